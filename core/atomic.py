@@ -1,0 +1,83 @@
+"""Write outputs atomically and never replace an existing file silently.
+
+Each output is written to a hidden temporary file in the target directory and
+moved into place only when complete, so a crash or Ctrl-C never leaves half a
+file under the real name. Without ``force`` the final step is a hard link,
+which fails if the name appeared meanwhile: no race can clobber a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ecmx.core.errors import OutputError
+
+
+def refuse_existing(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise OutputError(
+            f"{path} exists already: choose another --out, remove it, or pass --force to replace it"
+        )
+
+
+def _check_parent(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path``."""
+    path = Path(path)
+    refuse_existing(path, force)
+    _check_parent(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        _move_into_place(tmp, path, force)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _move_into_place(tmp: Path, path: Path, force: bool) -> None:
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(
+            f"{path} appeared while ecmx was writing it: nothing was replaced; run again"
+        ) from None
+    except OSError:
+        # Filesystems without hard links: the existence check above still holds.
+        os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory to fill; on success it becomes ``path``."""
+    path = Path(path)
+    refuse_existing(path, force)
+    _check_parent(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.rename(path, old)
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,300 @@
+"""The ``ecmx`` command line.
+
+Exit codes: 0 ok; 1 findings of severity error; 2 usage error or unreadable
+input; 3 internal error (a bug: please report it). A user never sees a
+traceback unless they ask for one with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from ecmx.core import __version__
+from ecmx.core import console as out
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EcmxError
+from ecmx.core.periods import Period
+
+
+class State:
+    """Per-invocation settings and the lazily built plugin manager."""
+
+    def __init__(self, plans_dirs, quiet, verbose, debug):
+        self.plans_dirs = [Path(p) for p in plans_dirs]
+        self.quiet, self.verbose, self.debug = quiet, verbose, debug
+        self._pm = None
+
+    def plugins(self):
+        if self._pm is None:
+            from ecmx.core.plugins import make_plugin_manager
+
+            self._pm = make_plugin_manager(self.plans_dirs)
+        return self._pm
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def _period(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return Period.parse(value)
+    except EcmxError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _day(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ecmx")
+@click.option(
+    "--plans-dir",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Add YAML-only plans from this folder (repeatable; also $ECMX_PLANS_DIR).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the final result.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every finding, not a summary.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.pass_context
+def cli(ctx, plans_dir, quiet, verbose, debug):
+    """ecmx: one provider dataset in, every Medi-Cal plan's ECM files out."""
+    ctx.obj = State(plans_dir, quiet, verbose, debug)
+    out.configure(quiet=quiet, verbose=verbose)
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+@cli.group()
+def plans():
+    """List, show and check plan configurations."""
+
+
+@plans.command("list")
+@pass_state
+def plans_list(state):
+    """Every plan ecmx knows: id, name, family, file kinds and layout versions."""
+    _, registry = state.plugins()
+    rows = []
+    for plan in sorted(registry.concrete_plans(), key=lambda p: p.id):
+        kinds = ", ".join(f"{k} ({f.title})" for k, f in plan.files.items())
+        versions = "; ".join(
+            f"{k}: " + ", ".join(f"{v.version} from {v.effective}" for v in f.versions)
+            for k, f in plan.files.items()
+        )
+        rows.append((plan.id, plan.name, plan.family or "-", kinds, versions))
+    out.table("Plans", ("id", "name", "family", "file kinds", "layout versions"), rows)
+
+
+@plans.command("show")
+@click.argument("plan_id", metavar="PLAN")
+@click.option("--kind", help="Only this file kind (rtf, otf).")
+@click.option(
+    "--period", callback=_period, help="Show the layout in force for YYYY-MM (default: the latest)."
+)
+@click.option(
+    "--assumptions",
+    is_flag=True,
+    help="List every value marked assumed: true (to confirm with the plan).",
+)
+@pass_state
+def plans_show(state, plan_id, kind, period, assumptions):
+    """Show a plan's layouts, codes and naming, or what is still assumed."""
+    from ecmx.core.show import show_assumptions, show_plan
+
+    _, registry = state.plugins()
+    plan = registry.plan(plan_id)
+    kinds = [registry.kind(kind).name] if kind else list(plan.files)
+    if assumptions:
+        show_assumptions(plan, kinds)
+    else:
+        show_plan(plan, kinds, period)
+
+
+@plans.command("fields")
+@click.argument("kind_name", metavar="KIND", required=False)
+@pass_state
+def plans_fields(state, kind_name):
+    """The canonical fields a layout column can use, and the rule that fills each."""
+    _, registry = state.plugins()
+    kinds = [registry.kind(kind_name)] if kind_name else list(registry.file_kinds.values())
+    for kind in kinds:
+        rows = [(f.name, f.type, f.codes or "", f.rule) for f in kind.fields.values()]
+        out.table(f"{kind.name}: {kind.title}", ("field", "type", "codes", "filled from"), rows)
+
+
+@plans.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_state
+def plans_check(state, files):
+    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem."""
+    from ecmx.core.errors import ConfigError
+
+    _, registry = state.plugins()
+    for path in files:
+        registry.add_plan_file(path)
+    try:
+        plans_found = registry.plans
+    except ConfigError as exc:
+        for line in exc.details:
+            out.error_line(line)
+        out.error_line(f"{len(exc.details)} problem(s) in plan configuration")
+        sys.exit(EXIT_FINDINGS)
+    concrete = [p for p in plans_found.values() if not p.abstract]
+    out.info(
+        f"ok: {len(concrete)} plan(s) and {len(plans_found) - len(concrete)} family base(s) are valid"
+    )
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@cli.command("sample-data")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A .xlsx workbook (provider.yaml is written beside it) or a folder of CSVs.",
+)
+@click.option("--members", default=60, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--period",
+    callback=_period,
+    help="Period the activity centres on, YYYY-MM (default: last month).",
+)
+@click.option("--force", is_flag=True, help="Replace existing outputs.")
+def sample_data(out_path, members, seed, period, force):
+    """Write a synthetic dataset (no real people) covering all five plans and the seed edge cases."""
+    from ecmx.core.sample_data import generate, write_sample
+
+    with out.status(f"generating {members} members"):
+        sample = generate(members=members, seed=seed, period=period)
+        written = write_sample(sample, out_path, force=force)
+    for path in written:
+        out.info(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--plan", "plan_id", required=True, help="A plan id, or 'all'.")
+@click.option(
+    "--kind", "kind_name", default="all", show_default=True, help="rtf, otf (iot), or all."
+)
+@click.option("--period", required=True, callback=_period, help="Reporting period, YYYY-MM.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the plan files (created if missing).",
+)
+@click.option(
+    "--provider",
+    "provider_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Provider profile (default: provider.yaml beside the dataset, or its provider sheet).",
+)
+@click.option(
+    "--production-date",
+    callback=_day,
+    help="The file's production date, YYYY-MM-DD (default: today).",
+)
+@click.option(
+    "--force", is_flag=True, help="Write files with error findings, and replace existing files."
+)
+@pass_state
+def convert(
+    state, dataset, plan_id, kind_name, period, out_dir, provider_path, production_date, force
+):
+    """Convert DATASET into each plan's files for a period."""
+    from ecmx.core.commands import run_convert
+
+    code = run_convert(
+        state,
+        dataset,
+        plan_id,
+        kind_name,
+        period,
+        out_dir,
+        provider_path,
+        production_date or date.today(),
+        force,
+    )
+    sys.exit(code)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the sample dataset and every plan's files.",
+)
+@click.option("--members", default=60, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--period", callback=_period, help="Reporting period, YYYY-MM (default: last month).")
+@click.option("--force", is_flag=True, help="Replace existing outputs.")
+@pass_state
+def demo(state, out_dir, members, seed, period, force):
+    """Make sample data, then convert it for every plan and file kind."""
+    from ecmx.core.commands import run_convert
+    from ecmx.core.sample_data import generate, write_sample
+
+    period = period or Period.containing(date.today()).shift(-1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dataset = out_dir / "dataset.xlsx"
+    with out.status(f"generating {members} sample members"):
+        written = write_sample(
+            generate(members=members, seed=seed, period=period), dataset, force=force
+        )
+    for path in written:
+        out.info(f"wrote {path}")
+    code = run_convert(
+        state, dataset, "all", "all", period, out_dir / "files", None, date.today(), force
+    )
+    sys.exit(code)
+
+
+# ----------------------------------------------------------------------------- entry
+
+
+def main(argv=None) -> None:
+    try:
+        result = cli.main(args=argv, prog_name="ecmx", standalone_mode=False)
+        if isinstance(result, int) and result:
+            sys.exit(result)  # click's own exits (--help of a bare group) keep their code
+    except click.exceptions.Abort:
+        out.error_line("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EcmxError as exc:
+        for line in exc.details or [str(exc)]:
+            out.error_line(line)
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        out.error_line("interrupted: no output was left half-written")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if "--debug" in (argv if argv is not None else sys.argv):
+            raise
+        out.error_line(f"internal error ({type(exc).__name__}); rerun with --debug and report it")
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(EXIT_OK)

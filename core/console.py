@@ -1,0 +1,86 @@
+"""Terminal output: tables and results on stdout, messages and progress on stderr.
+
+Progress bars appear only on an interactive terminal (never in CI logs or
+pipes), and --quiet keeps everything but errors and the final table away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+_state = {"quiet": False, "verbose": False}
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def configure(*, quiet: bool = False, verbose: bool = False) -> None:
+    _state.update(quiet=quiet, verbose=verbose)
+
+
+def verbose() -> bool:
+    return _state["verbose"]
+
+
+def info(message: str) -> None:
+    if not _state["quiet"]:
+        stderr.print(message, markup=False)
+
+
+def warning_line(message: str) -> None:
+    if not _state["quiet"]:
+        stderr.print(f"ecmx: {message}", markup=False, style="yellow")
+
+
+def error_line(message: str) -> None:
+    stderr.print(f"ecmx: {message}", markup=False, style="red")
+
+
+def table(title: str, headers, rows) -> None:
+    grid = Table(title=title, title_justify="left", show_lines=False)
+    for header in headers:
+        grid.add_column(header, overflow="fold")
+    for row in rows:
+        grid.add_row(*(str(c) for c in row))
+    stdout.print(grid)
+
+
+@contextlib.contextmanager
+def status(message: str):
+    if _state["quiet"] or not stderr.is_terminal:
+        yield
+        return
+    with stderr.status(message):
+        yield
+
+
+@contextlib.contextmanager
+def progress(total: int, description: str):
+    """Yield ``advance(label)``; draws a bar only on a terminal."""
+    if _state["quiet"] or not stderr.is_terminal or total < 2:
+        yield lambda label="": None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(label: str = "") -> None:
+            bar.update(task, advance=1, description=f"{description} {label}".strip())
+
+        yield advance
+
+
+def flush() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()

@@ -1,0 +1,23 @@
+"""What a file-kind builder and the plugin hooks get to see for one conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ecmx.core.dataset import Dataset
+from ecmx.core.findings import Finding
+from ecmx.core.periods import Period
+from ecmx.core.planspec import FileSpec, Layout, PlanSpec
+
+
+@dataclass
+class BuildContext:
+    dataset: Dataset
+    plan: PlanSpec
+    kind: str
+    period: Period
+    production_date: date
+    file: FileSpec
+    layout: Layout
+    findings: list[Finding] = field(default_factory=list)

@@ -1,0 +1,36 @@
+"""File kinds: what an RTF or OTF row means, independent of any plan's layout.
+
+A kind declares its canonical fields (each with the rule that fills it, which
+the docs and the per-plan tests show) and a ``build`` function that turns the
+dataset into one canonical row per output row for a plan and period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # text, date, int, number, code, bool
+    rule: str  # when and from what it is filled: shown in docs and `plans fields`
+    codes: str | None = None  # default code list that translates it
+    # Where a value comes from in the dataset, (table, column), so a problem
+    # found while mapping it can point at the dataset cell to fix.
+    origin: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    title: str
+    direction: str  # "to_plan" or "from_plan"
+    fields: dict[str, FieldSpec]
+    build: Callable  # build(context) -> pandas.DataFrame of canonical fields
+    aliases: tuple[str, ...] = field(default=())
+
+
+def fields(*specs: FieldSpec) -> dict[str, FieldSpec]:
+    return {s.name: s for s in specs}

@@ -1,0 +1,119 @@
+"""The Outreach Tracker File (OTF; Partnership: Initial Outreach Tracker, IOT).
+
+One row per outreach attempt in the period for a member who was not enrolled
+on the attempt's date (seed 002: one row per attempt; seed 004: an attempt is
+with a member not yet enrolled, an encounter goes on the RTF). Minutes are
+rounded up to the whole minute (002). A mailed attempt is reported with the
+minutes in the plan's ``rules.mail_minutes`` (Health Net family: 1, seed 002);
+its method code comes from the plan's outreach_method list
+(``mail -> Telephonic/Electronic``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from ecmx.core.dataset import ROW
+from ecmx.core.findings import WARNING, Finding
+from ecmx.core.hookspecs import hookimpl
+from ecmx.core.kinds import FieldSpec, FileKind, fields
+from ecmx.core.kinds.common import MCP_FIELDS, PROVIDER_FIELDS, plan_members, provider_fields
+
+OUTREACH_ROW, MEMBER_ROW, MEMBER_ID = "_outreach_row", "_member_row", "_member_id"
+
+FIELDS = fields(
+    *MCP_FIELDS,
+    FieldSpec("cin", "text", "members.cin"),
+    FieldSpec("last_name", "text", "members.last_name"),
+    FieldSpec("first_name", "text", "members.first_name"),
+    FieldSpec("client_name", "text", "members.last_name, members.first_name"),
+    FieldSpec("dob", "date", "members.dob"),
+    FieldSpec("attempt_date", "date", "outreach.date"),
+    FieldSpec(
+        "method",
+        "code",
+        "outreach.method, translated (mail -> Telephonic/Electronic)",
+        "outreach_method",
+        ("outreach", "method"),
+    ),
+    FieldSpec("successful", "bool", "outreach.successful"),
+    FieldSpec(
+        "minutes",
+        "int",
+        "outreach.minutes rounded up to the whole minute; mail -> rules.mail_minutes",
+    ),
+    FieldSpec(
+        "staff_type", "code", "outreach.staff_type", "staff_type", ("outreach", "staff_type")
+    ),
+    FieldSpec("contact_reason", "text", "outreach.contact_reason"),
+    FieldSpec("outcome", "text", "outreach.outcome"),
+    FieldSpec("staff_name", "text", "outreach.staff_name"),
+    *PROVIDER_FIELDS,
+)
+
+
+def build(context) -> pd.DataFrame:
+    dataset, period = context.dataset, context.period
+    members = plan_members(dataset, context.plan.id)
+    outreach = dataset.outreach
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    attempts = outreach[
+        outreach["member_id"].isin(members["member_id"])
+        & (outreach["date"] >= start)
+        & (outreach["date"] <= end)
+    ].rename(columns={ROW: OUTREACH_ROW})
+    enrolled = _enrolled_on_attempt_date(attempts, dataset.enrollments)
+    for row in attempts.loc[enrolled, OUTREACH_ROW]:
+        context.findings.append(
+            Finding(
+                WARNING,
+                "O001",
+                "outreach attempt made while the member was enrolled: left off the OTF",
+                hint="contacts with enrolled members are encounters: record them in encounters",
+                plan=context.plan.id,
+                kind="otf",
+                file=str(dataset.source),
+                sheet=dataset.sheets.get("outreach", "outreach"),
+                row=int(row),
+            )
+        )
+    attempts = attempts[~enrolled]
+    frame = attempts.merge(
+        members.rename(columns={ROW: MEMBER_ROW}),
+        on="member_id",
+        how="left",
+        suffixes=("", "_member"),
+    )
+    frame[MEMBER_ID] = frame["member_id"]
+    frame["attempt_date"] = frame["date"]
+    frame["client_name"] = frame["last_name"].fillna("") + ", " + frame["first_name"].fillna("")
+    minutes = np.ceil(frame["minutes"].astype("float64"))
+    mail_minutes = context.file.rules.get("mail_minutes")
+    if mail_minutes is not None:
+        minutes = minutes.where(frame["method"] != "mail", float(mail_minutes))
+    frame["minutes"] = minutes.astype("Int64")
+    provider_fields(frame, context)
+    return frame.sort_values([MEMBER_ID, "attempt_date", OUTREACH_ROW], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:
+    """True for each attempt made inside one of the member's enrollment spans."""
+    spans = enrollments.loc[
+        enrollments["enrollment_start"].notna(), ["member_id", "enrollment_start", "enrollment_end"]
+    ]
+    pairs = attempts[["member_id", "date"]].reset_index().merge(spans, on="member_id", how="inner")
+    inside = (pairs["date"] >= pairs["enrollment_start"]) & (
+        pairs["enrollment_end"].isna() | (pairs["date"] <= pairs["enrollment_end"])
+    )
+    hit = set(pairs.loc[inside, "index"])
+    return pd.Series(attempts.index.isin(list(hit)), index=attempts.index)
+
+
+OTF = FileKind("otf", "Outreach Tracker File", "to_plan", FIELDS, build, aliases=("iot",))
+
+
+@hookimpl
+def ecmx_register_file_kinds(registry) -> None:
+    registry.add_file_kind(OTF)

@@ -1,0 +1,202 @@
+"""The Return Transmission File (RTF): one row per member, provider -> plan.
+
+Rules (../shared/docs/domain.md, seed 002 unless noted):
+- every member of the plan with an episode that began in or before the period;
+  the episode reported is the latest to begin by the period's end;
+- a member who enrolled and then left keeps the enrollment start date, the day
+  they left goes in the enrollment end date, the discontinuation date stays blank;
+- a member excluded without ever enrolling has only the discontinuation date;
+- blank acuity is written as the plan's default (Low);
+- In Person and Telephonic/Video count all encounters in the period, successful
+  or not; the most recent encounter date is the latest successful one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
+from ecmx.core.dataset import ROW
+from ecmx.core.findings import WARNING, Finding
+from ecmx.core.hookspecs import hookimpl
+from ecmx.core.kinds import FieldSpec, FileKind, fields
+from ecmx.core.kinds.common import MCP_FIELDS, PROVIDER_FIELDS, plan_members, provider_fields
+
+MEMBER_ROW, EPISODE_ROW, MEMBER_ID = "_member_row", "_episode_row", "_member_id"
+
+FIELDS = fields(
+    *MCP_FIELDS,
+    FieldSpec("cin", "text", "members.cin"),
+    FieldSpec("last_name", "text", "members.last_name"),
+    FieldSpec("first_name", "text", "members.first_name"),
+    FieldSpec("dob", "date", "members.dob"),
+    FieldSpec("sex", "text", "members.sex"),
+    FieldSpec("mrn", "text", "members.mrn"),
+    FieldSpec("address_changed", "bool", "members.address_changed (blank = no)"),
+    FieldSpec("homeless", "bool", "members.homeless (blank = no)"),
+    FieldSpec("address", "text", "members.address"),
+    FieldSpec("city", "text", "members.city"),
+    FieldSpec("state", "text", "members.state"),
+    FieldSpec("zip", "text", "members.zip"),
+    FieldSpec("phone_changed", "bool", "members.phone_changed (blank = no)"),
+    FieldSpec("phone", "text", "members.phone"),
+    FieldSpec("language_spoken", "text", "members.language_spoken"),
+    FieldSpec("language_written", "text", "members.language_written"),
+    FieldSpec("medicare_dual", "bool", "members.medicare_dual (blank = no)"),
+    FieldSpec("pof_indicator", "bool", "yes when members.populations_of_focus is not blank"),
+    FieldSpec(
+        "populations_of_focus",
+        "codes",
+        "members.populations_of_focus, each translated",
+        "population_of_focus",
+        ("members", "populations_of_focus"),
+    ),
+    *(
+        FieldSpec(f"pof_{key}", "bool", f"yes when members.populations_of_focus holds {key}")
+        for key in POPULATIONS_OF_FOCUS
+    ),
+    FieldSpec(
+        "ecm_status",
+        "code",
+        "enrollments.status of the reported episode",
+        "ecm_status",
+        ("enrollments", "status"),
+    ),
+    FieldSpec(
+        "acuity",
+        "code",
+        "enrollments.acuity; blank -> the code list's default (Low)",
+        "acuity",
+        ("enrollments", "acuity"),
+    ),
+    FieldSpec("enrollment_start", "date", "enrollments.enrollment_start"),
+    FieldSpec(
+        "enrollment_end",
+        "date",
+        "for a member who enrolled and left: enrollment_end, else discontinuation_date; blank if never enrolled",
+    ),
+    FieldSpec(
+        "discontinuation_date",
+        "date",
+        "only for a member excluded without ever enrolling: discontinuation_date, else enrollment_end",
+    ),
+    FieldSpec(
+        "discontinuation_reason",
+        "code",
+        "enrollments.discontinuation_reason",
+        "discontinuation_reason",
+        ("enrollments", "discontinuation_reason"),
+    ),
+    FieldSpec("referral_date", "date", "enrollments.referral_date"),
+    FieldSpec("assigned_date", "date", "enrollments.assigned_date"),
+    FieldSpec("assessment_started", "date", "enrollments.assessment_started"),
+    FieldSpec("assessment_completed", "date", "enrollments.assessment_completed"),
+    FieldSpec("care_plan_created", "date", "enrollments.care_plan_created"),
+    FieldSpec("care_plan_revised", "date", "enrollments.care_plan_revised"),
+    FieldSpec("care_conference_date", "date", "enrollments.care_conference_date"),
+    FieldSpec("authorization_number", "text", "enrollments.authorization_number"),
+    FieldSpec("lead_care_manager_name", "text", "enrollments.lead_care_manager_name"),
+    FieldSpec("lead_care_manager_phone", "text", "enrollments.lead_care_manager_phone"),
+    FieldSpec("lead_care_manager_email", "text", "enrollments.lead_care_manager_email"),
+    FieldSpec(
+        "last_encounter_date",
+        "date",
+        "latest encounters.date with successful not false, on or before the period's end",
+    ),
+    FieldSpec(
+        "in_person_count", "int", "encounters in the period with mode in_person, successful or not"
+    ),
+    FieldSpec(
+        "telephonic_count",
+        "int",
+        "encounters in the period with mode phone or video, successful or not",
+    ),
+    *PROVIDER_FIELDS,
+)
+
+
+def build(context) -> pd.DataFrame:
+    dataset, period = context.dataset, context.period
+    members = plan_members(dataset, context.plan.id)
+    episodes = dataset.enrollments[
+        dataset.enrollments["member_id"].isin(members["member_id"])
+    ].copy()
+    end = pd.Timestamp(period.end)
+    episodes["_began"] = (
+        episodes["enrollment_start"]
+        .fillna(episodes["assigned_date"])
+        .fillna(episodes["referral_date"])
+        .fillna(episodes["discontinuation_date"])
+        .fillna(end)  # an undated episode is taken as current
+    )
+    episodes = episodes[episodes["_began"] <= end]
+    latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
+        "member_id", keep="last"
+    )
+    missing = members[~members["member_id"].isin(latest["member_id"])]
+    for row in missing[ROW]:
+        context.findings.append(
+            Finding(
+                WARNING,
+                "R001",
+                "member has no enrollments episode begun by the period's end: left off the RTF",
+                hint="add an enrollments row (status pending_outreach at least) if the plan assigned the member",
+                plan=context.plan.id,
+                kind="rtf",
+                file=str(dataset.source),
+                sheet=dataset.sheets.get("members", "members"),
+                row=int(row),
+            )
+        )
+    frame = members.merge(
+        latest.drop(columns=["_began"]).rename(columns={ROW: EPISODE_ROW}),
+        on="member_id",
+        how="inner",
+        suffixes=("", "_episode"),
+    ).rename(columns={ROW: MEMBER_ROW})
+    frame[MEMBER_ID] = frame["member_id"]
+    _apply_exit_rules(frame)
+    frame["ecm_status"] = frame["status"]
+    for flag in ("address_changed", "homeless", "phone_changed", "medicare_dual"):
+        frame[flag] = frame[flag].fillna(False)
+    pof = frame["populations_of_focus"].fillna("")
+    frame["pof_indicator"] = pof != ""
+    for key in POPULATIONS_OF_FOCUS:
+        frame[f"pof_{key}"] = pof.str.split(";").map(lambda keys, k=key: k in keys)
+    _add_encounter_fields(frame, dataset.encounters, period)
+    provider_fields(frame, context)
+    return frame.reset_index(drop=True)
+
+
+def _apply_exit_rules(frame: pd.DataFrame) -> None:
+    left = frame["status"].isin(EXIT_STATUSES)
+    enrolled_once = frame["enrollment_start"].notna()
+    was_enrolled = left & enrolled_once
+    never = left & ~enrolled_once
+    end, disc = frame["enrollment_end"].copy(), frame["discontinuation_date"].copy()
+    frame["enrollment_end"] = end.where(~was_enrolled, end.fillna(disc))
+    frame.loc[was_enrolled, "discontinuation_date"] = pd.NaT
+    frame["discontinuation_date"] = frame["discontinuation_date"].where(~never, disc.fillna(end))
+    frame.loc[never, "enrollment_end"] = pd.NaT
+
+
+def _add_encounter_fields(frame: pd.DataFrame, encounters: pd.DataFrame, period) -> None:
+    mine = encounters[encounters["member_id"].isin(frame["member_id"])]
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    in_period = mine[(mine["date"] >= start) & (mine["date"] <= end)]
+    counts = in_period.groupby(["member_id", "mode"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(ENCOUNTER_MODES), fill_value=0)
+    in_person = counts["in_person"]
+    remote = counts["phone"] + counts["video"]
+    frame["in_person_count"] = frame["member_id"].map(in_person).fillna(0).astype("int64")
+    frame["telephonic_count"] = frame["member_id"].map(remote).fillna(0).astype("int64")
+    successful = mine[mine["successful"].fillna(True).astype(bool) & (mine["date"] <= end)]
+    last = successful.groupby("member_id")["date"].max()
+    frame["last_encounter_date"] = pd.to_datetime(frame["member_id"].map(last))
+
+
+RTF = FileKind("rtf", "Return Transmission File", "to_plan", FIELDS, build)
+
+
+@hookimpl
+def ecmx_register_file_kinds(registry) -> None:
+    registry.add_file_kind(RTF)

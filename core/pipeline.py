@@ -1,0 +1,138 @@
+"""One conversion: dataset -> canonical frame -> plan frame -> findings -> file name.
+
+Data moves one way; each step takes and returns plain values. Writing is left
+to the caller, which decides (by findings and --force) whether to write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from ecmx.core.context import BuildContext
+from ecmx.core.dataset import Dataset
+from ecmx.core.findings import ERROR, INFO, Finding
+from ecmx.core.layout_checks import check_layout
+from ecmx.core.mapping import map_to_layout
+from ecmx.core.periods import Period
+from ecmx.core.planspec import FileSpec, PlanSpec
+from ecmx.core.plugins import chain
+from ecmx.core.registry import Registry
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass
+class Conversion:
+    plan: PlanSpec
+    kind: str
+    file: FileSpec
+    frame: pd.DataFrame
+    findings: list[Finding]
+    file_name: str | None
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.severity == ERROR for f in self.findings)
+
+
+def convert(
+    pm,
+    registry: Registry,
+    dataset: Dataset,
+    plan: PlanSpec,
+    kind_name: str,
+    period: Period,
+    production_date: date,
+) -> Conversion:
+    kind = registry.kind(kind_name)
+    file = plan.files[kind.name]
+    layout = file.layout_for(period)
+    context = BuildContext(dataset, plan, kind.name, period, production_date, file, layout)
+    context.findings.extend(dataset_findings_for(dataset, plan, registry))
+    canonical = kind.build(context)
+    canonical = chain(
+        pm.hook.ecmx_prepare_canonical, canonical, plan=plan, kind=kind.name, context=context
+    )
+    frame = map_to_layout(canonical, context, kind, registry.transforms)
+    frame = chain(pm.hook.ecmx_adjust_plan_frame, frame, plan=plan, kind=kind.name, context=context)
+    context.findings.extend(check_layout(frame, canonical, context))
+    for extra in pm.hook.ecmx_validate(plan=plan, kind=kind.name, frame=frame, context=context):
+        context.findings.extend(extra or ())
+    name, problem = file_name(file, plan, dataset, period, production_date)
+    if problem:
+        context.findings.append(problem)
+    return Conversion(plan, kind.name, file, frame, context.findings, name)
+
+
+def dataset_findings_for(dataset: Dataset, plan: PlanSpec, registry: Registry) -> list[Finding]:
+    """The dataset's own findings that affect this plan's files.
+
+    A finding about a member goes to that member's plan; an error about no
+    member in particular (an orphan row, a broken table) goes to every plan,
+    since the output cannot be trusted. Notes (info) are shown once, elsewhere.
+    """
+    plan_of = dict(
+        zip(dataset.members["member_id"], dataset.members["plan"].str.lower(), strict=True)
+    )
+    out = []
+    for finding in dataset.findings:
+        if finding.severity == INFO:
+            continue
+        owner = plan_of.get(finding.member_id) if finding.member_id else None
+        if owner == plan.id or (owner is None and finding.severity == ERROR):
+            out.append(finding)
+    return out
+
+
+def unknown_plan_findings(dataset: Dataset, registry: Registry) -> list[Finding]:
+    """Members whose plan is not configured: they would silently vanish from every file."""
+    known = {p.id for p in registry.concrete_plans()}
+    members = dataset.members
+    unknown = members["plan"].notna() & ~members["plan"].str.lower().isin(known)
+    return [
+        Finding(
+            ERROR,
+            "D205",
+            "members.plan is not a configured plan",
+            hint=f"use one of {', '.join(sorted(known))}, or add the plan with --plans-dir",
+            file=str(dataset.source),
+            sheet=dataset.sheets.get("members", "members"),
+            row=int(row),
+            column="plan",
+            cell=dataset.cell("members", "plan", int(row)),
+            value=str(value),
+        )
+        for row, value in members.loc[unknown, ["_row", "plan"]].itertuples(index=False)
+    ]
+
+
+def file_name(
+    file: FileSpec, plan: PlanSpec, dataset: Dataset, period: Period, production_date: date
+) -> tuple[str | None, Finding | None]:
+    """The plan's file name from its naming template, or a finding saying what is missing."""
+    provider = dataset.provider
+    prefix = provider.plan(plan.id).get("file_prefix")
+    if "{file_prefix" in file.naming and not prefix:
+        return None, Finding(
+            ERROR,
+            "N001",
+            f"{plan.name} names files with your file prefix, and none is set",
+            hint=f"add plans.{plan.id}.file_prefix (the prefix {plan.name} assigned you) to the provider profile",
+            plan=plan.id,
+            kind=file.kind,
+            file=provider.source,
+        )
+    name = file.naming.format(
+        facility_name=provider.facility_name,
+        file_prefix=prefix or "",
+        plan=plan.id,
+        kind=file.kind,
+        period=period.start,
+        period_end=period.end,
+        production_date=production_date,
+    )
+    name = _UNSAFE_NAME.sub("_", name).strip().strip(".")
+    return f"{name}.{file.format}", None

@@ -1,0 +1,165 @@
+"""The provider profile: ``provider.yaml`` or a ``provider`` sheet of key/value rows.
+
+Validated with Cerberus (a small structured document is what it reads best);
+all problems are reported at once. Secrets only as ``{env: NAME}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from cerberus import Validator
+from ecmx.core import values as V
+from ecmx.core.errors import InputError
+from ecmx.core.sheets import SPREADSHEET_SUFFIXES, Workbook
+
+PROVIDER_FILE = "provider.yaml"
+
+_ENV_REF = {"type": "dict", "schema": {"env": {"type": "string", "required": True}}}
+_SFTP = {
+    "type": "dict",
+    "schema": {
+        "host": {"type": "string"},
+        "port": {"type": "integer", "min": 1, "max": 65535},
+        "user": {"type": "string"},
+        "path": {"type": "string"},
+        "password": _ENV_REF,
+        "key": _ENV_REF,
+    },
+}
+_PLAN = {
+    "type": "dict",
+    "schema": {
+        "file_prefix": {"type": "string", "empty": False},
+        "payer_id": {"type": "string", "empty": False},
+        "sftp": _SFTP,
+    },
+}
+SCHEMA = {
+    "facility_name": {"type": "string", "required": True, "empty": False},
+    "npi": {"type": "string", "required": True, "regex": r"^\d{10}$"},
+    "tin": {"type": "string", "required": True, "regex": r"^\d{2}-?\d{7}$"},
+    "phone": {"type": "string", "regex": r"^[\d\s().+-]{7,20}$"},
+    "address": {"type": "string"},
+    "city": {"type": "string"},
+    "state": {"type": "string", "regex": r"^[A-Z]{2}$"},
+    "zip": {"type": "string", "regex": r"^\d{5}(-?\d{4})?$"},
+    "taxonomy": {"type": "string"},
+    "provider_type": {"type": "string"},
+    "plans": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": _PLAN},
+}
+_HINTS = {
+    "npi": "the NPI is 10 digits",
+    "tin": "the TIN is 9 digits, e.g. 12-3456789",
+    "zip": "a 5-digit ZIP (quote it in YAML to keep a leading 0)",
+    "state": "a 2-letter state, e.g. CA",
+}
+
+
+@dataclass(frozen=True)
+class Provider:
+    facility_name: str
+    npi: str
+    tin: str
+    source: str = ""
+    details: dict = field(default_factory=dict)
+
+    def get(self, key: str, default=None):
+        return self.details.get(key, default)
+
+    def plan(self, plan_id: str) -> dict:
+        return (self.details.get("plans") or {}).get(plan_id) or {}
+
+
+def find_provider(dataset_path: Path) -> Provider:
+    """provider.yaml in a CSV folder or beside a workbook, else the workbook's provider sheet."""
+    dataset_path = Path(dataset_path)
+    folder = dataset_path if dataset_path.is_dir() else dataset_path.parent
+    candidate = folder / PROVIDER_FILE
+    if candidate.is_file():
+        return load_provider(candidate)
+    if dataset_path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        book = Workbook(dataset_path)
+        sheet = book.find_sheet("provider")
+        if sheet:
+            raw = book.read(sheet)
+            return _validate(_from_rows(raw.rows), f"{dataset_path} sheet {sheet!r}")
+    raise InputError(
+        f"no provider profile for {dataset_path}: put {PROVIDER_FILE} beside it, "
+        "add a 'provider' sheet, or pass --provider FILE"
+    )
+
+
+def load_provider(path: Path) -> Provider:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such provider file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{path}: expected a mapping of provider fields (facility_name, npi, tin, ...)"
+        )
+    return _validate(data, str(path))
+
+
+def _from_rows(rows: list[list]) -> dict:
+    """Key/value rows (``plans.healthnet.file_prefix | HN123``) to a nested dict."""
+    data: dict = {}
+    for row in rows:
+        if len(row) < 2:
+            continue
+        key, _ = V.as_text(row[0])
+        value, _ = V.as_text(row[1])
+        if not key or key.lower() == "key" or value is None:
+            continue
+        target = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = int(value) if leaf == "port" and value.isdigit() else value
+    return data
+
+
+def _stringify(data: dict) -> dict:
+    """YAML reads 1234567890 as an int; identifiers are text."""
+    out = {}
+    for key, value in data.items():
+        if key in ("npi", "tin", "zip", "phone") and isinstance(value, int):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def _validate(data: dict, source: str) -> Provider:
+    data = _stringify(data)
+    validator = Validator(SCHEMA, allow_unknown=False)
+    if not validator.validate(data):
+        problems = [
+            f"{source}: {path}: {message}" + (f" ({_HINTS[path]})" if path in _HINTS else "")
+            for path, message in _flatten(validator.errors)
+        ]
+        raise InputError(problems[0], details=problems)
+    return Provider(data["facility_name"], data["npi"], data["tin"].replace("-", ""), source, data)
+
+
+def _flatten(errors, prefix: str = ""):
+    for key, items in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        for item in items:
+            if isinstance(item, dict):
+                yield from _flatten(item, path)
+            else:
+                yield path, item

@@ -1,0 +1,466 @@
+"""Synthetic sample datasets for demos, tests and benchmarks.
+
+Everything is made up: names, CINs, NPIs, payer ids and file prefixes. Output is
+deterministic for (members, seed, period) so tests and golden files can rely on
+it; the cases the plan rules care about (domain.md) are planted on the first ten
+members, one plan after another, and every other member is drawn at random.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from string import ascii_uppercase
+
+import xlsxwriter
+import yaml
+from ecmx.core import canonical as C
+from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
+from ecmx.core.errors import OutputError
+from ecmx.core.periods import Period
+from ecmx.core.provider import PROVIDER_FILE
+
+PLANS = ("healthnet", "calviva", "chpiv", "chwp", "partnership")
+# Average rows per member per month: the benchmark workload (outreach for members not
+# yet enrolled, encounters for enrolled ones).
+ATTEMPTS_PER_MONTH = 3
+ENCOUNTERS_PER_MONTH = 6
+
+FIRST_NAMES = (
+    "Ana", "Luis", "Maria", "James", "Linh", "Pao", "Rosa", "Miguel", "Grace", "Tomas",
+    "Aiyana", "Deshawn", "Mei", "Omar", "Priya", "Yesenia", "Harold", "Nadia", "Kai", "Esther",
+)  # fmt: skip
+# Last names that no real person is likely to carry: the data must read as fake.
+LAST_NAMES = (
+    "Sampleton", "Testwood", "Fakerson", "Mockley", "Demoria", "Placeholt", "Dummond",
+    "Synthwell", "Examplar", "Notreal", "Fictivo", "Stubbins", "Pseudon", "Madeup",
+)  # fmt: skip
+CITIES = (  # city, area code, ZIP
+    ("Fresno", "559", "93721"), ("Visalia", "559", "93291"), ("El Centro", "760", "92243"),
+    ("Calexico", "760", "92231"), ("Sacramento", "916", "95814"), ("Santa Rosa", "707", "95401"),
+    ("Eureka", "707", "95501"), ("Redding", "530", "96001"), ("Los Angeles", "213", "90012"),
+    ("Long Beach", "562", "90802"),
+)  # fmt: skip
+STREETS = ("Main St", "Oak Ave", "Olive Ave", "Mission Blvd", "E St", "Palm Dr", "Cedar Ln")
+LANGUAGES = ("English",) * 12 + ("Spanish",) * 6 + ("Hmong", "Vietnamese", "Tagalog", "Punjabi")
+CHILD_POF = ("ccs", "child_welfare", "avoidable_utilization", "homelessness", "smi_sud")
+ADULT_POF = tuple(p for p in C.POPULATIONS_OF_FOCUS if p not in ("ccs", "child_welfare"))
+CIN_LETTERS = "".join(c for c in ascii_uppercase if c not in "BIJKLOPQRS")
+DIAGNOSES = ("Z59.00", "Z59.1", "Z60.2", "F32.9", "F41.1", "E11.9", "I10", "F17.210", "Z91.19")
+OUTREACH_STAFF = ("Carmen Sampleton", "Dev Testwood", "Lupe Mockley", "Sam Fakerson")
+# Weighted pools: rng.choice over a repeated tuple is much faster than rng.choices.
+METHOD_POOL = ("phone",) * 9 + ("text",) * 4 + ("in_person",) * 3 + ("email", "mail", "video")
+MODE_POOL = ("in_person",) * 10 + ("phone",) * 7 + ("video",) * 3
+SEX_POOL = ("F",) * 48 + ("M",) * 47 + ("U",) * 3 + ("X",) * 2
+FAILED_OUTCOME = {
+    "phone": ("no answer", "left voicemail", "wrong number"),
+    "text": ("no reply",), "email": ("no reply",), "mail": ("letter mailed",),
+    "in_person": ("not home",), "video": ("no show",),
+}  # fmt: skip
+CHARGE = {"clinical": 125.0, "non_clinical": 85.0, "outreach": 150.0}
+RANDOM_KINDS = (  # (episode kind, weight in percent)
+    ("enrolled", 58), ("outreach", 12), ("pending_outreach", 10), ("disenrolled", 5),
+    ("graduated", 3), ("declined_after", 3), ("declined_never", 2), ("unable_to_contact", 4),
+    ("ineligible", 2), ("deceased", 1),
+)  # fmt: skip
+DISENROLL_REASONS = ("moved", "ineligible", "lower_level_of_care", "other")
+KIND_POOL = tuple(kind for kind, weight in RANDOM_KINDS for _ in range(weight))
+PLANTED = 10  # members 0..9 carry the edge cases; 10 carries the leading-zero ZIP
+RANDOM = object()  # "draw this value", where None means blank
+
+
+@dataclass
+class SampleData:
+    tables: dict[str, list[dict]]
+    provider: dict
+
+
+def npi_check_digit(first9: str) -> str:
+    """The NPI check digit: Luhn over the prefix 80840 and the first nine digits."""
+    if len(first9) != 9 or not first9.isdigit():
+        raise ValueError(f"an NPI check digit needs nine digits, not {first9!r}")
+    total = 0
+    for position, char in enumerate(reversed("80840" + first9)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
+def _npi(first9: str) -> str:
+    return first9 + npi_check_digit(first9)
+
+
+def provider_profile() -> dict:
+    # Fixed, not seeded: golden files for different seeds share one provider.
+    # Payer ids and file prefixes are synthetic; real ones come from each plan.
+    codes = {"healthnet": "HN", "calviva": "CV", "chpiv": "IV", "chwp": "CHW", "partnership": "PHC"}
+    return {
+        "facility_name": "Sunrise Community Health",
+        "npi": _npi("165432198"),
+        "tin": "12-3456789",
+        "phone": "5595550100",
+        "address": "1200 Sunrise Ave Suite 200",
+        "city": "Fresno",
+        "state": "CA",
+        "zip": "93721",
+        "taxonomy": "251S00000X",
+        "provider_type": "Community-Based Organization",
+        "plans": {
+            plan: {"file_prefix": f"SUNRISE_{code}", "payer_id": f"99{code[:2]}{i}"}
+            for i, (plan, code) in enumerate(codes.items(), start=1)
+        },
+    }
+
+
+def generate(members: int = 60, seed: int = 7, period: Period | str | None = None) -> SampleData:
+    if isinstance(period, str):
+        period = Period.parse(period)
+    period = period or Period.containing(date.today()).shift(-1)
+    gen = _Generator(random.Random(seed), period, members)
+    for index in range(members):
+        gen.member(index)
+    return SampleData(gen.tables, provider_profile())
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, period: Period, count: int):
+        self.rng, self.period, self.start, self.end = rng, period, period.start, period.end
+        self.tables: dict[str, list[dict]] = {t.name: [] for t in C.TABLES}
+        # Planted members go round robin; the rest are shuffled, so any five members
+        # cover every plan and the plan shares stay even.
+        rest = [PLANS[i % len(PLANS)] for i in range(PLANTED, count)]
+        rng.shuffle(rest)
+        self.plans = [PLANS[i % len(PLANS)] for i in range(min(count, PLANTED))] + rest
+        self.cins = rng.sample(range(10**7), count)
+        self.zero_zip = min(PLANTED, count - 1)
+        self.clinicians = tuple(_npi(b) for b in ("181726354", "192837465", "156473829"))
+        self.enrolled_count = 0
+
+    def add(self, table: C.Table, **values) -> None:
+        row = dict.fromkeys(table.names)
+        row.update(values)
+        if len(row) != len(table.names):  # a misspelt column would slip into the output
+            raise ValueError(f"not {table.name} columns: {sorted(set(row) - set(table.names))}")
+        self.tables[table.name].append(row)
+
+    def minutes(self, low: int, high: int, fractional: float) -> float | int | None:
+        r = self.rng.random()
+        if r < 0.05:
+            return None
+        if r < 0.05 + fractional:
+            return round(self.rng.uniform(low, high), 1)
+        return self.rng.randint(low, high)
+
+    def day(self, low: date, high: date) -> date:
+        if high <= low:
+            return low
+        return date.fromordinal(self.rng.randint(low.toordinal(), high.toordinal()))
+
+    def month(self, months: int) -> date:
+        return self.period.shift(months).start
+
+    def member(self, i: int) -> None:
+        rng, mid, self.plan = self.rng, f"M{i + 1:05d}", self.plans[i]
+        city, area, zip_code = rng.choice(CITIES)
+        # No California ZIP starts with 0; this one exists to prove that ZIPs stay text.
+        if i == self.zero_zip:
+            zip_code = "01234"
+        child = rng.random() < 0.25
+        age = rng.randint(1, 17 * 365) if child else rng.randint(18 * 365 + 1, 85 * 365)
+        homeless = rng.random() < 0.08
+        pof = rng.sample(CHILD_POF if child else ADULT_POF, rng.choice((0, 1, 1, 2)))
+        if homeless and "homelessness" not in pof:
+            pof = ["homelessness", *pof[:1]]
+        spoken = rng.choice(LANGUAGES)
+        self.add(
+            C.MEMBERS, member_id=mid, cin=f"9{self.cins[i]:07d}{rng.choice(CIN_LETTERS)}",
+            plan=self.plan, first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+            dob=self.start - timedelta(days=age), sex=rng.choice(SEX_POOL),
+            phone=f"{area}555{rng.randint(0, 9999):04d}",
+            address=None if homeless and rng.random() < 0.5
+            else f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
+            city=city, state="CA", zip=zip_code, address_changed=rng.random() < 0.05,
+            phone_changed=rng.random() < 0.05, homeless=homeless,
+            populations_of_focus=";".join(pof) or None, language_spoken=spoken,
+            language_written=spoken if rng.random() < 0.9 else "English",
+            medicare_dual=not child and age > 65 * 365 and rng.random() < 0.6,
+            mrn=f"MRN{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.9 else None,
+        )  # fmt: skip
+        kind = "planted" if i < PLANTED else rng.choice(KIND_POOL)
+        if kind == "planted":
+            self.planted(i, mid, homeless)
+        elif kind in ("enrolled", "disenrolled", "graduated", "declined_after", "deceased"):
+            self.random_enrolled(kind, mid, homeless)
+        else:
+            self.random_outreach(kind, mid)
+
+    def planted(self, i: int, mid: str, homeless: bool) -> None:
+        s, month = self.start, self.month
+        if i == 0:  # a) enrolled, then declined: end date kept, discontinuation date blank
+            self.enrolled(mid, homeless, month(-4) + timedelta(3), s + timedelta(8), "declined",
+                          reason="no_longer_wishes")  # fmt: skip
+        elif i == 1:  # b) never enrolled, declined: discontinuation date, no enrollment dates
+            self.attempt(mid, month(-1) + timedelta(2), "phone", False, 4)
+            self.attempt(mid, month(-1) + timedelta(9), "text", False, 1)
+            self.attempt(mid, s + timedelta(6), "phone", True, 9)
+            self.episode(mid, "declined", assigned_date=month(-2) + timedelta(4),
+                         discontinuation_date=s + timedelta(6),
+                         discontinuation_reason="member_declined")  # fmt: skip
+        elif i == 2:  # c) enrolled with a blank acuity (plans reject blank: default Low)
+            self.enrolled(mid, homeless, month(-3) + timedelta(10), acuity=None)
+        elif i == 3:  # d) not yet enrolled, mailed attempt in the period with no minutes
+            self.attempt(mid, s + timedelta(2), "phone", False, 6)
+            self.attempt(mid, s + timedelta(5), "mail", False, None)
+            self.attempt(mid, s + timedelta(12), "text", False, 2)
+            self.episode(mid, "outreach", assigned_date=month(-1) + timedelta(20))
+        elif i == 4:  # e) 5 attempts, 3+ modalities, 85 days, all failed: unable to contact
+            first = s - timedelta(80)
+            for offset, method in zip((0, 20, 41, 62, 85), ("phone", "text", "mail", "phone",
+                                                           "in_person"), strict=True):  # fmt: skip
+                self.attempt(mid, first + timedelta(offset), method, False, 5)
+            self.episode(mid, "unable_to_contact", assigned_date=first - timedelta(7),
+                         discontinuation_date=s + timedelta(12),
+                         discontinuation_reason="unable_to_contact")  # fmt: skip
+        elif i == 5:  # f) an episode closed last year, then a current one
+            old = month(-20) + timedelta(4)
+            self.enrolled(mid, homeless, old, month(-12) + timedelta(14), "disenrolled", "moved")
+            self.enrolled(mid, homeless, month(-2) + timedelta(6))
+        else:  # g) pending outreach with attempts in the period, fractional minutes
+            for offset, minutes in ((1, 12.4), (8, 0.6), (15, None if i == 9 else 7.5)):
+                self.attempt(mid, s + timedelta(offset + i), "phone", False, minutes)
+            self.episode(mid, "pending_outreach", assigned_date=month(-1) + timedelta(10 + i))
+
+    def random_enrolled(self, kind: str, mid: str, homeless: bool) -> None:
+        day, month, end = self.day, self.month, self.end
+        if kind == "enrolled":
+            self.enrolled(mid, homeless, day(month(-14), end))
+        elif kind == "declined_after":
+            start = day(month(-8), month(-1))
+            self.enrolled(mid, homeless, start, day(start + timedelta(14), end), "declined",
+                          self.rng.choice(("no_longer_wishes", "member_declined")))  # fmt: skip
+        else:
+            start = day(month(-18), month(-4))
+            stop = day(max(start + timedelta(30), month(-3)), end)
+            reason = kind if kind != "disenrolled" else self.rng.choice(DISENROLL_REASONS)
+            self.enrolled(mid, homeless, start, stop, kind, reason, disc=stop)
+
+    def random_outreach(self, kind: str, mid: str) -> None:
+        rng, day, month, s, e = self.rng, self.day, self.month, self.start, self.end
+        if kind == "unable_to_contact":  # the exclusion rule: 5+ attempts, 3 modalities, 90 days
+            first = day(month(-6), s - timedelta(90))
+            methods = ["phone", "text", rng.choice(("mail", "in_person"))]
+            methods += [rng.choice(METHOD_POOL) for _ in range(rng.randint(2, 4))]
+            rng.shuffle(methods)
+            later = sorted(day(first, first + timedelta(89)) for _ in methods[1:])
+            for when, method in zip([first, *later], methods, strict=True):
+                self.attempt(mid, when, method, False)
+            self.episode(mid, kind, assigned_date=first - timedelta(rng.randint(1, 14)),
+                         discontinuation_date=later[-1] + timedelta(rng.randint(1, 10)),
+                         discontinuation_reason="unable_to_contact")  # fmt: skip
+            return
+        assigned = day(month(-1), s + timedelta(14)) if kind == "pending_outreach" else None
+        assigned = assigned or day(month(-4), s - timedelta(10))
+        earlier = rng.randint(0, ATTEMPTS_PER_MONTH) if assigned < s else 0
+        dates = [day(assigned, s - timedelta(1)) for _ in range(earlier)]
+        if kind in ("outreach", "pending_outreach"):
+            count = rng.randint(1, 2 * ATTEMPTS_PER_MONTH - 1)
+            dates += [day(max(assigned, s), e) for _ in range(count)]
+            for when in sorted(dates):
+                self.attempt(mid, when)
+            self.episode(mid, kind, assigned_date=assigned)
+            return
+        # declined or ineligible before enrolling: failed attempts, then the decision
+        stop = day(assigned + timedelta(7), e)
+        for when in sorted(d for d in dates if d < stop):
+            self.attempt(mid, when, successful=False)
+        reason = "member_declined" if kind == "declined_never" else "ineligible"
+        if kind == "declined_never":
+            self.attempt(mid, stop, "phone", True)
+        self.episode(mid, "declined" if kind == "declined_never" else kind, assigned_date=assigned,
+                     discontinuation_date=stop, discontinuation_reason=reason)  # fmt: skip
+
+    def episode(self, mid: str, status: str, **values) -> None:
+        self.add(C.ENROLLMENTS, member_id=mid, status=status, **values)
+
+    def enrolled(self, mid, homeless, start, stop=None, status="enrolled", reason=None, *,
+                 disc=None, acuity=RANDOM) -> None:  # fmt: skip
+        rng, day, cap = self.rng, self.day, min(stop or self.end, self.end)
+        assigned = start - timedelta(rng.randint(3, 45))
+        started = start + timedelta(rng.randint(0, 30))
+        completed = started + timedelta(rng.randint(0, 60 - (started - start).days))
+        plan_made = completed + timedelta(rng.randint(0, 90 - (completed - start).days))
+        revised = day(plan_made + timedelta(150), cap) if (cap - plan_made).days > 180 else None
+        if acuity is RANDOM:
+            acuity = None if rng.random() < 0.05 else rng.choice(C.ACUITY)
+        # A growing staff pool: at most 40 episodes per lead care manager (the limit is 1:50).
+        k, self.enrolled_count = self.enrolled_count // 40, self.enrolled_count + 1
+        first, last = FIRST_NAMES[k % 20], LAST_NAMES[k // 20 % 14]
+        lcm = f"{first} {ascii_uppercase[k // 280 % 26]}. {last}"
+        self.episode(mid, status, **{
+            "referral_date": None if rng.random() < 0.2 else assigned - timedelta(rng.randint(0, 21)),
+            "assigned_date": assigned, "enrollment_start": start, "enrollment_end": stop,
+            "discontinuation_date": disc, "discontinuation_reason": reason, "acuity": acuity,
+            "lead_care_manager_name": lcm, "lead_care_manager_phone": f"559555{k % 10000:04d}",
+            "lead_care_manager_email": f"{first}.{last}{k + 1}@sunrise-chc.example".lower(),
+            "assessment_started": started if started <= cap else None,
+            "assessment_completed": completed if completed <= cap else None,
+            "care_plan_created": plan_made if plan_made <= cap else None,
+            "care_plan_revised": revised,
+            "care_conference_date": day(start, cap) if rng.random() < 0.3 else None,
+            "authorization_number": f"TAR{rng.randint(10**7, 10**8 - 1)}"
+            if self.plan == "partnership" and rng.random() < 0.7 else None,
+        })  # fmt: skip
+        if start >= self.month(-1) and assigned < start:  # recent enrollees: the attempts before
+            before = start - timedelta(1)
+            for when in sorted(day(assigned, before) for _ in range(rng.randint(1, 3))):
+                self.attempt(mid, when, successful=False)
+        if rng.random() < 0.3:
+            self.encounter(mid, start - timedelta(rng.randint(1, 14)), homeless, "outreach")
+        for months in (-2, -1, 0):
+            low, high = max(start, self.month(months)), min(cap, self.period.shift(months).end)
+            if low > high:
+                continue
+            share = ((high - low).days + 1) / 30
+            per_month = ENCOUNTERS_PER_MONTH if months == 0 else ENCOUNTERS_PER_MONTH // 2
+            for _ in range(max(1, round(rng.randint(1, 2 * per_month - 1) * share))):
+                self.encounter(mid, day(low, high), homeless)
+
+    def attempt(self, mid, when, method=None, successful=None, minutes=RANDOM) -> None:
+        rng = self.rng
+        method = method or rng.choice(METHOD_POOL)
+        if successful is None:
+            successful = method != "mail" and rng.random() < 0.2
+        if minutes is RANDOM:  # mail: blank or an odd figure, to exercise the 1-minute rule
+            minutes = rng.choice((None, 1, 0.5)) if method == "mail" else self.minutes(2, 30, 0.45)
+        self.add(
+            C.OUTREACH, member_id=mid, date=when, method=method, successful=successful,
+            minutes=minutes, staff_type="clinical" if rng.random() < 0.15 else "non_clinical",
+            contact_reason=rng.choice(("initial outreach", "follow-up", "re-engagement")),
+            outcome="spoke with member" if successful else rng.choice(FAILED_OUTCOME[method]),
+            staff_name=rng.choice(OUTREACH_STAFF),
+        )  # fmt: skip
+
+    def encounter(self, mid: str, when: date, homeless: bool, kind: str = "service") -> None:
+        rng = self.rng
+        if kind == "service" and rng.random() < 0.08:
+            kind = "care_team_meeting"
+        staff = "non_clinical" if kind == "outreach" or rng.random() < 0.6 else "clinical"
+        mode = rng.choice(MODE_POOL)
+        if mode != "in_person":  # telehealth: 10 = at home, 02 = elsewhere
+            pos = "10" if rng.random() < 0.8 else "02"
+        else:
+            pos = rng.choice(("04", "27") if homeless else ("11", "11", "12"))
+        successful = rng.random() < 0.93
+        codes = rng.sample(DIAGNOSES, rng.randint(1, 2))
+        if homeless and "Z59.00" not in codes:
+            codes = ["Z59.00", *codes[:1]]
+        self.add(
+            C.ENCOUNTERS, member_id=mid, date=when, staff_type=staff, mode=mode,
+            member_present=successful and kind != "care_team_meeting", successful=successful,
+            minutes=self.minutes(10, 90, 0.25), place_of_service=pos,
+            diagnosis_codes=";".join(codes),
+            rendering_npi=rng.choice(self.clinicians) if staff == "clinical" else None,
+            charge=CHARGE["outreach" if kind == "outreach" else staff], kind=kind,
+        )  # fmt: skip
+
+
+# Writers ----------------------------------------------------------------------------------
+
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_urls": False,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+}
+XLSX_MAX_ROWS = 1_048_576
+
+
+def _flatten(data: dict, prefix: str = "") -> list[list]:
+    rows = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            rows += _flatten(value, f"{prefix}{key}.")
+        else:
+            rows.append([f"{prefix}{key}", value])
+    return rows
+
+
+def _write_sheet(sheet, header, rows, date_format) -> None:
+    for c, name in enumerate(header):
+        sheet.write_string(0, c, name)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            elif isinstance(value, bool):
+                sheet.write_string(r, c, "true" if value else "false")
+            elif isinstance(value, date):
+                sheet.write_datetime(r, c, value, date_format)
+            else:
+                sheet.write_number(r, c, value)
+
+
+def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> None:
+    for name, rows in sample.tables.items():
+        if len(rows) >= XLSX_MAX_ROWS:
+            raise OutputError(f"{name} has too many rows for one xlsx sheet: write a CSV folder")
+    with atomic_file(Path(path), force=force) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        for table in C.TABLES:
+            names = table.names
+            rows = ([row[n] for n in names] for row in sample.tables[table.name])
+            _write_sheet(book.add_worksheet(table.name), names, rows, date_format)
+        provider = _flatten(sample.provider)
+        _write_sheet(book.add_worksheet("provider"), ("key", "value"), provider, date_format)
+        book.close()
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _provider_yaml(sample: SampleData) -> str:
+    return yaml.safe_dump(sample.provider, sort_keys=False, allow_unicode=True)
+
+
+def write_csv_folder(sample: SampleData, path: Path, *, force: bool = False) -> None:
+    with atomic_directory(Path(path), force=force) as tmp:
+        for table in C.TABLES:
+            with open(tmp / f"{table.name}.csv", "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(table.names)
+                for row in sample.tables[table.name]:
+                    writer.writerow([_csv_cell(row[n]) for n in table.names])
+        (tmp / PROVIDER_FILE).write_text(_provider_yaml(sample), encoding="utf-8")
+
+
+def write_provider_yaml(sample: SampleData, path: Path, *, force: bool = False) -> None:
+    with atomic_file(Path(path), force=force) as tmp:
+        tmp.write_text(_provider_yaml(sample), encoding="utf-8")
+
+
+def write_sample(sample: SampleData, out: Path, *, force: bool = False) -> list[Path]:
+    """A workbook with provider.yaml beside it (``.xlsx``), else a CSV folder."""
+    out = Path(out)
+    workbook = out.suffix.lower() == ".xlsx"
+    targets = [out, out.parent / PROVIDER_FILE] if workbook else [out]
+    for target in targets:  # all checked first: never leave half a sample behind
+        refuse_existing(target, force)
+    if workbook:
+        write_workbook(sample, out, force=force)
+        write_provider_yaml(sample, targets[1], force=force)
+    else:
+        write_csv_folder(sample, out, force=force)
+    return targets

@@ -1,0 +1,88 @@
+"""Read spreadsheets and CSV files cell by cell, never guessing a column's type.
+
+Readers that infer a type per column (pandas, polars, fastexcel) silently turn
+a late cell of another type into null, or ``02134`` into ``2134``. Here every
+cell comes back as what the file stores: text stays text, a number is a number,
+a real date is a date; converting and checking is the caller's job.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecmx.core.errors import InputError
+from python_calamine import CalamineWorkbook
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+# A workbook larger than this is refused rather than read into memory.
+MAX_WORKBOOK_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class RawSheet:
+    """The rows of one sheet or CSV file; ``first_row`` is the 1-based row of rows[0]."""
+
+    file: Path
+    sheet: str
+    rows: list[list]
+    first_row: int = 1
+
+
+class Workbook:
+    """An xlsx/xlsm workbook opened for reading."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError(f"{self.path}: no such file")
+        if self.path.stat().st_size > MAX_WORKBOOK_BYTES:
+            raise InputError(
+                f"{self.path}: larger than {MAX_WORKBOOK_BYTES // 2**20} MiB; split it or use a CSV folder"
+            )
+        try:
+            self._book = CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:  # calamine raises several types for corrupt files
+            raise InputError(
+                f"{self.path}: not a readable xlsx/xlsm workbook ({type(exc).__name__}); "
+                "open it in Excel and save it as .xlsx"
+            ) from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def find_sheet(self, name: str) -> str | None:
+        """The sheet's real name, matched case- and space-insensitively."""
+        wanted = name.strip().lower()
+        return next((s for s in self.sheet_names if s.strip().lower() == wanted), None)
+
+    def read(self, sheet: str) -> RawSheet:
+        try:
+            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(
+                f"{self.path}: sheet {sheet!r} cannot be read ({type(exc).__name__})"
+            ) from None
+        return RawSheet(self.path, sheet, rows, 1)
+
+
+def read_csv(path: Path) -> RawSheet:
+    """Every cell as text (``utf-8-sig`` strips a BOM Excel may add)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and retry"
+        ) from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    return RawSheet(Path(path), Path(path).stem, rows, 1)
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,81 @@
+"""``ecmx plans show``: a plan's layouts, codes and naming, or its assumptions."""
+
+from __future__ import annotations
+
+from ecmx.core import console as out
+
+
+def _provenance(entry) -> str:
+    if getattr(entry, "assumed", False) or (isinstance(entry, dict) and entry.get("assumed")):
+        return "assumed"
+    return getattr(entry, "source", "") if not isinstance(entry, dict) else entry.get("source", "")
+
+
+def show_plan(plan, kinds, period) -> None:
+    out.stdout.print(
+        f"[bold]{plan.name}[/bold] ({plan.id}), family {plan.family or '-'}, from {plan.origin}"
+    )
+    for kind in kinds:
+        file = plan.files[kind]
+        layout = (
+            file.layout_for(period) if period else max(file.versions, key=lambda v: v.effective)
+        )
+        out.stdout.print(
+            f"\n{kind}: {file.title}; {file.format}, sheet {file.sheet!r}, dates {file.date_format}, "
+            f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}",
+            markup=False,
+        )
+        rows = []
+        for index, column in enumerate(layout.columns, 1):
+            what = column.field if column.field else f"= {column.value!r}"
+            extra = ", ".join(
+                x
+                for x in (
+                    f"codes {column.codes}" + (" (label)" if column.output == "label" else "")
+                    if column.codes
+                    else "",
+                    f"transform {column.transform}" if column.transform else "",
+                    f"max {column.max_length}" if column.max_length else "",
+                )
+                if x
+            )
+            rows.append(
+                (
+                    index,
+                    column.header,
+                    what,
+                    column.type,
+                    "yes" if column.required else "",
+                    extra,
+                    _provenance(column),
+                )
+            )
+        out.table(
+            f"{plan.id} {kind} {layout.version}",
+            ("#", "header", "field", "type", "required", "rules", "source"),
+            rows,
+        )
+        if file.rules:
+            out.stdout.print(
+                "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
+            )
+    for name, code_list in plan.codes.items():
+        rows = [
+            (key, value["code"], value.get("label", ""), _provenance(value))
+            for key, value in code_list.values.items()
+        ]
+        title = f"codes {name}" + (f" (blank -> {code_list.default})" if code_list.default else "")
+        out.table(title, ("key", "code", "label", "source"), rows)
+
+
+def show_assumptions(plan, kinds) -> None:
+    rows = [
+        (path, note)
+        for path, note in plan.assumptions()
+        if not path.startswith("files.") or path.split(".")[1] in kinds
+    ]
+    out.table(
+        f"{plan.name}: {len(rows)} assumed value(s) to confirm with the plan",
+        ("where", "what"),
+        rows,
+    )

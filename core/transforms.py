@@ -1,0 +1,50 @@
+"""Built-in named transforms a YAML column can apply (``transform: digits_only``).
+
+Each takes and returns a pandas Series; blanks (None/NaN) stay blank.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from ecmx.core.hookspecs import hookimpl
+
+
+def _on_text(series: pd.Series, func) -> pd.Series:
+    return series.map(
+        lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else func(str(v))
+    )
+
+
+def digits_only(series: pd.Series) -> pd.Series:
+    """Keep digits only: ``(555) 010-1234`` -> ``5550101234``."""
+    return _on_text(series, lambda s: "".join(ch for ch in s if ch.isdigit()) or None)
+
+
+def zip5(series: pd.Series) -> pd.Series:
+    """The first five digits of a ZIP or ZIP+4, left-padded with zeros."""
+    return _on_text(
+        series, lambda s: ("".join(ch for ch in s if ch.isdigit())[:5] or "").zfill(5) or None
+    )
+
+
+def upper(series: pd.Series) -> pd.Series:
+    return _on_text(series, str.upper)
+
+
+def strip_dashes(series: pd.Series) -> pd.Series:
+    """A TIN without dashes: ``12-3456789`` -> ``123456789``."""
+    return _on_text(series, lambda s: s.replace("-", ""))
+
+
+BUILTIN_TRANSFORMS = {
+    "digits_only": digits_only,
+    "zip5": zip5,
+    "upper": upper,
+    "strip_dashes": strip_dashes,
+}
+
+
+@hookimpl
+def ecmx_register_transforms(registry) -> None:
+    for name, func in BUILTIN_TRANSFORMS.items():
+        registry.add_transform(name, func)

@@ -1,0 +1,144 @@
+"""Turn one raw cell (as a reader returned it) into a typed value.
+
+Each converter returns ``(value, problem)``: ``problem`` is None when the cell
+is fine, else a short phrase for a finding ("not a date"). A blank cell is
+``(None, None)``: whether blank is allowed is the caller's rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%m-%d-%Y", "%Y%m%d", "%m/%d/%y")
+_DATETIME_TAIL = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+
+
+def as_text(raw) -> tuple[str | None, str | None]:
+    """Text as written. A number a spreadsheet stored (``12345.0``) becomes ``12345``."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, str):
+        text = raw.strip()
+        return (text or None), None
+    if isinstance(raw, bool):
+        return ("true" if raw else "false"), None
+    if isinstance(raw, float):
+        if math.isnan(raw):
+            return None, None
+        if raw.is_integer():
+            return str(int(raw)), None
+        return repr(raw), None
+    if isinstance(raw, datetime):
+        return (
+            raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(),
+            None,
+        )
+    if isinstance(raw, date):
+        return raw.isoformat(), None
+    return str(raw).strip() or None, None
+
+
+def as_date(raw) -> tuple[date | None, str | None]:
+    if raw is None:
+        return None, None
+    if isinstance(raw, datetime):
+        return raw.date(), None
+    if isinstance(raw, date):
+        return raw, None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return None, "a number, not a date: format the cell as a date or write 2025-11-04"
+    text = str(raw).strip()
+    if not text:
+        return None, None
+    text = _DATETIME_TAIL.sub("", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date(), None
+        except ValueError:
+            continue
+    return None, "not a date: write it as 2025-11-04 (or 11/04/2025)"
+
+
+def as_bool(raw) -> tuple[bool | None, str | None]:
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return raw, None
+    if isinstance(raw, int | float):
+        if raw in (0, 1):
+            return bool(raw), None
+        return None, "not a yes/no value: write true/false, yes/no, y/n or 1/0"
+    text = str(raw).strip().lower()
+    if not text:
+        return None, None
+    if text in _TRUE:
+        return True, None
+    if text in _FALSE:
+        return False, None
+    return None, "not a yes/no value: write true/false, yes/no, y/n or 1/0"
+
+
+def as_number(raw) -> tuple[float | None, str | None]:
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return None, "not a number"
+    if isinstance(raw, int | float):
+        return (None, None) if isinstance(raw, float) and math.isnan(raw) else (float(raw), None)
+    text = str(raw).strip().replace(",", "")
+    if not text:
+        return None, None
+    try:
+        number = float(text.lstrip("$"))
+    except ValueError:
+        return None, "not a number"
+    if math.isnan(number) or math.isinf(number):
+        return None, "not a number"
+    return number, None
+
+
+def as_int(raw) -> tuple[int | None, str | None]:
+    number, problem = as_number(raw)
+    if problem or number is None:
+        return None, problem and "not a whole number"
+    if not number.is_integer():
+        return None, "not a whole number"
+    return int(number), None
+
+
+def code_key(raw) -> str | None:
+    """Normalise a code for comparison: ``4.0`` -> ``4``, `` In Person `` -> ``in person``."""
+    text, _ = as_text(raw)
+    return text.lower() if text is not None else None
+
+
+def as_code(raw, allowed) -> tuple[str | None, str | None]:
+    key = code_key(raw)
+    if key is None:
+        return None, None
+    key = key.replace(" ", "_").replace("-", "_")
+    for value in allowed:  # the canonical spelling: "f" -> "F", "In Person" -> "in_person"
+        if value.lower() == key:
+            return value, None
+    return None, f"not one of the allowed values ({', '.join(allowed)})"
+
+
+def as_codes(raw, allowed) -> tuple[str | None, str | None]:
+    """A ``;``-separated list of keys, normalised and re-joined in the given order."""
+    text, _ = as_text(raw)
+    if text is None:
+        return None, None
+    keys, bad = [], []
+    for part in re.split(r"[;,|]", text):
+        key, problem = as_code(part, allowed)
+        if problem:
+            bad.append(part.strip())
+        elif key and key not in keys:
+            keys.append(key)
+    if bad:
+        return None, f"unknown value(s) {len(bad)}: allowed are {', '.join(allowed)}"
+    return (";".join(keys) or None), None

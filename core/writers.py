@@ -1,0 +1,148 @@
+"""Write a plan frame as the plan's file: xlsx, xlsm or csv.
+
+xlsx/xlsm go through xlsxwriter in constant-memory mode (the fastest pure-Python
+writer measured here, flat memory). Text is written as text, never guessed
+(``strings_to_numbers``/``_formulas``/``_urls`` off), so CIN, NPI, ZIP and phone
+keep their leading zeros. Text that a spreadsheet would run as a formula
+(starting with = + - @, tab or CR) is prefixed with an apostrophe: the OWASP
+defence against formula injection. Dates are real dates in the plan's format.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from ecmx.core.atomic import atomic_file
+from ecmx.core.planspec import FileSpec, Layout
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def escape_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def write_plan_file(
+    frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, *, force: bool
+) -> None:
+    writer = _write_csv if file.format == "csv" else _write_workbook
+    with atomic_file(path, force=force) as tmp:
+        writer(frame, file, layout, tmp)
+        if file.format == "xlsm":
+            _mark_macro_enabled(tmp)
+
+
+def _cells(frame: pd.DataFrame, layout: Layout) -> list[tuple[str, list]]:
+    """(type, python values) per column; blanks are None."""
+    columns = []
+    for column in layout.columns:
+        series = frame[column.header]
+        if column.type == "date":
+            values = [None if pd.isna(v) else v.to_pydatetime() for v in pd.to_datetime(series)]
+        elif column.type in ("int", "number"):
+            values = [
+                None if pd.isna(v) else (int(v) if column.type == "int" else float(v))
+                for v in series
+            ]
+        else:
+            values = [None if _blank(v) else escape_text(str(v)) for v in series]
+        columns.append(
+            (column.type if column.type in ("date", "int", "number") else "text", values)
+        )
+    return columns
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or value == ""
+
+
+def _write_workbook(frame, file: FileSpec, layout: Layout, path: Path) -> None:
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": file.date_format,
+        },
+    )
+    sheet = book.add_worksheet(file.sheet[:31])
+    header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    date_format = book.add_format({"num_format": file.date_format})
+    text_format = book.add_format({"num_format": "@"})
+    header_row = file.header_row - 1
+    columns = _cells(frame, layout)
+    for index, (column, (kind, _)) in enumerate(zip(layout.columns, columns, strict=True)):
+        width = min(max(len(column.header), 10), 40)
+        fmt = date_format if kind == "date" else text_format if kind == "text" else None
+        sheet.set_column(index, index, width, fmt)
+    sheet.set_row(header_row, 30)
+    for index, column in enumerate(layout.columns):
+        sheet.write_string(header_row, index, column.header, header_format)
+    sheet.freeze_panes(header_row + 1, 0)
+    writers = [_cell_writer(sheet, kind, date_format) for kind, _ in columns]
+    value_lists = [values for _, values in columns]
+    for offset, row_values in enumerate(zip(*value_lists, strict=True)):
+        row = header_row + 1 + offset
+        for col, (write, value) in enumerate(zip(writers, row_values, strict=True)):
+            if value is not None:
+                write(row, col, value)
+    book.close()
+
+
+def _cell_writer(sheet, kind: str, date_format):
+    if kind == "date":
+        return lambda r, c, v: sheet.write_datetime(r, c, v, date_format)
+    if kind in ("int", "number"):
+        return sheet.write_number
+    return sheet.write_string
+
+
+def _write_csv(frame, file: FileSpec, layout: Layout, path: Path) -> None:
+    strftime = excel_to_strftime(file.date_format)
+    columns = _cells(frame, layout)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        for _ in range(file.header_row - 1):
+            out.writerow([])
+        out.writerow(layout.headers)
+        for row_values in zip(*(values for _, values in columns), strict=True):
+            out.writerow(
+                "" if v is None else v.strftime(strftime) if isinstance(v, datetime) else v
+                for v in row_values
+            )
+
+
+def excel_to_strftime(number_format: str) -> str:
+    """``mm/dd/yyyy`` -> ``%m/%d/%Y`` for the date formats plans use."""
+    tokens = {"yyyy": "%Y", "yy": "%y", "mm": "%m", "dd": "%d", "m": "%m", "d": "%d"}
+    return re.sub(r"yyyy|yy|mm|dd|m|d", lambda m: tokens[m.group(0)], number_format.lower())
+
+
+def _mark_macro_enabled(path: Path) -> None:
+    """Give an xlsxwriter workbook the macro-enabled content type an .xlsm needs.
+
+    A macro-enabled workbook without macros is valid; Excel refuses an .xlsm
+    whose main part still says it is a plain xlsx.
+    """
+    patched = path.with_suffix(".xlsm-patch")
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
+            target.writestr(item, data)
+    shutil.move(patched, path)

@@ -1,0 +1,1 @@
+"""Built-in plan plugins: one module per plan, registered like any third-party plugin."""

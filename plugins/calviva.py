@@ -1,0 +1,9 @@
+"""CalViva Health (seed 002)."""
+
+from ecmx.core.hookspecs import hookimpl
+from ecmx.plugins.builtin import register_config
+
+
+@hookimpl
+def ecmx_register_plans(registry):
+    register_config(registry, "calviva")

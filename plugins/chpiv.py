@@ -1,0 +1,9 @@
+"""Community Health Plan of Imperial Valley (seed 002)."""
+
+from ecmx.core.hookspecs import hookimpl
+from ecmx.plugins.builtin import register_config
+
+
+@hookimpl
+def ecmx_register_plans(registry):
+    register_config(registry, "chpiv")
