@@ -18,6 +18,12 @@ from pathlib import Path
 from ecmx.core.errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def refuse_existing(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise OutputError(
@@ -39,6 +45,8 @@ def atomic_file(path: Path, *, force: bool = False) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); an output gets the usual umask-based mode.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         _move_into_place(tmp, path, force)
@@ -68,6 +76,7 @@ def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
     refuse_existing(path, force)
     _check_parent(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
     try:
         yield tmp
         if path.exists():

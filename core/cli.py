@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+
 from ecmx.core import __version__
 from ecmx.core import console as out
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EcmxError
@@ -55,6 +56,37 @@ def _day(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
 
 
+def _set_quiet(ctx, param, value):
+    if value:
+        out.configure(quiet=True, verbose=out.verbose())
+
+
+def _set_verbose(ctx, param, value):
+    if value:
+        out.configure(quiet=out.quiet(), verbose=True)
+
+
+def output_options(command):
+    """-q/-v accepted after the command name too (``ecmx convert ... -q``)."""
+    quiet = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Print only errors and the final result.",
+    )
+    verbose = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Print every finding, not a summary.",
+    )
+    return quiet(verbose(command))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ecmx")
 @click.option(
@@ -82,6 +114,7 @@ def plans():
 
 
 @plans.command("list")
+@output_options
 @pass_state
 def plans_list(state):
     """Every plan ecmx knows: id, name, family, file kinds and layout versions."""
@@ -98,6 +131,7 @@ def plans_list(state):
 
 
 @plans.command("show")
+@output_options
 @click.argument("plan_id", metavar="PLAN")
 @click.option("--kind", help="Only this file kind (rtf, otf).")
 @click.option(
@@ -123,6 +157,7 @@ def plans_show(state, plan_id, kind, period, assumptions):
 
 
 @plans.command("fields")
+@output_options
 @click.argument("kind_name", metavar="KIND", required=False)
 @pass_state
 def plans_fields(state, kind_name):
@@ -135,6 +170,7 @@ def plans_fields(state, kind_name):
 
 
 @plans.command("check")
+@output_options
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_state
 def plans_check(state, files):
@@ -161,6 +197,7 @@ def plans_check(state, files):
 
 
 @cli.command("sample-data")
+@output_options
 @click.option(
     "--out",
     "out_path",
@@ -188,6 +225,7 @@ def sample_data(out_path, members, seed, period, force):
 
 
 @cli.command()
+@output_options
 @click.argument("dataset", type=click.Path(path_type=Path))
 @click.option("--plan", "plan_id", required=True, help="A plan id, or 'all'.")
 @click.option(
@@ -237,6 +275,7 @@ def convert(
 
 
 @cli.command()
+@output_options
 @click.option(
     "--out",
     "out_dir",

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from ecmx.core import console as out
+from ecmx.core.atomic import refuse_existing
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding
@@ -26,49 +27,53 @@ def run_convert(
     production_date,
     force,
 ) -> int:
+    """Convert, then write: every target is checked before the first file is written."""
     pm, registry = state.plugins()
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
-    plans = sorted(plans, key=lambda p: p.id)
-    with out.status(f"reading {dataset_path}"):
-        dataset = read_dataset(dataset_path, provider_path)
-    dataset.findings.extend(unknown_plan_findings(dataset, registry))
     jobs = []
-    for plan in plans:
+    for plan in sorted(plans, key=lambda p: p.id):
         kinds = list(plan.files) if kind_name == "all" else [registry.kind(kind_name).name]
         for kind in kinds:
             if kind not in plan.files:
                 raise OutputError(
-                    f"{plan.name} has no {kind} file; its kinds: {', '.join(plan.files)}"
+                    f"{plan.name} has no {kind} file; it has: {', '.join(plan.files)}"
                 )
             jobs.append((plan, kind))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with out.status(f"reading {dataset_path}"):
+        dataset = read_dataset(dataset_path, provider_path)
+    dataset.findings.extend(unknown_plan_findings(dataset, registry))
     _report_notes(dataset.findings)
-    rows, all_findings, failed = [], list(dataset.findings), False
-    already = set(dataset.findings)
+
+    results = []
     with out.progress(len(jobs), "converting") as advance:
         for plan, kind in jobs:
-            result = convert(pm, registry, dataset, plan, kind, period, production_date)
-            new = [f for f in result.findings if f not in already]
-            all_findings.extend(new)
-            written = "-"
-            if result.file_name and (not result.blocked or force):
+            results.append(convert(pm, registry, dataset, plan, kind, period, production_date))
+            advance(f"{plan.id} {kind}")
+    to_write = [r for r in results if r.file_name and (force or not r.blocked)]
+    writing = {id(r) for r in to_write}
+    for result in to_write:
+        refuse_existing(out_dir / result.file_name, force)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with out.progress(len(to_write), "writing") as advance:
+        for result in results:
+            if id(result) in writing:
                 target = out_dir / result.file_name
-                write_plan_file(
-                    result.frame, result.file, result.file.layout_for(period), target, force=force
-                )
+                write_plan_file(result.frame, result.file, result.layout, target, force=force)
                 written = target.name
-            elif result.blocked:
+                advance(written)
+            else:
                 written = "NOT WRITTEN: fix the errors, or --force"
-            failed |= result.blocked
             counts = Counter(f.severity for f in result.findings)
             summary = ", ".join(f"{counts[s]} {s}" for s in (ERROR, WARNING) if counts[s]) or "none"
-            rows.append((plan.id, result.file.title, len(result.frame), written, summary))
-            advance(f"{plan.id} {kind}")
-    _report_findings(all_findings)
+            rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
+
+    _report_findings([f for r in results for f in r.findings])
     out.table(
         f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
     )
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return EXIT_FINDINGS if any(r.blocked for r in results) else EXIT_OK
 
 
 def _report_notes(findings: list[Finding]) -> None:
@@ -78,15 +83,16 @@ def _report_notes(findings: list[Finding]) -> None:
 
 
 def _report_findings(findings: list[Finding]) -> None:
-    """Errors and warnings, a few per rule (all with --verbose); values stay masked."""
+    """Errors and warnings once each, a few per rule (all with --verbose); values stay masked."""
     seen: Counter = Counter()
-    unique = list(dict.fromkeys(f for f in findings if f.severity != INFO))
-    for finding in unique:
+    for finding in dict.fromkeys(f for f in findings if f.severity != INFO):
         seen[finding.code] += 1
         if out.verbose() or seen[finding.code] <= SHOWN_PER_RULE:
-            line = finding.line()
-            if finding.plan:
-                line = f"[{finding.plan} {finding.kind}] {line}"
+            line = (
+                f"[{finding.plan} {finding.kind}] {finding.line()}"
+                if finding.plan
+                else finding.line()
+            )
             (out.error_line if finding.severity == ERROR else out.warning_line)(line)
     for code, count in seen.items():
         if not out.verbose() and count > SHOWN_PER_RULE:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+
 from ecmx.core import values as V
 from ecmx.core.canonical import TABLES, Column, Table
 from ecmx.core.errors import InputError

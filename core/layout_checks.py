@@ -7,6 +7,7 @@ would reject, and the dataset row it came from when known.
 from __future__ import annotations
 
 import pandas as pd
+
 from ecmx.core.findings import ERROR, Finding, column_letter
 
 

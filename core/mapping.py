@@ -9,6 +9,7 @@ that points at the dataset cell to fix, and the output cell stays blank.
 from __future__ import annotations
 
 import pandas as pd
+
 from ecmx.core.findings import ERROR, Finding
 from ecmx.core.planspec import ColumnSpec
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+
 from ecmx.core.context import BuildContext
 from ecmx.core.dataset import Dataset
 from ecmx.core.findings import ERROR, INFO, Finding
 from ecmx.core.layout_checks import check_layout
 from ecmx.core.mapping import map_to_layout
 from ecmx.core.periods import Period
-from ecmx.core.planspec import FileSpec, PlanSpec
+from ecmx.core.planspec import FileSpec, Layout, PlanSpec
 from ecmx.core.plugins import chain
 from ecmx.core.registry import Registry
 
@@ -29,6 +30,7 @@ class Conversion:
     plan: PlanSpec
     kind: str
     file: FileSpec
+    layout: Layout
     frame: pd.DataFrame
     findings: list[Finding]
     file_name: str | None
@@ -64,7 +66,7 @@ def convert(
     name, problem = file_name(file, plan, dataset, period, production_date)
     if problem:
         context.findings.append(problem)
-    return Conversion(plan, kind.name, file, frame, context.findings, name)
+    return Conversion(plan, kind.name, file, layout, frame, context.findings, name)
 
 
 def dataset_findings_for(dataset: Dataset, plan: PlanSpec, registry: Registry) -> list[Finding]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
+
 from ecmx.core.errors import ConfigError
 from ecmx.core.periods import Period
 
@@ -220,9 +221,10 @@ def load_plans(sources: list[PlanSource], kinds: dict, transforms: dict) -> dict
 
     specs: dict[str, PlanSpec] = {}
     for plan_id, data in merged.items():
-        if plan_id in invalid:
-            continue
         origin = raw[plan_id][1]
+        if plan_id in invalid:
+            problems.extend(_semantic_problems_of_invalid(data, origin, kinds, transforms))
+            continue
         before = len(problems)
         if not data.get("abstract"):
             problems.extend(_schema_problems(_full_validator(), data, origin, only_required=True))
@@ -362,6 +364,18 @@ def _explain(error: jsonschema.ValidationError) -> str:
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _semantic_problems_of_invalid(data, origin, kinds, transforms) -> list[str]:
+    """Semantic checks on a plan the schema refused, so every problem shows at once.
+
+    Its shape is not guaranteed: a check that trips over a wrong type is skipped,
+    since the schema problem that explains it is reported already.
+    """
+    try:
+        return _semantic_problems(data, origin, kinds, transforms)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
 
 
 def _semantic_problems(data: dict, origin: str, kinds: dict, transforms: dict) -> list[str]:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pluggy
+
 from ecmx.core import hookspecs
 from ecmx.core.errors import ConfigError
 from ecmx.core.hookspecs import hookimpl

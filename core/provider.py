@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from cerberus import Validator
+
 from ecmx.core import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, Workbook

@@ -17,6 +17,7 @@ from string import ascii_uppercase
 
 import xlsxwriter
 import yaml
+
 from ecmx.core import canonical as C
 from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
 from ecmx.core.errors import OutputError
@@ -51,7 +52,7 @@ ADULT_POF = tuple(p for p in C.POPULATIONS_OF_FOCUS if p not in ("ccs", "child_w
 CIN_LETTERS = "".join(c for c in ascii_uppercase if c not in "BIJKLOPQRS")
 DIAGNOSES = ("Z59.00", "Z59.1", "Z60.2", "F32.9", "F41.1", "E11.9", "I10", "F17.210", "Z91.19")
 OUTREACH_STAFF = ("Carmen Sampleton", "Dev Testwood", "Lupe Mockley", "Sam Fakerson")
-# Weighted pools: rng.choice over a repeated tuple is much faster than rng.choices.
+# Weighted pools: picking from a repeated tuple is much faster than rng.choices.
 METHOD_POOL = ("phone",) * 9 + ("text",) * 4 + ("in_person",) * 3 + ("email", "mail", "video")
 MODE_POOL = ("in_person",) * 10 + ("phone",) * 7 + ("video",) * 3
 SEX_POOL = ("F",) * 48 + ("M",) * 47 + ("U",) * 3 + ("X",) * 2
@@ -94,6 +95,7 @@ def _npi(first9: str) -> str:
 
 
 def provider_profile() -> dict:
+    """The sample provider, as provider.yaml holds it."""
     # Fixed, not seeded: golden files for different seeds share one provider.
     # Payer ids and file prefixes are synthetic; real ones come from each plan.
     codes = {"healthnet": "HN", "calviva": "CV", "chpiv": "IV", "chwp": "CHW", "partnership": "PHC"}
@@ -116,6 +118,7 @@ def provider_profile() -> dict:
 
 
 def generate(members: int = 60, seed: int = 7, period: Period | str | None = None) -> SampleData:
+    """A sample dataset; ``period`` defaults to last month (the month an RTF is due for)."""
     if isinstance(period, str):
         period = Period.parse(period)
     period = period or Period.containing(date.today()).shift(-1)
@@ -127,8 +130,13 @@ def generate(members: int = 60, seed: int = 7, period: Period | str | None = Non
 
 class _Generator:
     def __init__(self, rng: random.Random, period: Period, count: int):
-        self.rng, self.period, self.start, self.end = rng, period, period.start, period.end
+        self.rng, self.start, self.end = rng, period.start, period.end
+        # Month bounds by offset from the period, computed once: Period.shift is slow per row.
+        self.bounds = {n: (period.shift(n).start, period.shift(n).end) for n in range(-24, 1)}
         self.tables: dict[str, list[dict]] = {t.name: [] for t in C.TABLES}
+        # Table.names is computed on each access: far too slow for a million rows.
+        self.blank_rows = {t.name: dict.fromkeys(t.names) for t in C.TABLES}
+        self.random = rng.random
         # Planted members go round robin; the rest are shuffled, so any five members
         # cover every plan and the plan shares stay even.
         rest = [PLANS[i % len(PLANS)] for i in range(PLANTED, count)]
@@ -140,11 +148,19 @@ class _Generator:
         self.enrolled_count = 0
 
     def add(self, table: C.Table, **values) -> None:
-        row = dict.fromkeys(table.names)
+        row = self.blank_rows[table.name].copy()
+        width = len(row)
         row.update(values)
-        if len(row) != len(table.names):  # a misspelt column would slip into the output
+        if len(row) != width:  # a misspelt column would slip into the output
             raise ValueError(f"not {table.name} columns: {sorted(set(row) - set(table.names))}")
         self.tables[table.name].append(row)
+
+    # random.choice and randint are exact but slow; these are fast enough for fake data.
+    def pick(self, options: tuple | list | str):
+        return options[int(self.random() * len(options))]
+
+    def randint(self, low: int, high: int) -> int:
+        return low + int(self.random() * (high - low + 1))
 
     def minutes(self, low: int, high: int, fractional: float) -> float | int | None:
         r = self.rng.random()
@@ -152,44 +168,44 @@ class _Generator:
             return None
         if r < 0.05 + fractional:
             return round(self.rng.uniform(low, high), 1)
-        return self.rng.randint(low, high)
+        return self.randint(low, high)
 
     def day(self, low: date, high: date) -> date:
         if high <= low:
             return low
-        return date.fromordinal(self.rng.randint(low.toordinal(), high.toordinal()))
+        return date.fromordinal(self.randint(low.toordinal(), high.toordinal()))
 
     def month(self, months: int) -> date:
-        return self.period.shift(months).start
+        return self.bounds[months][0]
 
     def member(self, i: int) -> None:
         rng, mid, self.plan = self.rng, f"M{i + 1:05d}", self.plans[i]
-        city, area, zip_code = rng.choice(CITIES)
+        city, area, zip_code = self.pick(CITIES)
         # No California ZIP starts with 0; this one exists to prove that ZIPs stay text.
         if i == self.zero_zip:
             zip_code = "01234"
         child = rng.random() < 0.25
-        age = rng.randint(1, 17 * 365) if child else rng.randint(18 * 365 + 1, 85 * 365)
+        age = self.randint(1, 17 * 365) if child else self.randint(18 * 365 + 1, 85 * 365)
         homeless = rng.random() < 0.08
-        pof = rng.sample(CHILD_POF if child else ADULT_POF, rng.choice((0, 1, 1, 2)))
+        pof = rng.sample(CHILD_POF if child else ADULT_POF, self.pick((0, 1, 1, 2)))
         if homeless and "homelessness" not in pof:
             pof = ["homelessness", *pof[:1]]
-        spoken = rng.choice(LANGUAGES)
+        spoken = self.pick(LANGUAGES)
         self.add(
-            C.MEMBERS, member_id=mid, cin=f"9{self.cins[i]:07d}{rng.choice(CIN_LETTERS)}",
-            plan=self.plan, first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
-            dob=self.start - timedelta(days=age), sex=rng.choice(SEX_POOL),
-            phone=f"{area}555{rng.randint(0, 9999):04d}",
+            C.MEMBERS, member_id=mid, cin=f"9{self.cins[i]:07d}{self.pick(CIN_LETTERS)}",
+            plan=self.plan, first_name=self.pick(FIRST_NAMES), last_name=self.pick(LAST_NAMES),
+            dob=self.start - timedelta(days=age), sex=self.pick(SEX_POOL),
+            phone=f"{area}555{self.randint(0, 9999):04d}",
             address=None if homeless and rng.random() < 0.5
-            else f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
+            else f"{self.randint(100, 9999)} {self.pick(STREETS)}",
             city=city, state="CA", zip=zip_code, address_changed=rng.random() < 0.05,
             phone_changed=rng.random() < 0.05, homeless=homeless,
             populations_of_focus=";".join(pof) or None, language_spoken=spoken,
             language_written=spoken if rng.random() < 0.9 else "English",
             medicare_dual=not child and age > 65 * 365 and rng.random() < 0.6,
-            mrn=f"MRN{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.9 else None,
+            mrn=f"MRN{self.randint(0, 9_999_999):07d}" if rng.random() < 0.9 else None,
         )  # fmt: skip
-        kind = "planted" if i < PLANTED else rng.choice(KIND_POOL)
+        kind = "planted" if i < PLANTED else self.pick(KIND_POOL)
         if kind == "planted":
             self.planted(i, mid, homeless)
         elif kind in ("enrolled", "disenrolled", "graduated", "declined_after", "deceased"):
@@ -226,7 +242,8 @@ class _Generator:
                          discontinuation_reason="unable_to_contact")  # fmt: skip
         elif i == 5:  # f) an episode closed last year, then a current one
             old = month(-20) + timedelta(4)
-            self.enrolled(mid, homeless, old, month(-12) + timedelta(14), "disenrolled", "moved")
+            stop = month(-12) + timedelta(14)
+            self.enrolled(mid, homeless, old, stop, "disenrolled", "moved", disc=stop)
             self.enrolled(mid, homeless, month(-2) + timedelta(6))
         else:  # g) pending outreach with attempts in the period, fractional minutes
             for offset, minutes in ((1, 12.4), (8, 0.6), (15, None if i == 9 else 7.5)):
@@ -240,33 +257,33 @@ class _Generator:
         elif kind == "declined_after":
             start = day(month(-8), month(-1))
             self.enrolled(mid, homeless, start, day(start + timedelta(14), end), "declined",
-                          self.rng.choice(("no_longer_wishes", "member_declined")))  # fmt: skip
+                          self.pick(("no_longer_wishes", "member_declined")))  # fmt: skip
         else:
             start = day(month(-18), month(-4))
             stop = day(max(start + timedelta(30), month(-3)), end)
-            reason = kind if kind != "disenrolled" else self.rng.choice(DISENROLL_REASONS)
+            reason = kind if kind != "disenrolled" else self.pick(DISENROLL_REASONS)
             self.enrolled(mid, homeless, start, stop, kind, reason, disc=stop)
 
     def random_outreach(self, kind: str, mid: str) -> None:
         rng, day, month, s, e = self.rng, self.day, self.month, self.start, self.end
         if kind == "unable_to_contact":  # the exclusion rule: 5+ attempts, 3 modalities, 90 days
             first = day(month(-6), s - timedelta(90))
-            methods = ["phone", "text", rng.choice(("mail", "in_person"))]
-            methods += [rng.choice(METHOD_POOL) for _ in range(rng.randint(2, 4))]
+            methods = ["phone", "text", self.pick(("mail", "in_person"))]
+            methods += [self.pick(METHOD_POOL) for _ in range(self.randint(2, 4))]
             rng.shuffle(methods)
             later = sorted(day(first, first + timedelta(89)) for _ in methods[1:])
             for when, method in zip([first, *later], methods, strict=True):
                 self.attempt(mid, when, method, False)
-            self.episode(mid, kind, assigned_date=first - timedelta(rng.randint(1, 14)),
-                         discontinuation_date=later[-1] + timedelta(rng.randint(1, 10)),
+            self.episode(mid, kind, assigned_date=first - timedelta(self.randint(1, 14)),
+                         discontinuation_date=later[-1] + timedelta(self.randint(1, 10)),
                          discontinuation_reason="unable_to_contact")  # fmt: skip
             return
         assigned = day(month(-1), s + timedelta(14)) if kind == "pending_outreach" else None
         assigned = assigned or day(month(-4), s - timedelta(10))
-        earlier = rng.randint(0, ATTEMPTS_PER_MONTH) if assigned < s else 0
+        earlier = self.randint(0, ATTEMPTS_PER_MONTH) if assigned < s else 0
         dates = [day(assigned, s - timedelta(1)) for _ in range(earlier)]
         if kind in ("outreach", "pending_outreach"):
-            count = rng.randint(1, 2 * ATTEMPTS_PER_MONTH - 1)
+            count = self.randint(1, 2 * ATTEMPTS_PER_MONTH - 1)
             dates += [day(max(assigned, s), e) for _ in range(count)]
             for when in sorted(dates):
                 self.attempt(mid, when)
@@ -288,59 +305,59 @@ class _Generator:
     def enrolled(self, mid, homeless, start, stop=None, status="enrolled", reason=None, *,
                  disc=None, acuity=RANDOM) -> None:  # fmt: skip
         rng, day, cap = self.rng, self.day, min(stop or self.end, self.end)
-        assigned = start - timedelta(rng.randint(3, 45))
-        started = start + timedelta(rng.randint(0, 30))
-        completed = started + timedelta(rng.randint(0, 60 - (started - start).days))
-        plan_made = completed + timedelta(rng.randint(0, 90 - (completed - start).days))
+        assigned = start - timedelta(self.randint(3, 45))
+        started = start + timedelta(self.randint(0, 30))
+        completed = started + timedelta(self.randint(0, 60 - (started - start).days))
+        plan_made = completed + timedelta(self.randint(0, 90 - (completed - start).days))
         revised = day(plan_made + timedelta(150), cap) if (cap - plan_made).days > 180 else None
         if acuity is RANDOM:
-            acuity = None if rng.random() < 0.05 else rng.choice(C.ACUITY)
+            acuity = None if rng.random() < 0.05 else self.pick(C.ACUITY)
         # A growing staff pool: at most 40 episodes per lead care manager (the limit is 1:50).
         k, self.enrolled_count = self.enrolled_count // 40, self.enrolled_count + 1
         first, last = FIRST_NAMES[k % 20], LAST_NAMES[k // 20 % 14]
         lcm = f"{first} {ascii_uppercase[k // 280 % 26]}. {last}"
-        self.episode(mid, status, **{
-            "referral_date": None if rng.random() < 0.2 else assigned - timedelta(rng.randint(0, 21)),
-            "assigned_date": assigned, "enrollment_start": start, "enrollment_end": stop,
-            "discontinuation_date": disc, "discontinuation_reason": reason, "acuity": acuity,
-            "lead_care_manager_name": lcm, "lead_care_manager_phone": f"559555{k % 10000:04d}",
-            "lead_care_manager_email": f"{first}.{last}{k + 1}@sunrise-chc.example".lower(),
-            "assessment_started": started if started <= cap else None,
-            "assessment_completed": completed if completed <= cap else None,
-            "care_plan_created": plan_made if plan_made <= cap else None,
-            "care_plan_revised": revised,
-            "care_conference_date": day(start, cap) if rng.random() < 0.3 else None,
-            "authorization_number": f"TAR{rng.randint(10**7, 10**8 - 1)}"
+        self.episode(
+            mid, status, assigned_date=assigned,
+            referral_date=None if rng.random() < 0.2 else assigned - timedelta(self.randint(0, 21)),
+            enrollment_start=start, enrollment_end=stop, discontinuation_date=disc,
+            discontinuation_reason=reason, acuity=acuity, lead_care_manager_name=lcm,
+            lead_care_manager_phone=f"559555{k % 10000:04d}",
+            lead_care_manager_email=f"{first}.{last}{k + 1}@sunrise-chc.example".lower(),
+            assessment_started=started if started <= cap else None,
+            assessment_completed=completed if completed <= cap else None,
+            care_plan_created=plan_made if plan_made <= cap else None, care_plan_revised=revised,
+            care_conference_date=day(start, cap) if rng.random() < 0.3 else None,
+            authorization_number=f"TAR{self.randint(10**7, 10**8 - 1)}"
             if self.plan == "partnership" and rng.random() < 0.7 else None,
-        })  # fmt: skip
+        )  # fmt: skip
         if start >= self.month(-1) and assigned < start:  # recent enrollees: the attempts before
             before = start - timedelta(1)
-            for when in sorted(day(assigned, before) for _ in range(rng.randint(1, 3))):
+            for when in sorted(day(assigned, before) for _ in range(self.randint(1, 3))):
                 self.attempt(mid, when, successful=False)
         if rng.random() < 0.3:
-            self.encounter(mid, start - timedelta(rng.randint(1, 14)), homeless, "outreach")
+            self.encounter(mid, start - timedelta(self.randint(1, 14)), homeless, "outreach")
         for months in (-2, -1, 0):
-            low, high = max(start, self.month(months)), min(cap, self.period.shift(months).end)
+            low, high = max(start, self.bounds[months][0]), min(cap, self.bounds[months][1])
             if low > high:
                 continue
             share = ((high - low).days + 1) / 30
             per_month = ENCOUNTERS_PER_MONTH if months == 0 else ENCOUNTERS_PER_MONTH // 2
-            for _ in range(max(1, round(rng.randint(1, 2 * per_month - 1) * share))):
+            for _ in range(max(1, round(self.randint(1, 2 * per_month - 1) * share))):
                 self.encounter(mid, day(low, high), homeless)
 
     def attempt(self, mid, when, method=None, successful=None, minutes=RANDOM) -> None:
         rng = self.rng
-        method = method or rng.choice(METHOD_POOL)
+        method = method or self.pick(METHOD_POOL)
         if successful is None:
             successful = method != "mail" and rng.random() < 0.2
         if minutes is RANDOM:  # mail: blank or an odd figure, to exercise the 1-minute rule
-            minutes = rng.choice((None, 1, 0.5)) if method == "mail" else self.minutes(2, 30, 0.45)
+            minutes = self.pick((None, 1, 0.5)) if method == "mail" else self.minutes(2, 30, 0.45)
         self.add(
             C.OUTREACH, member_id=mid, date=when, method=method, successful=successful,
             minutes=minutes, staff_type="clinical" if rng.random() < 0.15 else "non_clinical",
-            contact_reason=rng.choice(("initial outreach", "follow-up", "re-engagement")),
-            outcome="spoke with member" if successful else rng.choice(FAILED_OUTCOME[method]),
-            staff_name=rng.choice(OUTREACH_STAFF),
+            contact_reason=self.pick(("initial outreach", "follow-up", "re-engagement")),
+            outcome="spoke with member" if successful else self.pick(FAILED_OUTCOME[method]),
+            staff_name=self.pick(OUTREACH_STAFF),
         )  # fmt: skip
 
     def encounter(self, mid: str, when: date, homeless: bool, kind: str = "service") -> None:
@@ -348,21 +365,21 @@ class _Generator:
         if kind == "service" and rng.random() < 0.08:
             kind = "care_team_meeting"
         staff = "non_clinical" if kind == "outreach" or rng.random() < 0.6 else "clinical"
-        mode = rng.choice(MODE_POOL)
+        mode = self.pick(MODE_POOL)
         if mode != "in_person":  # telehealth: 10 = at home, 02 = elsewhere
             pos = "10" if rng.random() < 0.8 else "02"
         else:
-            pos = rng.choice(("04", "27") if homeless else ("11", "11", "12"))
+            pos = self.pick(("04", "27") if homeless else ("11", "11", "12"))
         successful = rng.random() < 0.93
-        codes = rng.sample(DIAGNOSES, rng.randint(1, 2))
-        if homeless and "Z59.00" not in codes:
-            codes = ["Z59.00", *codes[:1]]
+        codes = ["Z59.00" if homeless else self.pick(DIAGNOSES)]
+        if rng.random() < 0.5 and (second := self.pick(DIAGNOSES)) != codes[0]:
+            codes.append(second)
         self.add(
             C.ENCOUNTERS, member_id=mid, date=when, staff_type=staff, mode=mode,
             member_present=successful and kind != "care_team_meeting", successful=successful,
             minutes=self.minutes(10, 90, 0.25), place_of_service=pos,
             diagnosis_codes=";".join(codes),
-            rendering_npi=rng.choice(self.clinicians) if staff == "clinical" else None,
+            rendering_npi=self.pick(self.clinicians) if staff == "clinical" else None,
             charge=CHARGE["outreach" if kind == "outreach" else staff], kind=kind,
         )  # fmt: skip
 
@@ -406,6 +423,7 @@ def _write_sheet(sheet, header, rows, date_format) -> None:
 
 
 def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> None:
+    """One sheet per table plus a key/value ``provider`` sheet; identifiers stay text."""
     for name, rows in sample.tables.items():
         if len(rows) >= XLSX_MAX_ROWS:
             raise OutputError(f"{name} has too many rows for one xlsx sheet: write a CSV folder")
@@ -436,6 +454,7 @@ def _provider_yaml(sample: SampleData) -> str:
 
 
 def write_csv_folder(sample: SampleData, path: Path, *, force: bool = False) -> None:
+    """One CSV per table plus provider.yaml, all appearing at once (or not at all)."""
     with atomic_directory(Path(path), force=force) as tmp:
         for table in C.TABLES:
             with open(tmp / f"{table.name}.csv", "w", newline="", encoding="utf-8") as handle:

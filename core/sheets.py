@@ -12,8 +12,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecmx.core.errors import InputError
 from python_calamine import CalamineWorkbook
+
+from ecmx.core.errors import InputError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 # A workbook larger than this is refused rather than read into memory.

@@ -6,6 +6,7 @@ Each takes and returns a pandas Series; blanks (None/NaN) stay blank.
 from __future__ import annotations
 
 import pandas as pd
+
 from ecmx.core.hookspecs import hookimpl
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+
 from ecmx.core.atomic import atomic_file
 from ecmx.core.planspec import FileSpec, Layout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from ecmx.core.kinds import FieldSpec
 
 MCP_FIELDS = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from ecmx.core.dataset import ROW
 from ecmx.core.findings import WARNING, Finding
 from ecmx.core.hookspecs import hookimpl

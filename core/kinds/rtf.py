@@ -14,6 +14,7 @@ Rules (../shared/docs/domain.md, seed 002 unless noted):
 from __future__ import annotations
 
 import pandas as pd
+
 from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
 from ecmx.core.dataset import ROW
 from ecmx.core.findings import WARNING, Finding
