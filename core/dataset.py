@@ -10,7 +10,6 @@ Member values never appear in a message: they are in ``Finding.value`` only.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,14 +19,13 @@ from ecmx.core import values as V
 from ecmx.core.canonical import TABLES, Column, Table
 from ecmx.core.errors import InputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
+from ecmx.core.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
 from ecmx.core.provider import Provider, find_provider, load_provider
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, is_blank, read_csv
 
 REQUIRED_TABLES = ("members", "enrollments")
 ROW = "_row"  # the spreadsheet/CSV row each record came from, for findings
 
-CIN_SHAPE = re.compile(r"^9\d{7}[A-Z]$")
-CIN_EXCLUDED_LETTERS = set("BIJKLOPQRS")
 
 _CONVERTERS = {
     "text": lambda raw, col: V.as_text(raw),
@@ -258,74 +256,89 @@ def _build_frame(table: Table, columns: dict[str, list], rows: list[int]) -> pd.
 
 
 def _check_relations(dataset: Dataset) -> list[Finding]:
-    """Duplicate members, CIN shape, unknown plans left to the caller, orphan rows."""
-    findings: list[Finding] = []
+    """Duplicate members, CIN shape and orphan rows (unknown plans are the caller's)."""
     members = dataset.members
-    file = str(dataset.source)
-    sheet = dataset.sheets.get("members", "members")
-    duplicated = members["member_id"].notna() & members["member_id"].duplicated(keep="first")
-    for row in members.loc[duplicated, ROW]:
-        findings.append(
-            Finding(
-                ERROR,
-                "D201",
-                "member_id appears more than once in members",
-                hint="give each member one row; put several episodes in enrollments",
-                file=file,
-                sheet=sheet,
-                row=int(row),
-                column="member_id",
-            )
+    findings = [
+        _at(
+            dataset,
+            "members",
+            "member_id",
+            row,
+            ERROR,
+            "D201",
+            "member_id appears more than once in members",
+            "give each member one row; put several episodes in enrollments",
         )
+        for row in members.loc[
+            members["member_id"].notna() & members["member_id"].duplicated(), ROW
+        ]
+    ]
     for row, member_id, cin in members[[ROW, "member_id", "cin"]].itertuples(index=False):
         if cin is None:
             continue
-        cin = str(cin)
         if not CIN_SHAPE.match(cin):
             findings.append(
-                Finding(
+                _at(
+                    dataset,
+                    "members",
+                    "cin",
+                    row,
                     ERROR,
                     "D202",
                     "CIN is not 9 characters: a 9, seven digits and a letter",
-                    hint="copy the CIN from the plan's MIF or eligibility check (e.g. 91234567A)",
-                    file=file,
-                    sheet=sheet,
-                    row=int(row),
-                    column="cin",
+                    "copy the CIN from the plan's MIF or eligibility check (e.g. 91234567A)",
                     value=cin,
-                    member_id=member_id or "",
+                    member_id=member_id,
                 )
             )
         elif cin[-1] in CIN_EXCLUDED_LETTERS:
             findings.append(
-                Finding(
+                _at(
+                    dataset,
+                    "members",
+                    "cin",
+                    row,
                     WARNING,
                     "D203",
                     f"CIN ends in the letter {cin[-1]}, which CINs do not use",
-                    hint="check the CIN against the plan's MIF",
-                    file=file,
-                    sheet=sheet,
-                    row=int(row),
-                    column="cin",
+                    "check the CIN against the plan's MIF",
                     value=cin,
-                    member_id=member_id or "",
+                    member_id=member_id,
                 )
             )
     known = set(members["member_id"].dropna())
     for name in ("enrollments", "outreach", "encounters"):
         frame = dataset.tables[name]
         orphan = frame["member_id"].notna() & ~frame["member_id"].isin(known)
-        for row in frame.loc[orphan, ROW]:
-            findings.append(
-                Finding(
-                    ERROR,
-                    "D204",
-                    f"{name} row names a member_id that is not in members",
-                    hint="add the member to members or correct the member_id",
-                    file=file,
-                    sheet=dataset.sheets.get(name, name),
-                    row=int(row),
-                    column="member_id",
-                )
+        findings.extend(
+            _at(
+                dataset,
+                name,
+                "member_id",
+                row,
+                ERROR,
+                "D204",
+                f"{name} row names a member_id that is not in members",
+                "add the member to members or correct the member_id",
             )
+            for row in frame.loc[orphan, ROW]
+        )
     return findings
+
+
+def _at(dataset, table, column, row, severity, code, message, hint, value="", member_id=None):
+    """A finding about one dataset cell, located as a spreadsheet user looks for it."""
+    row = int(row)
+    return Finding(
+        severity,
+        code,
+        message,
+        hint=hint,
+        file=str(dataset.source),
+        sheet=dataset.sheets.get(table, table),
+        row=row,
+        column=column,
+        cell=dataset.cell(table, column, row),
+        value=value,
+        member_id=member_id or "",
+    )

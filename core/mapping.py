@@ -85,7 +85,7 @@ def _report_unknown(keys: pd.Series, column: ColumnSpec, canonical, context, kin
                 plan=context.plan.id,
                 kind=context.kind,
                 file=str(dataset.source),
-                sheet=origin[0] if origin else "",
+                sheet=dataset.sheets.get(origin[0], origin[0]) if origin else "",
                 row=row,
                 column=origin[1] if origin else "",
                 cell=cell,

@@ -42,7 +42,7 @@ class PlansDirPlugin:
     def __init__(self, directories: list[Path]):
         self.directories = directories
 
-    @hookimpl
+    @hookimpl(trylast=True)  # after built-ins and packages: a duplicate id blames the folder
     def ecmx_register_plans(self, registry: Registry) -> None:
         for directory in self.directories:
             registry.add_plans_dir(directory)

@@ -14,6 +14,7 @@ from cerberus import Validator
 
 from ecmx.core import values as V
 from ecmx.core.errors import InputError
+from ecmx.core.identifiers import npi_is_valid
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, Workbook
 
 PROVIDER_FILE = "provider.yaml"
@@ -38,9 +39,27 @@ _PLAN = {
         "sftp": _SFTP,
     },
 }
+
+
+class _ProviderValidator(Validator):
+    def _check_with_npi_check_digit(self, field, value):
+        if (
+            isinstance(value, str)
+            and len(value) == 10
+            and value.isdigit()
+            and not npi_is_valid(value)
+        ):
+            self._error(field, "check digit is wrong (Luhn over 80840 + the first 9 digits)")
+
+
 SCHEMA = {
     "facility_name": {"type": "string", "required": True, "empty": False},
-    "npi": {"type": "string", "required": True, "regex": r"^\d{10}$"},
+    "npi": {
+        "type": "string",
+        "required": True,
+        "regex": r"^\d{10}$",
+        "check_with": "npi_check_digit",
+    },
     "tin": {"type": "string", "required": True, "regex": r"^\d{2}-?\d{7}$"},
     "phone": {"type": "string", "regex": r"^[\d\s().+-]{7,20}$"},
     "address": {"type": "string"},
@@ -52,7 +71,7 @@ SCHEMA = {
     "plans": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": _PLAN},
 }
 _HINTS = {
-    "npi": "the NPI is 10 digits",
+    "npi": "the NPI is 10 digits; copy it from NPPES",
     "tin": "the TIN is 9 digits, e.g. 12-3456789",
     "zip": "a 5-digit ZIP (quote it in YAML to keep a leading 0)",
     "state": "a 2-letter state, e.g. CA",
@@ -146,7 +165,7 @@ def _stringify(data: dict) -> dict:
 
 def _validate(data: dict, source: str) -> Provider:
     data = _stringify(data)
-    validator = Validator(SCHEMA, allow_unknown=False)
+    validator = _ProviderValidator(SCHEMA, allow_unknown=False)
     if not validator.validate(data):
         problems = [
             f"{source}: {path}: {message}" + (f" ({_HINTS[path]})" if path in _HINTS else "")

@@ -21,6 +21,7 @@ import yaml
 from ecmx.core import canonical as C
 from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
 from ecmx.core.errors import OutputError
+from ecmx.core.identifiers import CIN_LETTERS, npi_check_digit
 from ecmx.core.periods import Period
 from ecmx.core.provider import PROVIDER_FILE
 
@@ -49,7 +50,6 @@ STREETS = ("Main St", "Oak Ave", "Olive Ave", "Mission Blvd", "E St", "Palm Dr",
 LANGUAGES = ("English",) * 12 + ("Spanish",) * 6 + ("Hmong", "Vietnamese", "Tagalog", "Punjabi")
 CHILD_POF = ("ccs", "child_welfare", "avoidable_utilization", "homelessness", "smi_sud")
 ADULT_POF = tuple(p for p in C.POPULATIONS_OF_FOCUS if p not in ("ccs", "child_welfare"))
-CIN_LETTERS = "".join(c for c in ascii_uppercase if c not in "BIJKLOPQRS")
 DIAGNOSES = ("Z59.00", "Z59.1", "Z60.2", "F32.9", "F41.1", "E11.9", "I10", "F17.210", "Z91.19")
 OUTREACH_STAFF = ("Carmen Sampleton", "Dev Testwood", "Lupe Mockley", "Sam Fakerson")
 # Weighted pools: picking from a repeated tuple is much faster than rng.choices.
@@ -77,17 +77,6 @@ RANDOM = object()  # "draw this value", where None means blank
 class SampleData:
     tables: dict[str, list[dict]]
     provider: dict
-
-
-def npi_check_digit(first9: str) -> str:
-    """The NPI check digit: Luhn over the prefix 80840 and the first nine digits."""
-    if len(first9) != 9 or not first9.isdigit():
-        raise ValueError(f"an NPI check digit needs nine digits, not {first9!r}")
-    total = 0
-    for position, char in enumerate(reversed("80840" + first9)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
 
 
 def _npi(first9: str) -> str:

@@ -23,9 +23,12 @@ def digits_only(series: pd.Series) -> pd.Series:
 
 def zip5(series: pd.Series) -> pd.Series:
     """The first five digits of a ZIP or ZIP+4, left-padded with zeros."""
-    return _on_text(
-        series, lambda s: ("".join(ch for ch in s if ch.isdigit())[:5] or "").zfill(5) or None
-    )
+
+    def five(text: str) -> str | None:
+        digits = "".join(ch for ch in text if ch.isdigit())[:5]
+        return digits.zfill(5) if digits else None
+
+    return _on_text(series, five)
 
 
 def upper(series: pd.Series) -> pd.Series:

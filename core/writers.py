@@ -126,8 +126,20 @@ def _write_csv(frame, file: FileSpec, layout: Layout, path: Path) -> None:
 
 def excel_to_strftime(number_format: str) -> str:
     """``mm/dd/yyyy`` -> ``%m/%d/%Y`` for the date formats plans use."""
-    tokens = {"yyyy": "%Y", "yy": "%y", "mm": "%m", "dd": "%d", "m": "%m", "d": "%d"}
-    return re.sub(r"yyyy|yy|mm|dd|m|d", lambda m: tokens[m.group(0)], number_format.lower())
+    tokens = {
+        "yyyy": "%Y",
+        "yy": "%y",
+        "mmmm": "%B",
+        "mmm": "%b",
+        "mm": "%m",
+        "m": "%m",
+        "dddd": "%A",
+        "ddd": "%a",
+        "dd": "%d",
+        "d": "%d",
+    }
+    pattern = "|".join(sorted(tokens, key=len, reverse=True))
+    return re.sub(pattern, lambda m: tokens[m.group(0)], number_format.lower())
 
 
 def _mark_macro_enabled(path: Path) -> None:

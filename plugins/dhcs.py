@@ -4,6 +4,6 @@ from ecmx.core.hookspecs import hookimpl
 from ecmx.plugins.builtin import register_config
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def ecmx_register_plans(registry):
     register_config(registry, "dhcs_base")

@@ -101,8 +101,11 @@ def build(context) -> pd.DataFrame:
 
 def _enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:
     """True for each attempt made inside one of the member's enrollment spans."""
-    spans = enrollments.loc[
-        enrollments["enrollment_start"].notna(), ["member_id", "enrollment_start", "enrollment_end"]
+    spans = enrollments.assign(
+        enrollment_end=enrollments["enrollment_end"].fillna(enrollments["discontinuation_date"])
+    )
+    spans = spans.loc[
+        spans["enrollment_start"].notna(), ["member_id", "enrollment_start", "enrollment_end"]
     ]
     pairs = attempts[["member_id", "date"]].reset_index().merge(spans, on="member_id", how="inner")
     inside = (pairs["date"] >= pairs["enrollment_start"]) & (

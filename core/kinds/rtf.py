@@ -101,7 +101,7 @@ FIELDS = fields(
     FieldSpec(
         "last_encounter_date",
         "date",
-        "latest encounters.date with successful not false, on or before the period's end",
+        "latest encounters.date with successful and member_present not false, by the period's end",
     ),
     FieldSpec(
         "in_person_count", "int", "encounters in the period with mode in_person, successful or not"
@@ -190,9 +190,15 @@ def _add_encounter_fields(frame: pd.DataFrame, encounters: pd.DataFrame, period)
     remote = counts["phone"] + counts["video"]
     frame["in_person_count"] = frame["member_id"].map(in_person).fillna(0).astype("int64")
     frame["telephonic_count"] = frame["member_id"].map(remote).fillna(0).astype("int64")
-    successful = mine[mine["successful"].fillna(True).astype(bool) & (mine["date"] <= end)]
-    last = successful.groupby("member_id")["date"].max()
-    frame["last_encounter_date"] = pd.to_datetime(frame["member_id"].map(last))
+    with_member = (
+        mine["successful"].fillna(True).astype(bool)
+        & mine["member_present"].fillna(True).astype(bool)
+        & (mine["date"] <= end)
+    )
+    last = mine[with_member].groupby("member_id")["date"].max().to_dict()
+    frame["last_encounter_date"] = pd.to_datetime(
+        frame["member_id"].map(lambda member: last.get(member, pd.NaT)), errors="coerce"
+    ).astype("datetime64[ns]")
 
 
 RTF = FileKind("rtf", "Return Transmission File", "to_plan", FIELDS, build)

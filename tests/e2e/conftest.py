@@ -75,6 +75,7 @@ def invoke(*argv) -> Run:
     with pytest.MonkeyPatch.context() as mp:
         for name in _NOISY_ENV:
             mp.delenv(name, raising=False)
+        mp.setattr(console.stdout, "width", 400)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = _call_main(argv)
     return Run(code, _strip(out.getvalue()), _strip(err.getvalue()))

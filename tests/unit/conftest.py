@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 import yaml
+
 from ecmx.core.dataset import read_dataset
 from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
 from ecmx.core.sample_data import provider_profile

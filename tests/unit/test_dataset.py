@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 
 import pytest
+
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import InputError
 
@@ -86,7 +87,9 @@ def test_missing_optional_tables_are_empty_with_a_note(book):
 
 def test_header_names_match_case_and_space_insensitively(book):
     header = ["Member ID", "CIN", "Plan", "First Name", "LAST_NAME", "DOB"]
-    dataset = read_dataset(book({"Members": [header, member()], "ENROLLMENTS": minimal()["enrollments"]}))
+    dataset = read_dataset(
+        book({"Members": [header, member()], "ENROLLMENTS": minimal()["enrollments"]})
+    )
     assert list(dataset.members["cin"]) == ["91234567A"]
     assert not by_code(dataset, "D002")
 
@@ -114,7 +117,9 @@ def test_text_in_a_date_column_is_a_located_finding(book):
 def test_cell_letter_follows_the_real_column_position(book):
     header = ["dob", "member_id", "last_name", "first_name", "plan", "cin"]
     row = ["1980-13-45", "M1", "Sampleton", "Ana", "healthnet", "91234567A"]
-    dataset = read_dataset(book({"members": [header, row], "enrollments": minimal()["enrollments"]}))
+    dataset = read_dataset(
+        book({"members": [header, row], "enrollments": minimal()["enrollments"]})
+    )
     (finding,) = by_code(dataset, "D102")
     assert finding.cell == "members!A2"
 
@@ -170,7 +175,12 @@ def test_duplicate_member_id(book):
 @pytest.mark.parametrize("cin", ["1234", "81234567A", "9123456A", "912345678", "91234567AB"])
 def test_bad_cin_shape_is_an_error(book, cin):
     (finding,) = by_code(read_dataset(book(minimal(members=[member(cin=cin)]))), "D202")
-    assert (finding.severity, finding.row, finding.column, finding.value) == ("error", 2, "cin", cin)
+    assert (finding.severity, finding.row, finding.column, finding.value) == (
+        "error",
+        2,
+        "cin",
+        cin,
+    )
     assert cin not in finding.message
 
 
@@ -190,7 +200,10 @@ def test_good_cin_has_no_cin_finding(book):
 def test_orphan_rows_in_every_table(book):
     sheets = {
         **minimal(enrollments=[["M1", "enrolled"], ["M7", "enrolled"]]),
-        "outreach": [["member_id", "date", "method", "successful"], ["M8", "2025-11-01", "phone", "no"]],
+        "outreach": [
+            ["member_id", "date", "method", "successful"],
+            ["M8", "2025-11-01", "phone", "no"],
+        ],
         "encounters": [
             ["member_id", "date", "staff_type", "mode"],
             ["M1", "2025-11-01", "clinical", "phone"],
@@ -201,11 +214,6 @@ def test_orphan_rows_in_every_table(book):
     assert found == {("enrollments", 3), ("outreach", 2), ("encounters", 3)}
 
 
-@pytest.mark.xfail(
-    reason="BUG: dataset._check_relations: D201/D202/D203/D204 findings carry no cell "
-    "(e.g. 'members!B2'), unlike every other dataset finding",
-    strict=True,
-)
 def test_relation_findings_carry_the_cell(book):
     sheets = minimal(
         members=[member(), member("M1", "1234")],
@@ -222,7 +230,10 @@ def test_relation_findings_carry_the_cell(book):
 
 def test_missing_required_columns_are_all_listed_across_sheets(book):
     sheets = {
-        "members": [["member_id", "plan", "first_name", "last_name"], ["M1", "healthnet", "A", "B"]],
+        "members": [
+            ["member_id", "plan", "first_name", "last_name"],
+            ["M1", "healthnet", "A", "B"],
+        ],
         "enrollments": [["member_id", "acuity"], ["M1", "low"]],
         "outreach": [["member_id", "date", "successful"]],
     }
@@ -312,7 +323,9 @@ def test_trailing_blank_rows_are_ignored(tmp_path, provider_yaml):
 
 
 def test_trailing_blank_csv_lines_are_ignored(csv_folder):
-    tables = minimal(members=[[c if not isinstance(c, dt.date) else "1980-01-02" for c in member()]])
+    tables = minimal(
+        members=[[c if not isinstance(c, dt.date) else "1980-01-02" for c in member()]]
+    )
     tables["members"] += [[""] * 6, [" "] * 6]
     dataset = read_dataset(csv_folder(tables))
     assert len(dataset.members) == 1
@@ -320,7 +333,7 @@ def test_trailing_blank_csv_lines_are_ignored(csv_folder):
 
 
 def test_a_late_off_type_cell_is_not_lost(book):
-    members = [member(f"M{i}", f"9{i:07d}A") + [93721] for i in range(1, 1500)]
+    members = [[*member(f"M{i}", f"9{i:07d}A"), 93721] for i in range(1, 1500)]
     members[-1][-1] = "02134"  # row 1500: text after 1,498 numbers
     outreach = [["M1", "2025-11-01", "phone", "no", 5] for _ in range(1, 1499)]
     outreach.append(["M1", "2025-11-02", "phone", "no", "about ten"])  # row 1500
@@ -364,9 +377,14 @@ def test_member_values_never_appear_in_messages_or_hints(book):
     ]
     enrollments = [["M1", names[0]], ["M9", "enrolled"], ["M2", "enrolled"]]
     sheets = minimal(members=members, enrollments=enrollments)
-    sheets["outreach"] = [["member_id", "date", "method", "successful"], ["M2", cins[0], names[3], names[2]]]
+    sheets["outreach"] = [
+        ["member_id", "date", "method", "successful"],
+        ["M2", cins[0], names[3], names[2]],
+    ]
     dataset = read_dataset(book(sheets))
-    assert {"D102", "D105", "D201", "D202", "D203", "D204", "D103"} <= {f.code for f in dataset.findings}
+    assert {"D102", "D105", "D201", "D202", "D203", "D204", "D103"} <= {
+        f.code for f in dataset.findings
+    }
     for finding in dataset.findings:
         for secret in (*names, *cins):
             assert secret not in finding.message, finding

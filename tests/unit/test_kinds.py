@@ -8,6 +8,8 @@ import textwrap
 import openpyxl
 import pandas as pd
 import pytest
+
+from ecmx.core.dataset import read_dataset
 from ecmx.core.periods import Period
 from ecmx.core.pipeline import convert
 from ecmx.core.writers import write_plan_file
@@ -38,6 +40,7 @@ MEMBERS = [
     person("A6", "90000006G"),  # only an episode that begins after the period
     person("A7", "90000007H"),  # enrolled, declined, both end and discontinuation dates
     person("B1", "90000008T", plan="CalViva"),  # another plan
+    person("P1", "90000009U", plan="partnership"),
 ]
 ENROLLMENTS = [
     {"member_id": "A1", "status": "declined", "enrollment_start": "2025-02-01",
@@ -53,6 +56,7 @@ ENROLLMENTS = [
     {"member_id": "A7", "status": "declined", "enrollment_start": "2025-04-01",
      "enrollment_end": "2025-11-08", "discontinuation_date": "2025-11-09"},
     {"member_id": "B1", "status": "enrolled", "enrollment_start": "2025-01-01"},
+    {"member_id": "P1", "status": "enrolled", "enrollment_start": "2025-06-01"},
 ]  # fmt: skip
 ENCOUNTERS = [
     {"member_id": "A3", "date": "2025-11-02", "staff_type": "clinical", "mode": "in_person", "successful": "yes"},
@@ -62,6 +66,8 @@ ENCOUNTERS = [
     {"member_id": "A3", "date": "2025-10-30", "staff_type": "clinical", "mode": "in_person", "successful": "yes"},
     {"member_id": "A3", "date": "2025-12-01", "staff_type": "clinical", "mode": "in_person", "successful": "yes"},
     {"member_id": "B1", "date": "2025-11-03", "staff_type": "clinical", "mode": "in_person", "successful": "yes"},
+    {"member_id": "A5", "date": "2025-05-20", "staff_type": "clinical", "mode": "in_person", "successful": "yes"},
+    {"member_id": "P1", "date": "2025-11-12", "staff_type": "clinical", "mode": "phone", "successful": "yes"},
 ]  # fmt: skip
 OUTREACH = [
     {"member_id": "A4", "date": "2025-11-03", "method": "mail", "successful": "no", "minutes": None},
@@ -210,10 +216,8 @@ def test_clean_rtf_is_not_blocked_and_named_by_the_plan(run):
 def test_missing_file_prefix_is_a_finding(make_dataset, provider_yaml, run, tmp_path):
     data = make_dataset(members=MEMBERS[:1], enrollments=ENROLLMENTS[:1])
     provider_yaml(tmp_path, plans={})
-    from ecmx.core.dataset import read_dataset
-
     data = read_dataset(data.source)
-    conversion = run("rtf", data=data)
+    conversion = run("otf", data=data)
     assert conversion.file_name is None
     assert conversion.blocked
     (finding,) = [f for f in conversion.findings if f.code == "N001"]
@@ -233,6 +237,20 @@ def test_zip_with_leading_zero_survives_to_the_written_file(run, tmp_path):
     assert record[header.index("Zip")] == "01234"
     assert record[header.index("ECM Provider NPI")] == "1654321987"
     assert record[header.index("ECM Enrollment Start Date")] == dt.datetime(2025, 3, 1)
+
+
+@pytest.mark.parametrize("encounters", [None, "after the period"])
+def test_rtf_without_successful_encounters_by_the_period_end(make_dataset, run, encounters):
+    rows = None
+    if encounters:
+        rows = [
+            {"member_id": "A3", "date": "2025-12-02", "staff_type": "clinical", "mode": "phone"}
+        ]
+    data = make_dataset(members=MEMBERS[2:3], enrollments=ENROLLMENTS[2:3], encounters=rows)
+    frame = run("rtf", data=data).frame
+    assert list(frame[CIN]) == ["90000003D"]
+    assert (frame["In Person"].iloc[0], frame["Telephonic/Video"].iloc[0]) == (0, 0)
+    assert blank(frame["Date of Most Recent Encounter with Member"].iloc[0])
 
 
 # ------------------------------------------------------------------ OTF
@@ -267,7 +285,9 @@ def test_otf_leaves_out_attempts_while_enrolled_with_a_warning(otf):
 
 def test_otf_minutes_and_methods(otf):
     frame = otf.frame.set_index("Date of Outreach Attempt")
-    mail, phone, text, visit = (frame.loc[day(d)] for d in ("2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06"))
+    mail, phone, text, visit = (
+        frame.loc[day(d)] for d in ("2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06")
+    )
     assert mail["Outreach Attempt Method"] == "Telephonic/Electronic"
     assert mail["Time Spent Performing Outreach"] == 1
     assert phone["Time Spent Performing Outreach"] == 13  # 12.2 rounded up
@@ -284,24 +304,22 @@ def test_partnership_iot_uses_its_own_sheet_and_name(run):
     assert conversion.kind == "otf"
     assert conversion.file.sheet == "IOT"
     assert conversion.file_name == "Sunrise Community Health_ECM - IOT_12032025.xlsx"
-    assert len(conversion.frame) == 0  # no Partnership members in this dataset
+    assert len(conversion.frame) == 0  # the one Partnership member is enrolled: no attempts
 
 
-@pytest.mark.xfail(
-    reason="BUG: kinds/otf._enrolled_on_attempt_date treats an enrollment with a "
-    "discontinuation_date but no enrollment_end as still open, so later outreach for a new "
-    "episode is dropped from the OTF (O001), while the RTF takes the discontinuation date "
-    "as the enrollment end",
-    strict=True,
-)
 def test_outreach_after_a_closed_enrollment_is_on_the_otf(make_dataset, run):
     data = make_dataset(
         members=[person("C1", "90000011A")],
         enrollments=[
-            {"member_id": "C1", "status": "disenrolled", "enrollment_start": "2025-01-01",
-             "discontinuation_date": "2025-03-10", "discontinuation_reason": "moved"},
+            {
+                "member_id": "C1",
+                "status": "disenrolled",
+                "enrollment_start": "2025-01-01",
+                "discontinuation_date": "2025-03-10",
+                "discontinuation_reason": "moved",
+            },
             {"member_id": "C1", "status": "outreach", "assigned_date": "2025-10-15"},
-        ],  # fmt: skip
+        ],
         outreach=[{"member_id": "C1", "date": "2025-11-04", "method": "phone", "successful": "no"}],
     )
     conversion = run("otf", data=data)
@@ -340,9 +358,16 @@ def test_status_without_a_plan_code_points_at_the_enrollments_cell(plugins_with,
         members=[person("T1", "90000021A", plan="tiny"), person("T2", "90000022C", plan="tiny")],
         enrollments=[
             {"member_id": "T1", "status": "enrolled", "enrollment_start": "2025-01-01"},
-            {"member_id": "T2", "status": "graduated", "enrollment_start": "2025-01-01",
-             "enrollment_end": "2025-10-01"},
-        ],  # fmt: skip
+            {
+                "member_id": "T2",
+                "status": "graduated",
+                "enrollment_start": "2025-01-01",
+                "enrollment_end": "2025-10-01",
+            },
+        ],
+        encounters=[
+            {"member_id": "T1", "date": "2025-11-03", "staff_type": "clinical", "mode": "phone"}
+        ],
     )
     conversion = convert(pm, registry, data, registry.plan("tiny"), "rtf", NOV, MADE)
     assert conversion.blocked

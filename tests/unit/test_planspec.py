@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from ecmx.core.errors import ConfigError, EcmxError
 from ecmx.core.periods import Period
 
@@ -105,7 +106,12 @@ def test_unknown_file_kind(plugins):
 
 @pytest.mark.parametrize(
     ("period", "version"),
-    [(Period(2022, 1), "2022.1"), (Period(2025, 6), "2022.1"), (Period(2025, 7), "2025.7"), (Period(2031, 1), "2025.7")],
+    [
+        (Period(2022, 1), "2022.1"),
+        (Period(2025, 6), "2022.1"),
+        (Period(2025, 7), "2025.7"),
+        (Period(2031, 1), "2025.7"),
+    ],
 )
 def test_rtf_layout_in_force_for_the_period(plugins, period, version):
     _, registry = plugins
@@ -164,7 +170,10 @@ def test_every_shipped_entry_says_where_it_comes_from(plugins):
         for path, node in _needs_provenance(plan.data):
             checked += 1
             source = node.get("source")
-            if not (isinstance(source, str) and len(source) >= 3) and node.get("assumed") is not True:
+            if (
+                not (isinstance(source, str) and len(source) >= 3)
+                and node.get("assumed") is not True
+            ):
                 missing.append(f"{plan.id}: {path}")
     assert missing == []
     assert checked > 500  # the walk really covered the layouts
@@ -227,7 +236,9 @@ def test_yaml_override_merges_into_the_parent(plugins_with):
 
 
 def test_misspelt_column_type(plugins_with):
-    problem = only(config_problems(plugins_with, {"solo.yaml": SOLO.replace("type: date", "type: dat")}))
+    problem = only(
+        config_problems(plugins_with, {"solo.yaml": SOLO.replace("type: date", "type: dat")})
+    )
     assert "solo.yaml: files.rtf.versions[0].columns[2].type: 'dat' is not one of" in problem
     assert "(did you mean 'date'?)" in problem
 
@@ -235,7 +246,9 @@ def test_misspelt_column_type(plugins_with):
 def test_misspelt_key(plugins_with):
     text = SOLO.replace("{header: CIN,", "{heder: CIN,")
     problem = only(config_problems(plugins_with, {"solo.yaml": text}))
-    assert "files.rtf.versions[0].columns[0]: unknown key 'heder' (did you mean 'header'?)" in problem
+    assert (
+        "files.rtf.versions[0].columns[0]: unknown key 'heder' (did you mean 'header'?)" in problem
+    )
 
 
 def test_misspelt_file_key(plugins_with):
@@ -244,22 +257,14 @@ def test_misspelt_file_key(plugins_with):
     assert "files.rtf: unknown key 'titel' (did you mean 'title'?)" in problem
 
 
-@pytest.mark.xfail(
-    reason="BUG: planspec.load_plans never reports a column (code, version, ...) without "
-    "source:/assumed: — the partial schema drops every 'required' (so the provenance anyOf "
-    "always passes) and the full schema pass keeps only 'required' errors",
-    strict=True,
-)
 def test_column_without_provenance_needs_source(plugins_with):
-    text = SOLO.replace("{header: Status, field: ecm_status, assumed: true}", "{header: Status, field: ecm_status}")
+    text = SOLO.replace(
+        "{header: Status, field: ecm_status, assumed: true}", "{header: Status, field: ecm_status}"
+    )
     problem = only(config_problems(plugins_with, {"solo.yaml": text}))
     assert "files.rtf.versions[0].columns[1]: needs source" in problem
 
 
-@pytest.mark.xfail(
-    reason="BUG: planspec.load_plans: a code without source:/assumed: is accepted (same cause)",
-    strict=True,
-)
 def test_code_without_provenance_needs_source(plugins_with):
     text = SOLO.replace('enrolled: {code: "E", assumed: true}', 'enrolled: {code: "E"}')
     problem = only(config_problems(plugins_with, {"solo.yaml": text}))
@@ -288,7 +293,9 @@ def test_column_with_both_field_and_value(plugins_with):
 def test_unknown_naming_placeholder(plugins_with):
     text = SOLO.replace("solo_{kind}_{period:%Y%m}", "solo_{kind}_{perod:%Y%m}")
     problem = only(config_problems(plugins_with, {"solo.yaml": text}))
-    assert "files.rtf.naming.template: unknown placeholder {perod} (did you mean 'period'?)" in problem
+    assert (
+        "files.rtf.naming.template: unknown placeholder {perod} (did you mean 'period'?)" in problem
+    )
 
 
 def test_format_on_a_text_placeholder(plugins_with):
@@ -298,9 +305,15 @@ def test_format_on_a_text_placeholder(plugins_with):
 
 
 def test_unknown_code_list(plugins_with):
-    text = SOLO.replace("{header: Status, field: ecm_status,", "{header: Status, field: ecm_status, codes: ecm_stats,")
+    text = SOLO.replace(
+        "{header: Status, field: ecm_status,",
+        "{header: Status, field: ecm_status, codes: ecm_stats,",
+    )
     problem = only(config_problems(plugins_with, {"solo.yaml": text}))
-    assert "columns[1].codes: no code list 'ecm_stats' in this plan (did you mean 'ecm_status'?)" in problem
+    assert (
+        "columns[1].codes: no code list 'ecm_stats' in this plan (did you mean 'ecm_status'?)"
+        in problem
+    )
 
 
 def test_default_key_not_in_its_list(plugins_with):
@@ -315,14 +328,21 @@ def test_default_key_not_in_its_list(plugins_with):
 
 
 def test_extends_unknown_plan(plugins_with):
-    problem = only(config_problems(plugins_with, {"p.yaml": "{id: myplan, name: Mine, extends: helthnet}"}))
-    assert problem.endswith("p.yaml: extends: no plan or family base 'helthnet' (did you mean 'healthnet'?)")
+    problem = only(
+        config_problems(plugins_with, {"p.yaml": "{id: myplan, name: Mine, extends: helthnet}"})
+    )
+    assert problem.endswith(
+        "p.yaml: extends: no plan or family base 'helthnet' (did you mean 'healthnet'?)"
+    )
 
 
 def test_extends_cycle(plugins_with):
     problems = config_problems(
         plugins_with,
-        {"a.yaml": "{id: aaa, name: A, extends: bbb}", "b.yaml": "{id: bbb, name: B, extends: aaa}"},
+        {
+            "a.yaml": "{id: aaa, name: A, extends: bbb}",
+            "b.yaml": "{id: bbb, name: B, extends: aaa}",
+        },
     )
     assert problems
     assert all("is a cycle" in p for p in problems)

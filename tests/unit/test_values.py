@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ecmx.core import values as V
-from ecmx.core.canonical import ACUITY, OUTREACH_METHODS, POPULATIONS_OF_FOCUS, SEXES, STATUSES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from ecmx.core import values as V
+from ecmx.core.canonical import ACUITY, OUTREACH_METHODS, POPULATIONS_OF_FOCUS, SEXES, STATUSES
 
 FAST = settings(max_examples=60, deadline=None, database=None)
 
@@ -71,7 +72,9 @@ def test_as_date_number_is_a_problem_not_a_guess(raw):
     assert "number" in problem
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "2025-13-01", "31/12/2025", "11.04.2025", "2025-02-30"])
+@pytest.mark.parametrize(
+    "raw", ["yesterday", "2025-13-01", "31/12/2025", "11.04.2025", "2025-02-30"]
+)
 def test_as_date_garbage_is_a_problem(raw):
     value, problem = V.as_date(raw)
     assert value is None

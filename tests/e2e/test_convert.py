@@ -1,0 +1,332 @@
+"""``ecmx demo`` and ``ecmx convert`` end to end: the files a plan receives, read back twice.
+
+Every workbook is opened with python-calamine and with openpyxl, so a value is
+checked as two independent readers see it, not as ecmx's own reader would.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+PLAN_KINDS = [
+    pytest.param(plan, kind, marks=pytest.mark.plan(plan), id=f"{plan}-{kind}")
+    for plan in ("calviva", "chpiv", "chwp", "healthnet", "partnership")
+    for kind in ("rtf", "otf")
+]
+HN_FAMILY = ("calviva", "chpiv", "chwp", "healthnet")
+TEXT_ID_FIELDS = ("cin", "provider_npi", "provider_tin", "zip", "phone", "provider_phone")
+FORMULA = '=HYPERLINK("http://example.invalid/x","click me")'
+BAD_CIN = "12345"
+
+
+def blank(value) -> bool:
+    return value is None or value == ""
+
+
+def columns_with(layout, predicate):
+    return [(i, c) for i, c in enumerate(layout.columns) if predicate(c)]
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+@pytest.fixture(scope="module")
+def demo(kit, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "run"
+    first_day = date.today()
+    run = kit.invoke("demo", "--out", out, "--period", "2025-11")
+    return out, run, {first_day, date.today()}
+
+
+@pytest.mark.slow
+def test_demo_writes_a_dataset_and_every_plans_files(demo, kit):
+    out, run, _ = demo
+    assert run.code == 0, run.err
+    assert (out / "dataset.xlsx").is_file()
+    assert (out / "provider.yaml").is_file()
+    files = sorted(p.name for p in (out / "files").iterdir())
+    assert len(files) == 10, files
+    assert all(name.endswith(".xlsx") for name in files)
+    for name in files:
+        sheet, rows = kit.calamine_sheet(out / "files" / name)
+        assert len(rows) >= 2, f"{name} has no data rows"
+    assert kit.hidden(out) == []
+
+
+@pytest.mark.slow
+def test_demo_names_files_by_each_plans_convention(demo, kit):
+    out, _, days = demo
+    provider = kit.load_yaml(out / "provider.yaml")
+    files = {p.name for p in (out / "files").iterdir()}
+    stamps = "|".join(d.strftime("%Y%m%d") for d in days)
+    for plan in HN_FAMILY:
+        prefix = provider["plans"][plan]["file_prefix"]
+        for kind in ("RTF", "OTF"):
+            pattern = re.compile(rf"{re.escape(prefix)}_ECM_{kind}_({stamps})\.xlsx")
+            matches = [f for f in files if pattern.fullmatch(f)]
+            assert len(matches) == 1, (plan, kind, sorted(files))
+    facility = provider["facility_name"]
+    for kind in ("RTF", "IOT"):
+        expected = {f"{facility}_ECM - {kind}_{d:%m%d%Y}.xlsx" for d in days}
+        assert len(expected & files) == 1, (kind, sorted(files))
+
+
+# ----------------------------------------------------------------------------- writing safely
+
+
+def test_convert_never_replaces_an_existing_file_without_force(cli, kit, samples, tmp_path):
+    out = tmp_path / "out"
+    argv = (
+        "convert", samples["xlsx"], "--plan", "healthnet", "--kind", "rtf", "--period", "2025-11",
+        "--out", out, "--production-date", "2025-12-03",
+    )  # fmt: skip
+    first = cli(*argv)
+    assert first.code == 0, first.err
+    [target] = list(out.iterdir())
+    assert target.name in first.out  # the summary table names the file
+    target.write_bytes(b"the file the user already had")
+
+    refused = cli(*argv)
+    assert refused.code == 2
+    assert "Traceback" not in refused.text
+    [line] = refused.error_lines()
+    assert str(target) in line and "exists already" in line and "--force" in line
+    assert target.read_bytes() == b"the file the user already had"
+    assert kit.hidden(out) == []
+
+    forced = cli(*argv, "--force")
+    assert forced.code == 0, forced.err
+    sheet, rows = kit.calamine_sheet(target)
+    assert sheet == "RTF" and rows[0][0] == "Primary Payer (MCP) Identifier"
+    assert [p.name for p in out.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("which", ["converted_xlsx", "converted_csv"])
+def test_convert_leaves_the_dataset_untouched(request, kit, which):
+    conversion = request.getfixturevalue(which)
+    assert conversion.run.code == 0, conversion.run.err
+    after = kit.digests(conversion.dataset)
+    provider = conversion.dataset if conversion.dataset.is_dir() else conversion.dataset.parent
+    after.update(kit.digests(provider / "provider.yaml"))
+    assert after == conversion.digests_before
+
+
+@pytest.mark.parametrize("which", ["converted_xlsx", "converted_csv"])
+def test_convert_leaves_no_temporary_files(request, kit, which):
+    conversion = request.getfixturevalue(which)
+    assert kit.hidden(conversion.out) == []
+    assert kit.hidden(conversion.dataset.parent) == []
+
+
+def test_convert_all_writes_one_file_per_plan_and_kind(converted_xlsx, expected_names, kit):
+    assert converted_xlsx.run.code == 0, converted_xlsx.run.err
+    expected = expected_names(converted_xlsx.provider, kit.PRODUCTION_DATE)
+    assert sorted(converted_xlsx.workbooks()) == sorted(expected.values())
+    assert expected["partnership", "rtf"] == "Sunrise Community Health_ECM - RTF_12032025.xlsx"
+    assert expected["partnership", "otf"] == "Sunrise Community Health_ECM - IOT_12032025.xlsx"
+    for plan in HN_FAMILY:
+        prefix = converted_xlsx.provider["plans"][plan]["file_prefix"]
+        assert expected[plan, "rtf"] == f"{prefix}_ECM_RTF_20251203.xlsx"
+        assert expected[plan, "otf"] == f"{prefix}_ECM_OTF_20251203.xlsx"
+
+
+# ----------------------------------------------------------------------------- read back twice
+
+
+@pytest.fixture
+def written(converted_xlsx, expected_names, registry, kit):
+    """``written(plan, kind) -> (FileSpec, Layout, calamine sheet name, rows, openpyxl sheet)``."""
+
+    def get(plan_id, kind):
+        name = expected_names(converted_xlsx.provider, kit.PRODUCTION_DATE)[plan_id, kind]
+        path = converted_xlsx.out / name
+        file = registry.plan(plan_id).files[kind]
+        layout = file.layout_for(kit.PERIOD)
+        sheet, rows = kit.calamine_sheet(path)
+        return file, layout, sheet, rows, kit.openpyxl_sheet(path)
+
+    return get
+
+
+@pytest.mark.parametrize(("plan_id", "kind"), PLAN_KINDS)
+def test_header_row_is_the_layout_in_force(written, plan_id, kind):
+    file, layout, sheet, rows, ws = written(plan_id, kind)
+    assert sheet == file.sheet
+    assert ws.title == file.sheet
+    assert rows[0] == layout.headers
+    assert [c.value for c in ws[1]] == layout.headers
+    assert len(rows) > 1, "no data rows: the sample covers every plan"
+    assert all(len(row) == len(layout.headers) for row in rows)
+
+
+@pytest.mark.parametrize(("plan_id", "kind"), PLAN_KINDS)
+def test_date_columns_hold_real_dates(written, plan_id, kind):
+    file, layout, _, rows, ws = written(plan_id, kind)
+    dates = columns_with(layout, lambda c: c.type == "date")
+    assert dates, "every layout has a date column"
+    seen = 0
+    for index, column in dates:
+        for row_number, row in enumerate(rows[1:], start=2):
+            value = row[index]
+            if blank(value):
+                continue
+            seen += 1
+            assert isinstance(value, date), (column.header, row_number, value)
+            cell = ws.cell(row=row_number, column=index + 1)
+            assert cell.is_date and isinstance(cell.value, datetime), (column.header, cell.value)
+            assert cell.number_format == file.date_format
+    assert seen, "no date was written at all"
+
+
+@pytest.mark.parametrize(("plan_id", "kind"), PLAN_KINDS)
+def test_identifiers_are_text_cells(written, plan_id, kind):
+    _, layout, _, rows, ws = written(plan_id, kind)
+    ids = columns_with(layout, lambda c: c.field in TEXT_ID_FIELDS)
+    assert any(c.field == "cin" for _, c in ids)
+    for index, column in ids:
+        for row_number, row in enumerate(rows[1:], start=2):
+            value = row[index]
+            if blank(value):
+                continue
+            assert isinstance(value, str), (column.header, row_number, value)
+            assert value.isdigit() or column.field == "cin", (column.header, value)
+            cell = ws.cell(row=row_number, column=index + 1)
+            assert cell.data_type == "s" and cell.value == value
+
+
+def test_a_zip_with_a_leading_zero_keeps_it(written, samples, kit):
+    members = kit.read_csv(samples["csv"] / "members.csv")
+    [member] = [m for m in members if m["zip"].startswith("0")]  # the sample plants one
+    _, layout, _, rows, ws = written(member["plan"], "rtf")
+    cin_at = layout.headers.index("Member Client Index Number (CIN)")
+    zip_at = layout.headers.index("Zip")
+    [(row_number, row)] = [(n, r) for n, r in enumerate(rows[1:], 2) if r[cin_at] == member["cin"]]
+    assert row[zip_at] == member["zip"] == "01234"
+    assert ws.cell(row=row_number, column=zip_at + 1).value == "01234"
+
+
+@pytest.fixture(scope="module")
+def formula_case(kit, samples, tmp_path_factory):
+    """A member whose address reads like a spreadsheet formula, converted for their plan."""
+    base = tmp_path_factory.mktemp("formula")
+    data = kit.copy_csv_sample(samples, base / "data")
+    members = kit.read_csv(data / "members.csv")
+    member = next(m for m in members if m["plan"] == "calviva")
+    member["address"] = FORMULA
+    kit.write_csv(data / "members.csv", members)
+    before = kit.digests(data)
+    run = kit.invoke(
+        "convert", data, "--plan", "calviva", "--kind", "rtf", "--period", "2025-11",
+        "--out", base / "out", "--production-date", "2025-12-03",
+    )  # fmt: skip
+    return member, run, base / "out", data, before
+
+
+def test_formula_looking_text_is_written_escaped(formula_case, kit):
+    member, run, out, data, before = formula_case
+    assert run.code == 0, run.err
+    [path] = list(out.iterdir())
+    _, rows = kit.calamine_sheet(path)
+    cin_at = rows[0].index("Member Client Index Number (CIN)")
+    address_at = rows[0].index("Member Residential Address")
+    [(row_number, row)] = [(n, r) for n, r in enumerate(rows[1:], 2) if r[cin_at] == member["cin"]]
+    assert row[address_at] == "'" + FORMULA
+    ws = kit.openpyxl_sheet(path)
+    cell = ws.cell(row=row_number, column=address_at + 1)
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA
+    formulas = [c.coordinate for line in ws.iter_rows() for c in line if c.data_type == "f"]
+    assert formulas == []
+    assert kit.digests(data) == before  # the dataset keeps what the user wrote
+
+
+def test_csv_folder_and_workbook_convert_to_the_same_cells(converted_xlsx, converted_csv, kit):
+    assert converted_csv.run.code == converted_xlsx.run.code == 0
+    from_xlsx, from_csv = converted_xlsx.workbooks(), converted_csv.workbooks()
+    assert sorted(from_xlsx) == sorted(from_csv)
+    for name, path in from_xlsx.items():
+        assert kit.calamine_sheet(path) == kit.calamine_sheet(from_csv[name]), name
+
+
+# ----------------------------------------------------------------------------- datasets with errors
+
+
+def _plant_bad_cin(kit, data):
+    members = kit.read_csv(data / "members.csv")
+    member = next(m for m in members if m["plan"] == "healthnet")
+    member.update(cin=BAD_CIN, first_name="Zelphira", last_name="Quonsetworth")
+    kit.write_csv(data / "members.csv", members)
+    return "healthnet", "D202", BAD_CIN
+
+
+def _plant_bogus_status(kit, data):
+    members = kit.read_csv(data / "members.csv")
+    plan_of = {m["member_id"]: m["plan"] for m in members}
+    episodes = kit.read_csv(data / "enrollments.csv")
+    episode = next(e for e in episodes if plan_of[e["member_id"]] == "chpiv")
+    episode["status"] = "bogus"
+    kit.write_csv(data / "enrollments.csv", episodes)
+    return "chpiv", "D105", "bogus"
+
+
+PLANTS = {"bad_cin": _plant_bad_cin, "bogus_status": _plant_bogus_status}
+
+
+@pytest.fixture(scope="module", params=sorted(PLANTS))
+def broken(request, kit, samples, tmp_path_factory):
+    base = tmp_path_factory.mktemp(request.param)
+    data = kit.copy_csv_sample(samples, base / "data")
+    plan, code, value = PLANTS[request.param](kit, data)
+    members = kit.read_csv(data / "members.csv")
+    conversion = kit.convert_all(data, base / "out")
+    return plan, code, value, members, conversion
+
+
+def test_an_error_keeps_only_the_affected_plans_files_back(broken, expected_names, kit):
+    plan, code, _, _, conversion = broken
+    run = conversion.run
+    assert run.code == 1
+    assert "Traceback" not in run.text
+    expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
+    held_back = {expected[plan, "rtf"], expected[plan, "otf"]}
+    assert set(conversion.workbooks()) == set(expected.values()) - held_back
+    assert run.out.count("NOT WRITTEN: fix the errors, or --force") == 2
+    assert any(f"error {code} " in line for line in run.error_lines()), run.err
+    assert kit.hidden(conversion.out) == []
+
+
+def test_error_messages_carry_no_member_data(broken):
+    _, _, value, members, conversion = broken
+    text = conversion.run.text
+    assert not re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", text), "the bad value is shown"
+    for member in members:
+        for name in (
+            f"{member['first_name']} {member['last_name']}",
+            f"{member['last_name']}, {member['first_name']}",
+        ):
+            assert name not in text
+    assert "Zelphira" not in text and "Quonsetworth" not in text
+
+
+def test_force_writes_the_files_with_errors(broken, expected_names, kit, tmp_path):
+    plan, _, _, _, conversion = broken
+    forced = kit.convert_all(conversion.dataset, tmp_path / "out", "--force")
+    assert forced.run.code == 1  # still reports the errors
+    expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
+    assert set(forced.workbooks()) == set(expected.values())
+    assert "NOT WRITTEN" not in forced.run.out
+    sheet, rows = kit.calamine_sheet(forced.out / expected[plan, "rtf"])
+    assert sheet == "RTF" and len(rows) > 1
+
+
+def test_kind_iot_is_accepted_for_the_otf(cli, kit, samples, tmp_path):
+    run = cli(
+        "convert", samples["xlsx"], "--plan", "partnership", "--kind", "iot", "--period",
+        "2025-11", "--out", tmp_path, "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert [p.name for p in tmp_path.iterdir()] == [
+        "Sunrise Community Health_ECM - IOT_12032025.xlsx"
+    ]
