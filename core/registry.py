@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ecmx.core.errors import ConfigError, EcmxError
+from ecmx.core.hints import did_you_mean
 from ecmx.core.kinds import FileKind
-from ecmx.core.planspec import PlanSource, PlanSpec, _did_you_mean, load_plans
+from ecmx.core.planload import PlanSource, load_plans
+from ecmx.core.planspec import PlanSpec
 
 
 class Registry:
@@ -60,7 +62,7 @@ class Registry:
         if plan is None or plan.abstract:
             names = [p.id for p in self.concrete_plans()]
             raise EcmxError(
-                f"unknown plan {plan_id!r}{_did_you_mean(plan_id, names)}; "
+                f"unknown plan {plan_id!r}{did_you_mean(plan_id, names)}; "
                 f"known plans: {', '.join(sorted(names))} (see: ecmx plans list)"
             )
         return plan
@@ -72,5 +74,5 @@ class Registry:
                 return kind
         names = sorted(self.file_kinds)
         raise EcmxError(
-            f"unknown file kind {name!r}{_did_you_mean(lowered, names)}; known: {', '.join(names)}"
+            f"unknown file kind {name!r}{did_you_mean(lowered, names)}; known: {', '.join(names)}"
         )

@@ -1,0 +1,215 @@
+"""Checks on plan configs: the JSON Schema, and what the running ecmx knows.
+
+Every problem is a line ``file: path.to[3].key: what is wrong (did you mean ...?)``.
+The schema pass on a single YAML ignores ``required`` (a plan that ``extends``
+another is partial) except for source-or-assumed, which every entry needs; the
+merged plan is then checked for required keys and against file kinds, fields,
+code lists, transforms and naming placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+from ecmx.core.hints import did_you_mean
+
+NAMING_FIELDS = (
+    "facility_name",
+    "file_prefix",
+    "plan",
+    "kind",
+    "period",
+    "period_end",
+    "production_date",
+)
+DATE_NAMING_FIELDS = ("period", "period_end", "production_date")
+
+
+@cache
+def plan_schema() -> dict:
+    text = resources.files("ecmx.core").joinpath("schemas/plan.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def partial_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_without_required(plan_schema()))
+
+
+def _without_required(node):
+    """The schema with every ``required`` dropped: a plan that extends another is partial."""
+    if isinstance(node, dict):
+        if node.get("$comment") == "provenance":
+            return node  # source-or-assumed holds for every entry, even in a partial plan
+        return {
+            k: v if k == "not" else _without_required(v)  # "not required" is a real rule
+            for k, v in node.items()
+            if k != "required" or not isinstance(v, list)
+        }
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
+@cache
+def full_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(plan_schema())
+
+
+def schema_problems(validator, data, origin, *, only_required=False) -> list[str]:
+    problems = []
+
+    def order(error):
+        return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
+
+    for error in sorted(validator.iter_errors(data), key=order):
+        if only_required and error.validator != "required":
+            continue
+        problems.append(f"{origin}: {_json_path(error.absolute_path)}: {_explain(error)}")
+    return problems
+
+
+def _json_path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "anyOf" and error.schema.get("$comment") == "provenance":
+        return "needs source: (where it comes from) or assumed: true"
+    if error.validator == "allOf":
+        for sub in error.context or ():
+            if sub.schema.get("$comment") == "provenance":
+                return "needs source: (where it comes from) or assumed: true"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {error.validator_value}" + did_you_mean(
+            str(error.instance), [str(v) for v in error.validator_value]
+        )
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        return "; ".join(f"unknown key {k!r}{did_you_mean(k, allowed)}" for k in unknown)
+    if error.validator == "not" and isinstance(error.instance, dict):
+        return "give either field: or value:, not both"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    return error.message
+
+
+def semantic_problems_of_invalid(data, origin, kinds, transforms) -> list[str]:
+    """Semantic checks on a plan the schema refused, so every problem shows at once.
+
+    Its shape is not guaranteed: a check that trips over a wrong type is skipped,
+    since the schema problem that explains it is reported already.
+    """
+    try:
+        return semantic_problems(data, origin, kinds, transforms)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
+
+
+def semantic_problems(data: dict, origin: str, kinds: dict, transforms: dict) -> list[str]:
+    problems = []
+    codes = data.get("codes") or {}
+    for name, code_list in codes.items():
+        default = (code_list.get("default") or {}).get("key")
+        if default is not None and default not in code_list.get("values", {}):
+            problems.append(
+                f"{origin}: codes.{name}.default.key: {default!r} is not a key of the list"
+                + did_you_mean(default, code_list.get("values", {}))
+            )
+    for kind_name, file in (data.get("files") or {}).items():
+        at = f"files.{kind_name}"
+        kind = kinds.get(kind_name)
+        if kind is None:
+            problems.append(f"{origin}: {at}: unknown file kind{did_you_mean(kind_name, kinds)}")
+            continue
+        problems.extend(
+            _naming_problems(
+                file.get("naming", {}).get("template", ""), f"{origin}: {at}.naming.template"
+            )
+        )
+        seen_dates = set()
+        for v_index, version in enumerate(file.get("versions") or []):
+            v_at = f"{at}.versions[{v_index}]"
+            effective = version.get("effective")
+            try:
+                date.fromisoformat(str(effective))
+            except ValueError:
+                problems.append(
+                    f"{origin}: {v_at}.effective: {effective!r} is not a date (YYYY-MM-DD)"
+                )
+            if effective in seen_dates:
+                problems.append(
+                    f"{origin}: {v_at}.effective: two versions take effect on {effective}"
+                )
+            seen_dates.add(effective)
+            headers = set()
+            for c_index, column in enumerate(version.get("columns") or []):
+                c_at = f"{origin}: {v_at}.columns[{c_index}]"
+                if column.get("header") in headers:
+                    problems.append(
+                        f"{c_at}.header: {column['header']!r} appears twice in the layout"
+                    )
+                headers.add(column.get("header"))
+                problems.extend(_column_problems(column, c_at, kind, codes, transforms))
+    return problems
+
+
+def _column_problems(column, at, kind, codes, transforms) -> list[str]:
+    problems = []
+    field_name = column.get("field")
+    if field_name is None and "value" not in column:
+        problems.append(f"{at}: give field: (a {kind.name} field) or value: (a constant)")
+    elif field_name is not None and field_name not in kind.fields:
+        problems.append(
+            f"{at}.field: {field_name!r} is not a {kind.name} field"
+            + did_you_mean(field_name, kind.fields)
+            + f" (see ecmx plans fields {kind.name})"
+        )
+    ctype = column.get("type") or (
+        kind.fields[field_name].type if field_name in kind.fields else "text"
+    )
+    code_list = column.get("codes") or (
+        kind.fields[field_name].codes if field_name in kind.fields else None
+    )
+    if ctype == "bool" and not code_list:
+        code_list = "yes_no"
+    if code_list and code_list not in codes:
+        problems.append(
+            f"{at}.codes: no code list {code_list!r} in this plan{did_you_mean(code_list, codes)}"
+        )
+    if ctype == "code" and not code_list:
+        problems.append(f"{at}.codes: a code column needs codes: (the list that translates it)")
+    transform = column.get("transform")
+    if transform and transform not in transforms:
+        problems.append(
+            f"{at}.transform: unknown transform {transform!r}{did_you_mean(transform, transforms)}"
+        )
+    return problems
+
+
+def _naming_problems(template: str, at: str) -> list[str]:
+    problems = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [f"{at}: {exc}"]
+    for _, name, spec, _ in parsed:
+        if name is None:
+            continue
+        if name not in NAMING_FIELDS:
+            problems.append(
+                f"{at}: unknown placeholder {{{name}}}{did_you_mean(name, NAMING_FIELDS)}"
+            )
+        elif spec and name not in DATE_NAMING_FIELDS:
+            problems.append(f"{at}: {{{name}}} is text and takes no format")
+    return problems

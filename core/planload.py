@@ -1,0 +1,170 @@
+"""Load plan configs: YAML -> merged dicts -> validated ``PlanSpec`` objects.
+
+Every problem is collected before anything is reported (``ConfigError.details``):
+1. each YAML is parsed with ``safe_load`` and checked against the schema;
+2. ``extends`` is resolved (dicts merge deeply, lists are replaced whole);
+3. the merged plan is checked (``plancheck``) and built (``planspec``).
+A plan that fails a check is still resolvable, so plans extending it are
+checked too and every problem shows at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from ecmx.core.errors import ConfigError
+from ecmx.core.hints import did_you_mean
+from ecmx.core.plancheck import (
+    full_validator,
+    partial_validator,
+    schema_problems,
+    semantic_problems,
+    semantic_problems_of_invalid,
+)
+from ecmx.core.planspec import PlanSpec, build_spec
+
+
+@dataclass
+class PlanSource:
+    """Where a plan config comes from: a YAML file, or a dict handed over by a plugin."""
+
+    origin: str
+    path: Path | None = None
+    data: dict | None = None
+
+
+def load_plans(sources: list[PlanSource], kinds: dict, transforms: dict) -> dict[str, PlanSpec]:
+    problems: list[str] = []
+    raw: dict[str, tuple[dict, str]] = {}
+    invalid: set = set()  # reported already; still resolvable so dependents are checked
+    for source in sources:
+        data = _read_source(source, problems)
+        if data is None:
+            continue
+        origin = source.origin
+        partial = schema_problems(partial_validator(), data, origin)
+        problems.extend(partial)
+        plan_id = data.get("id")
+        if partial:
+            invalid.add(plan_id)
+        if not isinstance(plan_id, str) or not plan_id:
+            if not partial:
+                problems.append(f"{origin}: id: a plan needs an id (lower case, e.g. myplan)")
+            continue
+        if plan_id in raw:
+            problems.append(
+                f"{origin}: id: plan {plan_id!r} is defined twice (also in {raw[plan_id][1]}); "
+                "rename one or remove the duplicate --plans-dir"
+            )
+            continue
+        raw[plan_id] = (data, origin)
+
+    merged: dict[str, dict] = {}
+    for plan_id in raw:
+        result = _resolve(plan_id, raw, merged, problems, [])
+        if result is not None:
+            merged[plan_id] = result
+
+    specs: dict[str, PlanSpec] = {}
+    for plan_id, data in merged.items():
+        origin = raw[plan_id][1]
+        if plan_id in invalid:
+            problems.extend(semantic_problems_of_invalid(data, origin, kinds, transforms))
+            continue
+        before = len(problems)
+        if not data.get("abstract"):
+            problems.extend(schema_problems(full_validator(), data, origin, only_required=True))
+        problems.extend(semantic_problems(data, origin, kinds, transforms))
+        if len(problems) == before:
+            specs[plan_id] = build_spec(data, origin, kinds)
+    if problems:
+        raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
+    return specs
+
+
+def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
+    if source.data is not None:
+        return _normalise(copy.deepcopy(source.data))
+    try:
+        text = source.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{source.origin}: cannot be read ({exc})")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problems.append(f"{source.origin}{where}: not valid YAML ({getattr(exc, 'problem', exc)})")
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{source.origin}: a plan config is a mapping with id, name, files, ...")
+        return None
+    return _normalise(data)
+
+
+def _normalise(node):
+    """YAML turns ``2025-07-01`` into a date and ``true:``/``1`` keys into bool/int; make them text."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, bool):
+                key = "true" if key else "false"
+            value = _normalise(value)
+            if key == "code" and isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)
+            if key == "columns" and isinstance(value, list):
+                # A YAML alias of another version's column list (``- *rtf_2022``)
+                # is spliced in, so a new version lists only what it adds.
+                value = [c for item in value for c in (item if isinstance(item, list) else [item])]
+            out[str(key)] = value
+        return out
+    if isinstance(node, list):
+        return [_normalise(v) for v in node]
+    if isinstance(node, date):
+        return node.isoformat()
+    return node
+
+
+def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
+    if plan_id in merged:
+        return merged[plan_id]
+    data, origin = raw[plan_id]
+    parent_id = data.get("extends")
+    if not parent_id:
+        return data
+    if parent_id in chain or parent_id == plan_id:
+        problems.append(
+            f"{origin}: extends: {' -> '.join([*chain, plan_id, parent_id])} is a cycle"
+        )
+        return None
+    if parent_id not in raw:
+        problems.append(
+            f"{origin}: extends: no plan or family base {parent_id!r}{did_you_mean(parent_id, raw)}"
+        )
+        return None
+    parent = _resolve(parent_id, raw, merged, problems, [*chain, plan_id])
+    if parent is None:
+        return None
+    base = {k: v for k, v in parent.items() if k not in ("abstract", "id", "family")}
+    result = _deep_merge(base, data)
+    # A plan built on a family base belongs to that family; on a concrete plan, to its family.
+    result.setdefault(
+        "family", parent_id if parent.get("abstract") else parent.get("family", parent_id)
+    )
+    return result
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
