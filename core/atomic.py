@@ -71,7 +71,12 @@ def _move_into_place(tmp: Path, path: Path, force: bool) -> None:
 
 @contextlib.contextmanager
 def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary directory to fill; on success it becomes ``path``."""
+    """Yield a temporary directory to fill; on success its files land in ``path``.
+
+    A new folder appears whole (one rename). With ``force`` over an existing
+    folder, each file written replaces its namesake; files ecmx did not write
+    are left alone.
+    """
     path = Path(path)
     refuse_existing(path, force)
     _check_parent(path)
@@ -79,12 +84,9 @@ def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
     try:
         yield tmp
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.rename(path, old)
-            os.rename(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
+        if path.is_dir():
+            for item in tmp.iterdir():
+                os.replace(item, path / item.name)
         else:
             os.rename(tmp, path)
     finally:

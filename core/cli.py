@@ -286,9 +286,14 @@ def convert(
 @click.option("--members", default=60, show_default=True, type=click.IntRange(1, 2_000_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--period", callback=_period, help="Reporting period, YYYY-MM (default: last month).")
+@click.option(
+    "--production-date",
+    callback=_day,
+    help="The files' production date, YYYY-MM-DD (default: today).",
+)
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
 @pass_state
-def demo(state, out_dir, members, seed, period, force):
+def demo(state, out_dir, members, seed, period, production_date, force):
     """Make sample data, then convert it for every plan and file kind."""
     from ecmx.core.commands import run_convert
     from ecmx.core.sample_data import generate, write_sample
@@ -303,7 +308,15 @@ def demo(state, out_dir, members, seed, period, force):
     for path in written:
         out.info(f"wrote {path}")
     code = run_convert(
-        state, dataset, "all", "all", period, out_dir / "files", None, date.today(), force
+        state,
+        dataset,
+        "all",
+        "all",
+        period,
+        out_dir / "files",
+        None,
+        production_date or date.today(),
+        force,
     )
     sys.exit(code)
 

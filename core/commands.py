@@ -43,6 +43,13 @@ def run_convert(
         dataset = read_dataset(dataset_path, provider_path)
     dataset.findings.extend(unknown_plan_findings(dataset, registry))
     _report_notes(dataset.findings)
+    if plan_id == "all":
+        # A provider contracts with some plans only: no empty files for the others.
+        present = set(dataset.members["plan"].dropna().str.lower())
+        skipped = sorted({plan.id for plan, _ in jobs} - present)
+        if skipped:
+            out.info(f"no members for {', '.join(skipped)}: no files written for them")
+        jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
 
     results = []
     with out.progress(len(jobs), "converting") as advance:
@@ -63,10 +70,14 @@ def run_convert(
                 write_plan_file(result.frame, result.file, result.layout, target, force=force)
                 written = target.name
                 advance(written)
+            elif result.file_name is None:
+                written = "NOT WRITTEN: see the errors above"
             else:
                 written = "NOT WRITTEN: fix the errors, or --force"
             counts = Counter(f.severity for f in result.findings)
-            summary = ", ".join(f"{counts[s]} {s}" for s in (ERROR, WARNING) if counts[s]) or "none"
+            summary = (
+                ", ".join(_count(counts[s], s) for s in (ERROR, WARNING) if counts[s]) or "none"
+            )
             rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
 
     _report_findings([f for r in results for f in r.findings])
@@ -74,6 +85,10 @@ def run_convert(
         f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
     )
     return EXIT_FINDINGS if any(r.blocked for r in results) else EXIT_OK
+
+
+def _count(number: int, severity: str) -> str:
+    return f"{number} {severity}" + ("" if number == 1 else "s")
 
 
 def _report_notes(findings: list[Finding]) -> None:

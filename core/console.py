@@ -14,12 +14,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 _state = {"quiet": False, "verbose": False}
-stdout = Console(soft_wrap=True)
+# Off a terminal rich assumes 80 columns and folds file names mid-word; logs can be wider.
+stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def configure(*, quiet: bool = False, verbose: bool = False) -> None:
     _state.update(quiet=quiet, verbose=verbose)
+
+
+def quiet() -> bool:
+    return _state["quiet"]
 
 
 def verbose() -> bool:

@@ -2,7 +2,7 @@
 
 Exit codes (documented in README.md):
   0  success
-  1  findings of severity error (the data or a config is wrong, nothing crashed)
+  1  findings of severity error, or an invalid plan config (nothing crashed)
   2  usage error or unreadable input (bad flag, missing file, missing sheet or column)
   3  internal error: a bug in ecmx; please report it
 """
@@ -31,6 +31,8 @@ class InputError(EcmxError):
 
 class ConfigError(EcmxError):
     """A plan configuration is invalid; ``details`` holds every problem found."""
+
+    exit_code = EXIT_FINDINGS
 
 
 class OutputError(EcmxError):

@@ -53,7 +53,7 @@ def convert(
     file = plan.files[kind.name]
     layout = file.layout_for(period)
     context = BuildContext(dataset, plan, kind.name, period, production_date, file, layout)
-    context.findings.extend(dataset_findings_for(dataset, plan, registry))
+    context.findings.extend(dataset_findings_for(dataset, plan, kind.name, registry))
     canonical = kind.build(context)
     canonical = chain(
         pm.hook.ecmx_prepare_canonical, canonical, plan=plan, kind=kind.name, context=context
@@ -69,19 +69,30 @@ def convert(
     return Conversion(plan, kind.name, file, layout, frame, context.findings, name)
 
 
-def dataset_findings_for(dataset: Dataset, plan: PlanSpec, registry: Registry) -> list[Finding]:
+# Tables that feed only some file kinds: a problem there does not hold back the others.
+TABLE_KINDS = {"outreach": {"otf"}, "encounters": {"rtf"}}
+
+
+def dataset_findings_for(
+    dataset: Dataset, plan: PlanSpec, kind: str, registry: Registry
+) -> list[Finding]:
     """The dataset's own findings that affect this plan's files.
 
     A finding about a member goes to that member's plan; an error about no
     member in particular (an orphan row, a broken table) goes to every plan,
-    since the output cannot be trusted. Notes (info) are shown once, elsewhere.
+    since the output cannot be trusted. A finding in the outreach table only
+    concerns the OTF, one in encounters only the RTF. Notes (info) are shown
+    once, elsewhere.
     """
     plan_of = dict(
         zip(dataset.members["member_id"], dataset.members["plan"].str.lower(), strict=True)
     )
+    table_of = {sheet: table for table, sheet in dataset.sheets.items()}
     out = []
     for finding in dataset.findings:
         if finding.severity == INFO:
+            continue
+        if kind not in TABLE_KINDS.get(table_of.get(finding.sheet, ""), {kind}):
             continue
         owner = plan_of.get(finding.member_id) if finding.member_id else None
         if owner == plan.id or (owner is None and finding.severity == ERROR):

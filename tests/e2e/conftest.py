@@ -24,11 +24,12 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 import yaml
+from python_calamine import CalamineWorkbook
+
 from ecmx.core import console
 from ecmx.core.cli import main
 from ecmx.core.periods import Period
 from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
-from python_calamine import CalamineWorkbook
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)
@@ -240,7 +241,9 @@ def copy_csv_sample(samples, target: Path) -> Path:
 
 def convert_all(dataset: Path, out: Path, *extra) -> Conversion:
     before = file_digests(dataset)
-    provider_file = dataset / "provider.yaml" if dataset.is_dir() else dataset.parent / "provider.yaml"
+    provider_file = (
+        dataset / "provider.yaml" if dataset.is_dir() else dataset.parent / "provider.yaml"
+    )
     before.update(file_digests(provider_file))
     run = invoke(
         "convert",

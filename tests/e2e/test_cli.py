@@ -7,6 +7,7 @@ import re
 from importlib import metadata
 
 import pytest
+
 from ecmx.core import canonical
 
 ABSTRACT_BASES = ("dhcs_base", "healthnet_family")
@@ -257,7 +258,7 @@ def test_sample_data_folder_holds_one_csv_per_table_and_provider_yaml(cli, kit, 
     assert kit.hidden(tmp_path) == []
 
 
-def test_sample_data_is_deterministic_per_seed(cli, kit, script, tmp_path):
+def test_sample_data_is_deterministic_per_seed(cli, script, tmp_path):
     common = ("--members", "20", "--period", "2025-11")
     assert cli("sample-data", "--out", tmp_path / "a", "--seed", "5", *common).code == 0
     # the same seed in another process, with another hash seed: same bytes
@@ -306,7 +307,7 @@ def test_sample_data_force_replaces(cli, kit, tmp_path, target):
     assert kit.hidden(out.parent) == []
 
 
-def test_sample_data_refuses_when_only_provider_yaml_exists(cli, kit, tmp_path):
+def test_sample_data_refuses_when_only_provider_yaml_exists(cli, tmp_path):
     """Both outputs are checked before writing: no half a sample is left behind."""
     (tmp_path / "provider.yaml").write_text("facility_name: mine\n", encoding="utf-8")
     run = cli("sample-data", "--out", tmp_path / "d.xlsx")
@@ -316,11 +317,6 @@ def test_sample_data_refuses_when_only_provider_yaml_exists(cli, kit, tmp_path):
     assert (tmp_path / "provider.yaml").read_text(encoding="utf-8") == "facility_name: mine\n"
 
 
-@pytest.mark.xfail(
-    reason="BUG: `sample-data --out FOLDER --force` replaces the whole folder, deleting files "
-    "ecmx never wrote (atomic_directory renames the old folder away and rmtree()s it)",
-    strict=True,
-)
 def test_sample_data_force_keeps_files_it_did_not_write(cli, tmp_path):
     out = tmp_path / "data"
     assert cli("sample-data", "--out", out, "--members", "10").code == 0
@@ -329,3 +325,30 @@ def test_sample_data_force_keeps_files_it_did_not_write(cli, tmp_path):
     assert cli("sample-data", "--out", out, "--members", "10", "--force").code == 0
     assert notes.is_file()
 
+
+# ----------------------------------------------------------------------------- -q / -v
+
+
+@pytest.mark.parametrize("where", ["before-command", "after-command"])
+def test_quiet_keeps_progress_messages_away(cli, tmp_path, where):
+    out = tmp_path / "data"
+    argv = ["sample-data", "--out", out, "--members", "5"]
+    argv = ["-q", *argv] if where == "before-command" else [*argv, "-q"]
+    run = cli(*argv)
+    assert run.code == 0, run.err
+    assert run.err == ""
+    assert (out / "members.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "before-command",
+        "after-command",
+    ],
+)
+def test_verbose_is_accepted_before_and_after_the_command(cli, where):
+    argv = ["-v", "plans", "list"] if where == "before-command" else ["plans", "list", "-v"]
+    run = cli(*argv)
+    assert run.code == 0, run.err
+    assert "healthnet" in run.out

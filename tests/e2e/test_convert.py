@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 
 import pytest
+import yaml
 
 PLAN_KINDS = [
     pytest.param(plan, kind, marks=pytest.mark.plan(plan), id=f"{plan}-{kind}")
@@ -51,7 +52,7 @@ def test_demo_writes_a_dataset_and_every_plans_files(demo, kit):
     assert len(files) == 10, files
     assert all(name.endswith(".xlsx") for name in files)
     for name in files:
-        sheet, rows = kit.calamine_sheet(out / "files" / name)
+        _, rows = kit.calamine_sheet(out / "files" / name)
         assert len(rows) >= 2, f"{name} has no data rows"
     assert kit.hidden(out) == []
 
@@ -321,7 +322,7 @@ def test_force_writes_the_files_with_errors(broken, expected_names, kit, tmp_pat
     assert sheet == "RTF" and len(rows) > 1
 
 
-def test_kind_iot_is_accepted_for_the_otf(cli, kit, samples, tmp_path):
+def test_kind_iot_is_accepted_for_the_otf(cli, samples, tmp_path):
     run = cli(
         "convert", samples["xlsx"], "--plan", "partnership", "--kind", "iot", "--period",
         "2025-11", "--out", tmp_path, "--production-date", "2025-12-03",
@@ -330,3 +331,156 @@ def test_kind_iot_is_accepted_for_the_otf(cli, kit, samples, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [
         "Sunrise Community Health_ECM - IOT_12032025.xlsx"
     ]
+
+
+def test_one_existing_target_stops_the_run_before_any_file_is_written(
+    cli, kit, samples, expected_names, tmp_path
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    existing = out / expected_names(provider, kit.PRODUCTION_DATE)["partnership", "rtf"]
+    existing.write_bytes(b"last month's upload")
+    run = cli(
+        "convert", samples["csv"], "--plan", "all", "--period", "2025-11", "--out", out,
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 2
+    assert "--force" in run.err and existing.name in run.err
+    assert [p.name for p in out.iterdir()] == [existing.name]  # no half-done run
+    assert existing.read_bytes() == b"last month's upload"
+
+
+def _drop_encounters_of(kit, data, plan):
+    plan_of = {m["member_id"]: m["plan"] for m in kit.read_csv(data / "members.csv")}
+    rows = kit.read_csv(data / "encounters.csv")
+    kit.write_csv(data / "encounters.csv", [r for r in rows if plan_of[r["member_id"]] != plan])
+
+
+@pytest.mark.parametrize("variant", ["no-encounters-for-the-plan", "no-encounters-table"])
+def test_a_plan_without_encounters_converts(cli, kit, samples, tmp_path, variant):
+    """Members only in outreach so far (a new provider, a new plan contract)."""
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    if variant == "no-encounters-table":
+        (data / "encounters.csv").unlink()
+    else:
+        _drop_encounters_of(kit, data, "chwp")
+    out = tmp_path / "out"
+    run = cli(
+        "convert", data, "--plan", "chwp", "--kind", "rtf", "--period", "2025-11", "--out", out,
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    [path] = list(out.iterdir())
+    _, rows = kit.calamine_sheet(path)
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert len(records) == sum(m["plan"] == "chwp" for m in kit.read_csv(data / "members.csv"))
+    assert {r["Date of Most Recent Encounter with Member"] for r in records} == {""}
+    assert {r["In Person"] for r in records} == {r["Telephonic/Video"] for r in records} == {0}
+
+
+# ----------------------------------------------------------------------------- reporting
+
+
+@pytest.fixture(scope="module")
+def seven_bad_cins(kit, samples, tmp_path_factory):
+    data = kit.copy_csv_sample(samples, tmp_path_factory.mktemp("seven") / "data")
+    members = kit.read_csv(data / "members.csv")
+    for number, member in enumerate([m for m in members if m["plan"] == "healthnet"][:7]):
+        member["cin"] = f"BAD{number}"
+    kit.write_csv(data / "members.csv", members)
+    return data
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_findings_are_capped_per_rule_unless_verbose(cli, seven_bad_cins, tmp_path, verbose):
+    run = cli(
+        *(["-v"] if verbose else []), "convert", seven_bad_cins, "--plan", "healthnet", "--kind",
+        "rtf", "--period", "2025-11", "--out", tmp_path, "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 1
+    d202 = [line for line in run.error_lines() if "error D202" in line]
+    if verbose:
+        assert len(d202) == 7
+        assert "more like this" not in run.err
+    else:
+        assert len(d202) == 5
+        assert "D202: 2 more like this (--verbose lists all)" in run.err
+    assert len({line.split(",")[1] for line in d202}) == len(d202)  # each names its own cell
+    assert "BAD" not in run.text  # the values stay masked
+
+
+def _without_prefix(kit, samples, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    provider = kit.load_yaml(data / "provider.yaml")
+    del provider["plans"]["healthnet"]["file_prefix"]
+    (data / "provider.yaml").write_text(yaml.safe_dump(provider), encoding="utf-8")
+    return data
+
+
+def test_a_missing_file_prefix_says_where_to_add_it(cli, kit, samples, tmp_path):
+    data = _without_prefix(kit, samples, tmp_path)
+    run = cli(
+        "convert", data, "--plan", "healthnet", "--period", "2025-11", "--out", tmp_path / "out",
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 1
+    n001 = [line for line in run.error_lines() if "error N001" in line]
+    assert len(n001) == 2  # RTF and OTF
+    assert all("plans.healthnet.file_prefix" in line for line in n001)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_force_does_not_advise_force_when_it_cannot_help(cli, kit, samples, tmp_path):
+    data = _without_prefix(kit, samples, tmp_path)
+    run = cli(
+        "convert", data, "--plan", "healthnet", "--period", "2025-11", "--out", tmp_path / "out",
+        "--production-date", "2025-12-03", "--force",
+    )  # fmt: skip
+    assert run.code == 1
+    assert "or --force" not in run.out
+
+
+def test_provider_option_overrides_the_profile_beside_the_dataset(cli, kit, samples, tmp_path):
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    provider["facility_name"] = "Moonrise Clinic"
+    other = tmp_path / "elsewhere.yaml"
+    other.write_text(yaml.safe_dump(provider), encoding="utf-8")
+    out = tmp_path / "out"
+    run = cli(
+        "convert", samples["csv"], "--plan", "partnership", "--kind", "rtf", "--period", "2025-11",
+        "--out", out, "--production-date", "2025-12-03", "--provider", other,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    [path] = list(out.iterdir())
+    assert path.name == "Moonrise Clinic_ECM - RTF_12032025.xlsx"
+    _, rows = kit.calamine_sheet(path)
+    at = rows[0].index("ECM Provider Name")
+    assert {row[at] for row in rows[1:]} == {"Moonrise Clinic"}
+
+
+@pytest.mark.slow
+def test_demo_refuses_to_overwrite_its_previous_run(demo, kit):
+    out, _, _ = demo
+    before = kit.digests(out)
+    run = kit.invoke("demo", "--out", out, "--period", "2025-11")
+    assert run.code == 2
+    assert "--force" in run.err and "Traceback" not in run.text
+    assert kit.digests(out) == before
+
+
+def test_the_workbooks_provider_sheet_is_used_without_provider_yaml(
+    cli, kit, samples, converted_xlsx, tmp_path
+):
+    workbook = tmp_path / "dataset.xlsx"
+    workbook.write_bytes(samples["xlsx"].read_bytes())  # the sample has a provider sheet too
+    out = tmp_path / "out"
+    run = cli(
+        "convert", workbook, "--plan", "partnership", "--period", "2025-11", "--out", out,
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(n for n in converted_xlsx.workbooks() if n.startswith("Sunrise"))
+    for name in written:
+        assert kit.calamine_sheet(out / name) == kit.calamine_sheet(converted_xlsx.out / name)

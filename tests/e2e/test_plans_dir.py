@@ -85,7 +85,7 @@ def test_convert_a_plan_from_yaml_alone(cli, kit, plans_dir, myplan_data, regist
     assert {r["Primary Payer (MCP) Identifier"] for r in body} == {"HEALTHNET"}  # inherited
 
 
-def test_plans_dir_from_the_environment(cli, kit, plans_dir, myplan_data, monkeypatch, tmp_path):
+def test_plans_dir_from_the_environment(cli, plans_dir, myplan_data, monkeypatch, tmp_path):
     data, _ = myplan_data
     monkeypatch.setenv("ECMX_PLANS_DIR", str(plans_dir))
     assert "myplan" in plan_ids(cli("plans", "list"))
@@ -148,12 +148,6 @@ def test_plans_check_exits_1_for_a_broken_plan_in_the_plans_dir(cli, broken_dir)
     assert "1 problem(s) in plan configuration" in run.err
 
 
-@pytest.mark.xfail(
-    reason="BUG: a wrong plan config exits 2 (usage error) from every command but "
-    "`plans check`; README's exit codes say 1 = 'the data or a plan config is wrong' "
-    "(ConfigError inherits EcmxError.exit_code = EXIT_USAGE)",
-    strict=True,
-)
 def test_a_broken_plan_config_exits_1_from_plans_list_too(cli, broken_dir):
     assert cli("--plans-dir", broken_dir, "plans", "list").code == 1
 

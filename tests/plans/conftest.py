@@ -19,11 +19,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
+
 from ecmx.core.cli import main
 from ecmx.core.periods import Period
 from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
 from ecmx.core.sample_data import SampleData, generate, write_sample
-from python_calamine import CalamineWorkbook
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)
@@ -49,37 +50,22 @@ PLAN_KINDS = [
     for plan in sorted(REGISTRY.concrete_plans(), key=lambda p: p.id)
     for kind in plan.files
 ]
-# Known bugs, by (plan, kind), for the golden dataset: strict xfail, so a fix is noticed.
-GOLDEN_BUGS = {
-    ("calviva", "rtf"): "BUG: convert crashes (internal error, TypeError in "
-    "rtf._add_encounter_fields) when none of a plan's members has an encounter; "
-    "in this dataset no CalViva member has one",
+_PARAMETERS = {  # argument -> only this kind (None: every kind)
+    "plan_kind": None,
+    "rtf_plan": "rtf",
+    "otf_plan": "otf",
+    "golden_plan": None,
 }
-_PARAMETERS = {  # argument -> (only this kind, known bugs)
-    "plan_kind": (None, {}),
-    "rtf_plan": ("rtf", {}),
-    "otf_plan": ("otf", {}),
-    "golden_plan": (None, GOLDEN_BUGS),
-}
-
-
-def _marks(plan_id: str, kind: str, bugs: dict) -> list:
-    marks = [pytest.mark.plan(plan_id)]
-    if (plan_id, kind) in bugs:
-        marks.append(pytest.mark.xfail(reason=bugs[plan_id, kind], strict=True))
-    return marks
 
 
 def pytest_generate_tests(metafunc):
-    for argname, (only, bugs) in _PARAMETERS.items():
+    for argname, only in _PARAMETERS.items():
         if argname in metafunc.fixturenames:
             metafunc.parametrize(
                 argname,
                 [
                     pytest.param(
-                        (plan_id, kind),
-                        marks=_marks(plan_id, kind, bugs),
-                        id=f"{plan_id}-{kind}",
+                        (plan_id, kind), marks=pytest.mark.plan(plan_id), id=f"{plan_id}-{kind}"
                     )
                     for plan_id, kind in PLAN_KINDS
                     if only in (None, kind)
@@ -178,7 +164,9 @@ def converted(datasets, tmp_path_factory):
         if key not in cache:
             out = tmp_path_factory.mktemp(f"{name}-{plan_id}-{kind}")
             code, output = _convert(datasets[name][1], plan_id, kind, out)
-            assert code == 0, f"ecmx convert --plan {plan_id} --kind {kind} exited {code}:\n{output}"
+            assert code == 0, (
+                f"ecmx convert --plan {plan_id} --kind {kind} exited {code}:\n{output}"
+            )
             cache[key] = out
         return cache[key]
 

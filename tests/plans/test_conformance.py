@@ -32,7 +32,9 @@ def blank(value) -> bool:
 
 
 def problems_report(problems: list[str]) -> str:
-    return "\n".join(problems[:20]) + (f"\n... {len(problems) - 20} more" if len(problems) > 20 else "")
+    return "\n".join(problems[:20]) + (
+        f"\n... {len(problems) - 20} more" if len(problems) > 20 else ""
+    )
 
 
 def indexed(case, predicate):
@@ -259,7 +261,11 @@ def test_rtf_episode_dates_follow_the_enrolled_or_never_enrolled_rule(rtf_case):
         for field, value in expected.items():
             for column in headers_of(rtf_case, field):
                 got = rows[cin][column.header]
-                assert (None if blank(got) else got) == value, (cin, episode["status"], column.header)
+                assert (None if blank(got) else got) == value, (
+                    cin,
+                    episode["status"],
+                    column.header,
+                )
     assert rows, "no RTF rows to check"
 
 
@@ -275,10 +281,14 @@ def test_rtf_encounter_columns_count_the_periods_encounters(rtf_case):
             "in_person_count": sum(in_period(e) and e["mode"] == "in_person" for e in mine),
             "telephonic_count": sum(in_period(e) and e["mode"] in ("phone", "video") for e in mine),
         }
-        successful = [
-            e["date"] for e in mine if e["successful"] is not False and e["date"] <= PERIOD.end
+        with_member = [  # the latest successful encounter the member was present at
+            e["date"]
+            for e in mine
+            if e["successful"] is not False
+            and e["member_present"] is not False
+            and e["date"] <= PERIOD.end
         ]
-        last = max(successful, default=None)
+        last = max(with_member, default=None)
         for field, value in expected.items():
             for column in headers_of(rtf_case, field):
                 assert as_int(rows[cin][column.header]) == value, (cin, column.header)
@@ -296,10 +306,9 @@ def expected_attempts(case) -> list[tuple]:
     members = {m["member_id"]: m for m in sample.tables["members"] if m["plan"] == plan.id}
     spans = defaultdict(list)
     for episode in sample.tables["enrollments"]:
-        if episode["enrollment_start"] is not None:
-            spans[episode["member_id"]].append(
-                (episode["enrollment_start"], episode["enrollment_end"])
-            )
+        if episode["enrollment_start"] is not None:  # enrolled until the end, or discontinuation
+            end = episode["enrollment_end"] or episode["discontinuation_date"]
+            spans[episode["member_id"]].append((episode["enrollment_start"], end))
     method_column = next(c for c in case.layout.columns if c.field == "method")
     methods = plan.codes[method_column.codes].mapping(method_column.output)
     yes_no = plan.codes["yes_no"].mapping()

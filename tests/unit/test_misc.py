@@ -155,8 +155,11 @@ def test_atomic_directory(tmp_path):
         raise RuntimeError
     assert sorted(p.name for p in target.iterdir()) == ["a.csv"]
     with atomic_directory(target, force=True) as tmp:
+        (tmp / "a.csv").write_text("new")
         (tmp / "b.csv").write_text("2")
-    assert sorted(p.name for p in target.iterdir()) == ["b.csv"]
+    # --force replaces what it writes and leaves other files in the folder alone
+    assert sorted(p.name for p in target.iterdir()) == ["a.csv", "b.csv"]
+    assert (target / "a.csv").read_text() == "new"
     assert leftovers(tmp_path) == []
 
 
