@@ -10,8 +10,7 @@ from setuptools import find_packages, setup
 ROOTS = ("core", "plugins", "plan_configs")
 
 packages = [
-    f"ecmx.{name}"
-    for name in find_packages(include=[*ROOTS, *(f"{root}.*" for root in ROOTS)])
+    f"ecmx.{name}" for name in find_packages(include=[*ROOTS, *(f"{root}.*" for root in ROOTS)])
 ]
 
 setup(packages=packages, package_dir={f"ecmx.{root}": root for root in ROOTS})
