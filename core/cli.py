@@ -66,6 +66,21 @@ def _set_verbose(ctx, param, value):
         out.configure(quiet=out.quiet(), verbose=True)
 
 
+def sample_options(command):
+    """--members and --seed, shared by sample-data and demo."""
+    members = click.option(
+        "--members",
+        default=60,
+        show_default=True,
+        type=click.IntRange(1, 2_000_000),
+        help="How many synthetic members.",
+    )
+    seed = click.option(
+        "--seed", default=7, show_default=True, type=int, help="Same seed, same data."
+    )
+    return members(seed(command))
+
+
 def output_options(command):
     """-q/-v accepted after the command name too (``ecmx convert ... -q``)."""
     quiet = click.option(
@@ -205,8 +220,7 @@ def plans_check(state, files):
     type=click.Path(path_type=Path),
     help="A .xlsx workbook (provider.yaml is written beside it) or a folder of CSVs.",
 )
-@click.option("--members", default=60, show_default=True, type=click.IntRange(1, 2_000_000))
-@click.option("--seed", default=7, show_default=True, type=int)
+@sample_options
 @click.option(
     "--period",
     callback=_period,
@@ -283,8 +297,7 @@ def convert(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the sample dataset and every plan's files.",
 )
-@click.option("--members", default=60, show_default=True, type=click.IntRange(1, 2_000_000))
-@click.option("--seed", default=7, show_default=True, type=int)
+@sample_options
 @click.option("--period", callback=_period, help="Reporting period, YYYY-MM (default: last month).")
 @click.option(
     "--production-date",
