@@ -78,6 +78,8 @@ class Table:
     columns: tuple[Column, ...]
     description: str = ""
     key: tuple[str, ...] = field(default=())
+    # Kept by ecmx itself (ingest), not by the provider: not written while empty.
+    ecmx_managed: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -185,7 +187,20 @@ ENCOUNTERS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (MEMBERS, ENROLLMENTS, OUTREACH, ENCOUNTERS)
+PLAN_ROSTERS = Table(
+    "plan_rosters",
+    description="ecmx addition, written by `ecmx ingest`: who was on each plan's latest inbound file",
+    ecmx_managed=True,
+    columns=(
+        Column("plan", required=True, description="plan id"),
+        Column("kind", required=True, description="mif, mini_mif or tel"),
+        Column("cin", required=True),
+        Column("received", "date", required=True, description="the day the file was ingested"),
+        Column("source_file", description="the file's name"),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (MEMBERS, ENROLLMENTS, OUTREACH, ENCOUNTERS, PLAN_ROSTERS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 # provider.yaml keys (dataset.md); ``provider_type`` is an ecmx addition (OTF column).

@@ -243,7 +243,11 @@ def sample_data(out_path, members, seed, period, force):
 @click.argument("dataset", type=click.Path(path_type=Path))
 @click.option("--plan", "plan_id", required=True, help="A plan id, or 'all'.")
 @click.option(
-    "--kind", "kind_name", default="all", show_default=True, help="rtf, otf (iot), or all."
+    "--kind",
+    "kind_name",
+    default="all",
+    show_default=True,
+    help="rtf, otf (iot), mif, mini_mif, tel, or all (the files you send: rtf and otf).",
 )
 @click.option("--period", required=True, callback=_period, help="Reporting period, YYYY-MM.")
 @click.option(
@@ -286,6 +290,86 @@ def convert(
         force,
     )
     sys.exit(code)
+
+
+@cli.command()
+@output_options
+@click.argument("file_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_id", required=True, help="The plan that sent the file.")
+@click.option(
+    "--kind",
+    "kind_name",
+    default="mif",
+    show_default=True,
+    help="mif, mini_mif (Health Net) or tel (Partnership).",
+)
+@click.option(
+    "--dataset",
+    "dataset_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Your dataset (workbook or CSV folder); never modified.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the merged dataset (same format as --dataset).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the changes to a .json, .csv or .xlsx file.",
+)
+@click.option(
+    "--provider",
+    "provider_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Provider profile (default: beside the dataset).",
+)
+@click.option(
+    "--received", callback=_day, help="The day the file came, YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--show-values", is_flag=True, help="Show CINs and values on the terminal (they are PHI)."
+)
+@click.option(
+    "--force", is_flag=True, help="Replace existing outputs; write despite unreadable cells."
+)
+@pass_state
+def ingest(
+    state,
+    file_path,
+    plan_id,
+    kind_name,
+    dataset_path,
+    out_path,
+    report_path,
+    provider_path,
+    received,
+    show_values,
+    force,
+):
+    """Merge a plan's MIF, mini-MIF or TEL into a copy of your dataset and list what changed."""
+    from ecmx.core.commands import run_ingest
+
+    sys.exit(
+        run_ingest(
+            state,
+            file_path,
+            plan_id,
+            kind_name,
+            dataset_path,
+            out_path,
+            report_path,
+            provider_path,
+            received or date.today(),
+            show_values,
+            force,
+        )
+    )
 
 
 @cli.command()

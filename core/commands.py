@@ -32,7 +32,10 @@ def run_convert(
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     jobs = []
     for plan in sorted(plans, key=lambda p: p.id):
-        kinds = list(plan.files) if kind_name == "all" else [registry.kind(kind_name).name]
+        if kind_name == "all":  # what the provider sends; MIF/TEL only when asked for
+            kinds = [k for k in plan.files if registry.file_kinds[k].direction == "to_plan"]
+        else:
+            kinds = [registry.kind(kind_name).name]
         for kind in kinds:
             if kind not in plan.files:
                 raise OutputError(
@@ -114,3 +117,70 @@ def _report_findings(findings: list[Finding]) -> None:
             out.warning_line(
                 f"{code}: {count - SHOWN_PER_RULE} more like this (--verbose lists all)"
             )
+
+
+def run_ingest(
+    state,
+    file_path: Path,
+    plan_id,
+    kind_name,
+    dataset_path: Path,
+    out_path: Path,
+    report_path,
+    provider_path,
+    received,
+    show_values,
+    force,
+) -> int:
+    """Read a plan's MIF/mini-MIF/TEL, merge it into a copy of the dataset, report the diff."""
+    from ecmx.core.dataset_writer import write_dataset
+    from ecmx.core.periods import Period
+    from ecmx.core.plan_reader import read_plan_file
+    from ecmx.core.roster import merge_plan_file
+    from ecmx.core.roster_report import check_report_path, show, write_report
+
+    _, registry = state.plugins()
+    plan = registry.plan(plan_id)
+    kind = registry.kind(kind_name)
+    inbound = [k for k in plan.files if registry.file_kinds[k].direction == "from_plan"]
+    if kind.name not in inbound:
+        raise OutputError(
+            f"{plan.name} sends no {kind.name} file; its inbound files: {', '.join(inbound)}"
+        )
+    if not file_path.is_file():
+        raise OutputError(f"{file_path}: no such file; give the plan's {kind.name} file")
+    if out_path.resolve() == Path(dataset_path).resolve():
+        raise OutputError(
+            f"{out_path} is the input dataset: ecmx never modifies its input; choose another --out"
+        )
+    refuse_existing(out_path, force)
+    if report_path:
+        check_report_path(report_path)
+        refuse_existing(report_path, force)
+
+    dataset = read_dataset(dataset_path, provider_path)
+    file = plan.files[kind.name]
+    layout = file.layout_for(Period.containing(received))
+    with out.status(f"reading {file_path.name}"):
+        plan_file = read_plan_file(file_path, plan, file, layout)
+    problems = [f for f in plan_file.findings + dataset.findings if f.severity == ERROR]
+    _report_findings(plan_file.findings + dataset.findings)
+    if problems and not force:
+        out.error_line(
+            f"{len(problems)} error(s): nothing written (unreadable cells would be lost); "
+            "fix them, or --force to write with those cells blank"
+        )
+        return EXIT_FINDINGS
+    merge = merge_plan_file(dataset, plan, kind, plan_file, received)
+    write_dataset(merge.tables, dataset.provider.details, dataset_path, out_path, force=force)
+    meta = {
+        "plan": plan.id,
+        "kind": kind.name,
+        "file": file_path.name,
+        "received": received.isoformat(),
+    }
+    if report_path:
+        write_report(merge, meta, report_path, force=force)
+    show(merge, meta, show_values=show_values)
+    out.info(f"wrote {out_path}" + (f" and {report_path}" if report_path else ""))
+    return EXIT_FINDINGS if problems else EXIT_OK

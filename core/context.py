@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
+
 from ecmx.core.dataset import Dataset
 from ecmx.core.findings import Finding
 from ecmx.core.periods import Period
@@ -21,3 +23,5 @@ class BuildContext:
     file: FileSpec
     layout: Layout
     findings: list[Finding] = field(default_factory=list)
+    # The canonical frame once built (before mapping), for validation hooks.
+    canonical: pd.DataFrame | None = None

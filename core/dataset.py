@@ -89,7 +89,7 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 where = "sheet" if path.is_file() else "file"
                 name = table.name if path.is_file() else f"{table.name}.csv"
                 structural.append(f"{path}: {where} {name!r} is missing; the dataset needs it")
-            else:
+            elif not table.ecmx_managed:
                 findings.append(
                     Finding(
                         INFO, "D001", f"no {table.name} table: treated as empty", file=str(path)

@@ -45,7 +45,11 @@ def _translate(series, column: ColumnSpec, canonical, context, kind) -> pd.Serie
         keys = series.map(lambda v: None if pd.isna(v) else ("true" if v else "false"))
     else:
         keys = series.astype(object).where(series.notna(), None)
-    default = column.default if column.default is not None else code_list.default
+    default = column.default
+    if default is None and kind.direction == "to_plan":
+        # A list's default fills blanks a plan would reject (acuity -> Low, seed 002);
+        # a file the plan sends is written as the dataset has it.
+        default = code_list.default
     if default is not None:
         keys = keys.where(keys.notna(), default)
     if column.type == "codes":

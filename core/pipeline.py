@@ -58,6 +58,7 @@ def convert(
     canonical = chain(
         pm.hook.ecmx_prepare_canonical, canonical, plan=plan, kind=kind.name, context=context
     )
+    context.canonical = canonical
     frame = map_to_layout(canonical, context, kind, registry.transforms)
     frame = chain(pm.hook.ecmx_adjust_plan_frame, frame, plan=plan, kind=kind.name, context=context)
     context.findings.extend(check_layout(frame, canonical, context))

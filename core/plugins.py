@@ -25,7 +25,9 @@ PLANS_DIR_ENV = "ECMX_PLANS_DIR"
 BUILTIN_PLUGINS = (
     "ecmx.core.kinds.rtf",
     "ecmx.core.kinds.otf",
+    "ecmx.core.kinds.inbound",
     "ecmx.core.transforms",
+    "ecmx.core.crossfile",
     "ecmx.plugins.dhcs",
     "ecmx.plugins.healthnet_family",
     "ecmx.plugins.healthnet",

@@ -411,6 +411,10 @@ def _write_sheet(sheet, header, rows, date_format) -> None:
                 sheet.write_number(r, c, value)
 
 
+def _tables_to_write(sample: SampleData) -> list:
+    return [t for t in C.TABLES if not (t.ecmx_managed and not sample.tables.get(t.name))]
+
+
 def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> None:
     """One sheet per table plus a key/value ``provider`` sheet; identifiers stay text."""
     for name, rows in sample.tables.items():
@@ -419,7 +423,7 @@ def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> No
     with atomic_file(Path(path), force=force) as tmp:
         book = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        for table in C.TABLES:
+        for table in _tables_to_write(sample):
             names = table.names
             rows = ([row[n] for n in names] for row in sample.tables[table.name])
             _write_sheet(book.add_worksheet(table.name), names, rows, date_format)
@@ -445,7 +449,7 @@ def _provider_yaml(sample: SampleData) -> str:
 def write_csv_folder(sample: SampleData, path: Path, *, force: bool = False) -> None:
     """One CSV per table plus provider.yaml, all appearing at once (or not at all)."""
     with atomic_directory(Path(path), force=force) as tmp:
-        for table in C.TABLES:
+        for table in _tables_to_write(sample):
             with open(tmp / f"{table.name}.csv", "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(table.names)

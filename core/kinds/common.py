@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ecmx.core.dataset import ROW
+from ecmx.core.findings import WARNING, Finding
 from ecmx.core.kinds import FieldSpec
+
+MEMBER_ROW, EPISODE_ROW, MEMBER_ID = "_member_row", "_episode_row", "_member_id"
 
 MCP_FIELDS = (
     FieldSpec("mcp_identifier", "text", "the plan config's mcp.identifier"),
@@ -53,3 +57,50 @@ def provider_fields(frame: pd.DataFrame, context) -> None:
         frame[name] = pd.Series(
             [pd.Timestamp(day)] * len(frame), index=frame.index, dtype="datetime64[ns]"
         )
+
+
+def members_with_latest_episode(context) -> pd.DataFrame:
+    """One row per plan member: member columns and their latest episode begun by the period's end.
+
+    Began = enrollment_start, else assigned_date, else referral_date, else
+    discontinuation_date; an undated episode is taken as current. A member with
+    no such episode is left out with an R001 warning.
+    """
+    dataset, end = context.dataset, pd.Timestamp(context.period.end)
+    members = plan_members(dataset, context.plan.id)
+    episodes = dataset.enrollments[dataset.enrollments["member_id"].isin(members["member_id"])]
+    began = (
+        episodes["enrollment_start"]
+        .fillna(episodes["assigned_date"])
+        .fillna(episodes["referral_date"])
+        .fillna(episodes["discontinuation_date"])
+        .fillna(end)
+    )
+    episodes = episodes.assign(_began=began)[began <= end]
+    latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
+        "member_id", keep="last"
+    )
+    for row in members.loc[~members["member_id"].isin(latest["member_id"]), ROW]:
+        context.findings.append(
+            Finding(
+                WARNING,
+                "R001",
+                f"member has no enrollments episode begun by the period's end: left off the {context.kind.upper()}",
+                hint="add an enrollments row (status pending_outreach at least) if the plan assigned the member",
+                plan=context.plan.id,
+                kind=context.kind,
+                file=str(dataset.source),
+                sheet=dataset.sheets.get("members", "members"),
+                row=int(row),
+                cell=dataset.cell("members", "member_id", int(row)),
+            )
+        )
+    frame = members.merge(
+        latest.drop(columns=["_began"]).rename(columns={ROW: EPISODE_ROW}),
+        on="member_id",
+        how="inner",
+        suffixes=("", "_episode"),
+    ).rename(columns={ROW: MEMBER_ROW})
+    frame[MEMBER_ID] = frame["member_id"]
+    frame["ecm_status"] = frame["status"]
+    return frame

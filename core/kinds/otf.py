@@ -15,12 +15,19 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.dataset import ROW
-from ecmx.core.findings import WARNING, Finding
+from ecmx.core.findings import ERROR, Finding
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
-from ecmx.core.kinds.common import MCP_FIELDS, PROVIDER_FIELDS, plan_members, provider_fields
+from ecmx.core.kinds.common import (
+    MCP_FIELDS,
+    MEMBER_ID,
+    MEMBER_ROW,
+    PROVIDER_FIELDS,
+    plan_members,
+    provider_fields,
+)
 
-OUTREACH_ROW, MEMBER_ROW, MEMBER_ID = "_outreach_row", "_member_row", "_member_id"
+OUTREACH_ROW = "_outreach_row"
 
 FIELDS = fields(
     *MCP_FIELDS,
@@ -64,18 +71,26 @@ def build(context) -> pd.DataFrame:
         & (outreach["date"] <= end)
     ].rename(columns={ROW: OUTREACH_ROW})
     enrolled = _enrolled_on_attempt_date(attempts, dataset.enrollments)
-    for row in attempts.loc[enrolled, OUTREACH_ROW]:
+    # An OTF row for a member enrolled on the attempt's date is refused (seed 004:
+    # outreach is for members not yet enrolled; contacts after enrolling are encounters).
+    for row, member_id in attempts.loc[enrolled, [OUTREACH_ROW, "member_id"]].itertuples(
+        index=False
+    ):
         context.findings.append(
             Finding(
-                WARNING,
+                ERROR,
                 "O001",
-                "outreach attempt made while the member was enrolled: left off the OTF",
-                hint="contacts with enrolled members are encounters: record them in encounters",
+                "outreach attempt dated while the member was enrolled: not an OTF row",
+                hint="a contact with an enrolled member is an encounter: move it to encounters",
                 plan=context.plan.id,
                 kind="otf",
                 file=str(dataset.source),
                 sheet=dataset.sheets.get("outreach", "outreach"),
                 row=int(row),
+                column="date",
+                cell=dataset.cell("outreach", "date", int(row)),
+                member_id=str(member_id),
+                source="seed 004 FAQ: an outreach attempt is with a member NOT enrolled yet",
             )
         )
     attempts = attempts[~enrolled]

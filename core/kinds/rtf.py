@@ -16,13 +16,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
-from ecmx.core.dataset import ROW
-from ecmx.core.findings import WARNING, Finding
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
-from ecmx.core.kinds.common import MCP_FIELDS, PROVIDER_FIELDS, plan_members, provider_fields
-
-MEMBER_ROW, EPISODE_ROW, MEMBER_ID = "_member_row", "_episode_row", "_member_id"
+from ecmx.core.kinds.common import (
+    MCP_FIELDS,
+    PROVIDER_FIELDS,
+    members_with_latest_episode,
+    provider_fields,
+)
 
 FIELDS = fields(
     *MCP_FIELDS,
@@ -116,54 +117,15 @@ FIELDS = fields(
 
 
 def build(context) -> pd.DataFrame:
-    dataset, period = context.dataset, context.period
-    members = plan_members(dataset, context.plan.id)
-    episodes = dataset.enrollments[
-        dataset.enrollments["member_id"].isin(members["member_id"])
-    ].copy()
-    end = pd.Timestamp(period.end)
-    episodes["_began"] = (
-        episodes["enrollment_start"]
-        .fillna(episodes["assigned_date"])
-        .fillna(episodes["referral_date"])
-        .fillna(episodes["discontinuation_date"])
-        .fillna(end)  # an undated episode is taken as current
-    )
-    episodes = episodes[episodes["_began"] <= end]
-    latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
-        "member_id", keep="last"
-    )
-    missing = members[~members["member_id"].isin(latest["member_id"])]
-    for row in missing[ROW]:
-        context.findings.append(
-            Finding(
-                WARNING,
-                "R001",
-                "member has no enrollments episode begun by the period's end: left off the RTF",
-                hint="add an enrollments row (status pending_outreach at least) if the plan assigned the member",
-                plan=context.plan.id,
-                kind="rtf",
-                file=str(dataset.source),
-                sheet=dataset.sheets.get("members", "members"),
-                row=int(row),
-            )
-        )
-    frame = members.merge(
-        latest.drop(columns=["_began"]).rename(columns={ROW: EPISODE_ROW}),
-        on="member_id",
-        how="inner",
-        suffixes=("", "_episode"),
-    ).rename(columns={ROW: MEMBER_ROW})
-    frame[MEMBER_ID] = frame["member_id"]
+    frame = members_with_latest_episode(context)
     _apply_exit_rules(frame)
-    frame["ecm_status"] = frame["status"]
     for flag in ("address_changed", "homeless", "phone_changed", "medicare_dual"):
         frame[flag] = frame[flag].fillna(False)
     pof = frame["populations_of_focus"].fillna("")
     frame["pof_indicator"] = pof != ""
     for key in POPULATIONS_OF_FOCUS:
         frame[f"pof_{key}"] = pof.str.split(";").map(lambda keys, k=key: k in keys)
-    _add_encounter_fields(frame, dataset.encounters, period)
+    _add_encounter_fields(frame, context.dataset.encounters, context.period)
     provider_fields(frame, context)
     return frame.reset_index(drop=True)
 

@@ -1,0 +1,60 @@
+"""Write a dataset (typed tables + provider profile) back in the dataset format.
+
+Used by ``ecmx ingest`` for the merged dataset: the same writers as
+``sample-data``, so a written dataset reads back exactly. Columns the reader
+ignored (not in the dataset contract) are not carried over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecmx.core.canonical import TABLES, Table
+from ecmx.core.errors import OutputError
+from ecmx.core.sample_data import SampleData, write_csv_folder, write_workbook
+from ecmx.core.sheets import SPREADSHEET_SUFFIXES
+
+
+def write_dataset(
+    tables: dict[str, pd.DataFrame], provider: dict, like: Path, out: Path, *, force: bool
+) -> None:
+    """Write ``tables`` to ``out`` in the format of the dataset ``like`` (workbook or CSV folder)."""
+    sample = SampleData({t.name: table_rows(tables[t.name], t) for t in TABLES}, provider)
+    if Path(like).is_dir():
+        if out.suffix.lower() in SPREADSHEET_SUFFIXES:
+            raise OutputError(
+                f"{out}: the input dataset is a CSV folder, so --out must be a folder too"
+            )
+        write_csv_folder(sample, out, force=force)
+    else:
+        if out.suffix.lower() != ".xlsx":
+            raise OutputError(f"{out}: the input dataset is a workbook, so --out must end in .xlsx")
+        write_workbook(sample, out, force=force)
+
+
+def table_rows(frame: pd.DataFrame, table: Table) -> list[dict]:
+    """Typed columns to plain Python rows: dates as ``date``, blanks as None."""
+    columns = {c.name: _python_values(frame[c.name], c.type) for c in table.columns}
+    return [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _python_values(series: pd.Series, kind: str) -> list:
+    blank = series.isna().to_numpy()
+    if kind == "date":
+        dates = pd.to_datetime(series)
+        return [None if b else d.date() for b, d in zip(blank, dates, strict=True)]
+    if kind == "bool":
+        return [None if b else bool(v) for b, v in zip(blank, series, strict=True)]
+    if kind in ("number", "int"):
+        return [None if b else _number(v) for b, v in zip(blank, series, strict=True)]
+    return [None if b else str(v) for b, v in zip(blank, series, strict=True)]
+
+
+def _number(value):
+    value = float(value) if isinstance(value, np.floating | np.integer) else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -1,0 +1,237 @@
+"""Read a file in a plan's layout back into canonical fields: the reverse of mapping.
+
+Real files are messy, so the reader is tolerant: the header row is found
+wherever it is (the row that matches most of the layout's headers, compared
+case- and space-insensitively), extra and reordered columns are fine, blank
+rows are skipped, dates may be text, real dates or spreadsheet serial numbers,
+and CINs lose stray spaces. A column the layout requires but the file lacks
+is one clear error naming it (exit 2); a cell that cannot be read is a finding
+at its cell (``MIF!C7``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from ecmx.core import values as V
+from ecmx.core.errors import InputError
+from ecmx.core.findings import ERROR, INFO, Finding, column_letter
+from ecmx.core.hints import did_you_mean
+from ecmx.core.planspec import ColumnSpec, FileSpec, Layout, PlanSpec
+from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, is_blank, read_csv
+
+HEADER_SCAN_ROWS = 30  # a header further down than this is not looked for
+FILE_ROW = "_file_row"  # the 1-based row of the plan file each record came from
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass
+class PlanFile:
+    path: Path
+    sheet: str
+    header_row: int
+    frame: pd.DataFrame  # one column per field the file holds, typed as the dataset types it
+    columns: dict[str, int]  # layout header -> 0-based position in the file
+    findings: list[Finding] = field(default_factory=list)
+
+
+def normalise_header(text) -> str:
+    value, _ = V.as_text(text)
+    return re.sub(r"\s+", " ", value or "").strip().lower()
+
+
+def read_plan_file(path: Path, plan: PlanSpec, file: FileSpec, layout: Layout) -> PlanFile:
+    raw = _read_rows(Path(path), file)
+    findings: list[Finding] = []
+    header_index, positions = _find_header(raw, layout)
+    header_cells = raw.rows[header_index]
+    missing = [c.header for c in layout.columns if c.required and c.header not in positions]
+    if missing:
+        present = [V.as_text(c)[0] for c in header_cells if V.as_text(c)[0]]
+        problems = [
+            f"{raw.file}: column {name!r} is missing from the header row (row {header_index + 1})"
+            f"{did_you_mean(name, present)}; {plan.name}'s {file.kind} layout {layout.version} requires it"
+            for name in missing
+        ]
+        raise InputError(problems[0], details=problems)
+    known = {normalise_header(c.header) for c in layout.columns}
+    for position, cell in enumerate(header_cells):
+        text = V.as_text(cell)[0]
+        if text and normalise_header(text) not in known:
+            findings.append(
+                Finding(
+                    INFO,
+                    "F001",
+                    f"column {text!r} is not in the {file.kind} layout: ignored",
+                    plan=plan.id,
+                    kind=file.kind,
+                    file=str(raw.file),
+                    sheet=raw.sheet,
+                    row=header_index + 1,
+                    column=text,
+                    cell=f"{raw.sheet}!{column_letter(position)}{header_index + 1}",
+                )
+            )
+    body = [
+        (header_index + 2 + offset, row)
+        for offset, row in enumerate(raw.rows[header_index + 1 :])
+        if not all(is_blank(c) for c in row)
+    ]
+    data: dict[str, list] = {}
+    for column in layout.columns:
+        position = positions.get(column.header)
+        if position is None or column.field is None or column.field in data:
+            continue
+        data[column.field] = _convert_column(column, position, body, plan, file, raw, findings)
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in data.items()})
+    frame[FILE_ROW] = [number for number, _ in body]
+    frame = _type_columns(frame, layout)
+    return PlanFile(raw.file, raw.sheet, header_index + 1, frame, positions, findings)
+
+
+def _read_rows(path: Path, file: FileSpec) -> RawSheet:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise InputError(
+            f"{path}: unsupported file type {suffix or '(none)'}; use .xlsx, .xlsm or .csv"
+        )
+    book = Workbook(path)
+    sheet = book.find_sheet(file.sheet) or book.sheet_names[0]
+    return book.read(sheet)
+
+
+def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
+    wanted = {normalise_header(c.header): c.header for c in layout.columns}
+    best_index, best = -1, {}
+    for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        found = {}
+        for position, cell in enumerate(row):
+            header = wanted.get(normalise_header(cell))
+            if header and header not in found:
+                found[header] = position
+        if len(found) > len(best):
+            best_index, best = index, found
+    if not best:
+        example = layout.columns[0].header
+        raise InputError(
+            f"{raw.file}: no header row found in the first {HEADER_SCAN_ROWS} rows of sheet "
+            f"{raw.sheet!r} (expected headers like {example!r}); is this the right plan and --kind?"
+        )
+    return best_index, best
+
+
+def _convert_column(column: ColumnSpec, position, body, plan, file, raw, findings) -> list:
+    convert = _converter(column, plan)
+    letter = column_letter(position)
+    out = []
+    for number, row in body:
+        cell = row[position] if position < len(row) else None
+        value, problem = convert(cell)
+        if problem:
+            text, _ = V.as_text(cell)
+            findings.append(
+                Finding(
+                    ERROR,
+                    "F002",
+                    f"{column.header} is {problem}",
+                    hint=f"correct the cell {raw.sheet}!{letter}{number} or ask the plan for a corrected file",
+                    plan=plan.id,
+                    kind=file.kind,
+                    file=str(raw.file),
+                    sheet=raw.sheet,
+                    row=number,
+                    column=column.header,
+                    cell=f"{raw.sheet}!{letter}{number}",
+                    value=text or "",
+                )
+            )
+        out.append(value)
+    return out
+
+
+def _converter(column: ColumnSpec, plan: PlanSpec):
+    if column.field == "cin":
+        return lambda raw: ((re.sub(r"\s+", "", V.as_text(raw)[0] or "").upper() or None), None)
+    if column.type == "date":
+        return as_plan_date
+    if column.type in ("int", "number"):
+        return V.as_int if column.type == "int" else V.as_number
+    if column.codes and column.type in ("code", "codes", "bool"):
+        lookup = reverse_codes(plan, column)
+        if column.type == "bool":
+            return lambda raw: _bool(raw, lookup)
+        if column.type == "codes":
+            return lambda raw: _many(raw, lookup)
+        return lambda raw: _one(raw, lookup, column)
+    return V.as_text
+
+
+def reverse_codes(plan: PlanSpec, column: ColumnSpec) -> dict[str, str]:
+    """Plan code or label (normalised) -> canonical key; the first key wins for a shared code."""
+    lookup: dict[str, str] = {}
+    for key, entry in plan.codes[column.codes].values.items():
+        for text in (entry["code"], entry.get("label")):
+            normal = V.code_key(text)
+            if normal is not None:
+                lookup.setdefault(normal, key)
+    return lookup
+
+
+def _one(raw, lookup, column):
+    normal = V.code_key(raw)
+    if normal is None:
+        return None, None
+    if normal in lookup:
+        return lookup[normal], None
+    return None, f"not a code of the plan's {column.codes} list"
+
+
+def _many(raw, lookup):
+    text, _ = V.as_text(raw)
+    if text is None:
+        return None, None
+    keys = [lookup.get(V.code_key(part)) for part in re.split(r"[;|]", text) if part.strip()]
+    if None in keys:
+        return None, "holds a value that is not in the plan's list"
+    return ";".join(dict.fromkeys(keys)) or None, None
+
+
+def _bool(raw, lookup):
+    normal = V.code_key(raw)
+    if normal is None:
+        return None, None
+    if normal in lookup:
+        return lookup[normal] == "true", None
+    return V.as_bool(raw)
+
+
+def as_plan_date(raw) -> tuple[date | None, str | None]:
+    """A date as plans write them; a bare number is a spreadsheet serial (1900 system)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if 1 <= raw < 2958466:
+            return _EXCEL_EPOCH + timedelta(days=int(raw)), None
+        return None, "a number that is not a spreadsheet date"
+    text, _ = V.as_text(raw)
+    if text and text.isdigit() and len(text) <= 5:
+        return _EXCEL_EPOCH + timedelta(days=int(text)), None
+    return V.as_date(raw)
+
+
+def _type_columns(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    types = {c.field: c.type for c in layout.columns if c.field}
+    for name in frame.columns:
+        kind = types.get(name)
+        if kind == "date":
+            frame[name] = pd.to_datetime(frame[name], errors="coerce")
+        elif kind == "bool":
+            frame[name] = frame[name].astype("boolean")
+        elif kind in ("int", "number"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce")
+    return frame
