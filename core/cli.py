@@ -269,11 +269,32 @@ def sample_data(out_path, members, seed, period, force):
     help="The file's production date, YYYY-MM-DD (default: today).",
 )
 @click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding to a .json, .csv, .html or .xlsx report.",
+)
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Show cell values in the terminal and reports (they are PHI).",
+)
+@click.option(
     "--force", is_flag=True, help="Write files with error findings, and replace existing files."
 )
 @pass_state
 def convert(
-    state, dataset, plan_id, kind_name, period, out_dir, provider_path, production_date, force
+    state,
+    dataset,
+    plan_id,
+    kind_name,
+    period,
+    out_dir,
+    provider_path,
+    production_date,
+    report_path,
+    show_values,
+    force,
 ):
     """Convert DATASET into each plan's files for a period."""
     from ecmx.core.commands import run_convert
@@ -288,8 +309,77 @@ def convert(
         provider_path,
         production_date or date.today(),
         force,
+        report_path,
+        show_values,
     )
     sys.exit(code)
+
+
+@cli.command()
+@output_options
+@click.argument("file_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_id", required=True, help="The plan the file is for.")
+@click.option("--kind", "kind_name", required=True, help="rtf, otf (iot), mif, mini_mif or tel.")
+@click.option(
+    "--period",
+    callback=_period,
+    help="Reporting period YYYY-MM: picks the layout version (default: last month).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the findings: .json, .csv, .html, or .xlsx (a copy of the file, bad cells marked).",
+)
+@click.option(
+    "--dataset",
+    "dataset_path",
+    type=click.Path(path_type=Path),
+    help="Your dataset, for checks that need it (outreach history, caseloads).",
+)
+@click.option(
+    "--provider",
+    "provider_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Provider profile for --dataset (default: beside it).",
+)
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Show cell values in the terminal and reports (they are PHI).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing report.")
+@pass_state
+def validate(
+    state,
+    file_path,
+    plan_id,
+    kind_name,
+    period,
+    report_path,
+    dataset_path,
+    provider_path,
+    show_values,
+    force,
+):
+    """Check a plan file that already exists (edited by hand, or made by another tool)."""
+    from ecmx.core.commands import run_validate
+
+    period = period or Period.containing(date.today()).shift(-1)
+    sys.exit(
+        run_validate(
+            state,
+            file_path,
+            plan_id,
+            kind_name,
+            period,
+            report_path,
+            dataset_path,
+            provider_path,
+            show_values,
+            force,
+        )
+    )
 
 
 @cli.command()

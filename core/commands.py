@@ -13,7 +13,7 @@ from ecmx.core.findings import ERROR, INFO, WARNING, Finding
 from ecmx.core.pipeline import convert, unknown_plan_findings
 from ecmx.core.writers import write_plan_file
 
-SHOWN_PER_RULE = 5  # findings listed per rule code before "... and N more" (all with --verbose)
+UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105"})
 
 
 def run_convert(
@@ -26,6 +26,8 @@ def run_convert(
     provider_path,
     production_date,
     force,
+    report_path=None,
+    show_values=False,
 ) -> int:
     """Convert, then write: every target is checked before the first file is written."""
     pm, registry = state.plugins()
@@ -42,6 +44,11 @@ def run_convert(
                     f"{plan.name} has no {kind} file; it has: {', '.join(plan.files)}"
                 )
             jobs.append((plan, kind))
+    if report_path:
+        from ecmx.core.reports import check_report_path
+
+        check_report_path(report_path)
+        refuse_existing(report_path, force)
     with out.status(f"reading {dataset_path}"):
         dataset = read_dataset(dataset_path, provider_path)
     dataset.findings.extend(unknown_plan_findings(dataset, registry))
@@ -83,11 +90,34 @@ def run_convert(
             )
             rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
 
-    _report_findings([f for r in results for f in r.findings])
+    _report(
+        [f for r in results for f in r.findings],
+        {
+            "command": "convert",
+            "dataset": str(dataset_path),
+            "period": str(period),
+            "plan": plan_id,
+        },
+        report_path,
+        show_values,
+        force,
+    )
     out.table(
         f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
     )
     return EXIT_FINDINGS if any(r.blocked for r in results) else EXIT_OK
+
+
+def _report(findings, meta, report_path, show_values, force) -> None:
+    """The grouped terminal table, and the report file when asked for; each finding once."""
+    from ecmx.core.reports import show, write_report
+
+    unique = list(dict.fromkeys(f for f in findings if f.severity != INFO))
+    if report_path:
+        write_report(unique, report_path, meta=meta, show_values=show_values, force=force)
+        out.info(f"wrote {report_path}")
+    if unique:
+        show(unique, meta, show_values=show_values)
 
 
 def _count(number: int, severity: str) -> str:
@@ -98,25 +128,6 @@ def _report_notes(findings: list[Finding]) -> None:
     for finding in findings:
         if finding.severity == INFO and out.verbose():
             out.info(finding.line())
-
-
-def _report_findings(findings: list[Finding]) -> None:
-    """Errors and warnings once each, a few per rule (all with --verbose); values stay masked."""
-    seen: Counter = Counter()
-    for finding in dict.fromkeys(f for f in findings if f.severity != INFO):
-        seen[finding.code] += 1
-        if out.verbose() or seen[finding.code] <= SHOWN_PER_RULE:
-            line = (
-                f"[{finding.plan} {finding.kind}] {finding.line()}"
-                if finding.plan
-                else finding.line()
-            )
-            (out.error_line if finding.severity == ERROR else out.warning_line)(line)
-    for code, count in seen.items():
-        if not out.verbose() and count > SHOWN_PER_RULE:
-            out.warning_line(
-                f"{code}: {count - SHOWN_PER_RULE} more like this (--verbose lists all)"
-            )
 
 
 def run_ingest(
@@ -163,11 +174,21 @@ def run_ingest(
     layout = file.layout_for(Period.containing(received))
     with out.status(f"reading {file_path.name}"):
         plan_file = read_plan_file(file_path, plan, file, layout)
-    problems = [f for f in plan_file.findings + dataset.findings if f.severity == ERROR]
-    _report_findings(plan_file.findings + dataset.findings)
+    # What would be lost by merging: cells of the plan file, or of the dataset, that
+    # could not be read (the rewritten dataset would hold them blank).
+    problems = [f for f in plan_file.findings if f.severity == ERROR]
+    problems += [f for f in dataset.findings if f.code in UNREADABLE_DATASET_CELLS]
+    if problems or plan_file.findings:
+        from ecmx.core.reports import show as show_findings
+
+        show_findings(
+            list(dict.fromkeys(f for f in plan_file.findings + problems if f.severity != INFO)),
+            {"command": "ingest", "file": str(file_path)},
+            show_values=show_values,
+        )
     if problems and not force:
         out.error_line(
-            f"{len(problems)} error(s): nothing written (unreadable cells would be lost); "
+            f"{len(problems)} unreadable cell(s): nothing written; "
             "fix them, or --force to write with those cells blank"
         )
         return EXIT_FINDINGS
@@ -184,3 +205,86 @@ def run_ingest(
     show(merge, meta, show_values=show_values)
     out.info(f"wrote {out_path}" + (f" and {report_path}" if report_path else ""))
     return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def run_validate(
+    state,
+    file_path: Path,
+    plan_id,
+    kind_name,
+    period,
+    report_path,
+    dataset_path,
+    provider_path,
+    show_values,
+    force,
+) -> int:
+    """Check a plan file that already exists, by reading it back with the plan's layout."""
+    from ecmx.core.findings import column_letter
+    from ecmx.core.plan_reader import FILE_ROW, read_plan_file
+    from ecmx.core.reports import check_report_path, show, write_report
+    from ecmx.core.rules import Target, apply_overrides, run_rules
+
+    _, registry = state.plugins()
+    plan = registry.plan(plan_id)
+    kind = registry.kind(kind_name)
+    if kind.name not in plan.files:
+        raise OutputError(f"{plan.name} has no {kind.name} file; it has: {', '.join(plan.files)}")
+    if not file_path.is_file():
+        raise OutputError(f"{file_path}: no such file; give the {kind.name} file to check")
+    if report_path:
+        check_report_path(report_path)
+        refuse_existing(report_path, force)
+    dataset = read_dataset(dataset_path, provider_path) if dataset_path else None
+    file = plan.files[kind.name]
+    layout = file.layout_for(period)
+    with out.status(f"reading {file_path.name}"):
+        plan_file = read_plan_file(file_path, plan, file, layout)
+    fields = plan_file.frame.drop(columns=[FILE_ROW])
+    member_ids = None
+    if dataset is not None and "cin" in fields:
+        by_cin = dict(
+            zip(dataset.members["cin"].str.upper(), dataset.members["member_id"], strict=False)
+        )
+        member_ids = fields["cin"].map(lambda cin: by_cin.get(cin, "") if cin else "").tolist()
+    target = Target(
+        plan,
+        kind.name,
+        layout,
+        plan_file.cells,
+        fields,
+        plan_file.frame[FILE_ROW].tolist(),
+        {header: column_letter(p) for header, p in plan_file.columns.items()},
+        plan_file.sheet,
+        file=str(file_path),
+        dataset=dataset,
+        member_ids=member_ids,
+    )
+    read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
+    findings = apply_overrides(read + run_rules(registry.rules.values(), target), plan)
+    meta = {
+        "command": "validate",
+        "plan": plan.id,
+        "kind": kind.name,
+        "file": str(file_path),
+        "layout": layout.version,
+        "period": str(period),
+        "rows": len(fields),
+    }
+    if report_path:
+        workbook = file_path if file_path.suffix.lower() in (".xlsx", ".xlsm") else None
+        write_report(
+            findings,
+            report_path,
+            meta=meta,
+            show_values=show_values,
+            workbook=workbook,
+            force=force,
+        )
+    show(findings, meta, show_values=show_values)
+    errors = sum(f.severity == ERROR for f in findings)
+    out.info(
+        f"{file_path.name}: {len(fields)} rows, {errors} error(s), "
+        f"{sum(f.severity == WARNING for f in findings)} warning(s)"
+    )
+    return EXIT_FINDINGS if errors else EXIT_OK

@@ -53,6 +53,20 @@ def ecmx_register_plans(registry):
     """
 
 
+@hookspec
+def ecmx_register_rules(registry):
+    """Add validation rules with ``registry.add_rule(Rule(...))`` (``ecmx.core.rules``).
+
+    A rule has a stable code, a severity, a layer (field, business, cross_file),
+    the file kinds it applies to, a hint, a source, and
+    ``check(target) -> iterable of Hit``. A plan's YAML may switch it off or
+    change its severity under ``rules:``.
+
+    :param registry: the ``ecmx.core.registry.Registry`` being filled.
+    :return: ignored. Called once at start-up, before plans are loaded.
+    """
+
+
 # ----------------------------------------------------------------- mapping
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 
 from ecmx.core.context import BuildContext
 from ecmx.core.dataset import Dataset
-from ecmx.core.findings import ERROR, INFO, Finding
-from ecmx.core.layout_checks import check_layout
+from ecmx.core.findings import ERROR, INFO, Finding, column_letter
 from ecmx.core.mapping import map_to_layout
 from ecmx.core.periods import Period
 from ecmx.core.planspec import FileSpec, Layout, PlanSpec
 from ecmx.core.plugins import chain
 from ecmx.core.registry import Registry
+from ecmx.core.rules import Target, apply_overrides, run_rules
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -61,13 +61,28 @@ def convert(
     context.canonical = canonical
     frame = map_to_layout(canonical, context, kind, registry.transforms)
     frame = chain(pm.hook.ecmx_adjust_plan_frame, frame, plan=plan, kind=kind.name, context=context)
-    context.findings.extend(check_layout(frame, canonical, context))
-    for extra in pm.hook.ecmx_validate(plan=plan, kind=kind.name, frame=frame, context=context):
-        context.findings.extend(extra or ())
     name, problem = file_name(file, plan, dataset, period, production_date)
     if problem:
         context.findings.append(problem)
-    return Conversion(plan, kind.name, file, layout, frame, context.findings, name)
+    target = Target(
+        plan,
+        kind.name,
+        layout,
+        frame,
+        canonical,
+        file_rows=range(file.header_row + 1, file.header_row + 1 + len(frame)),
+        letters={c.header: column_letter(i) for i, c in enumerate(layout.columns)},
+        sheet=file.sheet,
+        file=name or "",
+        production_date=production_date,
+        dataset=dataset,
+        member_ids=canonical["_member_id"].tolist() if "_member_id" in canonical else None,
+    )
+    context.findings.extend(run_rules(registry.rules.values(), target))
+    for extra in pm.hook.ecmx_validate(plan=plan, kind=kind.name, frame=frame, context=context):
+        context.findings.extend(extra or ())
+    findings = apply_overrides(context.findings, plan)
+    return Conversion(plan, kind.name, file, layout, frame, findings, name)
 
 
 # Tables that feed only some file kinds: a problem there does not hold back the others.

@@ -20,11 +20,13 @@ import pandas as pd
 
 from ecmx.core import values as V
 from ecmx.core.errors import InputError
-from ecmx.core.findings import ERROR, INFO, Finding, column_letter
+from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
 from ecmx.core.hints import did_you_mean
 from ecmx.core.planspec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, is_blank, read_csv
 
+# A cell that cannot be read as its column's type: not a date, not a number, not a code.
+UNREADABLE_CODES = {"date": "L003", "int": "L004", "number": "L004"}
 HEADER_SCAN_ROWS = 30  # a header further down than this is not looked for
 FILE_ROW = "_file_row"  # the 1-based row of the plan file each record came from
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -37,6 +39,7 @@ class PlanFile:
     header_row: int
     frame: pd.DataFrame  # one column per field the file holds, typed as the dataset types it
     columns: dict[str, int]  # layout header -> 0-based position in the file
+    cells: pd.DataFrame  # the layout's columns as written (raw cell values), same rows
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -88,10 +91,59 @@ def read_plan_file(path: Path, plan: PlanSpec, file: FileSpec, layout: Layout) -
         if position is None or column.field is None or column.field in data:
             continue
         data[column.field] = _convert_column(column, position, body, plan, file, raw, findings)
+    cells = pd.DataFrame(
+        {
+            header: pd.Series([row[p] if p < len(row) else None for _, row in body], dtype=object)
+            for header, p in positions.items()
+        }
+    )
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in data.items()})
     frame[FILE_ROW] = [number for number, _ in body]
     frame = _type_columns(frame, layout)
-    return PlanFile(raw.file, raw.sheet, header_index + 1, frame, positions, findings)
+    findings += _duplicate_cins(frame, plan, file, raw, layout, positions)
+    return PlanFile(raw.file, raw.sheet, header_index + 1, frame, positions, cells, findings)
+
+
+def _duplicate_cins(frame, plan, file, raw, layout, positions) -> list[Finding]:
+    """A CIN twice in one file, or a row without one: the row cannot be matched to a member."""
+    if "cin" not in frame:
+        return []
+    header = next(c.header for c in layout.columns if c.field == "cin")
+    letter = column_letter(positions[header])
+    missing = [
+        Finding(
+            ERROR,
+            "F004",
+            "a row without a CIN cannot be matched to a member",
+            hint="ask the plan for the member's CIN",
+            plan=plan.id,
+            kind=file.kind,
+            file=str(raw.file),
+            sheet=raw.sheet,
+            row=int(row),
+            column=header,
+            cell=f"{raw.sheet}!{letter}{row}",
+        )
+        for row in frame.loc[frame["cin"].isna(), FILE_ROW]
+    ]
+    repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first")
+    return [
+        Finding(
+            WARNING,
+            "F003",
+            "this CIN is on an earlier row of the file too: this row is ignored",
+            hint="ask the plan which row is right",
+            plan=plan.id,
+            kind=file.kind,
+            file=str(raw.file),
+            sheet=raw.sheet,
+            row=int(row),
+            column=header,
+            cell=f"{raw.sheet}!{letter}{row}",
+            value=str(cin),
+        )
+        for row, cin in frame.loc[repeated, [FILE_ROW, "cin"]].itertuples(index=False)
+    ] + missing
 
 
 def _read_rows(path: Path, file: FileSpec) -> RawSheet:
@@ -139,9 +191,11 @@ def _convert_column(column: ColumnSpec, position, body, plan, file, raw, finding
             findings.append(
                 Finding(
                     ERROR,
-                    "F002",
+                    UNREADABLE_CODES.get(column.type, "L005"),
                     f"{column.header} is {problem}",
                     hint=f"correct the cell {raw.sheet}!{letter}{number} or ask the plan for a corrected file",
+                    source=f"{plan.name}'s {file.kind} layout {column.header!r}"
+                    + (f" and its {column.codes} code list" if column.codes else ""),
                     plan=plan.id,
                     kind=file.kind,
                     file=str(raw.file),

@@ -104,20 +104,28 @@ def _explain(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def semantic_problems_of_invalid(data, origin, kinds, transforms) -> list[str]:
+def semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes=None) -> list[str]:
     """Semantic checks on a plan the schema refused, so every problem shows at once.
 
     Its shape is not guaranteed: a check that trips over a wrong type is skipped,
     since the schema problem that explains it is reported already.
     """
     try:
-        return semantic_problems(data, origin, kinds, transforms)
+        return semantic_problems(data, origin, kinds, transforms, rule_codes)
     except (AttributeError, KeyError, TypeError, ValueError):
         return []
 
 
-def semantic_problems(data: dict, origin: str, kinds: dict, transforms: dict) -> list[str]:
+def semantic_problems(
+    data: dict, origin: str, kinds: dict, transforms: dict, rule_codes: set | None = None
+) -> list[str]:
     problems = []
+    for code in data.get("rules") or {}:
+        if rule_codes is not None and code not in rule_codes:
+            problems.append(
+                f"{origin}: rules.{code}: no rule has this code{did_you_mean(code, rule_codes)} "
+                "(see docs/findings.md)"
+            )
     codes = data.get("codes") or {}
     for name, code_list in codes.items():
         default = (code_list.get("default") or {}).get("key")

@@ -38,7 +38,9 @@ class PlanSource:
     data: dict | None = None
 
 
-def load_plans(sources: list[PlanSource], kinds: dict, transforms: dict) -> dict[str, PlanSpec]:
+def load_plans(
+    sources: list[PlanSource], kinds: dict, transforms: dict, rule_codes: set | None = None
+) -> dict[str, PlanSpec]:
     problems: list[str] = []
     raw: dict[str, tuple[dict, str]] = {}
     invalid: set = set()  # reported already; still resolvable so dependents are checked
@@ -74,12 +76,14 @@ def load_plans(sources: list[PlanSource], kinds: dict, transforms: dict) -> dict
     for plan_id, data in merged.items():
         origin = raw[plan_id][1]
         if plan_id in invalid:
-            problems.extend(semantic_problems_of_invalid(data, origin, kinds, transforms))
+            problems.extend(
+                semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes)
+            )
             continue
         before = len(problems)
         if not data.get("abstract"):
             problems.extend(schema_problems(full_validator(), data, origin, only_required=True))
-        problems.extend(semantic_problems(data, origin, kinds, transforms))
+        problems.extend(semantic_problems(data, origin, kinds, transforms, rule_codes))
         if len(problems) == before:
             specs[plan_id] = build_spec(data, origin, kinds)
     if problems:

@@ -28,6 +28,8 @@ BUILTIN_PLUGINS = (
     "ecmx.core.kinds.inbound",
     "ecmx.core.transforms",
     "ecmx.core.crossfile",
+    "ecmx.core.rules.field",
+    "ecmx.core.rules.business",
     "ecmx.plugins.dhcs",
     "ecmx.plugins.healthnet_family",
     "ecmx.plugins.healthnet",
@@ -73,6 +75,7 @@ def make_plugin_manager(plans_dirs: list[Path] = (), *, entry_points: bool = Tru
     registry = Registry()
     pm.hook.ecmx_register_file_kinds(registry=registry)
     pm.hook.ecmx_register_transforms(registry=registry)
+    pm.hook.ecmx_register_rules(registry=registry)
     pm.hook.ecmx_register_plans(registry=registry)
     return pm, registry
 

@@ -10,6 +10,7 @@ from ecmx.core.hints import did_you_mean
 from ecmx.core.kinds import FileKind
 from ecmx.core.planload import PlanSource, load_plans
 from ecmx.core.planspec import PlanSpec
+from ecmx.core.rules import Rule
 
 
 class Registry:
@@ -17,6 +18,7 @@ class Registry:
         self.file_kinds: dict[str, FileKind] = {}
         self.transforms: dict[str, Callable] = {}
         self.plan_sources: list[PlanSource] = []
+        self.rules: dict[str, Rule] = {}
         self._plans: dict[str, PlanSpec] | None = None
 
     # -- used by plugins
@@ -29,6 +31,11 @@ class Registry:
         if name in self.transforms:
             raise ConfigError(f"transform {name!r} is registered twice")
         self.transforms[name] = func
+
+    def add_rule(self, rule: Rule) -> None:
+        if rule.code in self.rules:
+            raise ConfigError(f"rule {rule.code!r} is registered twice")
+        self.rules[rule.code] = rule
 
     def add_plan_file(self, path: Path, origin: str | None = None) -> None:
         path = Path(path)
@@ -51,8 +58,16 @@ class Registry:
     def plans(self) -> dict[str, PlanSpec]:
         """All plans, validated; raises ConfigError with every problem found."""
         if self._plans is None:
-            self._plans = load_plans(self.plan_sources, self.file_kinds, self.transforms)
+            self._plans = load_plans(
+                self.plan_sources, self.file_kinds, self.transforms, self.known_codes()
+            )
         return self._plans
+
+    def known_codes(self) -> set[str]:
+        """Finding codes a plan's ``rules:`` may name: every rule, and the other stages' codes."""
+        from ecmx.core.findings import STAGE_CODES
+
+        return set(self.rules) | STAGE_CODES
 
     def concrete_plans(self) -> list[PlanSpec]:
         return [p for p in self.plans.values() if not p.abstract]

@@ -64,6 +64,10 @@ def merge_plan_file(
     changes: list[Change] = []
 
     known = inbound[matched.notna()].assign(_index=matched[matched.notna()].astype(int))
+    # A CIN the dataset has under another plan: the plan's claim is listed, not merged.
+    other_plan = members.loc[known["_index"], "plan"].str.lower().to_numpy() != plan.id
+    changes += _other_plan_conflicts(known[other_plan], members, plan)
+    known = known[~other_plan]
     member_fields = [
         f for f, (table, _) in _origins(kind).items() if table == "members" and f in inbound
     ]
@@ -90,6 +94,21 @@ def merge_plan_file(
     order = {NEW: 0, DROPPED: 1, CHANGED: 2, CONFLICT: 3}
     changes.sort(key=lambda c: (order[c.change], c.member_id, c.field))
     return Merge(tables, changes)
+
+
+def _other_plan_conflicts(rows, members, plan) -> list[Change]:
+    return [
+        Change(
+            CONFLICT,
+            str(cin),
+            str(members.at[index, "member_id"]),
+            "plan",
+            str(members.at[index, "plan"]),
+            plan.id,
+            int(file_row),
+        )
+        for cin, index, file_row in zip(rows["cin"], rows["_index"], rows[FILE_ROW], strict=True)
+    ]
 
 
 def _origins(kind) -> dict[str, tuple[str, str]]:

@@ -134,12 +134,20 @@ def registry():
 
 @pytest.fixture(scope="session")
 def expected_names(registry):
-    """``expected_names(provider: dict, day) -> {(plan, kind): file name}`` from each plan's naming."""
+    """``expected_names(provider: dict, day) -> {(plan, kind): file name}`` from each plan's naming.
 
-    def names(provider: dict, day: date) -> dict[tuple[str, str], str]:
+    Only the files a provider sends (direction ``to_plan``: RTF, OTF), which is what
+    ``convert --kind all`` writes; ``inbound=True`` gives the files a plan sends
+    (MIF, mini-MIF, TEL) instead.
+    """
+
+    def names(provider: dict, day: date, *, inbound: bool = False) -> dict[tuple[str, str], str]:
+        wanted = "from_plan" if inbound else "to_plan"
         out = {}
         for plan in registry.concrete_plans():
             for kind, file in plan.files.items():
+                if registry.file_kinds[kind].direction != wanted:
+                    continue
                 stem = file.naming.format(
                     facility_name=provider["facility_name"],
                     file_prefix=provider["plans"][plan.id]["file_prefix"],

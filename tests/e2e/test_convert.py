@@ -7,6 +7,7 @@ checked as two independent readers see it, not as ecmx's own reader would.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
@@ -254,12 +255,23 @@ def test_csv_folder_and_workbook_convert_to_the_same_cells(converted_xlsx, conve
 # ----------------------------------------------------------------------------- datasets with errors
 
 
+@dataclass(frozen=True)
+class Plant:
+    """A problem planted in a copy of the sample: whose files it holds back, and how."""
+
+    plan: str
+    code: str
+    value: str  # the offending value: never printed
+    held_back: tuple[str, ...] = ("rtf", "otf")  # the plan's kinds not written without --force
+    cin: str = ""
+
+
 def _plant_bad_cin(kit, data):
     members = kit.read_csv(data / "members.csv")
     member = next(m for m in members if m["plan"] == "healthnet")
     member.update(cin=BAD_CIN, first_name="Zelphira", last_name="Quonsetworth")
     kit.write_csv(data / "members.csv", members)
-    return "healthnet", "D202", BAD_CIN
+    return Plant("healthnet", "D202", BAD_CIN)
 
 
 def _plant_bogus_status(kit, data):
@@ -269,38 +281,72 @@ def _plant_bogus_status(kit, data):
     episode = next(e for e in episodes if plan_of[e["member_id"]] == "chpiv")
     episode["status"] = "bogus"
     kit.write_csv(data / "enrollments.csv", episodes)
-    return "chpiv", "D105", "bogus"
+    return Plant("chpiv", "D105", "bogus")
 
 
-PLANTS = {"bad_cin": _plant_bad_cin, "bogus_status": _plant_bogus_status}
+def _plant_attempt_while_enrolled(kit, data):
+    """An outreach attempt dated inside an enrollment: O001, an error that holds back
+    only that member's plan's OTF (seed 004: outreach is for members not yet enrolled)."""
+    members = {m["member_id"]: m for m in kit.read_csv(data / "members.csv")}
+    episodes = kit.read_csv(data / "enrollments.csv")
+    member_id = next(
+        e["member_id"]
+        for e in episodes
+        if members[e["member_id"]]["plan"] == "chwp"
+        and e["status"] == "enrolled"
+        and e["enrollment_start"] < "2025-11-01"
+        and not e["enrollment_end"]
+    )
+    outreach = kit.read_csv(data / "outreach.csv")
+    outreach.append(
+        {
+            **dict.fromkeys(outreach[0], ""),
+            "member_id": member_id,
+            "date": ATTEMPT_DAY,
+            "method": "phone",
+            "successful": "true",
+            "minutes": "7",
+        }
+    )
+    kit.write_csv(data / "outreach.csv", outreach)
+    return Plant("chwp", "O001", ATTEMPT_DAY, ("otf",), members[member_id]["cin"])
+
+
+ATTEMPT_DAY = "2025-11-17"
+PLANTS = {
+    "bad_cin": _plant_bad_cin,
+    "bogus_status": _plant_bogus_status,
+    "attempt_while_enrolled": _plant_attempt_while_enrolled,
+}
 
 
 @pytest.fixture(scope="module", params=sorted(PLANTS))
 def broken(request, kit, samples, tmp_path_factory):
     base = tmp_path_factory.mktemp(request.param)
     data = kit.copy_csv_sample(samples, base / "data")
-    plan, code, value = PLANTS[request.param](kit, data)
+    plant = PLANTS[request.param](kit, data)
     members = kit.read_csv(data / "members.csv")
     conversion = kit.convert_all(data, base / "out")
-    return plan, code, value, members, conversion
+    return plant, members, conversion
 
 
 def test_an_error_keeps_only_the_affected_plans_files_back(broken, expected_names, kit):
-    plan, code, _, _, conversion = broken
+    plant, _, conversion = broken
     run = conversion.run
     assert run.code == 1
     assert "Traceback" not in run.text
     expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
-    held_back = {expected[plan, "rtf"], expected[plan, "otf"]}
+    held_back = {expected[plant.plan, kind] for kind in plant.held_back}
     assert set(conversion.workbooks()) == set(expected.values()) - held_back
-    assert run.out.count("NOT WRITTEN: fix the errors, or --force") == 2
-    assert any(f"error {code} " in line for line in run.error_lines()), run.err
+    assert run.out.count("NOT WRITTEN: fix the errors, or --force") == len(held_back)
+    assert any(f"error {plant.code} " in line for line in run.error_lines()), run.err
     assert kit.hidden(conversion.out) == []
 
 
 def test_error_messages_carry_no_member_data(broken):
-    _, _, value, members, conversion = broken
+    plant, members, conversion = broken
     text = conversion.run.text
+    value = plant.value
     assert not re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", text), "the bad value is shown"
     for member in members:
         for name in (
@@ -308,18 +354,41 @@ def test_error_messages_carry_no_member_data(broken):
             f"{member['last_name']}, {member['first_name']}",
         ):
             assert name not in text
+        assert not re.search(rf"(?<![\w]){member['cin']}(?![\w])", text)
     assert "Zelphira" not in text and "Quonsetworth" not in text
 
 
 def test_force_writes_the_files_with_errors(broken, expected_names, kit, tmp_path):
-    plan, _, _, _, conversion = broken
+    plant, _, conversion = broken
     forced = kit.convert_all(conversion.dataset, tmp_path / "out", "--force")
     assert forced.run.code == 1  # still reports the errors
     expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
     assert set(forced.workbooks()) == set(expected.values())
     assert "NOT WRITTEN" not in forced.run.out
-    sheet, rows = kit.calamine_sheet(forced.out / expected[plan, "rtf"])
+    sheet, rows = kit.calamine_sheet(forced.out / expected[plant.plan, "rtf"])
     assert sheet == "RTF" and len(rows) > 1
+    if plant.code == "O001":  # the OTF is written without the refused row
+        _, otf = kit.calamine_sheet(forced.out / expected[plant.plan, "otf"])
+        cin_at, day_at = otf[0].index("Member CIN"), otf[0].index("Date of Outreach Attempt")
+        assert len(otf) > 1
+        assert len({r[day_at] for r in otf[1:]}) > 1
+        # enrolled all month: none of the member's attempts, the planted one included
+        assert [r for r in otf[1:] if r[cin_at] == plant.cin] == []
+        _, unforced = kit.calamine_sheet(conversion.out / expected[plant.plan, "rtf"])
+        assert rows == unforced  # the plan's RTF did not wait for the OTF's error
+
+
+def test_a_kind_the_plan_does_not_have_names_the_plans_kinds(cli, samples, tmp_path):
+    run = cli(
+        "convert", samples["xlsx"], "--plan", "healthnet", "--kind", "tel", "--period",
+        "2025-11", "--out", tmp_path / "out", "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 2
+    assert "Traceback" not in run.text
+    [line] = run.error_lines()
+    assert "Health Net has no tel file" in line
+    assert all(kind in line for kind in ("rtf", "otf", "mif", "mini_mif"))
+    assert not (tmp_path / "out").exists()
 
 
 def test_kind_iot_is_accepted_for_the_otf(cli, samples, tmp_path):

@@ -145,7 +145,15 @@ def test_make_plugin_manager_registers_every_builtin():
         if p.name.endswith(".yaml")
     }
     assert set(registry.plans) == yamls
-    assert set(registry.file_kinds) == {"rtf", "otf"}
+    assert set(registry.file_kinds) == {"rtf", "otf", "mif", "mini_mif", "tel"}
+    directions = {name: kind.direction for name, kind in registry.file_kinds.items()}
+    assert directions == {
+        "rtf": "to_plan",
+        "otf": "to_plan",
+        "mif": "from_plan",
+        "mini_mif": "from_plan",
+        "tel": "from_plan",
+    }
     assert {"digits_only", "zip5"} <= set(registry.transforms)
 
 
@@ -198,7 +206,7 @@ def test_a_plugin_registers_a_plan_from_data():
     assert plan.origin == "x"
     assert plan.name == "Third Plan" and plan.mcp("name") == "Third Plan"
     assert plan.family == "healthnet_family"
-    assert set(plan.files) == {"rtf", "otf"}
+    assert set(plan.files) == {"rtf", "otf", "mif", "mini_mif"}  # all of Health Net's
     healthnet = registry.plan("healthnet")
     for kind in plan.files:
         assert plan.files[kind].versions == healthnet.files[kind].versions

@@ -1,11 +1,13 @@
 """Per-plan tests generated from the plan configs.
 
 Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan``) runs once per
-concrete plan and file kind the built-in configs define, with the id
-``<plan>-<kind>`` (select one plan with ``pytest -k healthnet``) and the marker
-``plan(<plan>)``. Each plan is converted once per session, through the CLI, from a
-fixed synthetic dataset; the tests read the workbooks back with python-calamine and
-openpyxl.
+concrete plan and file kind the provider sends (direction ``to_plan``: RTF, OTF);
+``inbound_plan`` runs once per file kind a plan sends the provider (``from_plan``:
+MIF, mini-MIF, TEL, which ``convert --kind`` also writes); ``golden_plan`` runs for
+every kind. Ids are ``<plan>-<kind>`` (select one plan with ``pytest -k healthnet``)
+and each case has the marker ``plan(<plan>)``. Each plan is converted once per
+session, through the CLI, from a fixed synthetic dataset; the tests read the
+workbooks back with python-calamine and openpyxl.
 """
 
 from __future__ import annotations
@@ -24,14 +26,63 @@ from python_calamine import CalamineWorkbook
 from ecmx.core.cli import main
 from ecmx.core.periods import Period
 from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
-from ecmx.core.sample_data import SampleData, generate, write_sample
+from ecmx.core.sample_data import PLANS, SampleData, generate, write_sample
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)
 DATASETS = {  # name -> generate() arguments
     "conformance": {"members": 60, "seed": 7},
     "golden": {"members": 25, "seed": 11},
+    "inbound": {"members": 25, "seed": 11},  # plus the referrals below
 }
+
+
+def plant_referrals(sample: SampleData) -> SampleData:
+    """Three new referrals per plan, so every mini-MIF and TEL has rows to judge.
+
+    Per plan: one pending-outreach member assigned in the period, one referred in the
+    period with no assigned date (both new referrals), and one assigned the month
+    before (on the MIF, not a new referral). The sample itself rarely refers anyone
+    in the period.
+    """
+    members, episodes = sample.tables["members"], sample.tables["enrollments"]
+    used = {m["cin"] for m in members}
+    for p, plan in enumerate(PLANS):
+        template = next(m for m in members if m["plan"] == plan)
+        for k, (assigned, referred) in enumerate(
+            (
+                (PERIOD.start.replace(day=12), None),
+                (None, PERIOD.start.replace(day=20)),
+                (PERIOD.start.replace(month=10, day=25), PERIOD.start.replace(month=10, day=20)),
+            )
+        ):
+            member_id = f"R{p}{k}"
+            cin = f"98{p}0000{k}{'ACDEFG'[k]}"
+            assert cin not in used
+            members.append(
+                {
+                    **template,
+                    "member_id": member_id,
+                    "cin": cin,
+                    "first_name": f"Referral{k}",
+                    "last_name": "Newcomb",
+                    "populations_of_focus": "homelessness;smi_sud" if k != 1 else None,
+                    "phone": f"(559) 555-01{p}{k}",
+                    "homeless": None,
+                    "medicare_dual": None,
+                }
+            )
+            blank = dict.fromkeys(episodes[0])
+            episodes.append(
+                {
+                    **blank,
+                    "member_id": member_id,
+                    "status": "pending_outreach",
+                    "assigned_date": assigned,
+                    "referral_date": referred,
+                }
+            )
+    return sample
 
 
 def _builtin_registry():
@@ -50,16 +101,24 @@ PLAN_KINDS = [
     for plan in sorted(REGISTRY.concrete_plans(), key=lambda p: p.id)
     for kind in plan.files
 ]
-_PARAMETERS = {  # argument -> only this kind (None: every kind)
-    "plan_kind": None,
-    "rtf_plan": "rtf",
-    "otf_plan": "otf",
-    "golden_plan": None,
+
+
+def direction(kind: str) -> str:
+    """``to_plan`` (files the provider sends) or ``from_plan`` (files a plan sends)."""
+    return REGISTRY.file_kinds[kind].direction
+
+
+_PARAMETERS = {  # argument -> which (plan, kind) pairs it runs for
+    "plan_kind": lambda kind: direction(kind) == "to_plan",
+    "rtf_plan": lambda kind: kind == "rtf",
+    "otf_plan": lambda kind: kind == "otf",
+    "inbound_plan": lambda kind: direction(kind) == "from_plan",
+    "golden_plan": lambda kind: True,
 }
 
 
 def pytest_generate_tests(metafunc):
-    for argname, only in _PARAMETERS.items():
+    for argname, wanted in _PARAMETERS.items():
         if argname in metafunc.fixturenames:
             metafunc.parametrize(
                 argname,
@@ -68,7 +127,7 @@ def pytest_generate_tests(metafunc):
                         (plan_id, kind), marks=pytest.mark.plan(plan_id), id=f"{plan_id}-{kind}"
                     )
                     for plan_id, kind in PLAN_KINDS
-                    if only in (None, kind)
+                    if wanted(kind)
                 ],
             )
 
@@ -129,6 +188,8 @@ def datasets(tmp_path_factory):
     made = {}
     for name, options in DATASETS.items():
         sample = generate(period=PERIOD, **options)
+        if name == "inbound":
+            sample = plant_referrals(sample)
         path = tmp_path_factory.mktemp(f"dataset-{name}") / "dataset.xlsx"
         write_sample(sample, path)
         made[name] = (sample, path)
@@ -181,9 +242,14 @@ def case_for(datasets, converted, registry):
     def get(name: str, plan_id: str, kind: str) -> Case:
         key = (name, plan_id, kind)
         if key not in cache:
-            # the conformance files come from one run per plan; golden ones one per file, so
-            # a plan's broken file cannot hide its other file
-            out = converted(name, plan_id, "all" if name == "conformance" else kind)
+            # the conformance files the provider sends come from one run per plan (--kind
+            # all writes those only), golden ones from one run per file, so a plan's broken
+            # file cannot hide its other file; files a plan sends: one run for every plan's
+            # MIF (--plan all --kind mif), one per plan for a mini-MIF or TEL
+            if direction(kind) == "from_plan":
+                out = converted(name, *(("all", kind) if kind == "mif" else (plan_id, kind)))
+            else:
+                out = converted(name, plan_id, "all" if name == "conformance" else kind)
             plan = registry.plan(plan_id)
             sample = datasets[name][0]
             probe = Case(plan, kind, sample, out, "", [], None)
@@ -216,5 +282,12 @@ def otf_case(otf_plan, case_for):
 
 
 @pytest.fixture
+def inbound_case(inbound_plan, case_for):
+    return case_for("inbound", *inbound_plan)
+
+
+@pytest.fixture
 def golden_case(golden_plan, case_for):
-    return case_for("golden", *golden_plan)
+    """The golden dataset's file; a file a plan sends comes from the one with referrals."""
+    plan_id, kind = golden_plan
+    return case_for("inbound" if direction(kind) == "from_plan" else "golden", plan_id, kind)

@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from ecmx.core import canonical
 from ecmx.core.canonical import EXIT_STATUSES
 from ecmx.core.periods import Period
 
@@ -362,3 +363,166 @@ def test_otf_client_name_is_last_comma_first(otf_case):
     for record in otf_case.records():
         member = members[record[fields["cin"]]]
         assert record[fields["client_name"]] == f"{member['last_name']}, {member['first_name']}"
+
+
+# ----------------------------------------------------------------------------- files a plan sends
+#
+# MIF, mini-MIF and TEL come from the plan; ecmx writes them too (``convert --kind mif``)
+# so each plan's inbound layout can be checked and read back. They hold the dataset as
+# it is: a code list's default (blank acuity -> Low) is for files sent to a plan only.
+
+MEMBER_COLUMNS = set(canonical.MEMBERS.names)
+EPISODE_COLUMNS = set(canonical.ENROLLMENTS.names)
+IDENTITY = {  # canonical field -> how the file writes it, from the plan and the provider
+    "mcp_identifier": lambda case: case.plan.mcp("identifier") or "",
+    "mcp_name": lambda case: case.plan.mcp("name") or case.plan.name,
+    "provider_name": lambda case: case.sample.provider["facility_name"],
+    "provider_npi": lambda case: case.sample.provider["npi"],
+}
+
+
+def expected_inbound_rows(case) -> dict[str, tuple[dict, dict]]:
+    """CIN -> (member, episode) the file lists: for a MIF every plan member with an episode
+    begun by the period's end; for a mini-MIF or TEL those whose latest episode is pending
+    outreach and was assigned (else referred) in the period."""
+    rows = reported_episodes(case.sample, case.plan.id)
+    if case.kind == "mif":
+        return rows
+    return {
+        cin: (member, episode)
+        for cin, (member, episode) in rows.items()
+        if episode["status"] == "pending_outreach"
+        and PERIOD.start
+        <= (episode["assigned_date"] or episode["referral_date"] or date.min)
+        <= PERIOD.end
+    }
+
+
+def expected_cell(case, column, member: dict, episode: dict):
+    """What the plan file holds for one dataset member: codes translated, blanks kept."""
+    field = "status" if column.field == "ecm_status" else column.field
+    value = member[field] if field in MEMBER_COLUMNS else episode[field]
+    if value is None:
+        return ""
+    if column.type == "bool":
+        return case.plan.codes[column.codes].mapping(column.output)["true" if value else "false"]
+    if column.type == "codes":
+        mapping = case.plan.codes[column.codes].mapping(column.output)
+        return ";".join(mapping[key] for key in value.split(";"))
+    if column.type == "code":
+        return case.plan.codes[column.codes].mapping(column.output)[value]
+    if column.type == "date":
+        return value
+    if column.transform == "digits_only":
+        return "".join(ch for ch in value if ch.isdigit())
+    if column.transform == "zip5":
+        return value[:5]
+    return value
+
+
+def inbound_records(case) -> dict[str, dict]:
+    cin_header = next(c.header for c in case.layout.columns if c.field == "cin")
+    rows = {}
+    for record in case.records():
+        assert record[cin_header] not in rows, f"a member appears twice on the {case.kind}"
+        rows[record[cin_header]] = record
+    return rows
+
+
+def test_inbound_file_is_named_and_laid_out_by_the_plans_config(inbound_case):
+    case = inbound_case
+    assert case.path.name == case.expected_name()
+    assert case.sheet == case.ws.title == case.file.sheet
+    assert case.rows[0] == case.layout.headers
+    assert [c.value for c in case.ws[case.file.header_row]] == case.layout.headers
+    assert case.body, "the inbound dataset gives every plan rows in each inbound file"
+    assert all(len(row) == len(case.layout.headers) for row in case.body)
+
+
+def test_inbound_rows_are_the_members_the_plan_would_list(inbound_case):
+    expected = expected_inbound_rows(inbound_case)
+    assert expected
+    assert sorted(inbound_records(inbound_case)) == sorted(expected)
+    if inbound_case.kind != "mif":  # new referrals: assigned in the period, or referred then
+        names = {m["first_name"] for m, _ in expected.values() if m["last_name"] == "Newcomb"}
+        assert names == {"Referral0", "Referral1"}
+
+
+def test_inbound_columns_hold_the_dataset_values_as_the_plan_writes_them(inbound_case):
+    case, problems, checked = inbound_case, [], 0
+    rows = inbound_records(case)
+    for cin, (member, episode) in expected_inbound_rows(case).items():
+        for column in case.layout.columns:
+            if column.field in IDENTITY:
+                expected = IDENTITY[column.field](case)
+            elif column.field and (
+                column.field in MEMBER_COLUMNS | EPISODE_COLUMNS or column.field == "ecm_status"
+            ):
+                expected = expected_cell(case, column, member, episode)
+            else:
+                continue
+            checked += 1
+            got = rows[cin][column.header]
+            if (None if blank(got) else got) != (None if blank(expected) else expected):
+                problems.append(f"{cin} {column.header}: {got!r} != {expected!r}")
+    assert checked
+    assert problems == [], problems_report(problems)
+
+
+def test_inbound_required_columns_are_never_blank(inbound_case):
+    required = indexed(inbound_case, lambda c: c.required)
+    assert {c.field for _, c in required} >= {"cin"}
+    problems = [
+        f"{column.header} row {n}"
+        for index, column in required
+        for n, value in enumerate(inbound_case.column(index), start=2)
+        if blank(value)
+    ]
+    assert problems == [], problems_report(problems)
+
+
+def test_inbound_code_columns_hold_only_the_plans_codes(inbound_case):
+    checked, problems = 0, []
+    for index, column in indexed(inbound_case, lambda c: c.codes):
+        allowed = allowed_codes(inbound_case, column)
+        for n, value in enumerate(inbound_case.column(index), start=2):
+            if blank(value):
+                continue
+            parts = value.split(";") if column.type == "codes" else [value]
+            checked += 1
+            problems += [f"{column.header} row {n}: {p!r}" for p in parts if p not in allowed]
+    assert checked, "no code was written at all"
+    assert problems == [], problems_report(problems)
+
+
+def test_inbound_blanks_stay_blank_no_code_list_default(inbound_case):
+    """Only a file sent to a plan fills a blank acuity with Low (seed 002)."""
+    case = inbound_case
+    for index, column in indexed(case, lambda c: c.codes and c.type in ("code", "bool")):
+        expected_blank = {
+            cin
+            for cin, (member, episode) in expected_inbound_rows(case).items()
+            if expected_cell(case, column, member, episode) == ""
+        }
+        cin_at = next(i for i, c in enumerate(case.layout.columns) if c.field == "cin")
+        written_blank = {row[cin_at] for row in case.body if blank(row[index])}
+        assert written_blank == expected_blank, column.header
+    acuity = headers_of(case, "acuity")
+    if acuity:  # pending-outreach members have no acuity yet: blank, not Low
+        assert "" in set(case.column(case.layout.headers.index(acuity[0].header)))
+
+
+def test_inbound_cells_have_the_layouts_types(inbound_case):
+    case = inbound_case
+    for index, column in enumerate(case.layout.columns):
+        for n, value in enumerate(case.column(index), start=2):
+            if blank(value):
+                continue
+            cell = case.ws.cell(row=n, column=index + 1)
+            if column.type == "date":
+                assert isinstance(value, date), (column.header, n, value)
+                assert cell.is_date and cell.number_format == case.file.date_format
+            else:
+                assert isinstance(value, str) and cell.data_type == "s", (column.header, n)
+                if column.max_length:
+                    assert len(value) <= column.max_length, (column.header, n)

@@ -1,9 +1,11 @@
 """Golden files: each plan's files for a fixed dataset, as CSV text, compared in full.
 
 The dataset is ``generate(members=25, seed=11, period=2025-11)`` converted with
-production date 2025-12-03. Each workbook is read back with python-calamine and
-written as CSV (dates ISO, whole numbers without ``.0``) to
-``tests/golden/<plan>_<kind>.csv``. After an intended change, regenerate with
+production date 2025-12-03; the files a plan sends (MIF, mini-MIF, TEL, written by
+``convert --kind``) come from the same dataset plus three planted referrals per plan
+(``plant_referrals`` in conftest.py), so that every new-referral file has rows. Each
+workbook is read back with python-calamine and written as CSV (dates ISO, whole
+numbers without ``.0``) to ``tests/golden/<plan>_<kind>.csv``. After an intended change, regenerate with
 ``ECMX_UPDATE_GOLDEN=1 pytest tests/plans -k golden`` and review the diff.
 """
 

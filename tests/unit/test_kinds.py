@@ -272,15 +272,21 @@ def test_otf_one_row_per_attempt_in_the_period(otf):
     ]
 
 
-def test_otf_leaves_out_attempts_while_enrolled_with_a_warning(otf):
+def test_otf_refuses_attempts_while_enrolled_with_an_error(otf):
+    """Seed 004: an outreach attempt is with a member not yet enrolled; the row is left
+    out and the error (O001) names the member, so it holds back only their plan's OTF."""
     assert "90000003D" not in set(otf.frame["Member CIN"])
-    (warning,) = [f for f in otf.findings if f.code == "O001"]
-    assert (warning.severity, warning.sheet, warning.row, warning.plan) == (
-        "warning",
+    (error,) = [f for f in otf.findings if f.code == "O001"]
+    assert (error.severity, error.sheet, error.row, error.plan, error.kind) == (
+        "error",
         "outreach",
         8,
         "healthnet",
+        "otf",
     )
+    assert error.member_id == "A3"
+    assert error.cell.startswith("outreach!") and error.cell.endswith("8")
+    assert otf.blocked
 
 
 def test_otf_minutes_and_methods(otf):

@@ -63,8 +63,16 @@ def test_builtin_plans_load(plugins):
     assert {p.id for p in registry.plans.values() if p.abstract} == ABSTRACT
     for plan_id in CONCRETE:
         plan = registry.plan(plan_id)
-        assert set(plan.files) == {"rtf", "otf"}
+        # what the provider sends, then what the plan sends: a mini-MIF in the Health Net
+        # family (seed 001), a TEL at Partnership (seeds 003, 004)
+        inbound = {"mif", "tel"} if plan_id == "partnership" else {"mif", "mini_mif"}
+        assert set(plan.files) == {"rtf", "otf"} | inbound
         assert plan.mcp("name")
+        for kind in inbound:
+            file = plan.files[kind]
+            assert registry.file_kinds[kind].direction == "from_plan"
+            layout = file.layout_for(Period(2025, 11))
+            assert next(c.field for c in layout.columns if c.required) == "cin"
 
 
 def test_builtin_families(plugins):
@@ -196,8 +204,8 @@ def test_yaml_only_plan_inherits_its_parent(plugins_with):
     mine, healthnet = registry.plan("myplan"), registry.plan("healthnet")
     assert mine.name == "My Plan"
     assert mine.family == "healthnet_family"
-    assert set(mine.files) == {"rtf", "otf"}
-    for kind in ("rtf", "otf"):
+    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif"}
+    for kind in mine.files:
         for period in (Period(2025, 6), Period(2025, 7)):
             assert (
                 mine.files[kind].layout_for(period).headers
@@ -357,6 +365,18 @@ def test_duplicate_plan_id(plugins_with):
     problem = only(problems)
     assert "plan 'solo' is defined twice" in problem
     assert "one.yaml" in problem and "two.yaml" in problem
+
+
+def test_a_plans_dir_reusing_a_builtin_id_is_blamed_on_its_file(plugins_with):
+    """Built-ins register first (tryfirst), the plans dir last (trylast): the duplicate
+    is the folder's, and the built-in plan is not the one reported."""
+    problem = only(
+        config_problems(plugins_with, {"mine.yaml": SOLO.replace("id: solo", "id: healthnet")})
+    )
+    assert problem.endswith(
+        "mine.yaml: id: plan 'healthnet' is defined twice (also in healthnet.yaml); "
+        "rename one or remove the duplicate --plans-dir"
+    )
 
 
 def test_plan_without_files(plugins_with):
