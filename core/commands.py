@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from ecmx.core import console as out
 from ecmx.core.atomic import refuse_existing
@@ -239,8 +242,13 @@ def run_validate(
     file = plan.files[kind.name]
     layout = file.layout_for(period)
     with out.status(f"reading {file_path.name}"):
-        plan_file = read_plan_file(file_path, plan, file, layout)
+        plan_file = read_plan_file(
+            file_path, plan, file, layout, one_row_per_member=kind.one_row_per_member
+        )
     fields = plan_file.frame.drop(columns=[FILE_ROW])
+    # Dates are judged against the file's own production date when it has one.
+    made = fields["production_date"].dropna().max() if "production_date" in fields else None
+    production_date = made.date() if made is not None and not pd.isna(made) else date.today()
     member_ids = None
     if dataset is not None and "cin" in fields:
         by_cin = dict(
@@ -257,6 +265,7 @@ def run_validate(
         {header: column_letter(p) for header, p in plan_file.columns.items()},
         plan_file.sheet,
         file=str(file_path),
+        production_date=production_date,
         dataset=dataset,
         member_ids=member_ids,
     )

@@ -326,6 +326,13 @@ def _check_relations(dataset: Dataset) -> list[Finding]:
     return findings
 
 
+def _file_of(dataset: Dataset, table: str) -> str:
+    """The file a table came from: the CSV in a folder, else the workbook."""
+    if Path(dataset.source).is_dir():
+        return str(Path(dataset.source) / f"{dataset.sheets.get(table, table)}.csv")
+    return str(dataset.source)
+
+
 def _at(dataset, table, column, row, severity, code, message, hint, value="", member_id=None):
     """A finding about one dataset cell, located as a spreadsheet user looks for it."""
     row = int(row)
@@ -334,7 +341,7 @@ def _at(dataset, table, column, row, severity, code, message, hint, value="", me
         code,
         message,
         hint=hint,
-        file=str(dataset.source),
+        file=_file_of(dataset, table),
         sheet=dataset.sheets.get(table, table),
         row=row,
         column=column,

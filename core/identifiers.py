@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Medi-Cal CIN: a 9, seven digits, a letter (e.g. 91234567A).
-CIN_SHAPE = re.compile(r"^9\d{7}[A-Z]$")
+CIN_SHAPE = re.compile(r"^9[0-9]{7}[A-Z]$")
 # A county bulletin excludes these letters; treated as a warning, not an error.
 CIN_EXCLUDED_LETTERS = frozenset("BIJKLOPQRS")
 CIN_LETTERS = "".join(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in CIN_EXCLUDED_LETTERS)
@@ -13,7 +13,7 @@ CIN_LETTERS = "".join(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in CIN_EX
 
 def npi_check_digit(first9: str) -> str:
     """The NPI check digit: Luhn over the prefix 80840 and the first nine digits."""
-    if len(first9) != 9 or not first9.isdigit():
+    if len(first9) != 9 or not (first9.isascii() and first9.isdigit()):
         raise ValueError(f"an NPI check digit needs nine digits, not {first9!r}")
     total = 0
     for position, char in enumerate(reversed("80840" + first9)):
@@ -23,4 +23,4 @@ def npi_check_digit(first9: str) -> str:
 
 
 def npi_is_valid(npi: str) -> bool:
-    return len(npi) == 10 and npi.isdigit() and npi_check_digit(npi[:9]) == npi[9]
+    return len(npi) == 10 and npi.isascii() and npi.isdigit() and npi_check_digit(npi[:9]) == npi[9]

@@ -48,7 +48,9 @@ def normalise_header(text) -> str:
     return re.sub(r"\s+", " ", value or "").strip().lower()
 
 
-def read_plan_file(path: Path, plan: PlanSpec, file: FileSpec, layout: Layout) -> PlanFile:
+def read_plan_file(
+    path: Path, plan: PlanSpec, file: FileSpec, layout: Layout, *, one_row_per_member: bool = True
+) -> PlanFile:
     raw = _read_rows(Path(path), file)
     findings: list[Finding] = []
     header_index, positions = _find_header(raw, layout)
@@ -85,26 +87,31 @@ def read_plan_file(path: Path, plan: PlanSpec, file: FileSpec, layout: Layout) -
         for offset, row in enumerate(raw.rows[header_index + 1 :])
         if not all(is_blank(c) for c in row)
     ]
+    numbers = [number for number, _ in body]
+    by_position = _columns_of([row for _, row in body], len(header_cells))
     data: dict[str, list] = {}
     for column in layout.columns:
         position = positions.get(column.header)
         if position is None or column.field is None or column.field in data:
             continue
-        data[column.field] = _convert_column(column, position, body, plan, file, raw, findings)
+        data[column.field] = _convert_column(
+            column, position, by_position[position], numbers, plan, file, raw, findings
+        )
     cells = pd.DataFrame(
-        {
-            header: pd.Series([row[p] if p < len(row) else None for _, row in body], dtype=object)
-            for header, p in positions.items()
-        }
+        {header: pd.Series(by_position[p], dtype=object) for header, p in positions.items()}
     )
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in data.items()})
-    frame[FILE_ROW] = [number for number, _ in body]
+    frame[FILE_ROW] = numbers
     frame = _type_columns(frame, layout)
-    findings += _duplicate_cins(frame, plan, file, raw, layout, positions)
+    findings += _missing_or_repeated_cins(
+        frame, plan, file, raw, layout, positions, one_row_per_member
+    )
     return PlanFile(raw.file, raw.sheet, header_index + 1, frame, positions, cells, findings)
 
 
-def _duplicate_cins(frame, plan, file, raw, layout, positions) -> list[Finding]:
+def _missing_or_repeated_cins(
+    frame, plan, file, raw, layout, positions, one_per_member
+) -> list[Finding]:
     """A CIN twice in one file, or a row without one: the row cannot be matched to a member."""
     if "cin" not in frame:
         return []
@@ -126,7 +133,7 @@ def _duplicate_cins(frame, plan, file, raw, layout, positions) -> list[Finding]:
         )
         for row in frame.loc[frame["cin"].isna(), FILE_ROW]
     ]
-    repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first")
+    repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first") & one_per_member
     return [
         Finding(
             WARNING,
@@ -179,35 +186,48 @@ def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
     return best_index, best
 
 
-def _convert_column(column: ColumnSpec, position, body, plan, file, raw, findings) -> list:
+def _columns_of(rows: list[list], width: int) -> list[tuple]:
+    """Rows to columns in one pass (short rows padded with blanks)."""
+    width = max([width, *map(len, rows)]) if rows else width
+    padded = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
+    return list(zip(*padded, strict=True)) if padded else [()] * width
+
+
+def _convert_column(
+    column: ColumnSpec, position, values, numbers, plan, file, raw, findings
+) -> list:
+    """Convert a column, each distinct value once (codes, dates and flags repeat a lot)."""
     convert = _converter(column, plan)
-    letter = column_letter(position)
-    out = []
-    for number, row in body:
-        cell = row[position] if position < len(row) else None
-        value, problem = convert(cell)
-        if problem:
-            text, _ = V.as_text(cell)
-            findings.append(
-                Finding(
-                    ERROR,
-                    UNREADABLE_CODES.get(column.type, "L005"),
-                    f"{column.header} is {problem}",
-                    hint=f"correct the cell {raw.sheet}!{letter}{number} or ask the plan for a corrected file",
-                    source=f"{plan.name}'s {file.kind} layout {column.header!r}"
-                    + (f" and its {column.codes} code list" if column.codes else ""),
-                    plan=plan.id,
-                    kind=file.kind,
-                    file=str(raw.file),
-                    sheet=raw.sheet,
-                    row=number,
-                    column=column.header,
-                    cell=f"{raw.sheet}!{letter}{number}",
-                    value=text or "",
-                )
-            )
-        out.append(value)
+    # Keyed by type too: True == 1 == 1.0 as dict keys, but they read differently.
+    results = {(type(value), value): convert(value) for value in set(values)}
+    out = [results[type(cell), cell][0] for cell in values]
+    if any(problem for _, problem in results.values()):
+        letter = column_letter(position)
+        for number, cell in zip(numbers, values, strict=True):
+            problem = results[type(cell), cell][1]
+            if problem:
+                findings.append(_unreadable(column, plan, file, raw, letter, number, cell, problem))
     return out
+
+
+def _unreadable(column, plan, file, raw, letter, number, cell, problem) -> Finding:
+    text, _ = V.as_text(cell)
+    return Finding(
+        ERROR,
+        UNREADABLE_CODES.get(column.type, "L005"),
+        f"{column.header} is {problem}",
+        hint=f"correct the cell {raw.sheet}!{letter}{number} or ask the plan for a corrected file",
+        source=f"{plan.name}'s {file.kind} layout {column.header!r}"
+        + (f" and its {column.codes} code list" if column.codes else ""),
+        plan=plan.id,
+        kind=file.kind,
+        file=str(raw.file),
+        sheet=raw.sheet,
+        row=number,
+        column=column.header,
+        cell=f"{raw.sheet}!{letter}{number}",
+        value=text or "",
+    )
 
 
 def _converter(column: ColumnSpec, plan: PlanSpec):

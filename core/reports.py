@@ -62,6 +62,8 @@ def check_report_path(path: Path) -> None:
     path = Path(path)
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise OutputError(f"{path}: a report ends in .json, .csv, .html or .xlsx")
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
 
 
 # --- summary -------------------------------------------------------------------------------
@@ -204,9 +206,12 @@ _SEVERITY_WORDS = {
 }
 _META_LABELS = {
     "file": "File checked",
+    "dataset": "Dataset",
     "plan": "Plan",
     "kind": "File type",
     "period": "Period",
+    "layout": "Layout version",
+    "rows": "Rows checked",
     "command": "Checked by",
 }
 
@@ -335,6 +340,12 @@ def _html_findings(findings: list[Finding], show_values: bool) -> str:
 
 
 def _write_xlsx(tmp: Path, findings: list[Finding], show_values: bool, workbook) -> None:
+    # openpyxl reads and writes about 20,000 cells a second here: say what is taking time.
+    with out.status("writing the workbook report"):
+        _build_xlsx(tmp, findings, show_values, workbook)
+
+
+def _build_xlsx(tmp: Path, findings: list[Finding], show_values: bool, workbook) -> None:
     if workbook is not None and Path(workbook).suffix.lower() in WORKBOOK_SUFFIXES:
         book = _load_copy(Path(workbook))
         targets = [_target(book, f.cell) for f in findings]
@@ -355,7 +366,7 @@ def _load_copy(workbook: Path):
     # keep_vba stays off: a .xlsx file cannot hold macros (Excel refuses an .xlsx whose
     # content is macro-enabled), and a report has no business carrying runnable code.
     try:
-        with out.status(f"copying {workbook.name} for the report"), warnings.catch_warnings():
+        with warnings.catch_warnings():
             # openpyxl warns about parts it drops (e.g. data-validation extensions);
             # the user's file is untouched, so these are noise on the terminal.
             warnings.simplefilter("ignore")

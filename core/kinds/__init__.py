@@ -30,6 +30,8 @@ class FileKind:
     fields: dict[str, FieldSpec]
     build: Callable  # build(context) -> pandas.DataFrame of canonical fields
     aliases: tuple[str, ...] = field(default=())
+    # One row per member (a CIN twice is a problem); False for one row per attempt (OTF).
+    one_row_per_member: bool = True
 
 
 def fields(*specs: FieldSpec) -> dict[str, FieldSpec]:

@@ -130,7 +130,15 @@ def _enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame)
     return pd.Series(attempts.index.isin(list(hit)), index=attempts.index)
 
 
-OTF = FileKind("otf", "Outreach Tracker File", "to_plan", FIELDS, build, aliases=("iot",))
+OTF = FileKind(
+    "otf",
+    "Outreach Tracker File",
+    "to_plan",
+    FIELDS,
+    build,
+    aliases=("iot",),
+    one_row_per_member=False,
+)
 
 
 @hookimpl

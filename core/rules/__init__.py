@@ -21,6 +21,7 @@ from datetime import date
 import pandas as pd
 
 from ecmx.core.findings import Finding
+from ecmx.core.values import as_text
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,13 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
 
 
 def _text(value) -> str:
+    """A cell as text, as the reader sees it: 93721.0 is ``93721``, a date is ISO."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
-    return str(value)
+    text, _ = as_text(value)
+    return text or ""
 
 
 def apply_overrides(findings: list[Finding], plan) -> list[Finding]:

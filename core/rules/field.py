@@ -17,7 +17,7 @@ from ecmx.core.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE, npi_is_valid
 from ecmx.core.rules import Hit, Rule, Target, _text
 
 IDENTIFIER_SOURCE = "domain.md Identifiers and formats"
-ZIP_SHAPE = re.compile(r"^\d{5}(-?\d{4})?$")
+ZIP_SHAPE = re.compile(r"^[0-9]{5}(-?[0-9]{4})?$")
 NPI_FIELDS = ("provider_npi", "rendering_npi")
 PHONE_FIELDS = ("phone", "provider_phone", "lead_care_manager_phone")
 
@@ -26,9 +26,15 @@ def texts(target: Target, header: str) -> pd.Series:
     """The column as text, computed once per target (blank = "")."""
     cache = target.extra.setdefault("texts", {})
     if header not in cache:
-        column = target.frame[header]
-        unique = {value: _text(value).strip() for value in pd.unique(column.astype(object))}
-        cache[header] = column.astype(object).map(unique).fillna("").astype(str)
+        column = target.frame[header].astype(object)
+        known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
+        texts_ = []
+        for value in column.where(column.notna(), None).tolist():
+            key = (type(value), value)
+            if key not in known:
+                known[key] = _text(value).strip()
+            texts_.append(known[key])
+        cache[header] = pd.Series(texts_, index=column.index, dtype=object)
     return cache[header]
 
 
