@@ -70,7 +70,7 @@ def build(context) -> pd.DataFrame:
         & (outreach["date"] >= start)
         & (outreach["date"] <= end)
     ].rename(columns={ROW: OUTREACH_ROW})
-    enrolled = _enrolled_on_attempt_date(attempts, dataset.enrollments)
+    enrolled = enrolled_on_attempt_date(attempts, dataset.enrollments)
     # An OTF row for a member enrolled on the attempt's date is refused (seed 004:
     # outreach is for members not yet enrolled; contacts after enrolling are encounters).
     for row, member_id in attempts.loc[enrolled, [OUTREACH_ROW, "member_id"]].itertuples(
@@ -114,7 +114,7 @@ def build(context) -> pd.DataFrame:
     )
 
 
-def _enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:
+def enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:
     """True for each attempt made inside one of the member's enrollment spans."""
     spans = enrollments.assign(
         enrollment_end=enrollments["enrollment_end"].fillna(enrollments["discontinuation_date"])

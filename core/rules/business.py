@@ -200,6 +200,25 @@ def future_dates(target: Target):
                 yield Hit(rows, "a date after the file's production date", field=name)
 
 
+def attempts_while_enrolled(target: Target):
+    """An OTF row dated inside one of the member's enrollment spans (needs the dataset)."""
+    if target.dataset is None or target.member_ids is None or not _has(target, "attempt_date"):
+        return
+    from ecmx.core.kinds.otf import enrolled_on_attempt_date
+
+    attempts = pd.DataFrame(
+        {"member_id": list(target.member_ids), "date": _dates(target, "attempt_date").to_numpy()}
+    )
+    rows = _where(enrolled_on_attempt_date(attempts, target.dataset.enrollments))
+    if rows:
+        yield Hit(
+            rows,
+            "an outreach attempt dated while the member was enrolled",
+            field="attempt_date",
+            hint="a contact with an enrolled member is an encounter",
+        )
+
+
 def _rule(code, severity, title, hint, source, check, kinds=("rtf",)):
     return Rule(code, severity, "business", title, hint, source, check, kinds)
 
@@ -277,6 +296,15 @@ BUSINESS_RULES = (
         "a file reports what happened by its production date",
         future_dates,
         ("rtf", "otf", "mif", "mini_mif", "tel"),
+    ),
+    _rule(
+        "B010",
+        "error",
+        "outreach attempt for an enrolled member",
+        "move it to encounters",
+        "seed 004 FAQ: an outreach attempt is with a member NOT enrolled yet",
+        attempts_while_enrolled,
+        ("otf",),
     ),
 )
 

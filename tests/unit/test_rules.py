@@ -21,7 +21,6 @@ import pluggy
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from pandas.errors import InvalidIndexError
 
 from ecmx.core import hookspecs
 from ecmx.core.errors import ConfigError
@@ -119,7 +118,7 @@ def test_every_builtin_rule_is_registered_once_with_its_metadata(plugins):
     _, registry = plugins
     assert set(RULES) <= set(registry.rules)
     assert {"L001", "L002", "L006", "L007", "L008", "L009", "L010"} == {r.code for r in FIELD_RULES}
-    assert {f"B00{n}" for n in range(1, 10)} == {r.code for r in BUSINESS_RULES}
+    assert {f"B{n:03d}" for n in range(1, 11)} == {r.code for r in BUSINESS_RULES}
     for rule in registry.rules.values():
         assert rule.severity in ("error", "warning", "info"), rule.code
         assert rule.layer in ("field", "business", "cross_file"), rule.code

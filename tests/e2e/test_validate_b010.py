@@ -1,0 +1,57 @@
+"""B010: an OTF row for a member enrolled on the attempt's date, found by `validate --dataset`."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from ecmx.core.cli import main
+from ecmx.core.periods import Period
+from ecmx.core.sample_data import generate, write_sample
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(argv))
+    return done.value.code, capsys.readouterr().err
+
+
+def test_an_otf_row_for_an_enrolled_member_is_b010_with_the_dataset(tmp_path, capsys):
+    data = tmp_path / "data"
+    write_sample(generate(members=40, seed=3, period=Period(2025, 11)), data)
+    code, _ = run(
+        capsys,
+        "convert",
+        str(data),
+        "--plan",
+        "healthnet",
+        "--period",
+        "2025-11",
+        "--out",
+        str(tmp_path / "out"),
+        "--production-date",
+        "2025-12-03",
+        "-q",
+    )
+    assert code == 0
+    rtf = next((tmp_path / "out").glob("*_RTF_*.xlsx"))
+    otf = next((tmp_path / "out").glob("*_OTF_*.xlsx"))
+    header, *rows = CalamineWorkbook.from_path(str(rtf)).get_sheet_by_name("RTF").to_python()
+    enrolled = next(r for r in rows if r[header.index("Member ECM Status")] == "2")
+    book = openpyxl.load_workbook(otf)
+    sheet = book.active
+    columns = [c.value for c in sheet[1]]
+    sheet.cell(2, columns.index("Member CIN") + 1).value = enrolled[
+        header.index("Member Client Index Number (CIN)")
+    ]
+    edited = tmp_path / "otf.xlsx"
+    book.save(edited)
+    check = ("validate", str(edited), "--plan", "healthnet", "--kind", "otf", "--period", "2025-11")
+
+    code, err = run(capsys, *check, "--dataset", str(data))
+    assert code == 1
+    assert any("error B010" in line and "OTF!I2" in line for line in err.splitlines())
+
+    code, err = run(capsys, *check)  # without the dataset there is nothing to compare with
+    assert code == 0 and "B010" not in err
