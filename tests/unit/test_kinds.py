@@ -230,8 +230,9 @@ def test_zip_with_leading_zero_survives_to_the_written_file(run, tmp_path):
     assert frame.set_index(CIN).loc["90000003D", "Zip"] == "01234"
     target = tmp_path / conversion.file_name
     write_plan_file(frame, conversion.file, conversion.file.layout_for(NOV), target, force=False)
-    sheet = openpyxl.load_workbook(target, read_only=True)["RTF"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(target, read_only=True)
+    rows = list(book["RTF"].iter_rows(values_only=True))
+    book.close()  # a read-only workbook holds its file open until closed
     header = rows[0]
     record = next(r for r in rows[1:] if r[header.index(CIN)] == "90000003D")
     assert record[header.index("Zip")] == "01234"
