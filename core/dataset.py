@@ -98,9 +98,9 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
             tables[table.name] = _empty_frame(table)
             continue
         sheets[table.name] = raw.sheet
-        positions = _header_index(table, raw)[0]
-        letters[table.name] = {name: column_letter(i) for name, i in positions.items()}
-        frame, table_findings, missing = _convert_table(table, raw)
+        header = _header_index(table, raw)
+        letters[table.name] = {name: column_letter(i) for name, i in header[0].items()}
+        frame, table_findings, missing = _convert_table(table, raw, header)
         structural.extend(missing)
         findings.extend(table_findings)
         tables[table.name] = frame
@@ -156,8 +156,10 @@ def _where(raw: RawSheet) -> str:
     return f"{raw.file}" if raw.file.suffix.lower() == ".csv" else f"{raw.file} sheet {raw.sheet!r}"
 
 
-def _convert_table(table: Table, raw: RawSheet) -> tuple[pd.DataFrame, list[Finding], list[str]]:
-    positions, unknown, missing = _header_index(table, raw)
+def _convert_table(
+    table: Table, raw: RawSheet, header
+) -> tuple[pd.DataFrame, list[Finding], list[str]]:
+    positions, unknown, missing = header
     findings: list[Finding] = []
     file, sheet = str(raw.file), raw.sheet
     for name in unknown:

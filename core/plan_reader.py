@@ -117,12 +117,13 @@ def _missing_or_repeated_cins(
         return []
     header = next(c.header for c in layout.columns if c.field == "cin")
     letter = column_letter(positions[header])
-    missing = [
-        Finding(
-            ERROR,
-            "F004",
-            "a row without a CIN cannot be matched to a member",
-            hint="ask the plan for the member's CIN",
+
+    def at(row, severity, code, message, hint, value=""):
+        return Finding(
+            severity,
+            code,
+            message,
+            hint=hint,
             plan=plan.id,
             kind=file.kind,
             file=str(raw.file),
@@ -130,24 +131,28 @@ def _missing_or_repeated_cins(
             row=int(row),
             column=header,
             cell=f"{raw.sheet}!{letter}{row}",
+            value=value,
+        )
+
+    missing = [
+        at(
+            row,
+            ERROR,
+            "F004",
+            "a row without a CIN cannot be matched to a member",
+            "ask the plan for the member's CIN",
         )
         for row in frame.loc[frame["cin"].isna(), FILE_ROW]
     ]
     repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first") & one_per_member
     return [
-        Finding(
+        at(
+            row,
             WARNING,
             "F003",
             "this CIN is on an earlier row of the file too: this row is ignored",
-            hint="ask the plan which row is right",
-            plan=plan.id,
-            kind=file.kind,
-            file=str(raw.file),
-            sheet=raw.sheet,
-            row=int(row),
-            column=header,
-            cell=f"{raw.sheet}!{letter}{row}",
-            value=str(cin),
+            "ask the plan which row is right",
+            str(cin),
         )
         for row, cin in frame.loc[repeated, [FILE_ROW, "cin"]].itertuples(index=False)
     ] + missing

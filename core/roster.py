@@ -22,6 +22,7 @@ from datetime import date
 import pandas as pd
 
 from ecmx.core.dataset import ROW, Dataset
+from ecmx.core.kinds.common import episode_began
 from ecmx.core.plan_reader import FILE_ROW, PlanFile
 from ecmx.core.planspec import PlanSpec
 
@@ -122,13 +123,7 @@ def _unique_cins(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _latest_episode_index(episodes: pd.DataFrame, member_ids: pd.Series) -> dict:
     """members index -> enrollments index of the member's latest episode."""
-    began = (
-        episodes["enrollment_start"]
-        .fillna(episodes["assigned_date"])
-        .fillna(episodes["referral_date"])
-        .fillna(episodes["discontinuation_date"])
-        .fillna(pd.Timestamp.max)
-    )
+    began = episode_began(episodes).fillna(pd.Timestamp.max)  # undated: the latest
     ordered = episodes.assign(_began=began).sort_values(["member_id", "_began", ROW], kind="stable")
     last = ordered.drop_duplicates("member_id", keep="last")
     by_member = dict(zip(last["member_id"], last.index, strict=True))

@@ -59,6 +59,16 @@ def provider_fields(frame: pd.DataFrame, context) -> None:
         )
 
 
+def episode_began(episodes: pd.DataFrame) -> pd.Series:
+    """When an episode began: enrollment_start, else assigned, referral or discontinuation date."""
+    return (
+        episodes["enrollment_start"]
+        .fillna(episodes["assigned_date"])
+        .fillna(episodes["referral_date"])
+        .fillna(episodes["discontinuation_date"])
+    )
+
+
 def members_with_latest_episode(context) -> pd.DataFrame:
     """One row per plan member: member columns and their latest episode begun by the period's end.
 
@@ -69,13 +79,7 @@ def members_with_latest_episode(context) -> pd.DataFrame:
     dataset, end = context.dataset, pd.Timestamp(context.period.end)
     members = plan_members(dataset, context.plan.id)
     episodes = dataset.enrollments[dataset.enrollments["member_id"].isin(members["member_id"])]
-    began = (
-        episodes["enrollment_start"]
-        .fillna(episodes["assigned_date"])
-        .fillna(episodes["referral_date"])
-        .fillna(episodes["discontinuation_date"])
-        .fillna(end)
-    )
+    began = episode_began(episodes).fillna(end)
     episodes = episodes.assign(_began=began)[began <= end]
     latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
         "member_id", keep="last"
