@@ -27,7 +27,7 @@ def _umask() -> int:
 def refuse_existing(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise OutputError(
-            f"{path} exists already: choose another --out, remove it, or pass --force to replace it"
+            f"{path} exists already: choose another name, remove it, or pass --force to replace it"
         )
 
 

@@ -15,91 +15,17 @@ import click
 
 from ecmx.core import __version__
 from ecmx.core import console as out
+from ecmx.core.cli_calendar import calendar_command, due_command
+from ecmx.core.cli_options import (
+    State,
+    output_options,
+    parse_day,
+    parse_period,
+    pass_state,
+    sample_options,
+)
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EcmxError
 from ecmx.core.periods import Period
-
-
-class State:
-    """Per-invocation settings and the lazily built plugin manager."""
-
-    def __init__(self, plans_dirs, quiet, verbose, debug):
-        self.plans_dirs = [Path(p) for p in plans_dirs]
-        self.quiet, self.verbose, self.debug = quiet, verbose, debug
-        self._pm = None
-
-    def plugins(self):
-        if self._pm is None:
-            from ecmx.core.plugins import make_plugin_manager
-
-            self._pm = make_plugin_manager(self.plans_dirs)
-        return self._pm
-
-
-pass_state = click.make_pass_decorator(State)
-
-
-def _period(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return Period.parse(value)
-    except EcmxError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _day(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
-
-
-def _set_quiet(ctx, param, value):
-    if value:
-        out.configure(quiet=True, verbose=out.verbose())
-
-
-def _set_verbose(ctx, param, value):
-    if value:
-        out.configure(quiet=out.quiet(), verbose=True)
-
-
-def sample_options(command):
-    """--members and --seed, shared by sample-data and demo."""
-    members = click.option(
-        "--members",
-        default=60,
-        show_default=True,
-        type=click.IntRange(1, 2_000_000),
-        help="How many synthetic members.",
-    )
-    seed = click.option(
-        "--seed", default=7, show_default=True, type=int, help="Same seed, same data."
-    )
-    return members(seed(command))
-
-
-def output_options(command):
-    """-q/-v accepted after the command name too (``ecmx convert ... -q``)."""
-    quiet = click.option(
-        "-q",
-        "--quiet",
-        is_flag=True,
-        expose_value=False,
-        callback=_set_quiet,
-        help="Print only errors and the final result.",
-    )
-    verbose = click.option(
-        "-v",
-        "--verbose",
-        is_flag=True,
-        expose_value=False,
-        callback=_set_verbose,
-        help="Print every finding, not a summary.",
-    )
-    return quiet(verbose(command))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -150,7 +76,9 @@ def plans_list(state):
 @click.argument("plan_id", metavar="PLAN")
 @click.option("--kind", help="Only this file kind (rtf, otf).")
 @click.option(
-    "--period", callback=_period, help="Show the layout in force for YYYY-MM (default: the latest)."
+    "--period",
+    callback=parse_period,
+    help="Show the layout in force for YYYY-MM (default: the latest).",
 )
 @click.option(
     "--assumptions",
@@ -223,7 +151,7 @@ def plans_check(state, files):
 @sample_options
 @click.option(
     "--period",
-    callback=_period,
+    callback=parse_period,
     help="Period the activity centres on, YYYY-MM (default: last month).",
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
@@ -249,7 +177,7 @@ def sample_data(out_path, members, seed, period, force):
     show_default=True,
     help="rtf, otf (iot), mif, mini_mif, tel, or all (the files you send: rtf and otf).",
 )
-@click.option("--period", required=True, callback=_period, help="Reporting period, YYYY-MM.")
+@click.option("--period", required=True, callback=parse_period, help="Reporting period, YYYY-MM.")
 @click.option(
     "--out",
     "out_dir",
@@ -265,7 +193,7 @@ def sample_data(out_path, members, seed, period, force):
 )
 @click.option(
     "--production-date",
-    callback=_day,
+    callback=parse_day,
     help="The file's production date, YYYY-MM-DD (default: today).",
 )
 @click.option(
@@ -322,7 +250,7 @@ def convert(
 @click.option("--kind", "kind_name", required=True, help="rtf, otf (iot), mif, mini_mif or tel.")
 @click.option(
     "--period",
-    callback=_period,
+    callback=parse_period,
     help="Reporting period YYYY-MM: picks the layout version (default: last month).",
 )
 @click.option(
@@ -420,7 +348,7 @@ def validate(
     help="Provider profile (default: beside the dataset).",
 )
 @click.option(
-    "--received", callback=_day, help="The day the file came, YYYY-MM-DD (default: today)."
+    "--received", callback=parse_day, help="The day the file came, YYYY-MM-DD (default: today)."
 )
 @click.option(
     "--show-values", is_flag=True, help="Show CINs and values on the terminal (they are PHI)."
@@ -472,10 +400,12 @@ def ingest(
     help="Folder for the sample dataset and every plan's files.",
 )
 @sample_options
-@click.option("--period", callback=_period, help="Reporting period, YYYY-MM (default: last month).")
+@click.option(
+    "--period", callback=parse_period, help="Reporting period, YYYY-MM (default: last month)."
+)
 @click.option(
     "--production-date",
-    callback=_day,
+    callback=parse_day,
     help="The files' production date, YYYY-MM-DD (default: today).",
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
@@ -506,6 +436,12 @@ def demo(state, out_dir, members, seed, period, production_date, force):
         force,
     )
     sys.exit(code)
+
+
+# ----------------------------------------------------------------------------- calendar
+
+cli.add_command(calendar_command)
+cli.add_command(due_command)
 
 
 # ----------------------------------------------------------------------------- entry

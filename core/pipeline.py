@@ -14,6 +14,7 @@ import pandas as pd
 
 from ecmx.core.context import BuildContext
 from ecmx.core.dataset import Dataset
+from ecmx.core.deadlines import lateness_findings
 from ecmx.core.findings import ERROR, INFO, Finding, column_letter
 from ecmx.core.mapping import map_to_layout
 from ecmx.core.periods import Period
@@ -81,6 +82,8 @@ def convert(
     context.findings.extend(run_rules(registry.rules.values(), target))
     for extra in pm.hook.ecmx_validate(plan=plan, kind=kind.name, frame=frame, context=context):
         context.findings.extend(extra or ())
+    if kind.direction == "to_plan":
+        context.findings.extend(lateness_findings(plan, kind.name, period, production_date))
     findings = apply_overrides(context.findings, plan)
     return Conversion(plan, kind.name, file, layout, frame, findings, name)
 

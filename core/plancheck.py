@@ -48,7 +48,8 @@ def _without_required(node):
         if node.get("$comment") == "provenance":
             return node  # source-or-assumed holds for every entry, even in a partial plan
         return {
-            k: v if k == "not" else _without_required(v)  # "not required" is a real rule
+            # "not required" is a real rule; an "if" tests which kind an entry is
+            k: v if k in ("not", "if") else _without_required(v)
             for k, v in node.items()
             if k != "required" or not isinstance(v, list)
         }
@@ -169,6 +170,26 @@ def semantic_problems(
                     )
                 headers.add(column.get("header"))
                 problems.extend(_column_problems(column, c_at, kind, codes, transforms))
+    problems.extend(_calendar_problems(data.get("calendar") or {}, origin))
+    return problems
+
+
+def _calendar_problems(calendar: dict, origin: str) -> list[str]:
+    problems = []
+    region = calendar.get("holidays")
+    if region:
+        import holidays
+
+        try:
+            holidays.country_holidays(region.get("country"), subdiv=region.get("subdivision"))
+        except NotImplementedError as exc:
+            problems.append(f"{origin}: calendar.holidays: {exc} (see the holidays library's list)")
+    for name, event in (calendar.get("events") or {}).items():
+        rule = event.get("rule") or {}
+        if rule.get("kind") == "after_trigger" and rule.get("days_min", 0) > rule.get(
+            "days_max", 0
+        ):
+            problems.append(f"{origin}: calendar.events.{name}.rule: days_min is after days_max")
     return problems
 
 
