@@ -406,7 +406,7 @@ def ingest(
 @click.option(
     "--production-date",
     callback=parse_day,
-    help="The files' production date, YYYY-MM-DD (default: today).",
+    help="The files' production date, YYYY-MM-DD (default: the 3rd of the month after the period, or today if earlier: on time for every plan).",
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
 @pass_state
@@ -424,16 +424,12 @@ def demo(state, out_dir, members, seed, period, production_date, force):
         )
     for path in written:
         out.info(f"wrote {path}")
+    if production_date is None:
+        # Made on time: the 3rd of the month after the period, before every plan's due date,
+        # so the demo shows the files rather than late-file warnings (ecmx due shows those).
+        production_date = min(date.today(), period.shift(1).start.replace(day=3))
     code = run_convert(
-        state,
-        dataset,
-        "all",
-        "all",
-        period,
-        out_dir / "files",
-        None,
-        production_date or date.today(),
-        force,
+        state, dataset, "all", "all", period, out_dir / "files", None, production_date, force
     )
     sys.exit(code)
 

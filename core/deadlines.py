@@ -50,8 +50,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
                 "C002",
                 f"{what} was due {deadline.date} and the correction window closed "
                 f"{cutoff.date}: {plan.name} will refuse this file",
-                hint="put these updates in the next period's file instead"
-                + (f" ({cutoff.event.source})" if cutoff.event.source else ""),
+                hint="put these updates in the next period's file instead",
                 plan=plan.id,
                 kind=kind,
                 source=cutoff.event.source,

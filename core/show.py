@@ -66,6 +66,22 @@ def show_plan(plan, kinds, period) -> None:
         ]
         title = f"codes {name}" + (f" (blank -> {code_list.default})" if code_list.default else "")
         out.table(title, ("key", "code", "label", "source"), rows)
+    _show_calendar(plan)
+
+
+def _show_calendar(plan) -> None:
+    from ecmx.core.schedule import plan_events
+
+    rows = [
+        (e.name, e.title, e.party, e.describe(), e.adjust, _provenance(e))
+        for e in plan_events(plan)
+    ]
+    if rows:
+        out.table(
+            f"{plan.id} calendar (dates: ecmx calendar --plan {plan.id})",
+            ("event", "what", "who", "when", "weekend/holiday", "source"),
+            rows,
+        )
 
 
 def show_assumptions(plan, kinds) -> None:
