@@ -92,7 +92,9 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
     elif output_format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["plan"])
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(
+            {k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()} for r in records
+        )
     else:
         label = str(period) if period else f"periods of {year or date.today().year}"
         rows = [

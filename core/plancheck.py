@@ -69,8 +69,21 @@ def schema_problems(validator, data, origin, *, only_required=False) -> list[str
     def order(error):
         return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
 
-    for error in sorted(validator.iter_errors(data), key=order):
+    errors = sorted(validator.iter_errors(data), key=order)
+    # a key unknown to the whole entry is reported once, not again as foreign to its kind
+    unknown = {
+        (tuple(e.absolute_path), key)
+        for e in errors
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict)
+        for key in e.instance
+        if key not in e.schema.get("properties", {})
+    }
+    for error in errors:
         if only_required and error.validator != "required":
+            continue
+        if "propertyNames" in error.schema_path and (
+            (tuple(error.absolute_path), error.instance) in unknown
+        ):
             continue
         problems.append(f"{origin}: {_json_path(error.absolute_path)}: {_explain(error)}")
     return problems
@@ -90,6 +103,12 @@ def _explain(error: jsonschema.ValidationError) -> str:
         for sub in error.context or ():
             if sub.schema.get("$comment") == "provenance":
                 return "needs source: (where it comes from) or assumed: true"
+    if error.validator == "enum" and "propertyNames" in error.schema_path:
+        allowed = [str(v) for v in error.validator_value]
+        return (
+            f"unknown key {error.instance!r} for this kind{did_you_mean(str(error.instance), allowed)}"
+            f"; it takes {', '.join(allowed)}"
+        )
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {error.validator_value}" + did_you_mean(
             str(error.instance), [str(v) for v in error.validator_value]

@@ -167,8 +167,17 @@ def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
 def _deep_merge(base: dict, override: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+        inherited = out.get(key)
+        # A dict tagged with a `kind` (a calendar rule) is replaced whole when the kind
+        # changes: the parent's keys belong to the other kind.
+        retagged = (
+            isinstance(inherited, dict)
+            and isinstance(value, dict)
+            and "kind" in value
+            and value["kind"] != inherited.get("kind")
+        )
+        if isinstance(value, dict) and isinstance(inherited, dict) and not retagged:
+            out[key] = _deep_merge(inherited, value)
         else:
             out[key] = copy.deepcopy(value)
     return out

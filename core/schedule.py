@@ -120,9 +120,8 @@ def due_dates(plan, periods) -> list[DueDate]:
         for period in periods:
             for start, nominal in nominal_dates(event.rule, period):
                 day = adjust(nominal, event.adjust, country, subdivision)
-                found.append(
-                    DueDate(plan.id, plan.name, event, period, day, min(start, day), nominal)
-                )
+                window_start = min(start, day) if start < nominal else day
+                found.append(DueDate(plan.id, plan.name, event, period, day, window_start, nominal))
     return sorted(found, key=lambda d: (d.date, d.plan, d.event.name))
 
 

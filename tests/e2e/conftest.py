@@ -55,6 +55,15 @@ class Run:
     def error_lines(self) -> list[str]:
         return [line for line in self.err.splitlines() if line.strip()]
 
+    def one_error_line(self, *needles) -> str:
+        """A user error: one line on stderr holding every needle, and no traceback."""
+        assert "Traceback" not in self.text
+        lines = self.error_lines()
+        assert len(lines) == 1, f"expected one error line, got:\n{self.err}"
+        for needle in needles:
+            assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+        return lines[0]
+
 
 def _strip(text: str) -> str:
     return _ANSI.sub("", text)

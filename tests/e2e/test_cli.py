@@ -22,16 +22,6 @@ def table_first_column(text: str) -> list[str]:
     return cells
 
 
-def assert_one_line_error(run, *needles):
-    """A user error: one line on stderr, saying what and how to fix it, no traceback."""
-    assert "Traceback" not in run.text
-    lines = run.error_lines()
-    assert len(lines) == 1, f"expected one error line, got:\n{run.err}"
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
-    return lines[0]
-
-
 # ----------------------------------------------------------------------------- basics
 
 
@@ -39,7 +29,16 @@ def test_help_lists_every_command(cli):
     run = cli("--help")
     assert run.code == 0
     assert "Usage: ecmx" in run.out
-    for command in ("convert", "demo", "plans", "sample-data"):
+    for command in (
+        "calendar",
+        "convert",
+        "demo",
+        "due",
+        "ingest",
+        "plans",
+        "sample-data",
+        "validate",
+    ):
         assert re.search(rf"^\s+{command}\s", run.out, re.MULTILINE), command
 
 
@@ -164,7 +163,7 @@ def test_unknown_plan_is_one_line_with_a_suggestion(cli, samples, tmp_path, argv
     argv = [a.format(dataset=samples["xlsx"], out=tmp_path / "out") for a in argv]
     run = cli(*argv)
     assert run.code == 2
-    line = assert_one_line_error(run, "unknown plan 'healtnet'", "(did you mean 'healthnet'?)")
+    line = run.one_error_line("unknown plan 'healtnet'", "(did you mean 'healthnet'?)")
     assert "ecmx plans list" in line
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
@@ -175,7 +174,7 @@ def test_unknown_file_kind_is_one_line_with_a_suggestion(cli, samples, tmp_path)
         "--period", "2025-11", "--out", tmp_path / "out",
     )  # fmt: skip
     assert run.code == 2
-    assert_one_line_error(run, "unknown file kind 'rtff'", "(did you mean 'rtf'?)")
+    run.one_error_line("unknown file kind 'rtff'", "(did you mean 'rtf'?)")
 
 
 @pytest.mark.parametrize("period", ["2025-13", "2025-00", "2025-1", "11/2025"])
@@ -204,7 +203,7 @@ def test_missing_dataset_is_one_line(cli, tmp_path):
     missing = tmp_path / "nowhere" / "dataset.xlsx"
     run = cli("convert", missing, "--plan", "all", "--period", "2025-11", "--out", tmp_path / "o")
     assert run.code == 2
-    assert_one_line_error(run, str(missing), "no such file or folder")
+    run.one_error_line(str(missing), "no such file or folder")
 
 
 def test_a_csv_file_instead_of_its_folder_says_to_give_the_folder(cli, samples, tmp_path):
@@ -213,7 +212,7 @@ def test_a_csv_file_instead_of_its_folder_says_to_give_the_folder(cli, samples, 
         "--out", tmp_path / "o",
     )  # fmt: skip
     assert run.code == 2
-    assert_one_line_error(run, "give the folder")
+    run.one_error_line("give the folder")
 
 
 # ----------------------------------------------------------------------------- sample-data
@@ -289,7 +288,7 @@ def test_sample_data_refuses_to_overwrite_without_force(cli, kit, tmp_path, targ
     before = kit.digests(tmp_path)
     run = cli("sample-data", "--out", out, "--members", "10", "--seed", "2")
     assert run.code == 2
-    line = assert_one_line_error(run, str(out), "exists already")
+    line = run.one_error_line(str(out), "exists already")
     assert "--force" in line
     assert kit.digests(tmp_path) == before  # nothing was touched
 
@@ -317,7 +316,7 @@ def test_sample_data_refuses_when_only_provider_yaml_exists(cli, tmp_path):
     (tmp_path / "provider.yaml").write_text("facility_name: mine\n", encoding="utf-8")
     run = cli("sample-data", "--out", tmp_path / "d.xlsx")
     assert run.code == 2
-    assert_one_line_error(run, "provider.yaml", "--force")
+    run.one_error_line("provider.yaml", "--force")
     assert not (tmp_path / "d.xlsx").exists()
     assert (tmp_path / "provider.yaml").read_text(encoding="utf-8") == "facility_name: mine\n"
 

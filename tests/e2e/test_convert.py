@@ -38,9 +38,15 @@ def columns_with(layout, predicate):
 @pytest.fixture(scope="module")
 def demo(kit, tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "run"
-    first_day = date.today()
     run = kit.invoke("demo", "--out", out, "--period", "2025-11")
-    return out, run, {first_day, date.today()}
+    # made on time: the 3rd of the month after the period, before every plan's due date
+    return out, run, {date(2025, 12, 3)}
+
+
+def test_demo_files_are_made_on_time(demo):
+    _, run, _ = demo
+    assert run.code == 0, run.err
+    assert "C001" not in run.text and "C002" not in run.text
 
 
 @pytest.mark.slow
