@@ -58,7 +58,7 @@ ACUITY = ("low", "medium", "high")
 OUTREACH_METHODS = ("phone", "text", "email", "mail", "in_person", "video")
 STAFF_TYPES = ("clinical", "non_clinical")
 ENCOUNTER_MODES = ("in_person", "phone", "video")
-ENCOUNTER_KINDS = ("service", "outreach", "care_team_meeting")
+ENCOUNTER_KINDS = ("service", "outreach", "care_team_meeting", "engagement_fee")
 SEXES = ("F", "M", "U", "X")
 
 
@@ -184,6 +184,15 @@ ENCOUNTERS = Table(
         Column("rendering_npi"),
         Column("charge", "number"),
         Column("kind", "code", values=ENCOUNTER_KINDS, default="service"),
+        Column(
+            "procedure_code",
+            description="HCPCS/CPT to bill when not the ECM code ecmx derives (CHW 98960, doula T1032)",
+        ),
+        Column("modifiers", description="';'-separated modifiers to bill, compared in any order"),
+        Column(
+            "units", "int", description="units billed (default: the plan's units per encounter)"
+        ),
+        Column("authorization_number", description="TAR or authorization for this service"),
     ),
 )
 

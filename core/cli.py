@@ -16,6 +16,7 @@ import click
 from ecmx.core import __version__
 from ecmx.core import console as out
 from ecmx.core.cli_calendar import calendar_command, due_command
+from ecmx.core.cli_claims import claims_command
 from ecmx.core.cli_options import (
     State,
     output_options,
@@ -438,6 +439,7 @@ def demo(state, out_dir, members, seed, period, production_date, force):
 
 cli.add_command(calendar_command)
 cli.add_command(due_command)
+cli.add_command(claims_command)
 
 
 # ----------------------------------------------------------------------------- entry

@@ -190,6 +190,21 @@ def semantic_problems(
                 headers.add(column.get("header"))
                 problems.extend(_column_problems(column, c_at, kind, codes, transforms))
     problems.extend(_calendar_problems(data.get("calendar") or {}, origin))
+    problems.extend(_billing_problems(data.get("billing") or {}, origin))
+    return problems
+
+
+def _billing_problems(billing: dict, origin: str) -> list[str]:
+    problems = []
+    template = (billing.get("naming") or {}).get("template")
+    if template:
+        problems.extend(_naming_problems(template, f"{origin}: billing.naming.template"))
+    x12 = billing.get("x12") or {}
+    chars = [x12.get(k) for k in ("element", "component", "repetition", "segment") if x12.get(k)]
+    if len(set(chars)) != len(chars):
+        problems.append(f"{origin}: billing.x12: the four separators must differ")
+    if any(c.isalnum() or c == " " for c in chars):
+        problems.append(f"{origin}: billing.x12: a separator cannot be a letter, digit or space")
     return problems
 
 

@@ -30,6 +30,7 @@ BUILTIN_PLUGINS = (
     "ecmx.core.crossfile",
     "ecmx.core.rules.field",
     "ecmx.core.rules.business",
+    "ecmx.core.rules.claims",
     "ecmx.plugins.dhcs",
     "ecmx.plugins.healthnet_family",
     "ecmx.plugins.healthnet",

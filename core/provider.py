@@ -31,11 +31,19 @@ _SFTP = {
         "key": _ENV_REF,
     },
 }
+_RATES = {
+    "type": "dict",
+    "keysrules": {"type": "string", "regex": r"^[A-Z0-9]{5}$"},
+    "valuesrules": {"type": "number", "min": 0},
+}
 _PLAN = {
     "type": "dict",
     "schema": {
         "file_prefix": {"type": "string", "empty": False},
         "payer_id": {"type": "string", "empty": False},
+        "submitter_id": {"type": "string", "empty": False, "maxlength": 15},
+        "receiver_id": {"type": "string", "empty": False, "maxlength": 15},
+        "rates": _RATES,
         "sftp": _SFTP,
     },
 }
@@ -68,6 +76,7 @@ SCHEMA = {
     "zip": {"type": "string", "regex": r"^\d{5}(-?\d{4})?$"},
     "taxonomy": {"type": "string"},
     "provider_type": {"type": "string"},
+    "rates": _RATES,
     "plans": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": _PLAN},
 }
 _HINTS = {

@@ -96,7 +96,7 @@ def provider_profile() -> dict:
         "address": "1200 Sunrise Ave Suite 200",
         "city": "Fresno",
         "state": "CA",
-        "zip": "93721",
+        "zip": "93721-2345",
         "taxonomy": "251S00000X",
         "provider_type": "Community-Based Organization",
         "plans": {
@@ -325,6 +325,8 @@ class _Generator:
                 self.attempt(mid, when, successful=False)
         if rng.random() < 0.3:
             self.encounter(mid, start - timedelta(self.randint(1, 14)), homeless, "outreach")
+            if self.plan == "partnership":  # Partnership pays outreach only with a TAR (004)
+                self.tables["encounters"][-1]["authorization_number"] = f"TAR{mid[1:]:0>8}"
         for months in (-2, -1, 0):
             low, high = max(start, self.bounds[months][0]), min(cap, self.bounds[months][1])
             if low > high:

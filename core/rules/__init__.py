@@ -6,7 +6,8 @@ source it comes from. Rules come in layers:
   codes, text), column by column;
 - business rules look at canonical fields (status, dates, counts), the same
   for a file ecmx is writing (``convert``) or one read back (``validate``);
-- cross-file rules compare with another file (the plan's latest MIF).
+- cross-file rules compare with another file (the plan's latest MIF);
+- billing rules look at claim lines (``ecmx claims``: kind ``claims``).
 Rules are registered through ``ecmx_register_rules`` like any plugin, and a
 plan's YAML may switch one off or change its severity (``rules:``); overrides
 apply to every finding by code, whatever produced it.
@@ -39,7 +40,7 @@ class Hit:
 class Rule:
     code: str
     severity: str
-    layer: str  # field, business, cross_file
+    layer: str  # field, business, cross_file, billing (claim lines)
     title: str  # what it checks, in a few words (docs, reports)
     hint: str
     source: str

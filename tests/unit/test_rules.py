@@ -121,7 +121,7 @@ def test_every_builtin_rule_is_registered_once_with_its_metadata(plugins):
     assert {f"B{n:03d}" for n in range(1, 11)} == {r.code for r in BUSINESS_RULES}
     for rule in registry.rules.values():
         assert rule.severity in ("error", "warning", "info"), rule.code
-        assert rule.layer in ("field", "business", "cross_file"), rule.code
+        assert rule.layer in ("field", "business", "cross_file", "billing"), rule.code
         assert rule.title and rule.hint and rule.source, rule.code
         assert rule.kinds, rule.code
 

@@ -1,0 +1,177 @@
+"""Code a plan's encounters as claim lines: HCPCS, modifiers, place of service, units, charge.
+
+The code follows the plan's ``billing:`` section (docs/claims.md): the staff type
+picks G9008 (clinical) or G9012 (non-clinical); an outreach is U8, any other
+service U1/U2; telehealth, or a member not present (an unsuccessful contact, a
+care team meeting), adds GQ. An encounter that names its own ``procedure_code``
+(a CHW or doula code) is billed as given and checked against the plan's code
+sets. Everything is computed column-wise; the rules in ``rules/claims.py`` read
+the columns this module adds, so no rule re-derives a code.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ecmx.core.billing import BillingSpec
+from ecmx.core.periods import Period
+
+ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+MEMBER_COLUMNS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "sex",
+                  "address", "city", "state", "zip")  # fmt: skip
+
+
+def split_list(value) -> tuple[str, ...]:
+    """``'u2; gq'`` -> ``('U2', 'GQ')``; blank -> ``()``."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ()
+    parts = (p.strip().upper() for p in re.split(r"[;,|\s]+", str(value)))
+    return tuple(dict.fromkeys(p for p in parts if p))
+
+
+def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
+    """Every encounter of the plan's members, coded; ``in_period`` marks the ones to bill.
+
+    Encounters outside the period stay in the frame: a one-time outreach or an
+    engagement fee is judged against the member's earlier ones.
+    """
+    members = dataset.members
+    mine = members[members["plan"].str.lower() == plan.id]
+    columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
+    encounters = dataset.encounters
+    lines = encounters.merge(
+        mine[columns], on="member_id", how="inner", validate="many_to_one"
+    ).reset_index(drop=True)
+    if lines.empty:
+        return lines.assign(in_period=pd.Series(dtype=bool))
+    dates = pd.to_datetime(lines["date"])
+    lines["in_period"] = (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
+    _enrollment(lines, dataset.enrollments)
+    _codes(lines, spec)
+    _place_units_charge(lines, spec, dataset.provider, plan.id)
+    lines["diagnoses"] = [
+        tuple(c.replace(".", "") for c in split_list(v)) for v in lines["diagnosis_codes"]
+    ]
+    lines["bad_diagnoses"] = [tuple(c for c in d if not ICD10.match(c)) for d in lines["diagnoses"]]
+    _history(lines, spec)
+    return lines
+
+
+def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
+    """What a line's earlier lines decide: a second one-time outreach, an engagement fee
+    without the 12-month gap, units of a daily-capped code set beyond the cap."""
+    order = lines.assign(_day=pd.to_datetime(lines["date"])).sort_values(["_day", "_row"])
+    outreach = order["kind"] == "outreach"
+    earlier = outreach.astype(int).groupby(order["member_id"]).cumsum() - outreach.astype(int)
+    lines["earlier_outreach"] = earlier.reindex(lines.index).where(outreach.reindex(lines.index), 0)
+
+    lines["fee_without_gap"] = False
+    months = spec.engagement_fee_months
+    fees = order[order["kind"] == "engagement_fee"]
+    if months and not fees.empty:
+        days = order.groupby("member_id")["_day"].apply(list).to_dict()
+        fee_days = fees.groupby("member_id")["_day"].apply(list).to_dict()
+        for index, member, day in zip(fees.index, fees["member_id"], fees["_day"], strict=True):
+            gap_start = day - pd.DateOffset(months=months)
+            had_fee = any(d < day for d in fee_days[member])
+            busy = sum(gap_start < d <= day for d in days[member]) > 1  # more than this fee
+            lines.loc[index, "fee_without_gap"] = had_fee and busy
+
+    lines["over_daily_cap"] = False
+    for code_set in spec.code_sets.values():
+        if not code_set.max_units_per_day:
+            continue
+        in_set = order[order["code"].isin(code_set.codes)]
+        if in_set.empty:
+            continue
+        running = in_set["billed_units"].groupby([in_set["member_id"], in_set["_day"]]).cumsum()
+        lines.loc[running[running > code_set.max_units_per_day].index, "over_daily_cap"] = True
+
+
+def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
+    """Per line: enrolled that day, before the first enrollment, after the last one ended,
+    and the TAR of the episode covering it (or of the member's latest episode)."""
+    episodes = enrollments[["member_id", "enrollment_start", "enrollment_end"]].assign(
+        episode_tar=enrollments["authorization_number"]
+    )
+    episodes = episodes[episodes["enrollment_start"].notna()]
+    pairs = lines[["member_id", "date"]].reset_index().merge(episodes, on="member_id")
+    day = pd.to_datetime(pairs["date"])
+    start = pd.to_datetime(pairs["enrollment_start"])
+    end = pd.to_datetime(pairs["enrollment_end"])
+    pairs["covers"] = (start <= day) & (end.isna() | (day <= end))
+    pairs["later"] = start > day
+    grouped = pairs.groupby("index")
+    covers = grouped["covers"].any()
+    later = grouped["later"].any()
+    lines["enrolled"] = covers.reindex(lines.index, fill_value=False).astype(bool)
+    lines["ever_enrolled"] = lines.index.isin(pairs["index"])
+    lines["before_enrollment"] = ~lines["enrolled"] & (
+        ~lines["ever_enrolled"] | later.reindex(lines.index, fill_value=False).astype(bool)
+    )
+    covering = pairs[pairs["covers"] & pairs["episode_tar"].notna()].drop_duplicates("index")
+    tar = covering.set_index("index")["episode_tar"].reindex(lines.index)
+    own = lines["authorization_number"]
+    lines["tar"] = own.where(own.notna(), tar)
+
+
+def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
+    staff = lines["staff_type"].fillna("non_clinical")
+    kind = lines["kind"].fillna("service")
+    given = lines["procedure_code"].map(
+        lambda v: None if v is None or pd.isna(v) else str(v).strip().upper()
+    )
+    derived = staff.map(spec.codes)
+    lines["derived_code"] = derived
+    lines["given_code"] = given
+    lines["code_set"] = given.map(
+        lambda c: None if c is None or c in spec.ecm_codes else _set_name(spec, c)
+    )
+    lines["is_ecm"] = given.isna() | given.isin(spec.ecm_codes)
+    lines["code"] = given.where(given.notna(), derived)
+
+    mods = spec.modifiers
+    service = staff.map({"clinical": mods["clinical"], "non_clinical": mods["non_clinical"]})
+    first = np.where(kind == "outreach", mods["pre_enrollment"], service)
+    present = lines["member_present"].fillna(True).astype(bool)
+    successful = lines["successful"].fillna(True).astype(bool)
+    remote = (lines["mode"] != "in_person") | ~present | ~successful | (kind == "care_team_meeting")
+    lines["telehealth"] = remote
+    lines["derived_modifiers"] = [
+        (m, mods["telehealth"]) if r else (m,) for m, r in zip(first, remote, strict=True)
+    ]
+    lines["given_modifiers"] = lines["modifiers"].map(split_list)
+    # What is billed: an ECM line carries the derived modifiers (a given set was
+    # checked against them); a code-set line carries the ones the encounter gives.
+    lines["billed_modifiers"] = [
+        d if ecm else g
+        for d, g, ecm in zip(
+            lines["derived_modifiers"], lines["given_modifiers"], lines["is_ecm"], strict=True
+        )
+    ]
+
+
+def _set_name(spec: BillingSpec, code: str) -> str:
+    found = spec.code_set_of(code)
+    return found.name if found else ""
+
+
+def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_id: str) -> None:
+    pos = lines["place_of_service"].map(
+        lambda v: None if v is None or pd.isna(v) else str(v).strip().zfill(2)
+    )
+    default_pos = np.where(
+        lines["mode"] == "in_person",
+        spec.place_of_service["in_person"],
+        spec.place_of_service["telehealth"],
+    )
+    lines["pos"] = pos.where(pos.notna(), pd.Series(default_pos, index=lines.index))
+    lines["billed_units"] = lines["units"].fillna(spec.units_per_encounter).astype(int)
+    rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
+    rate = lines["code"].map(lambda c: rates.get(c))
+    charge = lines["charge"]
+    per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]
+    lines["billed_charge"] = pd.to_numeric(charge, errors="coerce").fillna(per_unit).round(2)

@@ -1,0 +1,127 @@
+"""Billable claim lines grouped into claims: one claim per member and period (seed 002).
+
+An 837P claim holds at most 50 service lines and 12 diagnoses (005010X222A1),
+so a member with more lines gets more claims, each complete on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ecmx.core.periods import Period
+
+MAX_LINES = 50
+MAX_DIAGNOSES = 12
+MAX_POINTERS = 4
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    service_date: date
+    code: str
+    modifiers: tuple[str, ...]
+    charge: float
+    units: int
+    place_of_service: str
+    pointers: tuple[int, ...]  # 1-based into the claim's diagnoses
+    authorization: str | None
+    encounter_row: int  # the dataset row, for the invoice and for tracing a denial
+
+
+@dataclass(frozen=True)
+class Claim:
+    control_number: str  # CLM01, the patient control number the remittance echoes
+    member: dict
+    subscriber_id: str
+    place_of_service: str
+    diagnoses: tuple[str, ...]
+    lines: tuple[ClaimLine, ...]
+
+    @property
+    def total(self) -> float:
+        return round(sum(line.charge for line in self.lines), 2)
+
+
+def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> list[Claim]:
+    """Claims from the billable lines (already checked), members in a stable order."""
+    claims: list[Claim] = []
+    ordered = lines.assign(_day=pd.to_datetime(lines["date"])).sort_values(
+        ["member_id", "_day", "_row"]
+    )
+    for member_id, group in ordered.groupby("member_id", sort=True):
+        rows = group.to_dict("records")
+        chunks = _chunks(rows)
+        for index, chunk in enumerate(chunks, start=1):
+            diagnoses = _diagnoses(chunk)
+            member = {k: chunk[0].get(k) for k in ("member_id", "cin", "mrn", "first_name",
+                      "last_name", "dob", "sex", "address", "city", "state", "zip")}  # fmt: skip
+            places = Counter(r["pos"] for r in chunk)
+            claims.append(
+                Claim(
+                    control_number=_control_number(str(member_id), period, index),
+                    member=member,
+                    subscriber_id=str(chunk[0].get(subscriber_field) or ""),
+                    place_of_service=places.most_common(1)[0][0],
+                    diagnoses=diagnoses,
+                    lines=tuple(_line(r, diagnoses) for r in chunk),
+                )
+            )
+    return claims
+
+
+def _chunks(rows: list[dict]) -> list[list[dict]]:
+    """Split a member's lines so each claim has at most 50 lines and 12 diagnoses."""
+    chunks: list[list[dict]] = [[]]
+    seen: list[str] = []
+    for row in rows:
+        new = [d for d in row["diagnoses"] if d not in seen]
+        if chunks[-1] and (
+            len(chunks[-1]) >= MAX_LINES or len(seen) + len(new[:MAX_POINTERS]) > MAX_DIAGNOSES
+        ):
+            chunks.append([])
+            seen = []
+            new = list(row["diagnoses"])
+        chunks[-1].append(row)
+        seen.extend(d for d in new[:MAX_POINTERS] if d not in seen)
+    return chunks
+
+
+def _diagnoses(rows: list[dict]) -> tuple[str, ...]:
+    found: list[str] = []
+    for row in rows:
+        for code in row["diagnoses"][:MAX_POINTERS]:
+            if code not in found:
+                found.append(code)
+    if not found:  # no line names one: the member's lines in other claims did (K009 passed)
+        found = [d for row in rows for d in row["diagnoses"]][:1]
+    return tuple(found[:MAX_DIAGNOSES])
+
+
+def _line(row: dict, diagnoses: tuple[str, ...]) -> ClaimLine:
+    pointers = tuple(diagnoses.index(d) + 1 for d in row["diagnoses"] if d in diagnoses)
+    tar = row.get("tar")
+    return ClaimLine(
+        service_date=pd.Timestamp(row["date"]).date(),
+        code=row["code"],
+        modifiers=tuple(row["billed_modifiers"])[:4],
+        charge=float(row["billed_charge"]),
+        units=int(row["billed_units"]),
+        place_of_service=str(row["pos"]),
+        pointers=pointers[:MAX_POINTERS] or (1,),
+        authorization=None if tar is None or pd.isna(tar) else str(tar),
+        encounter_row=int(row["_row"]),
+    )
+
+
+def _control_number(member_id: str, period: Period, index: int) -> str:
+    """CLM01 (at most 20 characters): member id, period and claim number; hashed if long."""
+    text = f"{member_id}-{period.year % 100:02d}{period.month:02d}-{index}"
+    if len(text) <= 20:
+        return text
+    digest = hashlib.sha1(member_id.encode()).hexdigest()[:10].upper()
+    return f"{digest}-{period.year % 100:02d}{period.month:02d}-{index}"

@@ -1,0 +1,265 @@
+"""``ecmx claims``: code a period's encounters, check them, write 837P files or invoices.
+
+Every plan is coded and checked before the first file is written. A line that
+breaks a billing rule is left off (``--force`` bills it anyway, except a line
+without a charge or a diagnosis, which no claim can carry). The exit code is 1
+when any line was refused, as ``convert`` does for errors.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from ecmx.core import console as out
+from ecmx.core.atomic import refuse_existing
+from ecmx.core.billing import BillingSpec, billing_spec
+from ecmx.core.claim_lines import code_lines
+from ecmx.core.claims import Claim, build_claims
+from ecmx.core.dataset import read_dataset
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
+from ecmx.core.findings import ERROR, Finding
+from ecmx.core.pipeline import _UNSAFE_NAME, unknown_plan_findings
+from ecmx.core.planspec import ColumnSpec, Layout
+from ecmx.core.rules import Target, apply_overrides, run_rules
+
+FORMATS = {"837p": ".837", "invoice": ".xlsx"}
+KIND_LABEL = {"837p": "837P", "invoice": "Invoice"}
+# A line without these cannot be put on a claim at all, --force or not.
+UNBILLABLE = frozenset({"K009", "K010", "K011"})
+
+
+@dataclass
+class PlanClaims:
+    plan: object
+    spec: BillingSpec
+    lines: pd.DataFrame  # the period's coded lines
+    findings: list[Finding]
+    claims: list[Claim] = field(default_factory=list)
+    refused: int = 0
+    file_name: str | None = None
+
+
+def run_claims(
+    state,
+    dataset_path: Path,
+    plan_id: str,
+    period,
+    output_format: str,
+    out_dir: Path,
+    provider_path,
+    production_date: date,
+    force: bool,
+    report_path=None,
+    show_values: bool = False,
+    usage: str = "P",
+) -> int:
+    _, registry = state.plugins()
+    plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
+    plans = sorted(plans, key=lambda p: p.id)
+    if report_path:
+        from ecmx.core.reports import check_report_path
+
+        check_report_path(report_path)
+        refuse_existing(report_path, force)
+    with out.status(f"reading {dataset_path}"):
+        dataset = read_dataset(dataset_path, provider_path)
+    dataset.findings.extend(unknown_plan_findings(dataset, registry))
+    if plan_id == "all":
+        present = set(dataset.members["plan"].dropna().str.lower())
+        skipped = sorted({p.id for p in plans} - present)
+        if skipped:
+            out.info(f"no members for {', '.join(skipped)}: no claims for them")
+        plans = [p for p in plans if p.id in present]
+
+    created = _created(production_date)
+    results = [_code_plan(registry, dataset, plan, period, force) for plan in plans]
+    for result in results:
+        if output_format not in result.spec.channels:
+            raise OutputError(
+                f"{result.plan.name} does not take {KIND_LABEL[output_format]} "
+                f"(it takes: {', '.join(result.spec.channels)}); choose another --format"
+            )
+        if result.claims:
+            result.file_name = _file_name(result, dataset, period, production_date, output_format)
+            refuse_existing(out_dir / result.file_name, force)
+    to_write = [r for r in results if r.claims]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if output_format == "837p":
+        parties = {id(r): _parties(dataset.provider, r) for r in to_write}
+        _write_837p(to_write, parties, out_dir, created, usage, force)
+    else:
+        from ecmx.core.invoice import write_invoice
+
+        for result in to_write:
+            write_invoice(
+                result.claims,
+                provider=dataset.provider,
+                payer_name=result.spec.payer_name,
+                period=period,
+                created=created,
+                path=out_dir / result.file_name,
+                force=force,
+            )
+
+    findings = [f for f in dataset.findings if f.severity != "info"]
+    findings += [f for r in results for f in r.findings]
+    from ecmx.core.commands import _report
+
+    _report(
+        findings,
+        {"command": "claims", "dataset": str(dataset_path), "period": str(period), "plan": plan_id},
+        report_path,
+        show_values,
+        force,
+    )
+    rows = [
+        (
+            r.plan.id,
+            str(len(r.claims)),
+            str(sum(len(c.lines) for c in r.claims)),
+            f"{sum(c.total for c in r.claims):,.2f}",
+            str(r.refused),
+            r.file_name or "none: no billable lines",
+        )
+        for r in results
+    ]
+    out.table(
+        f"ecmx claims {period} ({KIND_LABEL[output_format]}) -> {out_dir}",
+        ("plan", "claims", "lines", "billed", "refused lines", "file"),
+        rows,
+    )
+    return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK
+
+
+def _created(production_date: date) -> datetime:
+    """The interchange date and time: the production date at the current time, or at the
+    time of $SOURCE_DATE_EPOCH (the reproducible-builds convention) so a rerun is identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        clock = datetime.fromtimestamp(int(epoch), tz=UTC).time()
+    else:
+        clock = datetime.now().time()
+    return datetime.combine(production_date, clock.replace(microsecond=0))
+
+
+def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
+    spec = billing_spec(plan)
+    lines = code_lines(dataset, plan, period, spec)
+    current = lines[lines["in_period"]].reset_index(drop=True)
+    columns = [c for c in dataset.encounters.columns if not c.startswith("_")]
+    target = Target(
+        plan,
+        "claims",
+        Layout("dataset", date.min, tuple(ColumnSpec(header=c, field=c) for c in columns)),
+        current,
+        current,
+        file_rows=current["_row"].tolist(),
+        letters=dataset.letters.get("encounters", {}),
+        sheet=dataset.sheets.get("encounters", "encounters"),
+        file=str(dataset.source),
+        dataset=dataset,
+        member_ids=current["member_id"].tolist(),
+        extra={"billing": spec},
+    )
+    findings = apply_overrides(run_rules(registry.rules.values(), target), plan)
+    errors = [f for f in findings if f.severity == ERROR]
+    refused_rows = {f.row for f in errors}
+    unbillable_rows = {f.row for f in errors if f.code in UNBILLABLE}
+    # A member whose own dataset rows have errors (a broken CIN, an unreadable date) is
+    # not billed: the claim could not be trusted.
+    bad_members = {f.member_id for f in dataset.findings if f.severity == ERROR and f.member_id}
+    refused = current["_row"].isin(refused_rows) | current["member_id"].isin(bad_members)
+    keep = ~current["_row"].isin(unbillable_rows) if force else ~refused
+    keep &= ~current["member_id"].isin(bad_members)
+    billable = current[keep]
+    claims = build_claims(billable, period, _subscriber_field(spec))
+    return PlanClaims(plan, spec, current, findings, claims, int((~keep).sum()))
+
+
+def _subscriber_field(spec: BillingSpec) -> str:
+    return {"cin": "cin", "mrn": "mrn", "member_id": "member_id"}[spec.subscriber_id]
+
+
+def _file_name(result, dataset, period, production_date, output_format) -> str:
+    provider = dataset.provider
+    prefix = provider.plan(result.plan.id).get("file_prefix")
+    if "{file_prefix" in result.spec.naming and not prefix:
+        raise InputError(
+            f"{result.plan.name} names files with your file prefix, and none is set: add "
+            f"plans.{result.plan.id}.file_prefix to the provider profile"
+        )
+    name = result.spec.naming.format(
+        facility_name=provider.facility_name,
+        file_prefix=prefix or "",
+        plan=result.plan.id,
+        kind=KIND_LABEL[output_format],
+        period=period.start,
+        period_end=period.end,
+        production_date=production_date,
+    )
+    return _UNSAFE_NAME.sub("_", name).strip().strip(".") + FORMATS[output_format]
+
+
+def _parties(provider, result):
+    from ecmx.core.x12 import Parties
+
+    plan = result.plan
+    mine = provider.plan(plan.id)
+    where = provider.source or "the provider profile"
+    payer_id = mine.get("payer_id") or result.spec.payer_id
+    if not payer_id:
+        raise InputError(
+            f"{where}: plans.{plan.id}.payer_id is missing: the 837P names {plan.name} by its "
+            "payer ID (from your clearinghouse's payer list or the plan's companion guide)"
+        )
+    zip_digits = "".join(ch for ch in str(provider.get("zip") or "") if ch.isdigit())
+    missing = [k for k in ("address", "city", "state") if not provider.get(k)]
+    if missing:
+        raise InputError(
+            f"{where}: the 837P needs the billing provider's {', '.join(missing)}: add them"
+        )
+    if len(zip_digits) != 9:
+        raise InputError(
+            f"{where}: zip: an 837P needs the billing provider's ZIP+4 (9 digits), "
+            'e.g. zip: "93721-2345"'
+        )
+    return Parties(
+        submitter_name=provider.facility_name,
+        submitter_id=mine.get("submitter_id") or provider.npi,
+        contact_phone=str(provider.get("phone") or ""),
+        receiver_name=result.spec.payer_name,
+        receiver_id=mine.get("receiver_id") or payer_id,
+        billing_name=provider.facility_name,
+        billing_npi=provider.npi,
+        billing_tin="".join(ch for ch in provider.tin if ch.isdigit()),
+        billing_address=str(provider.get("address")),
+        billing_city=str(provider.get("city")),
+        billing_state=str(provider.get("state")),
+        billing_zip=zip_digits,
+        taxonomy=str(provider.get("taxonomy") or ""),
+        payer_name=result.spec.payer_name,
+        payer_id=payer_id,
+    )
+
+
+def _write_837p(results, parties, out_dir: Path, created, usage, force) -> None:
+    from ecmx.core.atomic import atomic_file
+    from ecmx.core.control_numbers import reserved_numbers
+    from ecmx.core.x12 import Control, render_837p
+
+    with reserved_numbers(out_dir, len(results)) as numbers:
+        for result, number in zip(results, numbers, strict=True):
+            text = render_837p(
+                result.claims,
+                parties[id(result)],
+                result.spec,
+                Control(interchange=number, group=number, usage=usage),
+                created,
+            )
+            with atomic_file(out_dir / result.file_name, force=force) as tmp:
+                tmp.write_bytes(text.encode("ascii", errors="replace"))
