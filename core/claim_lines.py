@@ -19,7 +19,7 @@ import pandas as pd
 from ecmx.core.billing import BillingSpec
 from ecmx.core.periods import Period
 
-ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 MEMBER_COLUMNS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "sex",
                   "address", "city", "state", "zip")  # fmt: skip
 
@@ -77,7 +77,7 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
         for index, member, day in zip(fees.index, fees["member_id"], fees["_day"], strict=True):
             gap_start = day - pd.DateOffset(months=months)
             had_fee = any(d < day for d in fee_days[member])
-            busy = sum(gap_start < d <= day for d in days[member]) > 1  # more than this fee
+            busy = any(gap_start < d < day for d in days[member])  # services before the fee
             lines.loc[index, "fee_without_gap"] = had_fee and busy
 
     lines["over_daily_cap"] = False
@@ -114,6 +114,13 @@ def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
     )
     covering = pairs[pairs["covers"] & pairs["episode_tar"].notna()].drop_duplicates("index")
     tar = covering.set_index("index")["episode_tar"].reindex(lines.index)
+    # no covering episode with a TAR (an outreach before enrollment): the member's latest
+    latest = (
+        enrollments.dropna(subset=["authorization_number"])
+        .groupby("member_id")["authorization_number"]
+        .last()
+    )
+    tar = tar.where(tar.notna(), lines["member_id"].map(latest))
     own = lines["authorization_number"]
     lines["tar"] = own.where(own.notna(), tar)
 

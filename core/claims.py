@@ -55,9 +55,9 @@ def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> 
     )
     for member_id, group in ordered.groupby("member_id", sort=True):
         rows = group.to_dict("records")
-        chunks = _chunks(rows)
-        for index, chunk in enumerate(chunks, start=1):
-            diagnoses = _diagnoses(chunk)
+        fallback = next((r["diagnoses"][:1] for r in rows if r["diagnoses"]), ())
+        for index, chunk in enumerate(_chunks(rows), start=1):
+            diagnoses = _diagnoses(chunk) or fallback
             member = {k: chunk[0].get(k) for k in ("member_id", "cin", "mrn", "first_name",
                       "last_name", "dob", "sex", "address", "city", "state", "zip")}  # fmt: skip
             places = Counter(r["pos"] for r in chunk)
@@ -97,9 +97,7 @@ def _diagnoses(rows: list[dict]) -> tuple[str, ...]:
         for code in row["diagnoses"][:MAX_POINTERS]:
             if code not in found:
                 found.append(code)
-    if not found:  # no line names one: the member's lines in other claims did (K009 passed)
-        found = [d for row in rows for d in row["diagnoses"]][:1]
-    return tuple(found[:MAX_DIAGNOSES])
+    return tuple(found[:MAX_DIAGNOSES])  # empty: the caller uses the member's first diagnosis
 
 
 def _line(row: dict, diagnoses: tuple[str, ...]) -> ClaimLine:

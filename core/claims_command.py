@@ -3,7 +3,7 @@
 Every plan is coded and checked before the first file is written. A line that
 breaks a billing rule is left off (``--force`` bills it anyway, except a line
 without a charge or a diagnosis, which no claim can carry). The exit code is 1
-when any line was refused, as ``convert`` does for errors.
+when any line broke a rule (billed with --force or not), as ``convert`` does.
 """
 
 from __future__ import annotations
@@ -88,9 +88,11 @@ def run_claims(
             result.file_name = _file_name(result, dataset, period, production_date, output_format)
             refuse_existing(out_dir / result.file_name, force)
     to_write = [r for r in results if r.claims]
+    parties = (
+        {id(r): _parties(dataset.provider, r) for r in to_write} if output_format == "837p" else {}
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     if output_format == "837p":
-        parties = {id(r): _parties(dataset.provider, r) for r in to_write}
         _write_837p(to_write, parties, out_dir, created, usage, force)
     else:
         from ecmx.core.invoice import write_invoice
@@ -151,6 +153,8 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
     spec = billing_spec(plan)
     lines = code_lines(dataset, plan, period, spec)
     current = lines[lines["in_period"]].reset_index(drop=True)
+    if current.empty:
+        return PlanClaims(plan, spec, current, [])
     columns = [c for c in dataset.encounters.columns if not c.startswith("_")]
     target = Target(
         plan,
@@ -218,7 +222,7 @@ def _parties(provider, result):
             "payer ID (from your clearinghouse's payer list or the plan's companion guide)"
         )
     zip_digits = "".join(ch for ch in str(provider.get("zip") or "") if ch.isdigit())
-    missing = [k for k in ("address", "city", "state") if not provider.get(k)]
+    missing = [k for k in ("address", "city", "state", "phone") if not provider.get(k)]
     if missing:
         raise InputError(
             f"{where}: the 837P needs the billing provider's {', '.join(missing)}: add them"

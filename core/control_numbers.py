@@ -31,7 +31,12 @@ def reserved_numbers(folder: Path, count: int) -> Iterator[list[int]]:
     folder = Path(folder)
     with _locked(folder):
         last = max(_state(folder), _highest_in_files(folder))
-        numbers = [(last + i - 1) % MAX_CONTROL + 1 for i in range(1, count + 1)]
+        if last + count > MAX_CONTROL:
+            raise OutputError(
+                f"{folder}: the X12 control numbers of this folder are used up "
+                f"(last {last}); write new claims into a new folder"
+            )
+        numbers = [last + i for i in range(1, count + 1)]
         _save(folder, numbers[-1] if numbers else last)
     yield numbers
 

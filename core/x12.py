@@ -60,6 +60,10 @@ class Segments:
             text = text.replace(char, " ")
         return " ".join(text.upper().split())
 
+    def cut(self, value, width: int) -> str:
+        """A cleaned value within the element's maximum length (NM103 60, NM104 35, ...)."""
+        return self.clean(value)[:width].rstrip()
+
     def add(self, *elements) -> None:
         parts = [
             self.clean(e) if not isinstance(e, Composite) else e.render(self) for e in elements
@@ -149,16 +153,19 @@ def _transaction(s: Segments, claims, parties: Parties, spec, created, control) 
     s.add("BHT", "0019", "00", f"{control.interchange}", created.strftime("%Y%m%d"),
           created.strftime("%H%M"), "CH")  # fmt: skip
     # 1000A submitter, 1000B receiver
-    s.add("NM1", "41", "2", parties.submitter_name, "", "", "", "", "46", parties.submitter_id)
-    s.add("PER", "IC", parties.submitter_name, "TE", _digits(parties.contact_phone))
-    s.add("NM1", "40", "2", parties.receiver_name, "", "", "", "", "46", parties.receiver_id)
+    s.add("NM1", "41", "2", s.cut(parties.submitter_name, 60), "", "", "", "", "46",
+          parties.submitter_id)  # fmt: skip
+    s.add("PER", "IC", s.cut(parties.submitter_name, 60), "TE", _digits(parties.contact_phone))
+    s.add("NM1", "40", "2", s.cut(parties.receiver_name, 60), "", "", "", "", "46",
+          parties.receiver_id)  # fmt: skip
     # 2000A billing provider
     s.add("HL", "1", "", "20", "1")
     if parties.taxonomy:
         s.add("PRV", "BI", "PXC", parties.taxonomy)
-    s.add("NM1", "85", "2", parties.billing_name, "", "", "", "", "XX", parties.billing_npi)
-    s.add("N3", parties.billing_address)
-    s.add("N4", parties.billing_city, parties.billing_state, parties.billing_zip)
+    s.add("NM1", "85", "2", s.cut(parties.billing_name, 60), "", "", "", "", "XX",
+          parties.billing_npi)  # fmt: skip
+    s.add("N3", s.cut(parties.billing_address, 55))
+    s.add("N4", s.cut(parties.billing_city, 30), parties.billing_state, parties.billing_zip)
     s.add("REF", "EI", parties.billing_tin)
     for number, claim in enumerate(claims, start=2):
         _subscriber(s, number, claim, parties, spec)
@@ -169,13 +176,13 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
     member = claim.member
     s.add("HL", str(number), "1", "22", "0")
     s.add("SBR", "P", "18", "", "", "", "", "", "", spec.claim_filing_indicator)
-    s.add("NM1", "IL", "1", member.get("last_name"), member.get("first_name"), "", "", "",
-          "MI", claim.subscriber_id)  # fmt: skip
+    s.add("NM1", "IL", "1", s.cut(member.get("last_name"), 60), s.cut(member.get("first_name"), 35),
+          "", "", "", "MI", claim.subscriber_id)  # fmt: skip
     if member.get("address") and member.get("city") and member.get("state") and member.get("zip"):
-        s.add("N3", member["address"])
-        s.add("N4", member["city"], member["state"], _digits(member["zip"]))
+        s.add("N3", s.cut(member["address"], 55))
+        s.add("N4", s.cut(member["city"], 30), member["state"], _digits(member["zip"]))
     s.add("DMG", "D8", _date(member.get("dob")), _sex(member.get("sex")))
-    s.add("NM1", "PR", "2", parties.payer_name, "", "", "", "", "PI", parties.payer_id)
+    s.add("NM1", "PR", "2", s.cut(parties.payer_name, 60), "", "", "", "", "PI", parties.payer_id)
     s.add("CLM", claim.control_number, amount(claim.total), "", "",
           Composite((claim.place_of_service, "B", "1")), "Y", "A", "Y", "Y")  # fmt: skip
     codes = [
@@ -196,7 +203,7 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
         )
         s.add("DTP", "472", "D8", line.service_date.strftime("%Y%m%d"))
         if line.authorization:
-            s.add("REF", "G1", line.authorization)
+            s.add("REF", "G1", s.cut(line.authorization, 50))
 
 
 def _digits(value) -> str:

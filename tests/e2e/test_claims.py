@@ -1,0 +1,573 @@
+"""``ecmx claims`` end to end: the 837P files and invoices a plan receives, read back.
+
+Every 837P is checked by pyx12, an independent HIPAA X12 validator, and parsed here
+segment by segment (separators from the ISA), so a value is checked as a payer's
+system would see it, not as ecmx's writer meant it. Invoices are opened with openpyxl
+and python-calamine. Golden files: ``tests/golden/<plan>_837p.837``, the sample
+dataset's 837P with ``SOURCE_DATE_EPOCH=0`` and production date 2025-12-03; after an
+intended change, regenerate with ``ECMX_UPDATE_GOLDEN=1 pytest tests/e2e/test_claims.py``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import json
+import logging
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+UPDATE = os.environ.get("ECMX_UPDATE_GOLDEN") == "1"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PLANS = ("calviva", "chpiv", "chwp", "healthnet", "partnership")
+PLAN_PARAMS = [pytest.param(p, marks=pytest.mark.plan(p), id=p) for p in PLANS]
+STATE_FILE = ".ecmx-x12-control.json"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def claims_argv(dataset, out, *extra, plan="all", day="2025-12-03"):
+    return (
+        "claims", dataset, "--plan", plan, "--period", "2025-11", "--out", out,
+        "--production-date", day, *extra,
+    )  # fmt: skip
+
+
+def claim_file_name(provider: dict, plan: str, kind: str = "837P", day=(2025, 12, 3)) -> str:
+    """The name docs/claims.md gives: Health Net family by file prefix, Partnership by facility."""
+    year, month, dom = day
+    ext = ".837" if kind == "837P" else ".xlsx"
+    if plan == "partnership":
+        return f"{provider['facility_name']}_ECM - {kind}_{month:02d}{dom:02d}{year}{ext}"
+    prefix = provider["plans"][plan]["file_prefix"]
+    return f"{prefix}_ECM_{kind}_202511_{year}{month:02d}{dom:02d}{ext}"
+
+
+def segments(path: Path) -> list[list[str]]:
+    """The interchange as segments of elements, split by the separators its ISA declares."""
+    text = Path(path).read_text(encoding="ascii")
+    assert text.startswith("ISA"), f"{path.name} does not start with ISA"
+    element, terminator = text[3], text[105]
+    return [s.split(element) for s in text.split(terminator) if s.strip()]
+
+
+def component(path: Path) -> str:
+    return Path(path).read_text(encoding="ascii")[104]
+
+
+def subscriber_loops(segs: list[list[str]]) -> list[dict]:
+    """Each 2000B loop (HL*..*22): its subscriber NM1, payer NM1, CLM and service lines."""
+    loops: list[dict] = []
+    for seg in segs:
+        if seg[0] == "HL":
+            if seg[3] == "22":
+                loops.append({"IL": None, "PR": None, "CLM": [], "SV1": [], "DTP": []})
+            continue
+        if not loops:
+            continue
+        loop = loops[-1]
+        if seg[0] == "NM1" and seg[1] in ("IL", "PR"):
+            loop[seg[1]] = seg
+        elif seg[0] in ("CLM", "SV1"):
+            loop[seg[0]].append(seg)
+        elif seg[0] == "DTP" and seg[1] == "472":
+            loop["DTP"].append(seg[3])
+    return loops
+
+
+def control_numbers(path: Path) -> tuple[str, str]:
+    """(ISA13, GS06) of an interchange."""
+    segs = segments(path)
+    isa = next(s for s in segs if s[0] == "ISA")
+    gs = next(s for s in segs if s[0] == "GS")
+    return isa[13], gs[6]
+
+
+def pyx12_accepts(path: Path) -> bool:
+    """pyx12's verdict on the file (its log output silenced)."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    logger = logging.getLogger("pyx12")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with open(path, encoding="ascii") as handle, contextlib.redirect_stderr(io.StringIO()):
+            return pyx12.x12n_document.x12n_document(
+                pyx12.params.params(), handle, io.StringIO(), None, None
+            )
+    finally:
+        logger.setLevel(level)
+
+
+def dataset_rows(folder: Path, kit) -> tuple[dict[str, dict], list[dict]]:
+    """members by member_id, and the encounters dated in November 2025."""
+    members = {m["member_id"]: m for m in kit.read_csv(folder / "members.csv")}
+    encounters = [e for e in kit.read_csv(folder / "encounters.csv") if e["date"][:7] == "2025-11"]
+    return members, encounters
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def billed_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in Path(folder).iterdir() if not p.name.startswith("."))
+
+
+# ----------------------------------------------------------------------------- the clean sample
+
+
+@pytest.fixture(scope="module")
+def billed(samples, kit, tmp_path_factory):
+    """The session's CSV sample billed for every plan, reproducibly (SOURCE_DATE_EPOCH=0)."""
+    out = tmp_path_factory.mktemp("claims") / "claims"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "0")
+        run = kit.invoke(*claims_argv(samples["csv"], out))
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    return out, run, provider
+
+
+def test_837p_for_every_plan_exits_0_and_writes_one_file_per_plan(billed):
+    out, run, provider = billed
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.text
+    expected = sorted(claim_file_name(provider, plan) for plan in PLANS)
+    assert billed_files(out) == expected
+    for name in expected:
+        assert name in run.out  # the summary table names each file
+    assert (out / STATE_FILE).is_file()
+    assert not (out / ".ecmx-x12-control.lock").exists()
+
+
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
+def test_each_837p_passes_pyx12(billed, plan):
+    out, _, provider = billed
+    path = out / claim_file_name(provider, plan)
+    assert pyx12_accepts(path), f"pyx12 rejects {path.name}"
+
+
+def test_pyx12_rejects_a_broken_837p(billed, tmp_path):
+    """The validator is not a rubber stamp: a wrong segment count fails it."""
+    out, _, provider = billed
+    source = out / claim_file_name(provider, "calviva")
+    text = source.read_text(encoding="ascii")
+    broken = re.sub(r"~SE\*(\d+)\*", lambda m: f"~SE*{int(m[1]) + 1}*", text)
+    assert broken != text
+    (tmp_path / "broken.837").write_text(broken, encoding="ascii")
+    assert not pyx12_accepts(tmp_path / "broken.837")
+
+
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
+def test_each_837p_has_one_claim_per_member_adding_up_its_lines(billed, samples, kit, plan):
+    out, _, provider = billed
+    members, encounters = dataset_rows(samples["csv"], kit)
+    mine = [e for e in encounters if members[e["member_id"]]["plan"] == plan]
+    assert mine, f"the sample has no {plan} encounters in 2025-11"
+    loops = subscriber_loops(segments(out / claim_file_name(provider, plan)))
+
+    assert all(len(loop["CLM"]) == 1 for loop in loops)
+    clm01 = [loop["CLM"][0][1] for loop in loops]
+    assert len(set(clm01)) == len(clm01)
+    # one claim per member with a service in the period, one line per encounter
+    assert len(loops) == len({e["member_id"] for e in mine})
+    assert sum(len(loop["SV1"]) for loop in loops) == len(mine)
+    assert sorted(d for loop in loops for d in loop["DTP"]) == sorted(
+        e["date"].replace("-", "") for e in mine
+    )
+    for loop in loops:
+        clm = loop["CLM"][0]
+        assert money(clm[2]) == sum(money(sv1[2]) for sv1 in loop["SV1"]), clm[1]
+        assert len(loop["SV1"]) == len(loop["DTP"])
+    total = sum(money(e["charge"]) for e in mine)
+    assert sum(money(loop["CLM"][0][2]) for loop in loops) == total
+
+
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
+def test_each_claims_subscriber_is_the_members_cin_and_payer_is_the_plans_id(
+    billed, samples, kit, plan
+):
+    out, _, provider = billed
+    members, _ = dataset_rows(samples["csv"], kit)
+    loops = subscriber_loops(segments(out / claim_file_name(provider, plan)))
+    assert loops
+    for loop in loops:
+        clm01 = loop["CLM"][0][1]
+        member = members[clm01.rsplit("-", 2)[0]]  # CLM01 is <member_id>-<YYMM>-<n>
+        assert member["plan"] == plan
+        nm1 = loop["IL"]
+        assert nm1 is not None, clm01
+        assert nm1[8:10] == ["MI", member["cin"]], clm01
+        assert nm1[3] == member["last_name"].upper(), clm01
+        payer = loop["PR"]
+        assert payer is not None, clm01
+        assert payer[8:10] == ["PI", provider["plans"][plan]["payer_id"]], clm01
+
+
+def test_837p_terminal_output_carries_no_member_data(billed, samples, kit):
+    _, run, _ = billed
+    members, _ = dataset_rows(samples["csv"], kit)
+    text = run.out + run.err
+    assert run.out.strip()  # there is a summary, and it holds no PHI
+    for member in members.values():
+        assert member["cin"] not in text
+        assert not re.search(rf"\b{re.escape(member['last_name'])}\b", text, re.IGNORECASE), (
+            "a member's last name is on the terminal"
+        )
+
+
+# ----------------------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
+def test_837p_matches_the_golden_file(billed, plan):
+    out, run, provider = billed
+    assert run.code == 0, run.err
+    actual = (out / claim_file_name(provider, plan)).read_bytes()
+    path = GOLDEN / f"{plan}_837p.837"
+    if UPDATE:
+        path.write_bytes(actual)
+        pytest.skip(f"ECMX_UPDATE_GOLDEN=1: wrote {path.name}")
+    assert path.is_file(), f"no golden file {path}: run with ECMX_UPDATE_GOLDEN=1 and review it"
+    expected = path.read_bytes()
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.decode("ascii").split("~"),
+            actual.decode("ascii").split("~"),
+            f"golden/{path.name}",
+            "now",
+            lineterm="",
+        )
+        pytest.fail(
+            "837P differs from the golden file (ECMX_UPDATE_GOLDEN=1 rewrites it):\n"
+            + "\n".join(list(diff)[:80])
+        )
+
+
+def test_a_rerun_with_source_date_epoch_is_byte_identical(billed, kit, samples, tmp_path):
+    """The golden files are only worth keeping if the output is reproducible."""
+    out, _, provider = billed
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "0")
+        again = kit.invoke(*claims_argv(samples["csv"], tmp_path / "again"))
+    assert again.code == 0, again.err
+    for plan in PLANS:
+        name = claim_file_name(provider, plan)
+        assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+# ----------------------------------------------------------------------------- control numbers
+
+
+def test_control_numbers_are_never_reused_in_a_folder(cli, samples, kit, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    out = tmp_path / "claims"
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    seen: list[tuple[str, str]] = []
+
+    def numbers_of(day):
+        return [control_numbers(out / claim_file_name(provider, p, day=day)) for p in PLANS]
+
+    first = cli(*claims_argv(samples["csv"], out))
+    assert first.code == 0, first.err
+    seen += numbers_of((2025, 12, 3))
+    second = cli(*claims_argv(samples["csv"], out, day="2025-12-04"))
+    assert second.code == 0, second.err
+    seen += numbers_of((2025, 12, 4))
+    third = cli(*claims_argv(samples["csv"], out, "--force", day="2025-12-04"))
+    assert third.code == 0, third.err
+    seen += numbers_of((2025, 12, 4))
+
+    isa13 = [isa for isa, _ in seen]
+    gs06 = [gs for _, gs in seen]
+    assert len(set(isa13)) == len(isa13) == 15, isa13
+    assert len(set(gs06)) == len(gs06) == 15, gs06
+    state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["last_interchange"] == max(int(n) for n in isa13)
+    assert STATE_FILE in (DOCS / "claims.md").read_text(encoding="utf-8")
+
+    # The state file lost: the numbers in the folder's 837P files still count.
+    (out / STATE_FILE).unlink()
+    fourth = cli(*claims_argv(samples["csv"], out, day="2025-12-05"))
+    assert fourth.code == 0, fourth.err
+    later = [int(isa) for isa, _ in numbers_of((2025, 12, 5))]
+    assert min(later) > max(int(n) for n in isa13), later
+
+
+def test_an_existing_837p_is_not_replaced_without_force(cli, samples, kit, tmp_path):
+    out = tmp_path / "claims"
+    first = cli(*claims_argv(samples["csv"], out, plan="healthnet"))
+    assert first.code == 0, first.err
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    target = out / claim_file_name(provider, "healthnet")
+    target.write_bytes(b"the file the user already had")
+    before = kit.digests(out)
+
+    refused = cli(*claims_argv(samples["csv"], out))  # every plan: Health Net's file exists
+    assert refused.code == 2
+    refused.one_error_line(str(target), "exists already", "--force")
+    assert kit.digests(out) == before  # nothing replaced or added, no control number used
+    assert kit.hidden(out) == [STATE_FILE]
+
+    forced = cli(*claims_argv(samples["csv"], out, "--force"))
+    assert forced.code == 0, forced.err
+    assert billed_files(out) == sorted(claim_file_name(provider, p) for p in PLANS)
+    assert target.read_bytes().startswith(b"ISA")
+    assert pyx12_accepts(target)
+
+
+# ----------------------------------------------------------------------------- a crafted dataset
+
+
+CRAFTED_CIN = "91234567A"
+CRAFTED_LAST_NAME = "Quillfeather"
+ENROLLED = "2025-11-10"
+# (date, staff_type, mode, member_present, charge, kind) -> the SV101 the plan must get
+CRAFTED = [
+    ("2025-11-12", "clinical", "in_person", "true", "125.00", "service", "HC:G9008:U1"),
+    ("2025-11-14", "non_clinical", "phone", "true", "85.00", "service", "HC:G9012:U2:GQ"),
+    ("2025-11-03", "non_clinical", "in_person", "false", "150.00", "outreach", "HC:G9012:U8:GQ"),
+    ("2025-11-05", "clinical", "in_person", "true", "125.00", "service", "HC:G9008:U1"),
+]
+BEFORE_ENROLLMENT = "20251105"  # the last row: a U1 service five days before enrollment
+BEFORE_ENROLLMENT_CELL = "encounters!B5"  # header on row 1, the fourth encounter on row 5
+
+
+@pytest.fixture
+def crafted(tmp_path, samples, kit):
+    """One Health Net member enrolled on 2025-11-10 and four November encounters."""
+    folder = tmp_path / "crafted"
+    folder.mkdir()
+    (folder / "provider.yaml").write_bytes((samples["csv"] / "provider.yaml").read_bytes())
+    kit.write_csv(
+        folder / "members.csv",
+        [
+            {
+                "member_id": "M1", "cin": CRAFTED_CIN, "plan": "healthnet", "first_name": "Rosa",
+                "last_name": CRAFTED_LAST_NAME, "dob": "1970-05-06", "sex": "F",
+                "address": "12 Elm St", "city": "Fresno", "state": "CA", "zip": "93721",
+            }
+        ],
+    )  # fmt: skip
+    kit.write_csv(
+        folder / "enrollments.csv",
+        [
+            {
+                "member_id": "M1", "status": "enrolled", "referral_date": "2025-10-20",
+                "assigned_date": "2025-10-25", "enrollment_start": ENROLLED,
+            }
+        ],
+    )  # fmt: skip
+    kit.write_csv(
+        folder / "encounters.csv",
+        [
+            {
+                "member_id": "M1", "date": day, "staff_type": staff, "mode": mode,
+                "member_present": present, "successful": "true", "diagnosis_codes": "Z59.00",
+                "charge": charge, "kind": kind,
+            }
+            for day, staff, mode, present, charge, kind, _ in CRAFTED
+        ],
+    )  # fmt: skip
+    return folder
+
+
+def crafted_lines(path: Path) -> dict[str, str]:
+    """Service date -> SV101 (the procedure composite) of the file's one claim."""
+    [loop] = subscriber_loops(segments(path))
+    comp = component(path)
+    return {
+        day: sv1[1].replace(comp, ":") for day, sv1 in zip(loop["DTP"], loop["SV1"], strict=True)
+    }
+
+
+def test_a_service_before_enrollment_is_k001_and_left_off_the_837p(
+    cli, crafted, kit, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(crafted, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 1
+    assert "Traceback" not in run.text
+    k001 = [line for line in run.err.splitlines() if "K001" in line]
+    assert len(k001) == 1, run.err
+    assert BEFORE_ENROLLMENT_CELL in k001[0] and "encounters" in k001[0]
+    assert "before the member's ECM enrollment" in k001[0]
+    assert CRAFTED_CIN not in run.text and CRAFTED_LAST_NAME not in run.text
+
+    provider = kit.load_yaml(crafted / "provider.yaml")
+    path = out / claim_file_name(provider, "healthnet")
+    assert pyx12_accepts(path)
+    expected = {day.replace("-", ""): sv101 for day, *_, sv101 in CRAFTED}
+    del expected[BEFORE_ENROLLMENT]
+    assert crafted_lines(path) == expected
+    [loop] = subscriber_loops(segments(path))
+    assert loop["CLM"][0][2] == "360"  # 125 + 85 + 150, without the refused 125
+
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    [finding] = report["findings"]
+    assert (finding["code"], finding["severity"]) == ("K001", "error")
+    assert finding["cell"] == BEFORE_ENROLLMENT_CELL
+    assert finding["sheet"] == "encounters" and finding["row"] == 5
+    assert CRAFTED_CIN not in json.dumps(report)
+
+
+def test_force_bills_the_line_before_enrollment(cli, crafted, kit, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    out = tmp_path / "claims"
+    report = tmp_path / "r.xlsx"
+    run = cli(*claims_argv(crafted, out, "--force", "--report", report, plan="healthnet"))
+    assert run.code == 1  # as convert: the error is still reported
+    assert BEFORE_ENROLLMENT_CELL in run.err
+
+    path = out / claim_file_name(kit.load_yaml(crafted / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    assert crafted_lines(path) == {day.replace("-", ""): sv101 for day, *_, sv101 in CRAFTED}
+    [loop] = subscriber_loops(segments(path))
+    assert loop["CLM"][0][2] == "485"
+
+    book = openpyxl.load_workbook(report)
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert "K001" in cells and BEFORE_ENROLLMENT_CELL in cells
+    assert CRAFTED_CIN not in cells and CRAFTED_LAST_NAME not in cells
+
+
+# ----------------------------------------------------------------------------- invoices
+
+
+@pytest.fixture(scope="module")
+def invoiced(samples, kit, tmp_path_factory):
+    out = tmp_path_factory.mktemp("invoices") / "invoices"
+    run = kit.invoke(*claims_argv(samples["csv"], out, "--format", "invoice"))
+    return out, run
+
+
+def invoice_lines(rows: list[list]) -> tuple[list[str], list[list], object]:
+    """(the header, the service-line rows, the total) of an Invoice sheet."""
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Claim")
+    total_at = next(i for i, r in enumerate(rows) if "Total" in r)
+    total_row = rows[total_at]
+    return rows[header_at], rows[header_at + 1 : total_at], total_row[total_row.index("Total") + 1]
+
+
+def test_invoice_for_every_plan_writes_one_workbook_per_plan(invoiced, samples, kit):
+    out, run = invoiced
+    assert run.code == 0, run.err
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    assert billed_files(out) == sorted(claim_file_name(provider, p, "Invoice") for p in PLANS)
+    assert not (out / STATE_FILE).exists()  # an invoice uses no X12 control number
+
+
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
+def test_invoice_lines_and_total_match_the_837p(invoiced, billed, samples, kit, plan):
+    out, run = invoiced
+    assert run.code == 0, run.err
+    claims_out, _, provider = billed
+    book = out / claim_file_name(provider, plan, "Invoice")
+    loops = subscriber_loops(segments(claims_out / claim_file_name(provider, plan)))
+    clm_total = sum(money(loop["CLM"][0][2]) for loop in loops)
+    sv1_count = sum(len(loop["SV1"]) for loop in loops)
+    cins = {loop["IL"][9] for loop in loops}
+
+    sheet, rows = kit.calamine_sheet(book)
+    assert sheet == "Invoice"
+    header, lines, total = invoice_lines(rows)
+    assert len(lines) == sv1_count
+    assert Decimal(str(total)) == clm_total
+    assert {line[header.index("Member CIN")] for line in lines} == cins
+
+    ws = kit.openpyxl_sheet(book)
+    assert ws.title == "Invoice"
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    header2, lines2, total2 = invoice_lines(values)
+    assert len(lines2) == sv1_count
+    assert isinstance(total2, int | float)  # a number, not a formula
+    assert Decimal(str(total2)) == clm_total
+    charge_at = header2.index("Charge")
+    assert sum(Decimal(str(r[charge_at])) for r in lines2) == clm_total
+
+
+# ----------------------------------------------------------------------------- user errors
+
+
+def edit_provider(folder: Path, change) -> None:
+    path = folder / "provider.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def test_a_missing_payer_id_stops_the_837p_but_not_the_invoice(cli, samples, kit, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    edit_provider(data, lambda d: d["plans"]["chwp"].pop("payer_id"))
+    out = tmp_path / "claims"
+
+    run = cli(*claims_argv(data, out))
+    assert run.code == 2
+    run.one_error_line("plans.chwp.payer_id", "provider.yaml")
+    assert not out.exists() or billed_files(out) == []  # no plan billed without the others
+
+    invoice = cli(*claims_argv(data, out, "--format", "invoice", plan="chwp"))
+    assert invoice.code == 0, invoice.err
+    name = claim_file_name(kit.load_yaml(data / "provider.yaml"), "chwp", "Invoice")
+    assert billed_files(out) == [name]
+    sheet, _ = kit.calamine_sheet(out / name)
+    assert sheet == "Invoice"
+
+
+def test_a_provider_zip_without_plus_four_is_refused(cli, samples, kit, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    edit_provider(data, lambda d: d.update(zip="93721"))
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, plan="healthnet"))
+    assert run.code == 2
+    run.one_error_line("provider.yaml", "ZIP+4")
+    assert not out.exists() or billed_files(out) == []
+
+
+def test_an_unknown_plan_suggests_the_nearest(cli, samples, tmp_path):
+    run = cli(*claims_argv(samples["csv"], tmp_path / "claims", plan="healthnt"))
+    assert run.code == 2
+    run.one_error_line("healthnt", "did you mean 'healthnet'")
+    assert not (tmp_path / "claims").exists()
+
+
+def test_a_missing_dataset_is_one_line(cli, tmp_path):
+    missing = tmp_path / "nowhere.xlsx"
+    run = cli(*claims_argv(missing, tmp_path / "claims"))
+    assert run.code == 2
+    run.one_error_line(str(missing))
+    assert not (tmp_path / "claims").exists()
+
+
+# ----------------------------------------------------------------------------- --test-file
+
+
+def test_test_file_sets_isa15_to_t(cli, billed, samples, kit, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(samples["csv"], out, "--test-file", plan="healthnet"))
+    assert run.code == 0, run.err
+    provider = kit.load_yaml(samples["csv"] / "provider.yaml")
+    path = out / claim_file_name(provider, "healthnet")
+    assert segments(path)[0][15] == "T"
+    assert pyx12_accepts(path)
+    production = billed[0] / claim_file_name(provider, "healthnet")
+    assert segments(production)[0][15] == "P"  # without the flag: production
