@@ -165,6 +165,11 @@ OUTREACH = Table(
         Column("contact_reason"),
         Column("outcome"),
         Column("staff_name"),
+        Column(
+            "diagnosis_codes",
+            description="';'-separated ICD-10 codes for billing the one-time outreach",
+        ),
+        Column("authorization_number", description="TAR for billing the one-time outreach"),
     ),
 )
 

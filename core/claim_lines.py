@@ -41,7 +41,10 @@ def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame
     members = dataset.members
     mine = members[members["plan"].str.lower() == plan.id]
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
-    encounters = dataset.encounters
+    encounters = pd.concat(
+        [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)],
+        ignore_index=True,
+    )
     lines = encounters.merge(
         mine[columns], on="member_id", how="inner", validate="many_to_one"
     ).reset_index(drop=True)
@@ -58,6 +61,43 @@ def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame
     lines["bad_diagnoses"] = [tuple(c for c in d if not ICD10.match(c)) for d in lines["diagnoses"]]
     _history(lines, spec)
     return lines
+
+
+def outreach_lines(dataset) -> pd.DataFrame:
+    """The one-time outreach of members whose encounters record none: their first attempt.
+
+    The outreach table is the OTF's record of every attempt; one outreach per member
+    is billable whatever its outcome (seed 000), so the earliest attempt becomes a U8
+    line unless an encounter of kind ``outreach`` already bills it. Its ``_row`` is
+    negative: it points at the outreach sheet, not at encounters.
+    """
+    attempts = dataset.outreach
+    billed = set(dataset.encounters.loc[dataset.encounters["kind"] == "outreach", "member_id"])
+    first = (
+        attempts[~attempts["member_id"].isin(billed)]
+        .assign(_day=pd.to_datetime(attempts["date"]))
+        .sort_values(["_day", "_row"])
+        .drop_duplicates("member_id")
+    )
+    known = dataset.encounters.dropna(subset=["diagnosis_codes"]).drop_duplicates("member_id")
+    member_dx = known.set_index("member_id")["diagnosis_codes"]
+    method = first["method"]
+    return pd.DataFrame(
+        {
+            "member_id": first["member_id"],
+            "date": first["date"],
+            "staff_type": first["staff_type"].fillna("non_clinical"),
+            "mode": method.where(method.isin(["in_person", "video"]), "phone"),
+            "member_present": first["successful"],
+            "successful": first["successful"],
+            "minutes": first["minutes"],
+            "diagnosis_codes": first["diagnosis_codes"].fillna(first["member_id"].map(member_dx)),
+            "kind": "outreach",
+            "authorization_number": first["authorization_number"],
+            "source": "outreach",
+            "_row": -first["_row"],
+        }
+    ).reindex(columns=[*dataset.encounters.columns, "source"])
 
 
 def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
@@ -178,7 +218,12 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
     lines["pos"] = pos.where(pos.notna(), pd.Series(default_pos, index=lines.index))
     lines["billed_units"] = lines["units"].fillna(spec.units_per_encounter).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
-    rate = lines["code"].map(lambda c: rates.get(c))
+    # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins
+    rate = [
+        rates.get(f"{code}-{mods[0]}" if mods else code, rates.get(code))
+        for code, mods in zip(lines["code"], lines["billed_modifiers"], strict=True)
+    ]
+    rate = pd.Series(rate, index=lines.index, dtype="object")
     charge = lines["charge"]
     per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]
     lines["billed_charge"] = pd.to_numeric(charge, errors="coerce").fillna(per_unit).round(2)

@@ -31,6 +31,7 @@ class ClaimLine:
     pointers: tuple[int, ...]  # 1-based into the claim's diagnoses
     authorization: str | None
     encounter_row: int  # the dataset row, for the invoice and for tracing a denial
+    source: str = "encounters"  # or "outreach": a first attempt billed as the one-time outreach
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def _line(row: dict, diagnoses: tuple[str, ...]) -> ClaimLine:
         place_of_service=str(row["pos"]),
         pointers=pointers[:MAX_POINTERS] or (1,),
         authorization=None if tar is None or pd.isna(tar) else str(tar),
-        encounter_row=int(row["_row"]),
+        encounter_row=abs(int(row["_row"])),  # negative in the frame: an outreach row
+        source=str(row.get("source") or "encounters"),
     )
 
 

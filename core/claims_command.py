@@ -170,10 +170,12 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
         member_ids=current["member_id"].tolist(),
         extra={"billing": spec},
     )
+    # rows as the target numbers them (negative: a line from the outreach table)
     findings = apply_overrides(run_rules(registry.rules.values(), target), plan)
     errors = [f for f in findings if f.severity == ERROR]
     refused_rows = {f.row for f in errors}
     unbillable_rows = {f.row for f in errors if f.code in UNBILLABLE}
+    findings = [_outreach_place(f, dataset) if (f.row or 0) < 0 else f for f in findings]
     # A member whose own dataset rows have errors (a broken CIN, an unreadable date) is
     # not billed: the claim could not be trusted.
     bad_members = {f.member_id for f in dataset.findings if f.severity == ERROR and f.member_id}
@@ -183,6 +185,21 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
     billable = current[keep]
     claims = build_claims(billable, period, _subscriber_field(spec))
     return PlanClaims(plan, spec, current, findings, claims, int((~keep).sum()))
+
+
+def _outreach_place(finding: Finding, dataset) -> Finding:
+    """A line billed from the outreach table (negative row): point at its outreach row."""
+    from dataclasses import replace
+
+    row = -finding.row
+    column = finding.column if finding.column in dataset.outreach.columns else ""
+    return replace(
+        finding,
+        sheet=dataset.sheets.get("outreach", "outreach"),
+        row=row,
+        column=column,
+        cell=dataset.cell("outreach", column, row) if column else "",
+    )
 
 
 def _subscriber_field(spec: BillingSpec) -> str:

@@ -33,8 +33,8 @@ _SFTP = {
 }
 _RATES = {
     "type": "dict",
-    "keysrules": {"type": "string", "regex": r"^[A-Z0-9]{5}$"},
-    "valuesrules": {"type": "number", "min": 0},
+    "keysrules": {"type": "string", "regex": r"^[A-Z0-9]{5}(-[A-Z0-9]{2})?$"},
+    "valuesrules": {"type": "number", "min": 0, "coerce": "amount"},
 }
 _PLAN = {
     "type": "dict",
@@ -50,6 +50,15 @@ _PLAN = {
 
 
 class _ProviderValidator(Validator):
+    def _normalize_coerce_amount(self, value):
+        """A rate from a provider sheet arrives as text ('125.0'): read it as a number."""
+        if isinstance(value, str):
+            try:
+                return float(value.replace(",", "").replace("$", "").strip())
+            except ValueError:
+                return value  # left for the type check to report
+        return value
+
     def _check_with_npi_check_digit(self, field, value):
         if (
             isinstance(value, str)
@@ -181,6 +190,7 @@ def _validate(data: dict, source: str) -> Provider:
             for path, message in _flatten(validator.errors)
         ]
         raise InputError(problems[0], details=problems)
+    data = validator.document
     return Provider(data["facility_name"], data["npi"], data["tin"].replace("-", ""), source, data)
 
 

@@ -99,6 +99,8 @@ def provider_profile() -> dict:
         "zip": "93721-2345",
         "taxonomy": "251S00000X",
         "provider_type": "Community-Based Organization",
+        # rates per unit when an encounter has no charge; G9012-U8: the one-time outreach
+        "rates": {"G9008": 125.0, "G9012": 85.0, "G9008-U8": 150.0, "G9012-U8": 150.0},
         "plans": {
             plan: {"file_prefix": f"SUNRISE_{code}", "payer_id": f"99{code[:2]}{i}"}
             for i, (plan, code) in enumerate(codes.items(), start=1)
@@ -114,7 +116,27 @@ def generate(members: int = 60, seed: int = 7, period: Period | str | None = Non
     gen = _Generator(random.Random(seed), period, members)
     for index in range(members):
         gen.member(index)
+    _outreach_diagnoses(gen.tables)
     return SampleData(gen.tables, provider_profile())
+
+
+def _outreach_diagnoses(tables: dict[str, list[dict]]) -> None:
+    """A diagnosis (and at Partnership a TAR) on each member's first attempt: it is billed
+    as the one-time outreach.
+
+    Set without the random generator, so the rest of the sample stays as it was.
+    """
+    homeless = {m["member_id"] for m in tables["members"] if m["homeless"]}
+    partnership = {m["member_id"] for m in tables["members"] if m["plan"] == "partnership"}
+    first: dict[str, dict] = {}
+    for row in tables["outreach"]:
+        mid = row["member_id"]
+        if mid not in first or row["date"] < first[mid]["date"]:
+            first[mid] = row
+    for mid, row in first.items():
+        row["diagnosis_codes"] = "Z59.00" if mid in homeless else "Z71.89"
+        if mid in partnership:  # Partnership pays outreach only with a TAR (seed 004)
+            row["authorization_number"] = f"TAR{mid[1:]:0>8}"
 
 
 class _Generator:

@@ -111,10 +111,26 @@ def pyx12_accepts(path: Path) -> bool:
 
 
 def dataset_rows(folder: Path, kit) -> tuple[dict[str, dict], list[dict]]:
-    """members by member_id, and the encounters dated in November 2025."""
+    """members by member_id, and the lines to bill for November 2025: the encounters, and
+    the first outreach attempt of a member no encounter bills outreach for (its charge is
+    the provider's outreach rate)."""
     members = {m["member_id"]: m for m in kit.read_csv(folder / "members.csv")}
-    encounters = [e for e in kit.read_csv(folder / "encounters.csv") if e["date"][:7] == "2025-11"]
-    return members, encounters
+    encounters = kit.read_csv(folder / "encounters.csv")
+    outreach_billed = {e["member_id"] for e in encounters if e["kind"] == "outreach"}
+    rates = kit.load_yaml(folder / "provider.yaml")["rates"]
+    first: dict[str, dict] = {}
+    for attempt in kit.read_csv(folder / "outreach.csv"):
+        mid = attempt["member_id"]
+        if mid not in outreach_billed and (
+            mid not in first or attempt["date"] < first[mid]["date"]
+        ):
+            first[mid] = attempt
+    attempts = [
+        {**a, "charge": str(rates[f"{'G9008' if a['staff_type'] == 'clinical' else 'G9012'}-U8"])}
+        for a in first.values()
+    ]
+    lines = [e for e in [*encounters, *attempts] if e["date"][:7] == "2025-11"]
+    return members, lines
 
 
 def money(text: str) -> Decimal:

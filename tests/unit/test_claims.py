@@ -77,6 +77,7 @@ def bill(tmp_path, plugins):
         *,
         members=None,
         enrollments=None,
+        outreach=None,
         plan="healthnet",
         force=False,
         provider=None,
@@ -87,7 +88,10 @@ def bill(tmp_path, plugins):
         (folder / "provider.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
         _write_csv(folder / "members.csv", members or [member(plan=plan)])
         _write_csv(folder / "enrollments.csv", enrollments or [episode()])
-        _write_csv(folder / "encounters.csv", encounters)
+        if encounters:  # none: the table is left out (read as empty)
+            _write_csv(folder / "encounters.csv", encounters)
+        if outreach:
+            _write_csv(folder / "outreach.csv", outreach)
         dataset = read_dataset(folder)
         problems = [f for f in dataset.findings if f.severity != "info"]
         assert problems == [], "the test dataset itself should be clean"
@@ -642,3 +646,74 @@ def test_every_claim_of_a_split_member_has_a_diagnosis(bill):
     assert result.findings == []
     assert len(result.claims) == 2
     assert all(claim.diagnoses for claim in result.claims)
+
+
+# ------------------------------------------------------------------ the one-time outreach from the outreach table
+
+
+def attempt(mid="M1", date="2025-11-03", method="phone", successful="false", **values) -> dict:
+    return {"member_id": mid, "date": date, "method": method, "successful": successful, **values}
+
+
+OUTREACH_RATES = {**RATES, "G9012-U8": 150}
+PENDING = [{"member_id": "M1", "status": "pending_outreach", "assigned_date": "2025-10-20"}]
+
+
+def test_the_first_attempt_is_billed_as_the_one_time_outreach(bill):
+    result = bill(
+        [],
+        enrollments=PENDING,
+        outreach=[
+            attempt(
+                date="2025-11-07", method="in_person", successful="true", diagnosis_codes="Z59.00"
+            ),
+            attempt(date="2025-11-03", diagnosis_codes="Z71.89"),  # the first: phone, unsuccessful
+        ],
+        provider={"rates": OUTREACH_RATES},
+    )
+    assert codes(result) == []
+    [claim] = result.claims
+    [line] = claim.lines
+    assert (line.code, line.modifiers) == ("G9012", ("U8", "GQ"))
+    assert str(line.service_date) == "2025-11-03"
+    assert line.charge == 150  # the code-modifier rate beats the code's own
+    assert claim.diagnoses == ("Z7189",)
+
+
+def test_an_in_person_successful_first_attempt_has_no_gq(bill):
+    result = bill(
+        [],
+        enrollments=PENDING,
+        outreach=[attempt(method="in_person", successful="true", diagnosis_codes="Z59.00")],
+    )
+    assert billed(result) == [(2, "G9012", ("U8",))]
+
+
+def test_attempts_are_not_billed_when_an_encounter_bills_the_outreach(bill):
+    result = bill(
+        [enc(date="2025-11-04", kind="outreach")],
+        outreach=[attempt(date="2025-11-02", diagnosis_codes="Z59.00")],
+    )
+    assert [(c, m) for _, c, m in billed(result)] == [("G9012", ("U8",))]
+    assert [str(line.service_date) for c in result.claims for line in c.lines] == ["2025-11-04"]
+
+
+def test_a_partnership_attempt_without_a_tar_points_at_the_outreach_row(bill):
+    result = bill(
+        [],
+        members=[member(plan="partnership")],
+        enrollments=PENDING,
+        outreach=[attempt(diagnosis_codes="Z59.00")],
+        plan="partnership",
+    )
+    [finding] = [f for f in result.findings if f.code == "K003"]
+    assert (finding.sheet, finding.row) == ("outreach", 2)
+    assert result.claims == []
+    with_tar = bill(
+        [],
+        members=[member(plan="partnership")],
+        enrollments=PENDING,
+        outreach=[attempt(diagnosis_codes="Z59.00", authorization_number="TAR1")],
+        plan="partnership",
+    )
+    assert codes(with_tar) == [] and len(with_tar.claims) == 1
