@@ -412,7 +412,7 @@ def ingest(
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
 @pass_state
 def demo(state, out_dir, members, seed, period, production_date, force):
-    """Make sample data, then convert it for every plan and file kind."""
+    """Make sample data, then every plan's RTF and OTF/IOT (DIR/files) and 837P claims (DIR/claims)."""
     from ecmx.core.commands import run_convert
     from ecmx.core.sample_data import generate, write_sample
 
@@ -432,7 +432,12 @@ def demo(state, out_dir, members, seed, period, production_date, force):
     code = run_convert(
         state, dataset, "all", "all", period, out_dir / "files", None, production_date, force
     )
-    sys.exit(code)
+    from ecmx.core.claims_command import run_claims
+
+    billed = run_claims(
+        state, dataset, "all", period, "837p", out_dir / "claims", None, production_date, force
+    )
+    sys.exit(max(code, billed))
 
 
 # ----------------------------------------------------------------------------- calendar
