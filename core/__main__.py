@@ -2,4 +2,5 @@
 
 from ecmx.core.cli import main
 
-main()
+if __name__ == "__main__":  # a worker process of ``writers.write_plan_files`` imports this
+    main()

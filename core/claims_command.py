@@ -23,6 +23,7 @@ from ecmx.core.claims import Claim, build_claims
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
 from ecmx.core.findings import ERROR, Finding
+from ecmx.core.gcpause import gc_paused
 from ecmx.core.pipeline import _UNSAFE_NAME, unknown_plan_findings
 from ecmx.core.planspec import ColumnSpec, Layout
 from ecmx.core.rules import Target, apply_overrides, run_rules
@@ -149,6 +150,7 @@ def _created(production_date: date) -> datetime:
     return datetime.combine(production_date, clock.replace(microsecond=0))
 
 
+@gc_paused()
 def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
     spec = billing_spec(plan)
     lines = code_lines(dataset, plan, period, spec)

@@ -14,7 +14,7 @@ from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding
 from ecmx.core.pipeline import convert, unknown_plan_findings
-from ecmx.core.writers import write_plan_file
+from ecmx.core.writers import write_plan_files
 
 UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105"})
 
@@ -75,23 +75,23 @@ def run_convert(
         refuse_existing(out_dir / result.file_name, force)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
     with out.progress(len(to_write), "writing") as advance:
-        for result in results:
-            if id(result) in writing:
-                target = out_dir / result.file_name
-                write_plan_file(result.frame, result.file, result.layout, target, force=force)
-                written = target.name
-                advance(written)
-            elif result.file_name is None:
-                written = "NOT WRITTEN: see the errors above"
-            else:
-                written = "NOT WRITTEN: fix the errors, or --force"
-            counts = Counter(f.severity for f in result.findings)
-            summary = (
-                ", ".join(_count(counts[s], s) for s in (ERROR, WARNING) if counts[s]) or "none"
-            )
-            rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
+        write_plan_files(
+            [(r.frame, r.file, r.layout, out_dir / r.file_name) for r in to_write],
+            force=force,
+            advance=advance,
+        )
+    rows = []
+    for result in results:
+        if id(result) in writing:
+            written = result.file_name
+        elif result.file_name is None:
+            written = "NOT WRITTEN: see the errors above"
+        else:
+            written = "NOT WRITTEN: fix the errors, or --force"
+        counts = Counter(f.severity for f in result.findings)
+        summary = ", ".join(_count(counts[s], s) for s in (ERROR, WARNING) if counts[s]) or "none"
+        rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
 
     _report(
         [f for r in results for f in r.findings],

@@ -46,13 +46,15 @@ def table_rows(frame: pd.DataFrame, table: Table) -> list[dict]:
 def _python_values(series: pd.Series, kind: str) -> list:
     blank = series.isna().to_numpy()
     if kind == "date":
-        dates = pd.to_datetime(series)
-        return [None if b else d.date() for b, d in zip(blank, dates, strict=True)]
+        days = pd.to_datetime(series).dt.date.to_numpy(dtype=object)
+        return np.where(blank, None, days).tolist()
     if kind == "bool":
         return [None if b else bool(v) for b, v in zip(blank, series, strict=True)]
     if kind in ("number", "int"):
         return [None if b else _number(v) for b, v in zip(blank, series, strict=True)]
-    return [None if b else str(v) for b, v in zip(blank, series, strict=True)]
+    return [
+        v if type(v) is str else (None if b else str(v)) for b, v in zip(blank, series, strict=True)
+    ]
 
 
 def _number(value):

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ecmx.core.atomic import atomic_file
+from ecmx.core.gcpause import gc_paused
 from ecmx.core.writers import escape_text
 
 HEADERS = (
@@ -23,6 +24,7 @@ HEADERS = (
 )  # fmt: skip
 
 
+@gc_paused()
 def write_invoice(claims, *, provider, payer_name: str, period, created: datetime, path: Path,
                   force: bool) -> None:  # fmt: skip
     with atomic_file(Path(path), force=force) as tmp:

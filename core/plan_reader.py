@@ -21,6 +21,7 @@ import pandas as pd
 from ecmx.core import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
+from ecmx.core.gcpause import gc_paused
 from ecmx.core.hints import did_you_mean
 from ecmx.core.planspec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, is_blank, read_csv
@@ -48,6 +49,7 @@ def normalise_header(text) -> str:
     return re.sub(r"\s+", " ", value or "").strip().lower()
 
 
+@gc_paused()
 def read_plan_file(
     path: Path, plan: PlanSpec, file: FileSpec, layout: Layout, *, one_row_per_member: bool = True
 ) -> PlanFile:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.dataset import ROW, Dataset
@@ -167,19 +168,27 @@ def _normal(series: pd.Series, field_name: str, plan: PlanSpec) -> pd.Series:
     """Values as compared: digits for phones, five digits for ZIPs, the plan code for a status."""
     series = series.astype(object).where(series.notna(), None)
     if field_name == "phone":
-        return series.map(
-            lambda v: "".join(c for c in str(v) if c.isdigit()) or None if v else None
+        return _map_distinct(
+            series, lambda v: "".join(c for c in str(v) if c.isdigit()) or None if v else None
         )
     if field_name == "zip":
-        return series.map(
-            lambda v: "".join(c for c in str(v) if c.isdigit())[:5].zfill(5) if v else None
+        return _map_distinct(
+            series, lambda v: "".join(c for c in str(v) if c.isdigit())[:5].zfill(5) if v else None
         )
     if field_name == "ecm_status" and "ecm_status" in plan.codes:
         codes = plan.codes["ecm_status"].mapping()
-        return series.map(lambda v: codes.get(v, v) if v else None)
+        return _map_distinct(series, lambda v: codes.get(v, v) if v else None)
     if field_name == "populations_of_focus":
-        return series.map(lambda v: ";".join(sorted(str(v).split(";"))) if v else None)
-    return series.map(lambda v: _text(v) or None)
+        return _map_distinct(series, lambda v: ";".join(sorted(str(v).split(";"))) if v else None)
+    return _map_distinct(series, lambda v: _text(v) or None)
+
+
+def _map_distinct(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)``, calling func once per distinct value (statuses, cities repeat)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:] = [*(func(u) for u in uniques), func(None)]
+    return pd.Series(table[codes], index=series.index, dtype=object)
 
 
 def _text(value) -> str:

@@ -21,6 +21,7 @@ import yaml
 from ecmx.core import canonical as C
 from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
 from ecmx.core.errors import OutputError
+from ecmx.core.gcpause import gc_paused
 from ecmx.core.identifiers import CIN_LETTERS, npi_check_digit
 from ecmx.core.periods import Period
 from ecmx.core.provider import PROVIDER_FILE
@@ -108,6 +109,7 @@ def provider_profile() -> dict:
     }
 
 
+@gc_paused()
 def generate(members: int = 60, seed: int = 7, period: Period | str | None = None) -> SampleData:
     """A sample dataset; ``period`` defaults to last month (the month an RTF is due for)."""
     if isinstance(period, str):
@@ -457,6 +459,8 @@ def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> No
 
 
 def _csv_cell(value) -> str:
+    if type(value) is str:  # most cells: return at once
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -476,9 +480,11 @@ def write_csv_folder(sample: SampleData, path: Path, *, force: bool = False) -> 
         for table in _tables_to_write(sample):
             with open(tmp / f"{table.name}.csv", "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(table.names)
-                for row in sample.tables[table.name]:
-                    writer.writerow([_csv_cell(row[n]) for n in table.names])
+                names = table.names  # computed on each access: once per table, not per row
+                writer.writerow(names)
+                writer.writerows(
+                    [_csv_cell(row[n]) for n in names] for row in sample.tables[table.name]
+                )
         (tmp / PROVIDER_FILE).write_text(_provider_yaml(sample), encoding="utf-8")
 
 
@@ -487,6 +493,7 @@ def write_provider_yaml(sample: SampleData, path: Path, *, force: bool = False) 
         tmp.write_text(_provider_yaml(sample), encoding="utf-8")
 
 
+@gc_paused()
 def write_sample(sample: SampleData, out: Path, *, force: bool = False) -> list[Path]:
     """A workbook with provider.yaml beside it (``.xlsx``), else a CSV folder."""
     out = Path(out)

@@ -11,6 +11,8 @@ defence against formula injection. Dates are real dates in the plan's format.
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import re
 import shutil
 import zipfile
@@ -21,6 +23,7 @@ import pandas as pd
 import xlsxwriter
 
 from ecmx.core.atomic import atomic_file
+from ecmx.core.gcpause import gc_paused
 from ecmx.core.planspec import FileSpec, Layout
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,6 +35,40 @@ def escape_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+# Below this many cells, starting worker processes costs more than it saves.
+PARALLEL_CELLS = 400_000
+
+
+def write_plan_files(jobs, *, force: bool, advance=lambda label="": None) -> None:
+    """Write ``(frame, file, layout, path)`` jobs; large batches on every CPU.
+
+    xlsxwriter is pure Python and writing dominates the monthly job, so on a
+    multi-core machine the files are written by worker processes, largest first.
+    Each file is still written atomically; the first failure is raised.
+    """
+    cells = sum(len(frame) * len(layout.columns) for frame, _, layout, _ in jobs)
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or cells < PARALLEL_CELLS:
+        for frame, file, layout, path in jobs:
+            write_plan_file(frame, file, layout, path, force=force)
+            advance(path.name)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn, not fork: the parent may hold threads (a progress bar) that fork would copy mid-lock
+    context = multiprocessing.get_context("spawn")
+    largest_first = sorted(jobs, key=lambda job: -len(job[0]) * len(job[2].columns))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(write_plan_file, frame, file, layout, path, force=force): path
+            for frame, file, layout, path in largest_first
+        }
+        for future in as_completed(futures):
+            future.result()
+            advance(futures[future].name)
+
+
+@gc_paused()
 def write_plan_file(
     frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, *, force: bool
 ) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from ecmx.core.billing import BillingSpec, Separators
 from ecmx.core.claims import Claim
+from ecmx.core.gcpause import gc_paused
 
 IMPLEMENTATION = "005010X222A1"
 
@@ -51,14 +52,19 @@ class Segments:
     def __init__(self, separators: Separators) -> None:
         self.sep = separators
         self.items: list[str] = []
+        # separators and line breaks inside a value become spaces
+        self._unsafe = str.maketrans(dict.fromkeys(separators.all() + "\r\n\t", " "))
 
     def clean(self, value) -> str:
-        text = "" if value is None or value != value else str(value)  # None, NaN
-        # X12 wants plain ASCII: José -> JOSE, not JOS?
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-        for char in self.sep.all():
-            text = text.replace(char, " ")
-        return " ".join(text.upper().split())
+        if value is None or value != value:  # None, NaN
+            return ""
+        text = value if type(value) is str else str(value)
+        if not text.isascii():  # X12 wants plain ASCII: José -> JOSE, not JOS?
+            text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = text.translate(self._unsafe).upper()
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        return text
 
     def cut(self, value, width: int) -> str:
         """A cleaned value within the element's maximum length (NM103 60, NM104 35, ...)."""
@@ -89,6 +95,7 @@ def amount(value: float) -> str:
     return text or "0"
 
 
+@gc_paused()
 def render_837p(
     claims: list[Claim],
     parties: Parties,

@@ -388,3 +388,34 @@ def test_status_without_a_plan_code_points_at_the_enrollments_cell(plugins_with,
     assert status["90000021A"] == "E"
     assert blank(status["90000022C"])
     assert conversion.file_name == "tiny_202511.csv"
+
+
+def test_worker_processes_write_the_same_files_and_report_a_failure(run, tmp_path, monkeypatch):
+    """Large batches are written by worker processes: the files are the same, one by one."""
+    from ecmx.core import writers
+    from ecmx.core.errors import OutputError
+
+    jobs = []
+    for kind in ("rtf", "otf"):
+        conversion = run(kind)
+        layout = conversion.file.layout_for(NOV)
+        jobs.append((conversion.frame, conversion.file, layout, conversion.file_name))
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial.mkdir(), parallel.mkdir()
+    writers.write_plan_files([(f, s, lay, serial / n) for f, s, lay, n in jobs], force=False)
+    monkeypatch.setattr(writers, "PARALLEL_CELLS", 0)  # any batch goes to the workers
+    written = []
+    writers.write_plan_files(
+        [(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False, advance=written.append
+    )
+    assert sorted(written) == sorted(n for *_, n in jobs)
+    for *_, name in jobs:
+        book_a = openpyxl.load_workbook(serial / name, read_only=True)
+        book_b = openpyxl.load_workbook(parallel / name, read_only=True)
+        rows_a = list(book_a.worksheets[0].iter_rows(values_only=True))
+        rows_b = list(book_b.worksheets[0].iter_rows(values_only=True))
+        book_a.close(), book_b.close()
+        assert rows_a == rows_b and len(rows_a) > 1
+    # an existing file is refused in the worker, and the refusal reaches the caller
+    with pytest.raises(OutputError, match="exists already"):
+        writers.write_plan_files([(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False)
