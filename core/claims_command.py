@@ -78,7 +78,11 @@ def run_claims(
         plans = [p for p in plans if p.id in present]
 
     created = _created(production_date)
-    results = [_code_plan(registry, dataset, plan, period, force) for plan in plans]
+    results = []
+    with out.progress(len(plans), "coding claims") as advance:
+        for plan in plans:
+            results.append(_code_plan(registry, dataset, plan, period, force))
+            advance(plan.id)
     for result in results:
         if output_format not in result.spec.channels:
             raise OutputError(
