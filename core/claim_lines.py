@@ -39,7 +39,8 @@ def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame
     engagement fee is judged against the member's earlier ones.
     """
     members = dataset.members
-    mine = members[members["plan"].str.lower() == plan.id]
+    # a member listed twice is an error (D201) and is not billed; code it once meanwhile
+    mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
     encounters = pd.concat(
         [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)],
@@ -157,6 +158,7 @@ def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
     # no covering episode with a TAR (an outreach before enrollment): the member's latest
     latest = (
         enrollments.dropna(subset=["authorization_number"])
+        .sort_values("enrollment_start", na_position="first", kind="stable")
         .groupby("member_id")["authorization_number"]
         .last()
     )

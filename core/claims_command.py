@@ -31,7 +31,7 @@ from ecmx.core.rules import Target, apply_overrides, run_rules
 FORMATS = {"837p": ".837", "invoice": ".xlsx"}
 KIND_LABEL = {"837p": "837P", "invoice": "Invoice"}
 # A line without these cannot be put on a claim at all, --force or not.
-UNBILLABLE = frozenset({"K009", "K010", "K011"})
+UNBILLABLE = frozenset({"K009", "K010", "K011", "K012"})
 
 
 @dataclass
@@ -93,6 +93,14 @@ def run_claims(
             result.file_name = _file_name(result, dataset, period, production_date, output_format)
             refuse_existing(out_dir / result.file_name, force)
     to_write = [r for r in results if r.claims]
+    names: dict[str, str] = {}
+    for result in to_write:
+        other = names.setdefault(result.file_name, result.plan.id)
+        if other != result.plan.id:
+            raise OutputError(
+                f"{other} and {result.plan.id} would both write {result.file_name}: give each "
+                "plan its own file_prefix in the provider profile, or bill them one at a time"
+            )
     parties = (
         {id(r): _parties(dataset.provider, r) for r in to_write} if output_format == "837p" else {}
     )
@@ -185,6 +193,8 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
     # A member whose own dataset rows have errors (a broken CIN, an unreadable date) is
     # not billed: the claim could not be trusted.
     bad_members = {f.member_id for f in dataset.findings if f.severity == ERROR and f.member_id}
+    ids = dataset.members["member_id"]
+    bad_members |= set(ids[ids.duplicated()])  # D201: which row is right is unknown
     refused = current["_row"].isin(refused_rows) | current["member_id"].isin(bad_members)
     keep = ~current["_row"].isin(unbillable_rows) if force else ~refused
     keep &= ~current["member_id"].isin(bad_members)

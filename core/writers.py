@@ -64,7 +64,12 @@ def write_plan_files(jobs, *, force: bool, advance=lambda label="": None) -> Non
             for frame, file, layout, path in largest_first
         }
         for future in as_completed(futures):
-            future.result()
+            try:
+                future.result()
+            except BaseException:
+                for pending in futures:  # stop at the first failure, as one at a time does
+                    pending.cancel()
+                raise
             advance(futures[future].name)
 
 

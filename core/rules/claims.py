@@ -201,14 +201,34 @@ def _bad_diagnosis(target: Target):
 
 
 def _no_charge(target: Target):
-    mask = target.fields["billed_charge"].isna() | (target.fields["billed_charge"] <= 0)
-    if mask.any():
+    charge = target.fields["billed_charge"]
+    missing = charge.isna()
+    if missing.any():
         yield Hit(
-            _positions(mask),
+            _positions(missing),
             "no charge for the line: the encounter gives none and provider.yaml has no rate "
             "for its code",
             field="charge",
             hint="fill encounters.charge, or add rates: {G9012: 85.00, ...} to provider.yaml",
+        )
+    not_positive = ~missing & (charge <= 0)
+    if not_positive.any():
+        yield Hit(
+            _positions(not_positive),
+            "the line's charge is zero or negative",
+            field="charge",
+            hint="a claim line bills a positive amount: correct the charge or the rate",
+        )
+
+
+def _bad_units(target: Target):
+    mask = target.fields["billed_units"] < 1
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "units must be a whole number of at least 1",
+            field="units",
+            hint="leave units blank for one unit, or write the number billed",
         )
 
 
@@ -293,6 +313,13 @@ RULES = (
         "fill encounters.charge or add rates to provider.yaml",
         "X12 837P 005010X222A1: SV102 line charge amount",
         _no_charge,
+    ),
+    _rule(
+        "K012",
+        "units below 1",
+        "leave units blank for one unit",
+        "X12 837P 005010X222A1: SV104 service unit count",
+        _bad_units,
     ),
 )
 

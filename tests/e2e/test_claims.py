@@ -587,3 +587,25 @@ def test_test_file_sets_isa15_to_t(cli, billed, samples, kit, monkeypatch, tmp_p
     assert pyx12_accepts(path)
     production = billed[0] / claim_file_name(provider, "healthnet")
     assert segments(production)[0][15] == "P"  # without the flag: production
+
+
+def test_two_plans_with_one_file_name_write_nothing(cli, samples, kit, tmp_path):
+    """Found in review: with --force, one plan's 837P silently replaced another's."""
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    edit_provider(data, lambda d: d["plans"]["calviva"].update(file_prefix="SUNRISE_HN"))
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--force"))
+    assert run.code == 2
+    run.one_error_line("calviva", "healthnet", "file_prefix")
+    assert not out.exists() or billed_files(out) == []
+
+
+def test_a_member_listed_twice_is_a_finding_not_a_crash(cli, samples, kit, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    members = (data / "members.csv").read_text(encoding="utf-8").splitlines()
+    (data / "members.csv").write_text("\n".join([*members, members[1]]) + "\n", encoding="utf-8")
+    run = cli(*claims_argv(data, tmp_path / "claims"))
+    assert run.code == 1, run.err
+    assert "D201" in run.text and "Traceback" not in run.text
+    for path in (tmp_path / "claims").glob("*.837"):
+        assert pyx12_accepts(path), path.name

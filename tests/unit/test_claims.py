@@ -717,3 +717,40 @@ def test_a_partnership_attempt_without_a_tar_points_at_the_outreach_row(bill):
         plan="partnership",
     )
     assert codes(with_tar) == [] and len(with_tar.claims) == 1
+
+
+# ------------------------------------------------------------------ found in review
+
+
+def test_units_below_one_are_never_billed(bill):
+    result = bill([enc(units="0"), enc(date="2025-11-13", units="-2"), enc(date="2025-11-14")])
+    assert rows_with(result, "K012") == [2, 3]
+    assert billed_rows(result) == [4]
+    forced = bill(
+        [enc(units="0"), enc(date="2025-11-13", units="-2"), enc(date="2025-11-14")], force=True
+    )
+    assert billed_rows(forced) == [4]  # not even with --force: SV104 must be at least 1
+
+
+def test_a_zero_charge_is_refused_with_its_own_message(bill):
+    result = bill([enc(charge="0")])
+    [finding] = [f for f in result.findings if f.code == "K011"]
+    assert "zero or negative" in finding.message
+    assert result.claims == []
+
+
+def test_the_fallback_tar_is_the_latest_episodes_not_the_last_row(bill):
+    episodes = [
+        {"member_id": "M1", "status": "enrolled", "enrollment_start": "2025-03-01",
+         "enrollment_end": "2025-06-30", "authorization_number": "TARNEW"},
+        {"member_id": "M1", "status": "disenrolled", "enrollment_start": "2024-01-01",
+         "enrollment_end": "2024-03-01", "authorization_number": "TAROLD"},
+    ]  # fmt: skip
+    result = bill(
+        [enc(kind="outreach", date="2025-11-05")],
+        members=[member(plan="partnership")],
+        enrollments=episodes,
+        plan="partnership",
+    )
+    assert codes(result) == []
+    assert [line.authorization for c in result.claims for line in c.lines] == ["TARNEW"]
