@@ -1,10 +1,13 @@
 """X12 interchange and group control numbers that are never reused in an output folder.
 
 A payer rejects an interchange whose ISA13 it has seen before, so the last
-numbers used are kept in ``.ecmx-x12-control.json`` next to the 837P files. If
-that state file is lost, the numbers already in the folder's 837P files still
-count: the next number is past every one of them. A lock file keeps two runs
-into the same folder from taking the same number.
+numbers used are kept in a state file next to the output folder: for
+``claims/``, ``.claims.ecmx-x12-control.json`` beside it. It is outside the
+folder so the folder holds only claim files (a clearinghouse upload or a
+validator can take all of them). If the state file is lost, the numbers already
+in the folder's 837P files still count: the next number is past every one of
+them. A lock file beside it keeps two runs into one folder from taking the same
+number.
 """
 
 from __future__ import annotations
@@ -19,8 +22,27 @@ from pathlib import Path
 from ecmx.core.atomic import atomic_file
 from ecmx.core.errors import OutputError
 
-STATE_FILE = ".ecmx-x12-control.json"
-LOCK_FILE = ".ecmx-x12-control.lock"
+STATE_SUFFIX = ".ecmx-x12-control.json"
+LOCK_SUFFIX = ".ecmx-x12-control.lock"
+
+
+def state_path(folder: Path) -> Path:
+    """``claims/`` -> ``.claims.ecmx-x12-control.json`` beside it (inside it only when the
+    folder has no writable parent, e.g. the file system root)."""
+    return _beside(folder, STATE_SUFFIX)
+
+
+def lock_path(folder: Path) -> Path:
+    return _beside(folder, LOCK_SUFFIX)
+
+
+def _beside(folder: Path, suffix: str) -> Path:
+    folder = Path(folder).resolve()
+    if folder.name and os.access(folder.parent, os.W_OK):
+        return folder.parent / f".{folder.name}{suffix}"
+    return folder / suffix
+
+
 MAX_CONTROL = 999_999_999
 
 
@@ -42,7 +64,7 @@ def reserved_numbers(folder: Path, count: int) -> Iterator[list[int]]:
 
 
 def _state(folder: Path) -> int:
-    path = folder / STATE_FILE
+    path = state_path(folder)
     if not path.exists():
         return 0
     try:
@@ -69,18 +91,19 @@ def _save(folder: Path, last: int) -> None:
     text = json.dumps(
         {
             "last_interchange": last,
+            "folder": folder.resolve().name,
             "note": "ecmx: the last X12 interchange/group control number used in this folder; "
-            "keep this file so numbers are never reused",
+            "keep this file next to it so numbers are never reused",
         },
         indent=2,
     )
-    with atomic_file(folder / STATE_FILE, force=True) as tmp:
+    with atomic_file(state_path(folder), force=True) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
 
 
 @contextlib.contextmanager
 def _locked(folder: Path, wait_seconds: float = 10.0) -> Iterator[None]:
-    lock = folder / LOCK_FILE
+    lock = lock_path(folder)
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

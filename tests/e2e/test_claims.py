@@ -30,7 +30,12 @@ UPDATE = os.environ.get("ECMX_UPDATE_GOLDEN") == "1"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PLANS = ("calviva", "chpiv", "chwp", "healthnet", "partnership")
 PLAN_PARAMS = [pytest.param(p, marks=pytest.mark.plan(p), id=p) for p in PLANS]
-STATE_FILE = ".ecmx-x12-control.json"
+STATE_SUFFIX = ".ecmx-x12-control.json"
+
+
+def state_file(out: Path) -> Path:
+    """Beside the output folder, not in it (docs/claims.md)."""
+    return out.parent / f".{out.name}{STATE_SUFFIX}"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -163,8 +168,9 @@ def test_837p_for_every_plan_exits_0_and_writes_one_file_per_plan(billed):
     assert billed_files(out) == expected
     for name in expected:
         assert name in run.out  # the summary table names each file
-    assert (out / STATE_FILE).is_file()
-    assert not (out / ".ecmx-x12-control.lock").exists()
+    assert state_file(out).is_file()
+    assert not (out.parent / f".{out.name}.ecmx-x12-control.lock").exists()
+    assert sorted(p.name for p in out.iterdir()) == billed_files(out)  # only claim files
 
 
 @pytest.mark.parametrize("plan", PLAN_PARAMS)
@@ -309,12 +315,12 @@ def test_control_numbers_are_never_reused_in_a_folder(cli, samples, kit, monkeyp
     gs06 = [gs for _, gs in seen]
     assert len(set(isa13)) == len(isa13) == 15, isa13
     assert len(set(gs06)) == len(gs06) == 15, gs06
-    state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+    state = json.loads(state_file(out).read_text(encoding="utf-8"))
     assert state["last_interchange"] == max(int(n) for n in isa13)
-    assert STATE_FILE in (DOCS / "claims.md").read_text(encoding="utf-8")
+    assert STATE_SUFFIX in (DOCS / "claims.md").read_text(encoding="utf-8")
 
     # The state file lost: the numbers in the folder's 837P files still count.
-    (out / STATE_FILE).unlink()
+    state_file(out).unlink()
     fourth = cli(*claims_argv(samples["csv"], out, day="2025-12-05"))
     assert fourth.code == 0, fourth.err
     later = [int(isa) for isa, _ in numbers_of((2025, 12, 5))]
@@ -334,7 +340,7 @@ def test_an_existing_837p_is_not_replaced_without_force(cli, samples, kit, tmp_p
     assert refused.code == 2
     refused.one_error_line(str(target), "exists already", "--force")
     assert kit.digests(out) == before  # nothing replaced or added, no control number used
-    assert kit.hidden(out) == [STATE_FILE]
+    assert kit.hidden(out) == []
 
     forced = cli(*claims_argv(samples["csv"], out, "--force"))
     assert forced.code == 0, forced.err
@@ -488,7 +494,7 @@ def test_invoice_for_every_plan_writes_one_workbook_per_plan(invoiced, samples, 
     assert run.code == 0, run.err
     provider = kit.load_yaml(samples["csv"] / "provider.yaml")
     assert billed_files(out) == sorted(claim_file_name(provider, p, "Invoice") for p in PLANS)
-    assert not (out / STATE_FILE).exists()  # an invoice uses no X12 control number
+    assert not state_file(out).exists()  # an invoice uses no X12 control number
 
 
 @pytest.mark.parametrize("plan", PLAN_PARAMS)

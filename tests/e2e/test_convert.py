@@ -62,7 +62,7 @@ def test_demo_writes_a_dataset_and_every_plans_files(demo, kit):
         _, rows = kit.calamine_sheet(out / "files" / name)
         assert len(rows) >= 2, f"{name} has no data rows"
     # no temporary file left; the one dot-file is the claims' control-number state
-    assert kit.hidden(out) == ["claims/.ecmx-x12-control.json"]
+    assert kit.hidden(out) == [".claims.ecmx-x12-control.json"]
     claims = sorted(p.name for p in (out / "claims").glob("*.837"))
     assert len(claims) == 5, claims
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from ecmx.core import control_numbers
 from ecmx.core.billing import Separators
 from ecmx.core.claims_command import _code_plan, _parties, run_claims
-from ecmx.core.control_numbers import LOCK_FILE, STATE_FILE, reserved_numbers
+from ecmx.core.control_numbers import lock_path, reserved_numbers, state_path
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import InputError, OutputError
 from ecmx.core.periods import Period
@@ -329,8 +329,8 @@ def test_control_numbers_increase_across_calls(tmp_path):
             assert len(numbers) == count
             seen.extend(numbers)
     assert seen == [1, 2, 3, 4, 5, 6]
-    assert (tmp_path / STATE_FILE).is_file()
-    assert not (tmp_path / LOCK_FILE).exists()
+    assert state_path(tmp_path).is_file()
+    assert not lock_path(tmp_path).exists()
 
 
 @pytest.mark.parametrize("sep", [DEFAULT, Separators("|", ">", "!", "\n")], ids=["*", "|"])
@@ -342,7 +342,7 @@ def test_numbers_are_not_reused_when_the_state_file_is_lost(tmp_path, sample, pl
         table = str.maketrans(DEFAULT.all(), sep.all())
         text = text.translate(table)
     (tmp_path / "earlier.837").write_text(text, encoding="ascii")
-    (tmp_path / STATE_FILE).unlink()
+    state_path(tmp_path).unlink()
     with reserved_numbers(tmp_path, 2) as numbers:
         assert numbers == [501, 502]
     with reserved_numbers(tmp_path, 1) as numbers:  # the state file counts again
@@ -357,7 +357,7 @@ def test_a_lost_state_file_and_no_837_files_starts_again_at_1(tmp_path):
 
 
 def test_used_up_control_numbers_refuse_instead_of_repeating(tmp_path, sample, plugins):
-    (tmp_path / STATE_FILE).write_text('{"last_interchange": 999999998}', encoding="utf-8")
+    state_path(tmp_path).write_text('{"last_interchange": 999999998}', encoding="utf-8")
     with reserved_numbers(tmp_path, 1) as numbers:
         assert numbers == [999_999_999]
     text, _ = render(sample, plugins[1], "healthnet", number=999_999_999)
@@ -382,7 +382,7 @@ def test_a_lock_file_that_stays_refuses_the_run(tmp_path, monkeypatch):
     monkeypatch.setattr(control_numbers, "time", clock)
     with reserved_numbers(tmp_path, 1) as numbers:
         assert numbers == [1]
-    lock = tmp_path / LOCK_FILE
+    lock = lock_path(tmp_path)
     lock.write_text("", encoding="ascii")
     with (
         pytest.raises(OutputError, match="another ecmx run"),
