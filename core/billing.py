@@ -58,7 +58,6 @@ class BillingSpec:
     engagement_fee_tar_required: bool
     code_sets: dict[str, CodeSet]
     separators: Separators
-    sources: dict[str, str]  # rule name -> where it comes from (finding sources)
 
     @property
     def ecm_codes(self) -> frozenset[str]:
@@ -95,14 +94,6 @@ def billing_spec(plan) -> BillingSpec:
         raise ConfigError(f"{plan.name}: the plan's YAML lacks {', '.join(missing)}")
     fee = data.get("engagement_fee") or {}
     x12 = data.get("x12") or {}
-    sources = {
-        key: (fact.get("source") or ("assumed: " + fact.get("note", "")))
-        for key, fact in data.items()
-        if isinstance(fact, dict) and ("source" in fact or "assumed" in fact)
-    }
-    for group in ("codes", "modifiers"):
-        for key, fact in (data.get(group) or {}).items():
-            sources[f"{group}.{key}"] = fact.get("source") or "assumed"
     return BillingSpec(
         plan_id=plan.id,
         naming=(data.get("naming") or {}).get("template")
@@ -137,5 +128,4 @@ def billing_spec(plan) -> BillingSpec:
         separators=Separators(
             **{k: x12[k] for k in ("element", "component", "repetition", "segment") if k in x12}
         ),
-        sources=sources,
     )

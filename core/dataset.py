@@ -10,11 +10,9 @@ Member values never appear in a message: they are in ``Finding.value`` only.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ecmx.core import values as V
@@ -24,7 +22,14 @@ from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
 from ecmx.core.provider import Provider, find_provider, load_provider
-from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, read_csv
+from ecmx.core.sheets import (
+    SPREADSHEET_SUFFIXES,
+    RawSheet,
+    Workbook,
+    columns_of,
+    is_blank_row,
+    read_csv,
+)
 
 REQUIRED_TABLES = ("members", "enrollments")
 ROW = "_row"  # the spreadsheet/CSV row each record came from, for findings
@@ -180,20 +185,19 @@ def _convert_table(
     if missing:
         return _empty_frame(table), findings, missing
     first = raw.first_row + 1
-    body = [row for row in raw.rows[1:]]
-    keep = [i for i, row in enumerate(body) if not _blank_row(row)]
+    body = raw.rows[1:]
+    keep = [i for i, row in enumerate(body) if not is_blank_row(row)]
     if len(keep) != len(body):
         body = [body[i] for i in keep]
     row_numbers = [first + i for i in keep]
-    # One transpose in C: a short (ragged) row reads as blanks at its end.
-    by_position = list(itertools.zip_longest(*body, fillvalue=None)) if body else []
+    by_position = columns_of(body, len(raw.rows[0]) if raw.rows else 0)
     columns: dict[str, list] = {}
     for column in table.columns:
         position = positions.get(column.name)
         if position is None:
             columns[column.name] = [column.default] * len(body)
             continue
-        cells = list(by_position[position]) if position < len(by_position) else [None] * len(body)
+        cells = list(by_position[position])
         values, problems = _convert_column(cells, column)
         columns[column.name] = values
         letter = column_letter(position)
@@ -226,42 +230,13 @@ def _convert_table(
     return frame, findings, []
 
 
-def _blank_row(row) -> bool:
-    for cell in row:  # the first filled cell settles it: one step for almost every row
-        if cell is None or (type(cell) is str and (not cell or cell.isspace())):
-            continue
-        return False
-    return True
-
-
 def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, str | None]]]:
     """Convert a column's cells; (values, [(index, problem or None for a blank required)]).
 
-    Each distinct cell is converted once (codes, dates, flags and names repeat), and
-    the values are spread back with numpy: no per-cell Python on the hot path.
+    Each distinct cell is converted once (``values.convert_distinct``).
     """
     converter = _CONVERTERS[column.type]
-    if not cells:
-        return [], []
-    # factorize compares by equality, so True and 1 would share a slot: a column
-    # holding both booleans and numbers is converted cell by cell instead.
-    types = set(map(type, cells))
-    if bool in types and (int in types or float in types):
-        results = [converter(c, column) for c in cells]
-        values = [v for v, _ in results]
-        problems = [(i, p) for i, (_, p) in enumerate(results) if p]
-    else:
-        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
-        converted = [converter(u, column) for u in uniques] + [converter(None, column)]
-        table = np.empty(len(converted), dtype=object)
-        table[:] = [v for v, _ in converted]
-        values = table[codes].tolist()  # code -1 (None/NaN) takes the last slot
-        bad = [k for k, (_, p) in enumerate(converted) if p]
-        problems = []
-        if bad:
-            slots = np.where(codes < 0, len(converted) - 1, codes)
-            for index in np.flatnonzero(np.isin(slots, bad)):
-                problems.append((int(index), converted[slots[index]][1]))
+    values, problems = V.convert_distinct(cells, lambda cell: converter(cell, column))
     blank_problems = []
     if column.required or column.default is not None:
         flagged = {i for i, _ in problems}

@@ -24,7 +24,14 @@ from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.hints import did_you_mean
 from ecmx.core.planspec import ColumnSpec, FileSpec, Layout, PlanSpec
-from ecmx.core.sheets import SPREADSHEET_SUFFIXES, RawSheet, Workbook, is_blank, read_csv
+from ecmx.core.sheets import (
+    SPREADSHEET_SUFFIXES,
+    RawSheet,
+    Workbook,
+    columns_of,
+    is_blank_row,
+    read_csv,
+)
 
 # A cell that cannot be read as its column's type: not a date, not a number, not a code.
 UNREADABLE_CODES = {"date": "L003", "int": "L004", "number": "L004"}
@@ -87,10 +94,10 @@ def read_plan_file(
     body = [
         (header_index + 2 + offset, row)
         for offset, row in enumerate(raw.rows[header_index + 1 :])
-        if not all(is_blank(c) for c in row)
+        if not is_blank_row(row)
     ]
     numbers = [number for number, _ in body]
-    by_position = _columns_of([row for _, row in body], len(header_cells))
+    by_position = columns_of([row for _, row in body], len(header_cells))
     data: dict[str, list] = {}
     for column in layout.columns:
         position = positions.get(column.header)
@@ -193,27 +200,15 @@ def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
     return best_index, best
 
 
-def _columns_of(rows: list[list], width: int) -> list[tuple]:
-    """Rows to columns in one pass (short rows padded with blanks)."""
-    width = max([width, *map(len, rows)]) if rows else width
-    padded = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
-    return list(zip(*padded, strict=True)) if padded else [()] * width
-
-
 def _convert_column(
     column: ColumnSpec, position, values, numbers, plan, file, raw, findings
 ) -> list:
     """Convert a column, each distinct value once (codes, dates and flags repeat a lot)."""
-    convert = _converter(column, plan)
-    # Keyed by type too: True == 1 == 1.0 as dict keys, but they read differently.
-    results = {(type(value), value): convert(value) for value in set(values)}
-    out = [results[type(cell), cell][0] for cell in values]
-    if any(problem for _, problem in results.values()):
-        letter = column_letter(position)
-        for number, cell in zip(numbers, values, strict=True):
-            problem = results[type(cell), cell][1]
-            if problem:
-                findings.append(_unreadable(column, plan, file, raw, letter, number, cell, problem))
+    out, problems = V.convert_distinct(values, _converter(column, plan))
+    letter = column_letter(position)
+    for index, problem in problems:
+        cell, number = values[index], numbers[index]
+        findings.append(_unreadable(column, plan, file, raw, letter, number, cell, problem))
     return out
 
 

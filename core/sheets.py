@@ -87,3 +87,14 @@ def read_csv(path: Path) -> RawSheet:
 
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_blank_row(row) -> bool:
+    return all(is_blank(cell) for cell in row)  # stops at the first filled cell
+
+
+def columns_of(rows: list[list], width: int) -> list[tuple]:
+    """Rows to columns in one pass (short rows padded with blanks)."""
+    width = max([width, *map(len, rows)]) if rows else width
+    padded = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
+    return list(zip(*padded, strict=True)) if padded else [()] * width

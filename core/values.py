@@ -142,3 +142,38 @@ def as_codes(raw, allowed) -> tuple[str | None, str | None]:
     if bad:
         return None, f"unknown value(s) {len(bad)}: allowed are {', '.join(allowed)}"
     return (";".join(keys) or None), None
+
+
+def convert_distinct(cells: list, convert) -> tuple[list, list[tuple[int, str]]]:
+    """``convert`` (a cell -> (value, problem) function) applied to a whole column.
+
+    Each distinct cell is converted once: codes, dates, flags and even names repeat.
+    Returns the values and ``(index, problem)`` for each unreadable cell.
+    """
+    if set(map(type, cells)) <= {str, type(None)}:  # CSV, text sheets: hashed in C
+        return _convert_text_column(cells, convert)
+    # Mixed cells are keyed by type too: True == 1 == 1.0 in Python, but they read
+    # differently, and a NaN cell keeps its own reading.
+    keys = list(zip(map(type, cells), cells, strict=True))
+    results = {key: convert(key[1]) for key in set(keys)}
+    values = [results[key][0] for key in keys]
+    problems = []
+    if any(problem for _, problem in results.values()):
+        problems = [(i, results[key][1]) for i, key in enumerate(keys) if results[key][1]]
+    return values, problems
+
+
+def _convert_text_column(cells: list, convert) -> tuple[list, list[tuple[int, str]]]:
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+    converted = [*(convert(u) for u in uniques), convert(None)]  # code -1: a blank cell
+    table = np.empty(len(converted), dtype=object)
+    table[:] = [value for value, _ in converted]
+    values = table[codes].tolist()
+    bad = [slot for slot, (_, problem) in enumerate(converted) if problem]
+    if not bad:
+        return values, []
+    slots = np.where(codes < 0, len(converted) - 1, codes)
+    return values, [(int(i), converted[slots[i]][1]) for i in np.flatnonzero(np.isin(slots, bad))]
