@@ -20,11 +20,11 @@ from ecmx.core.atomic import refuse_existing
 from ecmx.core.billing import BillingSpec, billing_spec
 from ecmx.core.claim_lines import code_lines
 from ecmx.core.claims import Claim, build_claims
-from ecmx.core.dataset import read_dataset
+from ecmx.core.commands import _report, check_report_target, plans_with_members, read_for_plans
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
 from ecmx.core.findings import ERROR, Finding
 from ecmx.core.gcpause import gc_paused
-from ecmx.core.pipeline import _UNSAFE_NAME, unknown_plan_findings
+from ecmx.core.pipeline import name_from_template
 from ecmx.core.planspec import ColumnSpec, Layout
 from ecmx.core.rules import Target, apply_overrides, run_rules
 
@@ -62,19 +62,10 @@ def run_claims(
     _, registry = state.plugins()
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     plans = sorted(plans, key=lambda p: p.id)
-    if report_path:
-        from ecmx.core.reports import check_report_path
-
-        check_report_path(report_path)
-        refuse_existing(report_path, force)
-    with out.status(f"reading {dataset_path}"):
-        dataset = read_dataset(dataset_path, provider_path)
-    dataset.findings.extend(unknown_plan_findings(dataset, registry))
+    check_report_target(report_path, force)
+    dataset = read_for_plans(registry, dataset_path, provider_path)
     if plan_id == "all":
-        present = set(dataset.members["plan"].dropna().str.lower())
-        skipped = sorted({p.id for p in plans} - present)
-        if skipped:
-            out.info(f"no members for {', '.join(skipped)}: no claims for them")
+        present = plans_with_members(dataset, {p.id for p in plans}, "no claims")
         plans = [p for p in plans if p.id in present]
 
     created = _created(production_date)
@@ -123,7 +114,6 @@ def run_claims(
 
     findings = [f for f in dataset.findings if f.severity != "info"]
     findings += [f for r in results for f in r.findings]
-    from ecmx.core.commands import _report
 
     _report(
         findings,
@@ -230,16 +220,15 @@ def _file_name(result, dataset, period, production_date, output_format) -> str:
             f"{result.plan.name} names files with your file prefix, and none is set: add "
             f"plans.{result.plan.id}.file_prefix to the provider profile"
         )
-    name = result.spec.naming.format(
-        facility_name=provider.facility_name,
-        file_prefix=prefix or "",
-        plan=result.plan.id,
-        kind=KIND_LABEL[output_format],
-        period=period.start,
-        period_end=period.end,
-        production_date=production_date,
+    name = name_from_template(
+        result.spec.naming,
+        provider,
+        result.plan.id,
+        KIND_LABEL[output_format],
+        period,
+        production_date,
     )
-    return _UNSAFE_NAME.sub("_", name).strip().strip(".") + FORMATS[output_format]
+    return name + FORMATS[output_format]
 
 
 def _parties(provider, result):

@@ -23,7 +23,10 @@ from ecmx.core.cli_options import (
     parse_day,
     parse_period,
     pass_state,
+    provider_option,
+    report_option,
     sample_options,
+    show_values_option,
 )
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EcmxError
 from ecmx.core.periods import Period
@@ -186,28 +189,14 @@ def sample_data(out_path, members, seed, period, force):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the plan files (created if missing).",
 )
-@click.option(
-    "--provider",
-    "provider_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Provider profile (default: provider.yaml beside the dataset, or its provider sheet).",
-)
+@provider_option
 @click.option(
     "--production-date",
     callback=parse_day,
     help="The file's production date, YYYY-MM-DD (default: today).",
 )
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every finding to a .json, .csv, .html or .xlsx report.",
-)
-@click.option(
-    "--show-values",
-    is_flag=True,
-    help="Show cell values in the terminal and reports (they are PHI).",
-)
+@report_option
+@show_values_option
 @click.option(
     "--force", is_flag=True, help="Write files with error findings, and replace existing files."
 )
@@ -272,11 +261,7 @@ def convert(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Provider profile for --dataset (default: beside it).",
 )
-@click.option(
-    "--show-values",
-    is_flag=True,
-    help="Show cell values in the terminal and reports (they are PHI).",
-)
+@show_values_option
 @click.option("--force", is_flag=True, help="Replace an existing report.")
 @pass_state
 def validate(

@@ -15,6 +15,9 @@ from ecmx.core.cli_options import output_options, parse_day, parse_period, pass_
 from ecmx.core.errors import OutputError
 
 FORMATS = ("table", "json", "csv")
+plans_option = click.option(
+    "--plan", "plan_ids", multiple=True, help="A plan id, or 'all' (the default). Repeatable."
+)
 
 
 def _plans(registry, plan_ids):
@@ -29,12 +32,7 @@ def _flag(due) -> str:
 
 @click.command("calendar")
 @output_options
-@click.option(
-    "--plan",
-    "plan_ids",
-    multiple=True,
-    help="A plan id, or 'all' (the default). Repeatable.",
-)
+@plans_option
 @click.option(
     "--year",
     type=click.IntRange(2000, 2100),
@@ -114,12 +112,7 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
 
 @click.command("due")
 @output_options
-@click.option(
-    "--plan",
-    "plan_ids",
-    multiple=True,
-    help="A plan id, or 'all' (the default). Repeatable.",
-)
+@plans_option
 @click.option("--today", callback=parse_day, help="Judge as of this date, YYYY-MM-DD.")
 @click.option(
     "--days",

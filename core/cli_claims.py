@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from ecmx.core.cli_options import output_options, parse_day, parse_period, pass_state
+from ecmx.core.cli_options import (
+    output_options,
+    parse_day,
+    parse_period,
+    pass_state,
+    provider_option,
+    report_option,
+    show_values_option,
+)
 
 
 @click.command("claims")
@@ -31,24 +39,12 @@ from ecmx.core.cli_options import output_options, parse_day, parse_period, pass_
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the claim files (created if missing).",
 )
-@click.option(
-    "--provider",
-    "provider_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Provider profile (default: provider.yaml beside the dataset, or its provider sheet).",
-)
+@provider_option
 @click.option(
     "--production-date", callback=parse_day, help="The files' date, YYYY-MM-DD (default: today)."
 )
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every finding to a .json, .csv, .html or .xlsx report.",
-)
-@click.option(
-    "--show-values", is_flag=True, help="Show cell values in the terminal and reports (PHI)."
-)
+@report_option
+@show_values_option
 @click.option(
     "--test-file",
     is_flag=True,

@@ -93,3 +93,23 @@ def output_options(command):
         help="Print every finding, not a summary.",
     )
     return quiet(verbose(command))
+
+
+# Options several commands share, worded once.
+provider_option = click.option(
+    "--provider",
+    "provider_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Provider profile (default: provider.yaml beside the dataset, or its provider sheet).",
+)
+report_option = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding to a .json, .csv, .html or .xlsx report.",
+)
+show_values_option = click.option(
+    "--show-values",
+    is_flag=True,
+    help="Show cell values in the terminal and reports (they are PHI).",
+)

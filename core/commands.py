@@ -47,21 +47,11 @@ def run_convert(
                     f"{plan.name} has no {kind} file; it has: {', '.join(plan.files)}"
                 )
             jobs.append((plan, kind))
-    if report_path:
-        from ecmx.core.reports import check_report_path
-
-        check_report_path(report_path)
-        refuse_existing(report_path, force)
-    with out.status(f"reading {dataset_path}"):
-        dataset = read_dataset(dataset_path, provider_path)
-    dataset.findings.extend(unknown_plan_findings(dataset, registry))
+    check_report_target(report_path, force)
+    dataset = read_for_plans(registry, dataset_path, provider_path)
     _report_notes(dataset.findings)
     if plan_id == "all":
-        # A provider contracts with some plans only: no empty files for the others.
-        present = set(dataset.members["plan"].dropna().str.lower())
-        skipped = sorted({plan.id for plan, _ in jobs} - present)
-        if skipped:
-            out.info(f"no members for {', '.join(skipped)}: no files written for them")
+        present = plans_with_members(dataset, {plan.id for plan, _ in jobs}, "no files written")
         jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
 
     results = []
@@ -109,6 +99,33 @@ def run_convert(
         f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
     )
     return EXIT_FINDINGS if any(r.blocked for r in results) else EXIT_OK
+
+
+def check_report_target(report_path, force) -> None:
+    """Before any work: the report's format and folder are right, and it is new (or --force)."""
+    if report_path:
+        from ecmx.core.reports import check_report_path
+
+        check_report_path(report_path)
+        refuse_existing(report_path, force)
+
+
+def read_for_plans(registry, dataset_path, provider_path):
+    """The dataset, with a finding for each member of a plan ecmx does not know."""
+    with out.status(f"reading {dataset_path}"):
+        dataset = read_dataset(dataset_path, provider_path)
+    dataset.findings.extend(unknown_plan_findings(dataset, registry))
+    return dataset
+
+
+def plans_with_members(dataset, plan_ids: set[str], skipped_note: str) -> set[str]:
+    """The plans (of --plan all) that have members: a provider contracts with some plans
+    only, and gets no empty files for the others."""
+    present = set(dataset.members["plan"].dropna().str.lower())
+    skipped = sorted(plan_ids - present)
+    if skipped:
+        out.info(f"no members for {', '.join(skipped)}: {skipped_note} for them")
+    return plan_ids & present
 
 
 def _report(findings, meta, report_path, show_values, force) -> None:
@@ -225,7 +242,7 @@ def run_validate(
     """Check a plan file that already exists, by reading it back with the plan's layout."""
     from ecmx.core.findings import column_letter
     from ecmx.core.plan_reader import FILE_ROW, read_plan_file
-    from ecmx.core.reports import check_report_path, show, write_report
+    from ecmx.core.reports import show, write_report
     from ecmx.core.rules import Target, apply_overrides, run_rules
 
     _, registry = state.plugins()
@@ -235,9 +252,7 @@ def run_validate(
         raise OutputError(f"{plan.name} has no {kind.name} file; it has: {', '.join(plan.files)}")
     if not file_path.is_file():
         raise OutputError(f"{file_path}: no such file; give the {kind.name} file to check")
-    if report_path:
-        check_report_path(report_path)
-        refuse_existing(report_path, force)
+    check_report_target(report_path, force)
     dataset = read_dataset(dataset_path, provider_path) if dataset_path else None
     file = plan.files[kind.name]
     layout = file.layout_for(period)

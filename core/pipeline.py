@@ -157,14 +157,19 @@ def file_name(
             kind=file.kind,
             file=provider.source,
         )
-    name = file.naming.format(
+    name = name_from_template(file.naming, provider, plan.id, file.kind, period, production_date)
+    return f"{name}.{file.format}", None
+
+
+def name_from_template(template: str, provider, plan_id, kind, period, production_date) -> str:
+    """A naming template filled in (placeholders: plancheck.NAMING_FIELDS), safe as a file name."""
+    name = template.format(
         facility_name=provider.facility_name,
-        file_prefix=prefix or "",
-        plan=plan.id,
-        kind=file.kind,
+        file_prefix=provider.plan(plan_id).get("file_prefix") or "",
+        plan=plan_id,
+        kind=kind,
         period=period.start,
         period_end=period.end,
         production_date=production_date,
     )
-    name = _UNSAFE_NAME.sub("_", name).strip().strip(".")
-    return f"{name}.{file.format}", None
+    return _UNSAFE_NAME.sub("_", name).strip().strip(".")

@@ -216,7 +216,7 @@ def _calendar_problems(calendar: dict, origin: str) -> list[str]:
 
         try:
             holidays.country_holidays(region.get("country"), subdiv=region.get("subdivision"))
-        except NotImplementedError as exc:
+        except NotImplementedError as exc:  # how the holidays library says "no such region"
             problems.append(f"{origin}: calendar.holidays: {exc} (see the holidays library's list)")
     for name, event in (calendar.get("events") or {}).items():
         rule = event.get("rule") or {}
