@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import xlsxwriter
 import yaml
 
 from ecmx.core.dataset import read_dataset
+from ecmx.core.errors import ConfigError
 from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
 from ecmx.core.sample_data import provider_profile
 
@@ -102,3 +104,17 @@ def plugins_with(tmp_path, monkeypatch):
         return make_plugin_manager([folder], entry_points=False)
 
     return make
+
+
+@pytest.fixture
+def config_problems(plugins_with):
+    """``config_problems({"name.yaml": text})`` -> every problem line loading them reports."""
+
+    def problems(files: dict[str, str]) -> list[str]:
+        _, registry = plugins_with({n: textwrap.dedent(text) for n, text in files.items()})
+        with pytest.raises(ConfigError) as caught:
+            registry.plans  # noqa: B018 - loading is what is tested
+        assert str(caught.value) == f"{len(caught.value.details)} plan configuration problem(s)"
+        return caught.value.details
+
+    return problems

@@ -41,14 +41,6 @@ files:
 """
 
 
-def config_problems(plugins_with, files: dict[str, str]) -> list[str]:
-    _, registry = plugins_with({name: textwrap.dedent(text) for name, text in files.items()})
-    with pytest.raises(ConfigError) as caught:
-        registry.plans  # noqa: B018 - loading is what is tested
-    assert str(caught.value) == f"{len(caught.value.details)} plan configuration problem(s)"
-    return caught.value.details
-
-
 def only(problems: list[str]) -> str:
     assert len(problems) == 1, problems
     return problems[0]
@@ -243,110 +235,105 @@ def test_yaml_override_merges_into_the_parent(plugins_with):
 # ------------------------------------------------------------------ broken configs
 
 
-def test_misspelt_column_type(plugins_with):
-    problem = only(
-        config_problems(plugins_with, {"solo.yaml": SOLO.replace("type: date", "type: dat")})
-    )
+def test_misspelt_column_type(config_problems):
+    problem = only(config_problems({"solo.yaml": SOLO.replace("type: date", "type: dat")}))
     assert "solo.yaml: files.rtf.versions[0].columns[2].type: 'dat' is not one of" in problem
     assert "(did you mean 'date'?)" in problem
 
 
-def test_misspelt_key(plugins_with):
+def test_misspelt_key(config_problems):
     text = SOLO.replace("{header: CIN,", "{heder: CIN,")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert (
         "files.rtf.versions[0].columns[0]: unknown key 'heder' (did you mean 'header'?)" in problem
     )
 
 
-def test_misspelt_file_key(plugins_with):
+def test_misspelt_file_key(config_problems):
     text = SOLO.replace("    format: csv\n", "    format: csv\n    titel: RTF\n")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "files.rtf: unknown key 'titel' (did you mean 'title'?)" in problem
 
 
-def test_column_without_provenance_needs_source(plugins_with):
+def test_column_without_provenance_needs_source(config_problems):
     text = SOLO.replace(
         "{header: Status, field: ecm_status, assumed: true}", "{header: Status, field: ecm_status}"
     )
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "files.rtf.versions[0].columns[1]: needs source" in problem
 
 
-def test_code_without_provenance_needs_source(plugins_with):
+def test_code_without_provenance_needs_source(config_problems):
     text = SOLO.replace('enrolled: {code: "E", assumed: true}', 'enrolled: {code: "E"}')
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "codes.ecm_status.values.enrolled: needs source" in problem
 
 
-def test_unknown_field_name(plugins_with):
+def test_unknown_field_name(config_problems):
     text = SOLO.replace("field: enrollment_start", "field: enrolment_start")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "files.rtf.versions[0].columns[2].field: 'enrolment_start' is not a rtf field" in problem
     assert "(did you mean 'enrollment_start'?)" in problem
 
 
-def test_column_with_neither_field_nor_value(plugins_with):
+def test_column_with_neither_field_nor_value(config_problems):
     text = SOLO.replace("{header: CIN, field: cin,", "{header: CIN,")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "files.rtf.versions[0].columns[0]: give field:" in problem
 
 
-def test_column_with_both_field_and_value(plugins_with):
+def test_column_with_both_field_and_value(config_problems):
     text = SOLO.replace("{header: CIN, field: cin,", "{header: CIN, field: cin, value: X,")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "files.rtf.versions[0].columns[0]: give either field: or value:, not both" in problem
 
 
-def test_unknown_naming_placeholder(plugins_with):
+def test_unknown_naming_placeholder(config_problems):
     text = SOLO.replace("solo_{kind}_{period:%Y%m}", "solo_{kind}_{perod:%Y%m}")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert (
         "files.rtf.naming.template: unknown placeholder {perod} (did you mean 'period'?)" in problem
     )
 
 
-def test_format_on_a_text_placeholder(plugins_with):
+def test_format_on_a_text_placeholder(config_problems):
     text = SOLO.replace("solo_{kind}_{period:%Y%m}", "solo_{kind:%Y}")
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "{kind} is text and takes no format" in problem
 
 
-def test_unknown_code_list(plugins_with):
+def test_unknown_code_list(config_problems):
     text = SOLO.replace(
         "{header: Status, field: ecm_status,",
         "{header: Status, field: ecm_status, codes: ecm_stats,",
     )
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert (
         "columns[1].codes: no code list 'ecm_stats' in this plan (did you mean 'ecm_status'?)"
         in problem
     )
 
 
-def test_default_key_not_in_its_list(plugins_with):
+def test_default_key_not_in_its_list(config_problems):
     text = SOLO.replace(
         '      pending_outreach: {code: "P", source: "the solo plan guide"}\n',
         '      pending_outreach: {code: "P", source: "the solo plan guide"}\n'
         "    default: {key: pending_outreech, assumed: true}\n",
     )
-    problem = only(config_problems(plugins_with, {"solo.yaml": text}))
+    problem = only(config_problems({"solo.yaml": text}))
     assert "codes.ecm_status.default.key: 'pending_outreech' is not a key of the list" in problem
     assert "did you mean 'pending_outreach'" in problem
 
 
-def test_extends_unknown_plan(plugins_with):
-    problem = only(
-        config_problems(plugins_with, {"p.yaml": "{id: myplan, name: Mine, extends: helthnet}"})
-    )
+def test_extends_unknown_plan(config_problems):
+    problem = only(config_problems({"p.yaml": "{id: myplan, name: Mine, extends: helthnet}"}))
     assert problem.endswith(
         "p.yaml: extends: no plan or family base 'helthnet' (did you mean 'healthnet'?)"
     )
 
 
-def test_extends_cycle(plugins_with):
+def test_extends_cycle(config_problems):
     problems = config_problems(
-        plugins_with,
         {
             "a.yaml": "{id: aaa, name: A, extends: bbb}",
             "b.yaml": "{id: bbb, name: B, extends: aaa}",
@@ -357,9 +344,8 @@ def test_extends_cycle(plugins_with):
     assert any("aaa -> bbb -> aaa" in p or "bbb -> aaa -> bbb" in p for p in problems)
 
 
-def test_duplicate_plan_id(plugins_with):
+def test_duplicate_plan_id(config_problems):
     problems = config_problems(
-        plugins_with,
         {"one.yaml": SOLO, "two.yaml": SOLO.replace("name: Solo Plan", "name: Solo Again")},
     )
     problem = only(problems)
@@ -367,36 +353,34 @@ def test_duplicate_plan_id(plugins_with):
     assert "one.yaml" in problem and "two.yaml" in problem
 
 
-def test_a_plans_dir_reusing_a_builtin_id_is_blamed_on_its_file(plugins_with):
+def test_a_plans_dir_reusing_a_builtin_id_is_blamed_on_its_file(config_problems):
     """Built-ins register first (tryfirst), the plans dir last (trylast): the duplicate
     is the folder's, and the built-in plan is not the one reported."""
-    problem = only(
-        config_problems(plugins_with, {"mine.yaml": SOLO.replace("id: solo", "id: healthnet")})
-    )
+    problem = only(config_problems({"mine.yaml": SOLO.replace("id: solo", "id: healthnet")}))
     assert problem.endswith(
         "mine.yaml: id: plan 'healthnet' is defined twice (also in healthnet.yaml); "
         "rename one or remove the duplicate --plans-dir"
     )
 
 
-def test_plan_without_files(plugins_with):
-    problem = only(config_problems(plugins_with, {"p.yaml": "{id: bare, name: Bare}"}))
+def test_plan_without_files(config_problems):
+    problem = only(config_problems({"p.yaml": "{id: bare, name: Bare}"}))
     assert "(top level): 'files' is required" in problem
 
 
-def test_bad_yaml_syntax_gives_the_line(plugins_with):
-    problem = only(config_problems(plugins_with, {"p.yaml": "id: x\nname: [unclosed\n"}))
+def test_bad_yaml_syntax_gives_the_line(config_problems):
+    problem = only(config_problems({"p.yaml": "id: x\nname: [unclosed\n"}))
     assert "p.yaml line" in problem and "not valid YAML" in problem
 
 
-def test_several_errors_in_one_file_are_reported_at_once(plugins_with):
+def test_several_errors_in_one_file_are_reported_at_once(config_problems):
     text = (
         SOLO.replace("type: date", "type: dat")
         .replace("field: cin,", "field: cinn,")
         .replace("{period:%Y%m}", "{perod:%Y%m}")
         .replace("    format: csv\n", "    format: csv\n    titel: RTF\n")
     )
-    problems = config_problems(plugins_with, {"solo.yaml": text})
+    problems = config_problems({"solo.yaml": text})
     joined = "\n".join(problems)
     assert "'dat' is not one of" in joined
     assert "unknown key 'titel'" in joined
@@ -405,9 +389,8 @@ def test_several_errors_in_one_file_are_reported_at_once(plugins_with):
     assert len(problems) == 4
 
 
-def test_errors_in_several_files_are_reported_together(plugins_with):
+def test_errors_in_several_files_are_reported_together(config_problems):
     problems = config_problems(
-        plugins_with,
         {
             "a.yaml": SOLO.replace("type: date", "type: dat"),
             "b.yaml": "{id: other, name: Other, extends: helthnet}",
@@ -418,7 +401,7 @@ def test_errors_in_several_files_are_reported_together(plugins_with):
     assert any("b.yaml" in p and "helthnet" in p for p in problems)
 
 
-def test_a_bad_plans_dir_plan_does_not_hide_behind_the_builtins(plugins_with):
+def test_a_bad_plans_dir_plan_does_not_hide_behind_the_builtins(config_problems):
     # A plans-dir plan that reuses a built-in id is reported, never silently merged.
-    problems = config_problems(plugins_with, {"hn.yaml": SOLO.replace("id: solo", "id: healthnet")})
+    problems = config_problems({"hn.yaml": SOLO.replace("id: solo", "id: healthnet")})
     assert any("'healthnet' is defined twice" in p for p in problems)
