@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.billing import BillingSpec
+from ecmx.core.episodes import enrollment_ended
 from ecmx.core.periods import Period
 
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
@@ -135,8 +136,9 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
 def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
     """Per line: enrolled that day, before the first enrollment, after the last one ended,
     and the TAR of the episode covering it (or of the member's latest episode)."""
-    episodes = enrollments[["member_id", "enrollment_start", "enrollment_end"]].assign(
-        episode_tar=enrollments["authorization_number"]
+    episodes = enrollments[["member_id", "enrollment_start"]].assign(
+        enrollment_end=enrollment_ended(enrollments),
+        episode_tar=enrollments["authorization_number"],
     )
     episodes = episodes[episodes["enrollment_start"].notna()]
     pairs = lines[["member_id", "date"]].reset_index().merge(episodes, on="member_id")

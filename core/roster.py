@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.dataset import ROW, Dataset
-from ecmx.core.kinds.common import episode_began
+from ecmx.core.episodes import episode_began
 from ecmx.core.plan_reader import FILE_ROW, PlanFile
 from ecmx.core.planspec import PlanSpec
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ecmx.core.dataset import ROW
+from ecmx.core.episodes import episode_began
 from ecmx.core.findings import WARNING, Finding
 from ecmx.core.kinds import FieldSpec
 
@@ -57,16 +58,6 @@ def provider_fields(frame: pd.DataFrame, context) -> None:
         frame[name] = pd.Series(
             [pd.Timestamp(day)] * len(frame), index=frame.index, dtype="datetime64[ns]"
         )
-
-
-def episode_began(episodes: pd.DataFrame) -> pd.Series:
-    """When an episode began: enrollment_start, else assigned, referral or discontinuation date."""
-    return (
-        episodes["enrollment_start"]
-        .fillna(episodes["assigned_date"])
-        .fillna(episodes["referral_date"])
-        .fillna(episodes["discontinuation_date"])
-    )
 
 
 def members_with_latest_episode(context) -> pd.DataFrame:

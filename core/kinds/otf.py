@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.dataset import ROW
+from ecmx.core.episodes import enrollment_ended
 from ecmx.core.findings import ERROR, Finding
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
@@ -116,9 +117,7 @@ def build(context) -> pd.DataFrame:
 
 def enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:
     """True for each attempt made inside one of the member's enrollment spans."""
-    spans = enrollments.assign(
-        enrollment_end=enrollments["enrollment_end"].fillna(enrollments["discontinuation_date"])
-    )
+    spans = enrollments.assign(enrollment_end=enrollment_ended(enrollments))
     spans = spans.loc[
         spans["enrollment_start"].notna(), ["member_id", "enrollment_start", "enrollment_end"]
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
+from ecmx.core.episodes import enrollment_ended
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
 from ecmx.core.kinds.common import (
@@ -136,7 +137,7 @@ def _apply_exit_rules(frame: pd.DataFrame) -> None:
     was_enrolled = left & enrolled_once
     never = left & ~enrolled_once
     end, disc = frame["enrollment_end"].copy(), frame["discontinuation_date"].copy()
-    frame["enrollment_end"] = end.where(~was_enrolled, end.fillna(disc))
+    frame["enrollment_end"] = end.where(~was_enrolled, enrollment_ended(frame))
     frame.loc[was_enrolled, "discontinuation_date"] = pd.NaT
     frame["discontinuation_date"] = frame["discontinuation_date"].where(~never, disc.fillna(end))
     frame.loc[never, "enrollment_end"] = pd.NaT
