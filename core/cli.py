@@ -135,6 +135,9 @@ def plans_check(state, files):
         out.error_line(f"{len(exc.details)} problem(s) in plan configuration")
         sys.exit(EXIT_FINDINGS)
     concrete = [p for p in plans_found.values() if not p.abstract]
+    for plan in concrete:  # usable, but billed and reported under defaults until set
+        for notice in plan.notices:
+            out.warning_line(notice)
     out.info(
         f"ok: {len(concrete)} plan(s) and {len(plans_found) - len(concrete)} family base(s) are valid"
     )

@@ -27,6 +27,8 @@ class CorrectionWindow:
     due: date
     cutoff: date
     source: str
+    due_closed: str = ""  # "weekend" or a holiday's name when the date is no business day
+    cutoff_closed: str = ""
 
 
 def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Finding]:
@@ -108,12 +110,19 @@ def open_windows(dates: list[DueDate], today: date) -> list[CorrectionWindow]:
         cutoffs = [d for d in group if d.event.role == "cutoff"]
         if not dues or not cutoffs:
             continue
-        due = max(d.date for d in dues)
+        due = max(dues, key=lambda d: d.date)
         cutoff = max(cutoffs, key=lambda d: d.date)
-        if due < today <= cutoff.date:
+        if due.date < today <= cutoff.date:
             windows.append(
                 CorrectionWindow(
-                    plan_id, group[0].plan_name, period, due, cutoff.date, cutoff.event.source
+                    plan_id,
+                    group[0].plan_name,
+                    period,
+                    due.date,
+                    cutoff.date,
+                    cutoff.event.source,
+                    due.closed,
+                    cutoff.closed,
                 )
             )
     return windows

@@ -558,7 +558,7 @@ mcp:
   name: {value: My Plan, assumed: true}
 rules:
   L010: {enabled: false, assumed: true, note: "the plan takes any phone format"}
-  B005: {severity: error, source: "contract exhibit C"}
+  B005: {severity: error, assumed: true, note: "contract exhibit C"}
 """
 
 
