@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from ecmx.core.provenance import readable
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
@@ -21,6 +23,50 @@ STAGE_CODES = frozenset(
     "C001 C002 D101 D102 D103 D104 D105 D201 D202 D203 D204 D205 F001 F003 F004 "
     "L003 L004 L005 M001 N001 O001 R001 X001 X002".split()
 )
+
+# What each rule checks, in a few words: a summary labels a rule by it, never by the
+# message of its first instance. Every ``Rule`` adds its own title (``register_title``).
+_TITLES = {
+    "C001": "file past its due date",
+    "C002": "correction window closed",
+    "D001": "dataset table missing",
+    "D002": "unknown dataset column",
+    "D101": "required dataset cell blank",
+    "D102": "not a date",
+    "D103": "not a yes/no value",
+    "D104": "not a number",
+    "D105": "unknown code value",
+    "D201": "member listed twice",
+    "D202": "CIN of the wrong shape",
+    "D203": "CIN ending in an unused letter",
+    "D204": "row for an unknown member",
+    "D205": "member of an unknown plan",
+    "F001": "column not in the layout",
+    "F003": "CIN on several rows",
+    "F004": "row without a CIN",
+    "L003": "not a date",
+    "L004": "not a number",
+    "L005": "not a code of the plan",
+    "M001": "no plan code for a dataset value",
+    "N001": "file prefix missing",
+    "O001": "outreach attempt for an enrolled member",
+    "R001": "member left off the RTF",
+    "X001": "MIF member missing from the RTF",
+    "X002": "enrolled member not on the MIF",
+}
+
+
+def register_title(code: str, title: str) -> None:
+    _TITLES[code] = title
+
+
+def rule_title(code: str) -> str:
+    """What the rule ``code`` checks, or '' for a code ecmx does not know."""
+    if code not in _TITLES:
+        import ecmx.core.rules.business
+        import ecmx.core.rules.claims
+        import ecmx.core.rules.field  # noqa: F401 - their rules register their titles
+    return _TITLES.get(code, "")
 
 
 @dataclass(frozen=True)
@@ -41,6 +87,11 @@ class Finding:
     # The provider's member_id the finding is about (internal: routes dataset
     # findings to the plan files they affect; never displayed).
     member_id: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A user reads a source's title, never an id or a file number ('seed 002 FAQ ...').
+        if self.source:
+            object.__setattr__(self, "source", readable(self.source))
 
     def where(self) -> str:
         """A short location: ``file: sheet!B7 (column)`` or as much of it as is known."""

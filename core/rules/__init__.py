@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from ecmx.core.findings import Finding
+from ecmx.core.findings import Finding, register_title
 from ecmx.core.values import as_text
 
 
@@ -46,6 +46,9 @@ class Rule:
     source: str
     check: Callable[[Target], Iterable[Hit]]
     kinds: tuple[str, ...] = ("rtf", "otf")
+
+    def __post_init__(self) -> None:
+        register_title(self.code, self.title)  # the findings summary labels the rule by it
 
 
 @dataclass

@@ -110,6 +110,7 @@ def test_json_report_has_the_summary_and_every_finding_in_order(tmp_path):
         "code": "L006",
         "severity": "error",
         "count": 2,
+        "title": "CIN of the wrong shape",  # what the rule checks, not its first message
         "message": "L006 problem",
         "hint": "fix L006",
         "source": "source of L006",
@@ -416,7 +417,7 @@ def test_show_caps_the_places_per_rule_unless_verbose(terminal):
 
 
 def test_show_prints_markup_in_messages_as_written(terminal):
-    show([finding(message="value [bold]x[/bold] is wrong")], META)
+    show([finding(code="P999", message="value [bold]x[/bold] is wrong")], META)  # no title
     out, err = terminal()
     assert "[bold]x[/bold]" in out and "[bold]x[/bold]" in err
 
