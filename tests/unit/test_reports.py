@@ -431,3 +431,18 @@ def test_show_without_findings(terminal):
 def test_summary_counts_by_severity():
     head = summary(FINDINGS, {"x": 1})
     assert (head["x"], head["errors"], head["warnings"], head["infos"]) == (1, 3, 1, 1)
+
+
+def test_the_summary_labels_a_rule_by_what_it_checks_not_its_first_message(terminal):
+    """An acuity blank and a status blank are both L001: the row says what L001 checks."""
+    show(
+        [
+            finding("L001", message="Member ECM Status is blank", cell="RTF!P4"),
+            finding("L001", message="Member Acuity Level is blank", cell="RTF!Q5"),
+        ],
+        META,
+    )
+    out, _ = terminal()
+    [row] = [line for line in out.splitlines() if line.startswith("│ L001")]
+    assert "required column blank" in row
+    assert "Member ECM Status" not in row
