@@ -288,6 +288,7 @@ def run_validate(
         production_date=production_date,
         dataset=dataset,
         member_ids=member_ids,
+        extra={"sent_by_plan": kind.direction == "from_plan"},
     )
     read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
     findings = apply_overrides(read + run_rules(registry.rules.values(), target), plan)

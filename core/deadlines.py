@@ -45,7 +45,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
     cutoff = max(cutoffs, key=lambda d: d.date) if cutoffs else None
     late = (sent_on - deadline.date).days
     what = f"{plan.name}'s {kind.upper()} for {period}"
-    if cutoff and sent_on > cutoff.date:
+    if cutoff is not None and sent_on > cutoff.date:
         return [
             Finding(
                 WARNING,
@@ -60,7 +60,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
         ]
     until = (
         f"; {plan.name} accepts corrections until {cutoff.date}"
-        if cutoff
+        if cutoff is not None
         else f"; ask {plan.name} whether a late file is still accepted"
     )
     return [

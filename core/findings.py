@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 from ecmx.core.provenance import readable
 
 ERROR = "error"
@@ -92,6 +94,11 @@ class Finding:
         # A user reads a source's title, never an id or a file number ('seed 002 FAQ ...').
         if self.source:
             object.__setattr__(self, "source", readable(self.source))
+        # A cell handed over as read (None, NaN, pd.NA, a number) is text here: a missing
+        # value is "" (NaN is truthy, and would print as 'nan' and be masked as PHI).
+        if not isinstance(self.value, str):
+            missing = pd.api.types.is_scalar(self.value) and pd.isna(self.value)
+            object.__setattr__(self, "value", "" if missing else str(self.value))
 
     def where(self) -> str:
         """A short location: ``file: sheet!B7 (column)`` or as much of it as is known."""
@@ -100,7 +107,7 @@ class Finding:
             parts.append(self.file)
         if self.cell:
             parts.append(self.cell)
-        elif self.sheet and self.row:
+        elif self.sheet and self.row is not None:
             parts.append(f"{self.sheet} row {self.row}")
         elif self.sheet:
             parts.append(self.sheet)
@@ -115,7 +122,7 @@ class Finding:
         if where:
             text += f" {where}"
         text += f": {self.message}"
-        if show_values and self.value:
+        if show_values and self.value != "":
             text += f" [value: {self.value!r}]"
         if self.hint:
             text += f" ({self.hint})"
@@ -124,14 +131,14 @@ class Finding:
     def as_dict(self, *, show_values: bool = False) -> dict:
         data = asdict(self)
         data.pop("member_id")
-        if not show_values and data["value"]:
+        if not show_values and data["value"] != "":
             data["value"] = mask(data["value"])
         return data
 
 
 def mask(value: str) -> str:
     """Hide a value that may be PHI, keeping only its length class."""
-    return "***" if value else ""
+    return "" if value == "" else "***"
 
 
 def has_errors(findings) -> bool:

@@ -32,7 +32,7 @@ def show_plan(plan, kinds, period) -> None:
         )
         rows = []
         for index, column in enumerate(layout.columns, 1):
-            what = column.field if column.field else f"= {column.value!r}"
+            what = column.field if column.field is not None else f"= {column.value!r}"
             extra = ", ".join(
                 x
                 for x in (
@@ -40,7 +40,7 @@ def show_plan(plan, kinds, period) -> None:
                     if column.codes
                     else "",
                     f"transform {column.transform}" if column.transform else "",
-                    f"max {column.max_length}" if column.max_length else "",
+                    f"max {column.max_length}" if column.max_length is not None else "",
                 )
                 if x
             )
@@ -69,7 +69,9 @@ def show_plan(plan, kinds, period) -> None:
             (key, value["code"], value.get("label", ""), _provenance(value, plan))
             for key, value in code_list.values.items()
         ]
-        title = f"codes {name}" + (f" (blank -> {code_list.default})" if code_list.default else "")
+        title = f"codes {name}" + (
+            f" (blank -> {code_list.default})" if code_list.default is not None else ""
+        )
         out.table(title, ("key", "code", "label", "source"), rows)
     _show_calendar(plan)
     _show_billing(plan)

@@ -94,6 +94,9 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
     header = hit.header or (target.header_of(hit.field) if hit.field else None)
     letter = target.letters.get(header, "") if header else ""
     column_values = target.frame.get(header) if header else None
+    hint = hit.hint or rule.hint
+    if target.extra.get("sent_by_plan"):  # a MIF or TEL: only the plan can correct it
+        hint = f"ask {target.plan.name} for a corrected file"
     out = []
     for position in hit.positions:
         row = int(target.file_rows[position])
@@ -103,7 +106,7 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
                 rule.severity,
                 rule.code,
                 hit.message,
-                hint=hit.hint or rule.hint,
+                hint=hint,
                 plan=target.plan.id,
                 kind=target.kind,
                 file=target.file,

@@ -7,9 +7,11 @@ assumed; users read sources by title; due dates on weekends and holidays say so.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 
+import openpyxl
 import pytest
 import yaml
 
@@ -242,3 +244,43 @@ def test_due_marks_a_date_on_a_holiday_with_its_name(cli, tmp_path):
     assert "report due to Kin" in row and "Thu (Christmas Day)" in row
     [last_month] = [line for line in run.out.splitlines() if "2025-11-25" in line]
     assert "Tue " in last_month and "(" not in last_month.split("Tue")[1].split("│")[0]
+
+
+# ----------------------------------------------------------------------------- hints
+
+
+def made_file(kit, samples, out, kind: str):
+    run = kit.invoke(
+        "convert", samples["xlsx"], "--plan", "healthnet", "--kind", kind, "--period", "2025-11",
+        "--out", out, "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    [path] = list(out.iterdir())
+    return path
+
+
+def with_a_bad_cin(path, target):
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    [cin_column] = [c.column for c in sheet[1] if c.value == "Member Client Index Number (CIN)"]
+    sheet.cell(row=2, column=cin_column, value="12345")
+    book.save(target)
+    return target
+
+
+@pytest.mark.parametrize("kind", ["mif", "rtf"])
+def test_a_hint_fits_who_made_the_file(cli, kit, samples, tmp_path, kind):
+    """On the plan's MIF: ask the plan. On the provider's own RTF: fix it yourself."""
+    made = made_file(kit, samples, tmp_path / "made", kind)
+    bad = with_a_bad_cin(made, tmp_path / f"bad_{made.name}")
+    report = tmp_path / "report.json"
+    run = cli(
+        "validate", bad, "--plan", "healthnet", "--kind", kind, "--period", "2025-11",
+        "--report", report,
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    [l006] = [f for f in json.loads(report.read_text())["findings"] if f["code"] == "L006"]
+    if kind == "mif":
+        assert l006["hint"] == "ask Health Net for a corrected file"
+    else:
+        assert "ask" not in l006["hint"] and "copy the CIN" in l006["hint"]

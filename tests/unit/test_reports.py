@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.comments import Comment
 
@@ -446,3 +447,12 @@ def test_the_summary_labels_a_rule_by_what_it_checks_not_its_first_message(termi
     [row] = [line for line in out.splitlines() if line.startswith("│ L001")]
     assert "required column blank" in row
     assert "Member ECM Status" not in row
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_a_missing_cell_value_is_no_value_and_not_masked_as_phi(missing):
+    """pandas 3 hands a blank cell over as NaN, which is truthy: it is no value."""
+    finding = Finding("error", "L001", "blank", value=missing)
+    assert finding.value == ""
+    assert finding.as_dict()["value"] == ""
+    assert "[value:" not in finding.line(show_values=True)

@@ -337,7 +337,7 @@ def test_b001_an_enrollment_ending_before_it_starts(healthnet):
     (finding,) = found("B001", target)
     assert (finding.severity, finding.row, finding.cell) == ("error", 7, "RTF!S7")
     assert finding.column == "ECM Enrollment End Date"
-    assert finding.source == "domain.md"
+    assert finding.source == "an enrollment cannot end before it starts"
     assert finding.message == "the ECM enrollment ends before it starts"
 
 
