@@ -38,6 +38,7 @@ from ecmx.core.provenance import citation_problems, load_sources, mark_unspoken,
 
 # What a plan never takes from the plan it extends: its own id, name and description.
 NOT_INHERITED = ("abstract", "id", "family", "name", "source", "description")
+PROVENANCE = ("source", "assumed", "note")
 
 
 @dataclass
@@ -206,6 +207,10 @@ def _deep_merge(base: dict, override: dict) -> dict:
             and value["kind"] != inherited.get("kind")
         )
         if isinstance(value, dict) and isinstance(inherited, dict) and not retagged:
+            if "source" in value or "assumed" in value:
+                # The override says where it comes from: the parent's provenance (an
+                # `assumed: true`, a note, a source) is not its own.
+                inherited = {k: v for k, v in inherited.items() if k not in PROVENANCE}
             out[key] = _deep_merge(inherited, value)
         else:
             out[key] = copy.deepcopy(value)
