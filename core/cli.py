@@ -121,7 +121,11 @@ def plans_fields(state, kind_name):
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_state
 def plans_check(state, files):
-    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem."""
+    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem.
+
+    What a plan should still set (its own name, MCP and payer, where it extends another
+    plan) is printed as a warning, one line per YAML path; it does not fail the check.
+    """
     from ecmx.core.errors import ConfigError
 
     _, registry = state.plugins()

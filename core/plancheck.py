@@ -294,7 +294,7 @@ def identity_problems(data: dict, origin: str) -> list[str]:
         f"{origin}: {group}.{key}: a family base (abstract: true) names no plan; "
         f"set {what} in each plan that extends it"
         for group, key, what in IDENTITY
-        if key in ((data.get(group) or {}) if isinstance(data.get(group), dict) else {})
+        if isinstance(data.get(group), dict) and key in data[group]
     ]
 
 
