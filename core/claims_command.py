@@ -217,7 +217,7 @@ def _file_name(result, dataset, period, production_date, output_format) -> str:
     prefix = provider.plan(result.plan.id).get("file_prefix")
     if "{file_prefix" in result.spec.naming and not prefix:
         raise InputError(
-            f"{result.plan.name} names files with your file prefix, and none is set: add "
+            f"{result.plan.name}'s file name template uses your file prefix, and none is set: add "
             f"plans.{result.plan.id}.file_prefix to the provider profile"
         )
     name = name_from_template(

@@ -121,7 +121,11 @@ def plans_fields(state, kind_name):
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_state
 def plans_check(state, files):
-    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem."""
+    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem.
+
+    What a plan should still set (its own name, MCP and payer, where it extends another
+    plan) is printed as a warning, one line per YAML path; it does not fail the check.
+    """
     from ecmx.core.errors import ConfigError
 
     _, registry = state.plugins()
@@ -135,6 +139,9 @@ def plans_check(state, files):
         out.error_line(f"{len(exc.details)} problem(s) in plan configuration")
         sys.exit(EXIT_FINDINGS)
     concrete = [p for p in plans_found.values() if not p.abstract]
+    for plan in concrete:  # usable, but billed and reported under defaults until set
+        for notice in plan.notices:
+            out.warning_line(notice)
     out.info(
         f"ok: {len(concrete)} plan(s) and {len(plans_found) - len(concrete)} family base(s) are valid"
     )

@@ -27,7 +27,17 @@ def _plans(registry, plan_ids):
 
 
 def _flag(due) -> str:
-    return "assumed" if due.event.assumed else "seed"
+    """Where the date comes from: the plan's own page, or an assumption to confirm."""
+    return "assumed" if due.event.assumed else "plan page"
+
+
+def _day(due) -> str:
+    """The weekday, and why the date is no business day: 'Sat (weekend)', 'Thu (Thanksgiving)'."""
+    return _weekday(due.date, due.closed)
+
+
+def _weekday(day: date, closed: str) -> str:
+    return f"{day:%a}" + (f" ({closed})" if closed else "")
 
 
 @click.command("calendar")
@@ -60,7 +70,8 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
 
     A period's events include the ones after it: the December RTF is due in
     January of the next year. Dates marked 'assumed' are not in the plan's own
-    pages yet: confirm them with the plan.
+    pages yet: confirm them with the plan. A date on a weekend or holiday says so
+    in the day column (the plan's calendar decides whether it moves).
     """
     from ecmx.core.schedule import due_dates, plan_events, year_periods
 
@@ -96,7 +107,7 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
     else:
         label = str(period) if period else f"periods of {year or date.today().year}"
         rows = [
-            (d.date.isoformat(), f"{d.date:%a}", d.plan, d.event.title, str(d.period), _flag(d))
+            (d.date.isoformat(), _day(d), d.plan, d.event.title, str(d.period), _flag(d))
             for d in dates
         ]
         out.table(
@@ -137,10 +148,11 @@ def due_command(state, plan_ids, today, days):
     soon = upcoming(dates, today, days)
     _section(
         f"Due or expected in the next {days} days (from {today})",
-        ("date", "in", "plan", "event", "period", "who", "from"),
+        ("date", "day", "in", "plan", "event", "period", "who", "from"),
         [
             (
                 d.date.isoformat(),
+                _day(d),
                 _in_days(d.date, today),
                 d.plan,
                 d.event.title,
@@ -155,10 +167,11 @@ def due_command(state, plan_ids, today, days):
     late = overdue(dates, today)
     _section(
         f"Overdue (dates passed in the last {OVERDUE_DAYS} days; done already? ignore it)",
-        ("date", "late by", "plan", "event", "period", "from"),
+        ("date", "day", "late by", "plan", "event", "period", "from"),
         [
             (
                 d.date.isoformat(),
+                _day(d),
                 f"{(today - d.date).days} d",
                 d.plan,
                 d.event.title,
@@ -177,8 +190,8 @@ def due_command(state, plan_ids, today, days):
             (
                 w.plan,
                 str(w.period),
-                w.due.isoformat(),
-                w.cutoff.isoformat(),
+                f"{w.due.isoformat()} {_weekday(w.due, w.due_closed)}",
+                f"{w.cutoff.isoformat()} {_weekday(w.cutoff, w.cutoff_closed)}",
                 str((w.cutoff - today).days),
             )
             for w in windows

@@ -258,7 +258,12 @@ def run_validate(
     layout = file.layout_for(period)
     with out.status(f"reading {file_path.name}"):
         plan_file = read_plan_file(
-            file_path, plan, file, layout, one_row_per_member=kind.one_row_per_member
+            file_path,
+            plan,
+            file,
+            layout,
+            one_row_per_member=kind.one_row_per_member,
+            sent_by_plan=kind.direction == "from_plan",
         )
     fields = plan_file.frame.drop(columns=[FILE_ROW])
     # Dates are judged against the file's own production date when it has one.
@@ -283,6 +288,7 @@ def run_validate(
         production_date=production_date,
         dataset=dataset,
         member_ids=member_ids,
+        extra={"sent_by_plan": kind.direction == "from_plan"},
     )
     read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
     findings = apply_overrides(read + run_rules(registry.rules.values(), target), plan)

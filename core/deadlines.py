@@ -27,6 +27,8 @@ class CorrectionWindow:
     due: date
     cutoff: date
     source: str
+    due_closed: str = ""  # "weekend" or a holiday's name when the date is no business day
+    cutoff_closed: str = ""
 
 
 def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Finding]:
@@ -43,7 +45,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
     cutoff = max(cutoffs, key=lambda d: d.date) if cutoffs else None
     late = (sent_on - deadline.date).days
     what = f"{plan.name}'s {kind.upper()} for {period}"
-    if cutoff and sent_on > cutoff.date:
+    if cutoff is not None and sent_on > cutoff.date:
         return [
             Finding(
                 WARNING,
@@ -58,7 +60,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
         ]
     until = (
         f"; {plan.name} accepts corrections until {cutoff.date}"
-        if cutoff
+        if cutoff is not None
         else f"; ask {plan.name} whether a late file is still accepted"
     )
     return [
@@ -108,12 +110,19 @@ def open_windows(dates: list[DueDate], today: date) -> list[CorrectionWindow]:
         cutoffs = [d for d in group if d.event.role == "cutoff"]
         if not dues or not cutoffs:
             continue
-        due = max(d.date for d in dues)
+        due = max(dues, key=lambda d: d.date)
         cutoff = max(cutoffs, key=lambda d: d.date)
-        if due < today <= cutoff.date:
+        if due.date < today <= cutoff.date:
             windows.append(
                 CorrectionWindow(
-                    plan_id, group[0].plan_name, period, due, cutoff.date, cutoff.event.source
+                    plan_id,
+                    group[0].plan_name,
+                    period,
+                    due.date,
+                    cutoff.date,
+                    cutoff.event.source,
+                    due.closed,
+                    cutoff.closed,
                 )
             )
     return windows

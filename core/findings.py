@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
+from ecmx.core.provenance import readable
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
@@ -21,6 +25,50 @@ STAGE_CODES = frozenset(
     "C001 C002 D101 D102 D103 D104 D105 D201 D202 D203 D204 D205 F001 F003 F004 "
     "L003 L004 L005 M001 N001 O001 R001 X001 X002".split()
 )
+
+# What each rule checks, in a few words: a summary labels a rule by it, never by the
+# message of its first instance. Every ``Rule`` adds its own title (``register_title``).
+_TITLES = {
+    "C001": "file past its due date",
+    "C002": "correction window closed",
+    "D001": "dataset table missing",
+    "D002": "unknown dataset column",
+    "D101": "required dataset cell blank",
+    "D102": "not a date",
+    "D103": "not a yes/no value",
+    "D104": "not a number",
+    "D105": "unknown code value",
+    "D201": "member listed twice",
+    "D202": "CIN of the wrong shape",
+    "D203": "CIN ending in an unused letter",
+    "D204": "row for an unknown member",
+    "D205": "member of an unknown plan",
+    "F001": "column not in the layout",
+    "F003": "CIN on several rows",
+    "F004": "row without a CIN",
+    "L003": "not a date",
+    "L004": "not a number",
+    "L005": "not a code of the plan",
+    "M001": "no plan code for a dataset value",
+    "N001": "file prefix missing",
+    "O001": "outreach attempt for an enrolled member",
+    "R001": "member left off the RTF",
+    "X001": "MIF member missing from the RTF",
+    "X002": "enrolled member not on the MIF",
+}
+
+
+def register_title(code: str, title: str) -> None:
+    _TITLES[code] = title
+
+
+def rule_title(code: str) -> str:
+    """What the rule ``code`` checks, or '' for a code ecmx does not know."""
+    if code not in _TITLES:
+        import ecmx.core.rules.business
+        import ecmx.core.rules.claims
+        import ecmx.core.rules.field  # noqa: F401 - their rules register their titles
+    return _TITLES.get(code, "")
 
 
 @dataclass(frozen=True)
@@ -42,6 +90,16 @@ class Finding:
     # findings to the plan files they affect; never displayed).
     member_id: str = field(default="", compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # A user reads a source's title, never an id or a file number ('seed 002 FAQ ...').
+        if self.source:
+            object.__setattr__(self, "source", readable(self.source))
+        # A cell handed over as read (None, NaN, pd.NA, a number) is text here: a missing
+        # value is "" (NaN is truthy, and would print as 'nan' and be masked as PHI).
+        if not isinstance(self.value, str):
+            missing = pd.api.types.is_scalar(self.value) and pd.isna(self.value)
+            object.__setattr__(self, "value", "" if missing else str(self.value))
+
     def where(self) -> str:
         """A short location: ``file: sheet!B7 (column)`` or as much of it as is known."""
         parts = []
@@ -49,7 +107,7 @@ class Finding:
             parts.append(self.file)
         if self.cell:
             parts.append(self.cell)
-        elif self.sheet and self.row:
+        elif self.sheet and self.row is not None:
             parts.append(f"{self.sheet} row {self.row}")
         elif self.sheet:
             parts.append(self.sheet)
@@ -64,7 +122,7 @@ class Finding:
         if where:
             text += f" {where}"
         text += f": {self.message}"
-        if show_values and self.value:
+        if show_values and self.value != "":
             text += f" [value: {self.value!r}]"
         if self.hint:
             text += f" ({self.hint})"
@@ -73,14 +131,14 @@ class Finding:
     def as_dict(self, *, show_values: bool = False) -> dict:
         data = asdict(self)
         data.pop("member_id")
-        if not show_values and data["value"]:
+        if not show_values and data["value"] != "":
             data["value"] = mask(data["value"])
         return data
 
 
 def mask(value: str) -> str:
     """Hide a value that may be PHI, keeping only its length class."""
-    return "***" if value else ""
+    return "" if value == "" else "***"
 
 
 def has_errors(findings) -> bool:

@@ -151,8 +151,9 @@ def file_name(
         return None, Finding(
             ERROR,
             "N001",
-            f"{plan.name} names files with your file prefix, and none is set",
-            hint=f"add plans.{plan.id}.file_prefix (the prefix {plan.name} assigned you) to the provider profile",
+            f"{plan.name}'s file name template uses your file prefix, and none is set",
+            hint=f"add plans.{plan.id}.file_prefix to the provider profile (the prefix your "
+            f"files for {plan.name} start with; the naming is assumed: confirm it with the plan)",
             plan=plan.id,
             kind=file.kind,
             file=provider.source,

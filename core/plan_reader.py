@@ -12,7 +12,7 @@ at its cell (``MIF!C7``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from ecmx.core import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
 from ecmx.core.gcpause import gc_paused
-from ecmx.core.hints import did_you_mean
+from ecmx.core.hints import did_you_mean, own_file_hint
 from ecmx.core.planspec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.sheets import (
     SPREADSHEET_SUFFIXES,
@@ -58,7 +58,13 @@ def normalise_header(text) -> str:
 
 @gc_paused()
 def read_plan_file(
-    path: Path, plan: PlanSpec, file: FileSpec, layout: Layout, *, one_row_per_member: bool = True
+    path: Path,
+    plan: PlanSpec,
+    file: FileSpec,
+    layout: Layout,
+    *,
+    one_row_per_member: bool = True,
+    sent_by_plan: bool = True,  # a MIF or TEL; False for the provider's own RTF or OTF
 ) -> PlanFile:
     raw = _read_rows(Path(path), file)
     findings: list[Finding] = []
@@ -104,8 +110,9 @@ def read_plan_file(
         if position is None or column.field is None or column.field in data:
             continue
         data[column.field] = _convert_column(
-            column, position, by_position[position], numbers, plan, file, raw, findings
-        )
+            column, position, by_position[position], numbers, plan, file, raw, findings,
+            sent_by_plan,
+        )  # fmt: skip
     cells = pd.DataFrame(
         {header: pd.Series(by_position[p], dtype=object) for header, p in positions.items()}
     )
@@ -201,14 +208,17 @@ def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
 
 
 def _convert_column(
-    column: ColumnSpec, position, values, numbers, plan, file, raw, findings
+    column: ColumnSpec, position, values, numbers, plan, file, raw, findings, sent_by_plan=True
 ) -> list:
     """Convert a column, each distinct value once (codes, dates and flags repeat a lot)."""
     out, problems = V.convert_distinct(values, _converter(column, plan))
     letter = column_letter(position)
     for index, problem in problems:
         cell, number = values[index], numbers[index]
-        findings.append(_unreadable(column, plan, file, raw, letter, number, cell, problem))
+        finding = _unreadable(column, plan, file, raw, letter, number, cell, problem)
+        if not sent_by_plan:  # the provider's own RTF or OTF: the fix is in their data
+            finding = replace(finding, hint=own_file_hint(finding.cell, column.field))
+        findings.append(finding)
     return out
 
 
@@ -218,7 +228,7 @@ def _unreadable(column, plan, file, raw, letter, number, cell, problem) -> Findi
         ERROR,
         UNREADABLE_CODES.get(column.type, "L005"),
         f"{column.header} is {problem}",
-        hint=f"correct the cell {raw.sheet}!{letter}{number} or ask the plan for a corrected file",
+        hint=f"ask {plan.name} for a corrected file (the cell {raw.sheet}!{letter}{number})",
         source=f"{plan.name}'s {file.kind} layout {column.header!r}"
         + (f" and its {column.codes} code list" if column.codes else ""),
         plan=plan.id,

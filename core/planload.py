@@ -6,6 +6,11 @@ Every problem is collected before anything is reported (``ConfigError.details``)
 3. the merged plan is checked (``plancheck``) and built (``planspec``).
 A plan that fails a check is still resolvable, so plans extending it are
 checked too and every problem shows at once.
+
+Each ``source:`` must name an entry of the sources list (``provenance``). A plan
+inherits facts but never another plan's identity (name, MCP, payer: see
+``plancheck.own_identity``), and a fact whose source does not speak for the plan
+is assumed for it (``provenance.mark_unspoken``).
 """
 
 from __future__ import annotations
@@ -21,12 +26,19 @@ from ecmx.core.errors import ConfigError
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plancheck import (
     full_validator,
+    identity_problems,
+    own_identity,
     partial_validator,
     schema_problems,
     semantic_problems,
     semantic_problems_of_invalid,
 )
 from ecmx.core.planspec import PlanSpec, build_spec
+from ecmx.core.provenance import citation_problems, load_sources, mark_unspoken, source_paths
+
+# What a plan never takes from the plan it extends: its own id, name and description.
+NOT_INHERITED = ("abstract", "id", "family", "name", "source", "description")
+PROVENANCE = ("source", "assumed", "note")
 
 
 @dataclass
@@ -39,9 +51,14 @@ class PlanSource:
 
 
 def load_plans(
-    sources: list[PlanSource], kinds: dict, transforms: dict, rule_codes: set | None = None
+    sources: list[PlanSource],
+    kinds: dict,
+    transforms: dict,
+    rule_codes: set | None = None,
+    source_lists: list[Path] = (),
 ) -> dict[str, PlanSpec]:
     problems: list[str] = []
+    cited = load_sources(list(source_lists), problems)
     raw: dict[str, tuple[dict, str]] = {}
     invalid: set = set()  # reported already; still resolvable so dependents are checked
     for source in sources:
@@ -65,12 +82,21 @@ def load_plans(
             )
             continue
         raw[plan_id] = (data, origin)
+        for path, value in source_paths(data):
+            problems.extend(citation_problems(value, f"{origin}: {path}", cited))
+        if data.get("abstract") is True:
+            problems.extend(identity_problems(data, origin))
 
     merged: dict[str, dict] = {}
     for plan_id in raw:
         result = _resolve(plan_id, raw, merged, problems, [])
         if result is not None:
             merged[plan_id] = result
+
+    notices: dict[str, list[str]] = {}
+    for plan_id, data in merged.items():
+        if data.get("abstract") is not True:
+            notices[plan_id] = own_identity(raw[plan_id][0], data, raw[plan_id][1])
 
     specs: dict[str, PlanSpec] = {}
     for plan_id, data in merged.items():
@@ -85,7 +111,11 @@ def load_plans(
             problems.extend(schema_problems(full_validator(), data, origin, only_required=True))
         problems.extend(semantic_problems(data, origin, kinds, transforms, rule_codes))
         if len(problems) == before:
-            specs[plan_id] = build_spec(data, origin, kinds)
+            if data.get("abstract") is not True:
+                mark_unspoken(data, plan_id, str(data.get("name", plan_id)), cited)
+            specs[plan_id] = build_spec(
+                data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
+            )
     if problems:
         raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
     return specs
@@ -155,7 +185,7 @@ def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
     parent = _resolve(parent_id, raw, merged, problems, [*chain, plan_id])
     if parent is None:
         return None
-    base = {k: v for k, v in parent.items() if k not in ("abstract", "id", "family")}
+    base = {k: v for k, v in parent.items() if k not in NOT_INHERITED}
     result = _deep_merge(base, data)
     # A plan built on a family base belongs to that family; on a concrete plan, to its family.
     result.setdefault(
@@ -177,6 +207,10 @@ def _deep_merge(base: dict, override: dict) -> dict:
             and value["kind"] != inherited.get("kind")
         )
         if isinstance(value, dict) and isinstance(inherited, dict) and not retagged:
+            if "source" in value or "assumed" in value:
+                # The override says where it comes from: the parent's provenance (an
+                # `assumed: true`, a note, a source) is not its own.
+                inherited = {k: v for k, v in inherited.items() if k not in PROVENANCE}
             out[key] = _deep_merge(inherited, value)
         else:
             out[key] = copy.deepcopy(value)

@@ -11,6 +11,7 @@ from datetime import date
 
 from ecmx.core.errors import ConfigError
 from ecmx.core.periods import Period
+from ecmx.core.provenance import describe
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,18 @@ class PlanSpec:
     data: dict = field(repr=False)
     codes: dict[str, CodeList] = field(repr=False)
     files: dict[str, FileSpec] = field(repr=False)
+    # the sources list (id -> provenance.Source), to show a ``source:`` by its title
+    sources: dict = field(default_factory=dict, repr=False)
+    # what the plan's YAML should set and does not (its own identity): ``plans check``
+    notices: tuple[str, ...] = ()
 
     def mcp(self, key: str) -> str:
         fact = (self.data.get("mcp") or {}).get(key)
         return "" if fact is None else str(fact["value"])
+
+    def cite(self, value) -> str:
+        """A ``source:`` of this plan as a user reads it: titles and sections."""
+        return describe(value, self.sources)
 
     def assumptions(self) -> list[tuple[str, str]]:
         """Every ``assumed: true`` entry as (path, note): what to confirm with the plan."""
@@ -105,11 +114,16 @@ class PlanSpec:
 def _walk_assumed(node, path):
     if isinstance(node, dict):
         if node.get("assumed") is True:
-            label = (
-                node.get("header") or node.get("code") or node.get("value") or node.get("template")
+            label = next(
+                (
+                    node[key]
+                    for key in ("header", "code", "value", "template", "key", "title")
+                    if key in node and node[key] is not None and node[key] != ""
+                ),
+                None,
             )
             note = node.get("note", "")
-            yield path, " - ".join(str(p) for p in (label, note) if p not in (None, ""))
+            yield path, " - ".join(str(p) for p in (label, note) if p is not None and p != "")
         for key, value in node.items():
             yield from _walk_assumed(value, f"{path}.{key}" if path else key)
     elif isinstance(node, list):
@@ -117,7 +131,9 @@ def _walk_assumed(node, path):
             yield from _walk_assumed(value, f"{path}[{index}]")
 
 
-def build_spec(data: dict, origin: str, kinds: dict) -> PlanSpec:
+def build_spec(
+    data: dict, origin: str, kinds: dict, *, sources: dict | None = None, notices: tuple = ()
+) -> PlanSpec:
     codes = {
         name: CodeList(name, dict(c["values"]), (c.get("default") or {}).get("key"))
         for name, c in (data.get("codes") or {}).items()
@@ -155,6 +171,8 @@ def build_spec(data: dict, origin: str, kinds: dict) -> PlanSpec:
         data=data,
         codes=codes,
         files=files,
+        sources=dict(sources or {}),
+        notices=tuple(notices),
     )
 
 

@@ -18,6 +18,7 @@ class Registry:
         self.file_kinds: dict[str, FileKind] = {}
         self.transforms: dict[str, Callable] = {}
         self.plan_sources: list[PlanSource] = []
+        self.source_lists: list[Path] = []  # sources.yaml files beside plan YAMLs
         self.rules: dict[str, Rule] = {}
         self._plans: dict[str, PlanSpec] | None = None
 
@@ -46,12 +47,22 @@ class Registry:
         self.plan_sources.append(PlanSource(origin, data=data))
         self._plans = None
 
+    def add_sources_file(self, path: Path) -> None:
+        """A sources list (docs/configuration.md) the plans' ``source:`` may cite."""
+        self.source_lists.append(Path(path))
+        self._plans = None
+
     def add_plans_dir(self, directory: Path) -> None:
+        from ecmx.core.provenance import SOURCES_FILE
+
         directory = Path(directory)
         if not directory.is_dir():
             raise EcmxError(f"plans directory {directory} does not exist")
         for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-            self.add_plan_file(path)
+            if path.name in (SOURCES_FILE, "sources.yml"):
+                self.add_sources_file(path)
+            else:
+                self.add_plan_file(path)
 
     # -- used by the engine
     @property
@@ -59,7 +70,11 @@ class Registry:
         """All plans, validated; raises ConfigError with every problem found."""
         if self._plans is None:
             self._plans = load_plans(
-                self.plan_sources, self.file_kinds, self.transforms, self.known_codes()
+                self.plan_sources,
+                self.file_kinds,
+                self.transforms,
+                self.known_codes(),
+                self.source_lists,
             )
         return self._plans
 

@@ -7,7 +7,8 @@ JSON schema (documented for users in docs/reports.md)::
         ...meta,            # e.g. command, plan, kind, file, period: as the caller gave them
         "errors": int, "warnings": int, "infos": int, "total": int,
         "by_rule": [        # one entry per (code, severity); errors first, then most frequent
-          {"code", "severity", "count", "message", "hint", "source"}  # message etc. of the first
+          {"code", "severity", "count", "title", "message", "hint", "source"}
+          # title: what the rule checks; message etc.: those of its first finding
         ]
       },
       "findings": [         # every finding, in the order found
@@ -45,7 +46,7 @@ from rich.markup import escape as markup_escape
 from ecmx.core import console as out
 from ecmx.core.atomic import atomic_file
 from ecmx.core.errors import OutputError
-from ecmx.core.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from ecmx.core.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, rule_title
 from ecmx.core.writers import escape_text
 
 REPORT_SUFFIXES = (".json", ".csv", ".html", ".xlsx")
@@ -101,6 +102,7 @@ def _rule_entry(group: list[Finding]) -> dict:
         "code": first.code,
         "severity": first.severity,
         "count": len(group),
+        "title": rule_title(first.code) or first.message,
         "message": first.message,
         "hint": first.hint,
         "source": first.source,
@@ -296,7 +298,7 @@ def _html_rules(findings: list[Finding]) -> str:
                 f"<strong>{_e(entry['code'])}</strong>",
                 _badge(entry["severity"]),
                 str(entry["count"]),
-                _e(entry["message"]),
+                _e(entry["title"]),
                 _e(entry["hint"]),
                 _e(entry["source"]),
             ],
@@ -553,5 +555,11 @@ def _terminal_row(group: list[Finding]) -> tuple:
     # out.table renders rich markup: a message holding "[...]" must print as written.
     return tuple(
         markup_escape(str(v))
-        for v in (first.code, first.severity, len(group), first.message, place)
+        for v in (
+            first.code,
+            first.severity,
+            len(group),
+            rule_title(first.code) or first.message,
+            place,
+        )
     )

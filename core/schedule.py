@@ -32,7 +32,7 @@ class EventRule:
     role: str
     rule: dict
     adjust: str
-    source: str
+    source: str  # as a user reads it: the source's title and section
     assumed: bool
     note: str
 
@@ -67,9 +67,11 @@ class DueDate:
     date: date
     start: date  # first day of a week window; the date itself otherwise
     nominal: date  # before a weekend/holiday adjustment
+    # why the date is no business day: "weekend", the holiday's name, or both; "" when it is one
+    closed: str = ""
 
     def record(self) -> dict:
-        """The JSON/CSV shape: plan, event, kind, period, date, source, assumed, and context."""
+        """The JSON/CSV shape: plan, event, kind, period, date, weekday, closed, source, ..."""
         event = self.event
         return {
             "plan": self.plan,
@@ -77,6 +79,8 @@ class DueDate:
             "kind": event.file,
             "period": str(self.period),
             "date": self.date.isoformat(),
+            "weekday": f"{self.date:%A}",
+            "closed": self.closed,
             "source": event.source,
             "assumed": event.assumed,
             "title": event.title,
@@ -102,7 +106,7 @@ def plan_events(plan) -> list[EventRule]:
             role=spec["role"],
             rule=dict(spec["rule"]),
             adjust=spec.get("adjust", "none"),
-            source=spec.get("source", ""),
+            source=plan.cite(spec.get("source", "")),
             assumed=bool(spec.get("assumed")),
             note=spec.get("note", ""),
         )
@@ -121,7 +125,10 @@ def due_dates(plan, periods) -> list[DueDate]:
             for start, nominal in nominal_dates(event.rule, period):
                 day = adjust(nominal, event.adjust, country, subdivision)
                 window_start = min(start, day) if start < nominal else day
-                found.append(DueDate(plan.id, plan.name, event, period, day, window_start, nominal))
+                closed = closed_because(day, country, subdivision)
+                found.append(
+                    DueDate(plan.id, plan.name, event, period, day, window_start, nominal, closed)
+                )
     return sorted(found, key=lambda d: (d.date, d.plan, d.event.name))
 
 
@@ -168,6 +175,15 @@ def adjust(day: date, policy: str, country: str, subdivision: str | None) -> dat
 
 def is_business_day(day: date, country: str = "US", subdivision: str | None = "CA") -> bool:
     return day.weekday() < 5 and day not in holiday_calendar(country, subdivision)
+
+
+def closed_because(day: date, country: str = "US", subdivision: str | None = "CA") -> str:
+    """Why ``day`` is no business day ('weekend', a holiday's name, or both), or ''."""
+    reasons = ["weekend"] if day.weekday() >= 5 else []
+    holiday = holiday_calendar(country, subdivision).get(day)
+    if holiday is not None:
+        reasons.append(str(holiday))
+    return ", ".join(reasons)
 
 
 @cache

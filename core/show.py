@@ -5,10 +5,15 @@ from __future__ import annotations
 from ecmx.core import console as out
 
 
-def _provenance(entry) -> str:
-    if getattr(entry, "assumed", False) or (isinstance(entry, dict) and entry.get("assumed")):
+def _provenance(entry, plan) -> str:
+    """'assumed', or where the entry comes from: each source's title and section."""
+    if isinstance(entry, dict):
+        assumed, source = entry.get("assumed") is True, entry.get("source", "")
+    else:
+        assumed, source = getattr(entry, "assumed", False) is True, getattr(entry, "source", "")
+    if assumed:
         return "assumed"
-    return getattr(entry, "source", "") if not isinstance(entry, dict) else entry.get("source", "")
+    return plan.cite(source)
 
 
 def show_plan(plan, kinds, period) -> None:
@@ -27,7 +32,7 @@ def show_plan(plan, kinds, period) -> None:
         )
         rows = []
         for index, column in enumerate(layout.columns, 1):
-            what = column.field if column.field else f"= {column.value!r}"
+            what = column.field if column.field is not None else f"= {column.value!r}"
             extra = ", ".join(
                 x
                 for x in (
@@ -35,7 +40,7 @@ def show_plan(plan, kinds, period) -> None:
                     if column.codes
                     else "",
                     f"transform {column.transform}" if column.transform else "",
-                    f"max {column.max_length}" if column.max_length else "",
+                    f"max {column.max_length}" if column.max_length is not None else "",
                 )
                 if x
             )
@@ -47,7 +52,7 @@ def show_plan(plan, kinds, period) -> None:
                     column.type,
                     "yes" if column.required else "",
                     extra,
-                    _provenance(column),
+                    _provenance(column, plan),
                 )
             )
         out.table(
@@ -61,10 +66,12 @@ def show_plan(plan, kinds, period) -> None:
             )
     for name, code_list in plan.codes.items():
         rows = [
-            (key, value["code"], value.get("label", ""), _provenance(value))
+            (key, value["code"], value.get("label", ""), _provenance(value, plan))
             for key, value in code_list.values.items()
         ]
-        title = f"codes {name}" + (f" (blank -> {code_list.default})" if code_list.default else "")
+        title = f"codes {name}" + (
+            f" (blank -> {code_list.default})" if code_list.default is not None else ""
+        )
         out.table(title, ("key", "code", "label", "source"), rows)
     _show_calendar(plan)
     _show_billing(plan)
@@ -83,20 +90,20 @@ def _show_billing(plan) -> None:
                 value = (
                     f"{', '.join(code_set['codes'])}; modifiers {', '.join(map(str, modifiers))}"
                 )
-                rows.append((f"code_sets.{name}", value, _provenance(code_set)))
+                rows.append((f"code_sets.{name}", value, _provenance(code_set, plan)))
         elif key == "engagement_fee":
             value = f"once per {entry.get('months')} months" + (
                 ", with a TAR" if entry.get("tar_required") else ""
             )
-            rows.append((key, value, _provenance(entry)))
+            rows.append((key, value, _provenance(entry, plan)))
         elif isinstance(entry, dict) and "value" in entry:
-            rows.append((key, str(entry["value"]), _provenance(entry)))
+            rows.append((key, str(entry["value"]), _provenance(entry, plan)))
         elif isinstance(entry, dict):
             for sub, fact in entry.items():
                 if isinstance(fact, dict) and "value" in fact:
-                    rows.append((f"{key}.{sub}", str(fact["value"]), _provenance(fact)))
+                    rows.append((f"{key}.{sub}", str(fact["value"]), _provenance(fact, plan)))
             if "template" in entry:
-                rows.append((key, entry["template"], _provenance(entry)))
+                rows.append((key, entry["template"], _provenance(entry, plan)))
     if rows:
         out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
 
@@ -105,7 +112,7 @@ def _show_calendar(plan) -> None:
     from ecmx.core.schedule import plan_events
 
     rows = [
-        (e.name, e.title, e.party, e.describe(), e.adjust, _provenance(e))
+        (e.name, e.title, e.party, e.describe(), e.adjust, _provenance(e, plan))
         for e in plan_events(plan)
     ]
     if rows:

@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from ecmx.core.findings import Finding
+from ecmx.core.findings import Finding, register_title
 from ecmx.core.values import as_text
 
 
@@ -46,6 +46,9 @@ class Rule:
     source: str
     check: Callable[[Target], Iterable[Hit]]
     kinds: tuple[str, ...] = ("rtf", "otf")
+
+    def __post_init__(self) -> None:
+        register_title(self.code, self.title)  # the findings summary labels the rule by it
 
 
 @dataclass
@@ -91,6 +94,9 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
     header = hit.header or (target.header_of(hit.field) if hit.field else None)
     letter = target.letters.get(header, "") if header else ""
     column_values = target.frame.get(header) if header else None
+    hint = hit.hint or rule.hint
+    if target.extra.get("sent_by_plan"):  # a MIF or TEL: only the plan can correct it
+        hint = f"ask {target.plan.name} for a corrected file"
     out = []
     for position in hit.positions:
         row = int(target.file_rows[position])
@@ -100,7 +106,7 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
                 rule.severity,
                 rule.code,
                 hit.message,
-                hint=hit.hint or rule.hint,
+                hint=hint,
                 plan=target.plan.id,
                 kind=target.kind,
                 file=target.file,

@@ -229,7 +229,7 @@ BUSINESS_RULES = (
         "error",
         "enrollment ends before it starts",
         "correct the enrollment dates",
-        "domain.md",
+        "an enrollment cannot end before it starts",
         end_before_start,
     ),
     _rule(

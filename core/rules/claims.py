@@ -248,7 +248,8 @@ RULES = (
         "K002",
         "second one-time outreach",
         "bill one outreach per member; record later attempts in the outreach table only",
-        "seed 000 Step 9: one-time ECM outreach, one per member on the MIF; domain.md (000, 002)",
+        "seed 000 Step 9: one-time ECM outreach, one per member on the MIF; seed 002 FAQ: "
+        "a one-time outreach for new members",
         _second_outreach,
     ),
     _rule(

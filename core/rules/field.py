@@ -16,7 +16,10 @@ from ecmx.core.hookspecs import hookimpl
 from ecmx.core.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE, npi_is_valid
 from ecmx.core.rules import Hit, Rule, Target, _text
 
-IDENTIFIER_SOURCE = "domain.md Identifiers and formats"
+IDENTIFIER_SOURCE = (
+    "identifier formats: a Medi-Cal CIN is 9 characters (a 9, seven digits, a letter); "
+    "a ZIP code 5 or 9 digits (USPS); a phone number 10 digits (North American Numbering Plan)"
+)
 ZIP_SHAPE = re.compile(r"^[0-9]{5}(-?[0-9]{4})?$")
 NPI_FIELDS = ("provider_npi", "rendering_npi")
 PHONE_FIELDS = ("phone", "provider_phone", "lead_care_manager_phone")
@@ -154,7 +157,7 @@ FIELD_RULES = (
         "field",
         "CIN ending in an unused letter",
         "check the CIN against the plan's MIF",
-        "domain.md: a county bulletin excludes the letters B I J K L O P Q R S",
+        "a county eligibility bulletin: CINs do not end in B I J K L O P Q R S (no public copy cited)",
         cin_letter,
         ("rtf", "otf", "mif", "mini_mif", "tel"),
     ),
@@ -164,7 +167,7 @@ FIELD_RULES = (
         "field",
         "NPI with a wrong check digit",
         "copy the NPI from NPPES",
-        "domain.md: NPI, 10 digits with a Luhn check over 80840",
+        "HIPAA NPI standard (45 CFR 162.406): 10 digits, the last a Luhn check over prefix 80840",
         npi,
     ),
     Rule(

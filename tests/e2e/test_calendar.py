@@ -21,7 +21,8 @@ import yaml
 
 HN_FAMILY = ("calviva", "chpiv", "chwp", "healthnet")
 RECORD_KEYS = {
-    "plan", "event", "kind", "period", "date", "source", "assumed", "title", "party", "role",
+    "plan", "event", "kind", "period", "date", "weekday", "closed", "source", "assumed", "title",
+    "party", "role",
     "start", "nominal_date", "rule", "adjust", "note",
 }  # fmt: skip
 # What the Health Net family's YAML (seed 002) dates for the 2025-11 period.
@@ -219,14 +220,19 @@ def test_table_prints_one_readable_row_per_date(cli):
     )
     assert len(rows) == len(as_json)
     for day, weekday, plan, _title, period, origin in rows:
-        assert weekday == f"{date.fromisoformat(day):%a}"
+        assert weekday.startswith(f"{date.fromisoformat(day):%a}")
         assert (plan, period) == ("healthnet", "2025-02")
-        assert origin in ("seed", "assumed")
+        assert origin in ("plan page", "assumed")
     assert [
         "2025-02-28", "Fri", "healthnet", "CSASF sent by the plan (Community Supports)",
-        "2025-02", "seed",
+        "2025-02", "plan page",
     ] in rows  # fmt: skip
-    assert ["2025-03-05", "Wed", "healthnet", "RTF due to the plan", "2025-02", "seed"] in rows
+    assert ["2025-03-05", "Wed", "healthnet", "RTF due to the plan", "2025-02", "plan page"] in rows
+    # a date on a weekend or a holiday says so (the CSASF of the 15th, a Saturday)
+    assert [
+        "2025-02-15", "Sat (weekend, Susan B. Anthony Day)", "healthnet",
+        "CSASF sent by the plan (Community Supports)", "2025-02", "plan page",
+    ] in rows  # fmt: skip
     assert "mini_mif" in run.text and "no fixed date" in run.text  # the undated event, in words
 
 
@@ -386,22 +392,23 @@ def test_due_in_the_correction_window(cli):
 
     title, soon = sections["due"]
     assert "14 days" in title
-    assert soon and all(row[2] == "healthnet" for row in soon)
+    assert soon and all(row[3] == "healthnet" for row in soon)
     assert all("2025-12-07" <= row[0] <= "2025-12-21" for row in soon)
-    soon_events = {(row[0], row[3], row[4]) for row in soon}
+    assert all(row[1].startswith(f"{date.fromisoformat(row[0]):%a}") for row in soon)
+    soon_events = {(row[0], row[4], row[5]) for row in soon}
     assert ("2025-12-10", "last day the plan accepts a corrected RTF or OTF", "2025-11") in (
         soon_events
     )
     assert ("2025-12-15", "MIF sent by the plan", "2025-12") in soon_events
 
     _, late = sections["overdue"]
-    late_events = {(row[0], row[2], row[3], row[4]) for row in late}
+    late_events = {(row[0], row[3], row[4], row[5]) for row in late}
     assert ("2025-12-05", "healthnet", "RTF due to the plan", "2025-11") in late_events
     assert ("2025-12-05", "healthnet", "OTF due to the plan", "2025-11") in late_events
     assert all(row[0] < "2025-12-07" for row in late)
 
     _, windows = sections["windows"]
-    assert windows == [["healthnet", "2025-11", "2025-12-05", "2025-12-10", "3"]]
+    assert windows == [["healthnet", "2025-11", "2025-12-05 Fri", "2025-12-10 Wed", "3"]]
 
 
 def test_due_after_the_cutoff_shows_no_open_window(cli):

@@ -92,7 +92,7 @@ def test_plans_show_lists_assumed_values(cli, registry):
     assert f"{len(assumed)} assumed value(s) to confirm with the plan" in run.out
     for path, _ in assumed:
         assert path in run.out
-    assert "Primary Payer (MCP) Identifier value not in the seeds" in run.out
+    assert "the Primary Payer (MCP) Identifier value is on no plan page" in run.out
     # a code that comes from a seed document is not listed as assumed
     assert "codes.ecm_status.values.pending_outreach" not in run.out
 

@@ -82,7 +82,8 @@ def test_convert_a_plan_from_yaml_alone(cli, kit, plans_dir, myplan_data, regist
         m["cin"] for m in moved
     )
     assert {r["MCP Name"] for r in body} == {"My Plan"}  # overridden
-    assert {r["Primary Payer (MCP) Identifier"] for r in body} == {"HEALTHNET"}  # inherited
+    # its own identity, never Health Net's (issue 11): the id, assumed until the YAML sets it
+    assert {r["Primary Payer (MCP) Identifier"] for r in body} == {"MYPLAN"}
 
 
 def test_plans_dir_from_the_environment(cli, plans_dir, myplan_data, monkeypatch, tmp_path):

@@ -325,6 +325,8 @@ def test_validate_json_report_holds_exactly_the_two_cells(validated, damaged):
         "rtf",
     )
     assert "ecm_status" in l005["source"]
+    # the RTF is the provider's own file: fix the dataset, never "ask the plan"
+    assert "ask" not in l005["hint"] and "the dataset's ecm_status" in l005["hint"]
     summary = report["summary"]
     assert (summary["command"], summary["plan"], summary["kind"], summary["rows"]) == (
         "validate",
@@ -558,7 +560,7 @@ mcp:
   name: {value: My Plan, assumed: true}
 rules:
   L010: {enabled: false, assumed: true, note: "the plan takes any phone format"}
-  B005: {severity: error, source: "contract exhibit C"}
+  B005: {severity: error, assumed: true, note: "contract exhibit C"}
 """
 
 

@@ -91,14 +91,35 @@ def plugins():
         return make_plugin_manager(entry_points=False)
 
 
+# The sources list a test plans dir carries unless the test gives its own: the ids the
+# test plans cite (a source: names an entry of a sources list, docs/configuration.md).
+TEST_SOURCES = """\
+sources:
+  my-plan-guide:
+    title: My Plan provider guide
+    publisher: My Plan
+    date: "2025"
+    where: My Plan's provider portal
+    plans: [myplan, solo, sepplan]
+  my-contract:
+    title: My Plan ECM contract
+    publisher: My Plan
+    date: "2025-01-01"
+    where: the provider's contract with My Plan
+    plans: [myplan]
+"""
+
+
 @pytest.fixture
 def plugins_with(tmp_path, monkeypatch):
-    """``plugins_with({"name.yaml": text, ...})`` -> ``(pm, registry)`` with a plans dir."""
+    """``plugins_with({"name.yaml": text, ...})`` -> ``(pm, registry)`` with a plans dir
+    (and TEST_SOURCES as its sources.yaml unless ``files`` holds one)."""
     monkeypatch.delenv(PLANS_DIR_ENV, raising=False)
 
     def make(files: dict[str, str]):
         folder = tmp_path / "plans"
         folder.mkdir(exist_ok=True)
+        files = {"sources.yaml": TEST_SOURCES, **files}
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
         return make_plugin_manager([folder], entry_points=False)

@@ -34,7 +34,7 @@ calendar:
 def plan_text(
     rule: str = "{kind: day_of_month, days: [5], month_offset: 1}",
     adjust: str = "none",
-    provenance: str = 'source: "my plan guide"',
+    provenance: str = 'source: "my-plan-guide: reporting dates"',
 ) -> str:
     return PLAN.format(rule=rule, adjust=adjust, provenance=provenance)
 
@@ -65,7 +65,7 @@ calendar:
   events:
     rtf_due:
       rule: {kind: nth_week, week: 2}
-      source: "my plan guide"
+      source: "my-plan-guide: reporting dates"
 """
     _, registry = plugins_with({"myplan.yaml": text})
     plan = registry.plan("myplan")
@@ -242,7 +242,7 @@ def test_a_late_file_within_the_correction_window(plugins):
     assert "2025-12-05" in finding.message
     assert "1 day before" in finding.message
     assert "2025-12-10" in finding.line()
-    assert finding.source.startswith("seed 002")
+    assert finding.source.startswith("CalAIM Resources for Providers and CalAIM FAQ (FAQ")
 
 
 def test_the_last_day_of_the_correction_window_is_still_c001(plugins):
@@ -364,7 +364,7 @@ def test_open_correction_windows(plugins):
         Period(2025, 11),
     )
     assert (window.due, window.cutoff) == (D("2025-12-05"), D("2025-12-10"))
-    assert window.source.startswith("seed 002")
+    assert window.source.startswith("CalAIM Resources for Providers and CalAIM FAQ (FAQ")
     # open from the day after the due date to the cutoff, both included
     for today, is_open in (
         ("2025-12-05", False),

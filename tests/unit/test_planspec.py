@@ -20,7 +20,7 @@ codes:
   ecm_status:
     values:
       enrolled: {code: "E", assumed: true}
-      pending_outreach: {code: "P", source: "the solo plan guide"}
+      pending_outreach: {code: "P", source: "my-plan-guide: solo status codes"}
   yes_no:
     values:
       "true": {code: "Y", assumed: true}
@@ -35,7 +35,7 @@ files:
         effective: "2024-01-01"
         assumed: true
         columns:
-          - {header: CIN, field: cin, source: "the solo plan guide"}
+          - {header: CIN, field: cin, source: "my-plan-guide: solo status codes"}
           - {header: Status, field: ecm_status, assumed: true}
           - {header: Start, field: enrollment_start, type: date, assumed: true}
 """
@@ -223,7 +223,7 @@ def test_yaml_override_merges_into_the_parent(plugins_with):
     extends: healthnet
     files:
       rtf:
-        naming: {template: "MY_{period:%Y%m}", source: "my plan's guide"}
+        naming: {template: "MY_{period:%Y%m}", source: "my-plan-guide: file names"}
     """
     _, registry = plugins_with({"myplan.yaml": textwrap.dedent(text)})
     rtf = registry.plan("myplan").files["rtf"]
@@ -316,8 +316,8 @@ def test_unknown_code_list(config_problems):
 
 def test_default_key_not_in_its_list(config_problems):
     text = SOLO.replace(
-        '      pending_outreach: {code: "P", source: "the solo plan guide"}\n',
-        '      pending_outreach: {code: "P", source: "the solo plan guide"}\n'
+        '      pending_outreach: {code: "P", source: "my-plan-guide: solo status codes"}\n',
+        '      pending_outreach: {code: "P", source: "my-plan-guide: solo status codes"}\n'
         "    default: {key: pending_outreech, assumed: true}\n",
     )
     problem = only(config_problems({"solo.yaml": text}))

@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.comments import Comment
 
@@ -110,6 +111,7 @@ def test_json_report_has_the_summary_and_every_finding_in_order(tmp_path):
         "code": "L006",
         "severity": "error",
         "count": 2,
+        "title": "CIN of the wrong shape",  # what the rule checks, not its first message
         "message": "L006 problem",
         "hint": "fix L006",
         "source": "source of L006",
@@ -416,7 +418,7 @@ def test_show_caps_the_places_per_rule_unless_verbose(terminal):
 
 
 def test_show_prints_markup_in_messages_as_written(terminal):
-    show([finding(message="value [bold]x[/bold] is wrong")], META)
+    show([finding(code="P999", message="value [bold]x[/bold] is wrong")], META)  # no title
     out, err = terminal()
     assert "[bold]x[/bold]" in out and "[bold]x[/bold]" in err
 
@@ -430,3 +432,27 @@ def test_show_without_findings(terminal):
 def test_summary_counts_by_severity():
     head = summary(FINDINGS, {"x": 1})
     assert (head["x"], head["errors"], head["warnings"], head["infos"]) == (1, 3, 1, 1)
+
+
+def test_the_summary_labels_a_rule_by_what_it_checks_not_its_first_message(terminal):
+    """An acuity blank and a status blank are both L001: the row says what L001 checks."""
+    show(
+        [
+            finding("L001", message="Member ECM Status is blank", cell="RTF!P4"),
+            finding("L001", message="Member Acuity Level is blank", cell="RTF!Q5"),
+        ],
+        META,
+    )
+    out, _ = terminal()
+    [row] = [line for line in out.splitlines() if line.startswith("│ L001")]
+    assert "required column blank" in row
+    assert "Member ECM Status" not in row
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_a_missing_cell_value_is_no_value_and_not_masked_as_phi(missing):
+    """pandas 3 hands a blank cell over as NaN, which is truthy: it is no value."""
+    finding = Finding("error", "L001", "blank", value=missing)
+    assert finding.value == ""
+    assert finding.as_dict()["value"] == ""
+    assert "[value:" not in finding.line(show_values=True)

@@ -337,7 +337,7 @@ def test_b001_an_enrollment_ending_before_it_starts(healthnet):
     (finding,) = found("B001", target)
     assert (finding.severity, finding.row, finding.cell) == ("error", 7, "RTF!S7")
     assert finding.column == "ECM Enrollment End Date"
-    assert finding.source == "domain.md"
+    assert finding.source == "an enrollment cannot end before it starts"
     assert finding.message == "the ECM enrollment ends before it starts"
 
 
@@ -378,7 +378,10 @@ def test_b002_declined_after_enrolling(healthnet):
     assert "needs the enrollment end date" in findings[0].message
     assert findings[0].hint == RULES["B002"].hint
     assert findings[1].hint == "move the date to the enrollment end date"
-    assert all("seed 002" in f.source for f in findings)
+    # the source by its title, never by a file number
+    assert all(
+        f.source.startswith("'CalAIM Resources for Providers and CalAIM FAQ' FAQ") for f in findings
+    )
 
 
 def test_b003_excluded_without_enrolling(healthnet):
@@ -685,7 +688,7 @@ rules:
 def test_a_plan_that_extends_healthnet_overrides_rules(plugins_with):
     rules = """\
       L010: {enabled: false, assumed: true, note: "the plan takes extensions"}
-      B005: {severity: error, source: "contract exhibit C"}
+      B005: {severity: error, source: "my-contract: exhibit C"}
     """
     _, registry = plugins_with(
         {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
@@ -715,12 +718,12 @@ def config_problems(plugins_with, rules: str) -> list[str]:
 BAD_RULES = {
     "L01: {enabled: false, assumed: true}": "rules.L01: no rule has this code (did you mean",
     "L1000: {enabled: false, assumed: true}": "rules.L1000: no rule has this code",
-    "B050: {severity: warning, source: 'contract'}": "rules.B050: no rule has this code",
+    "B050: {severity: warning, source: 'my-contract'}": "rules.B050: no rule has this code",
     "Z999: {enabled: false, assumed: true}": "rules.Z999: no rule has this code",
     "L010: {enabled: false}": "rules.L010: needs source",
     "L009: {enabled: false, note: 'why'}": "rules.L009: needs source",
-    "B005: {severity: fatal, source: 'contract'}": "rules.B005.severity: 'fatal' is not one of",
-    "B006: {sevrity: error, source: 'contract'}": "unknown key 'sevrity' (did you mean",
+    "B005: {severity: fatal, source: 'my-contract'}": "rules.B005.severity: 'fatal' is not one of",
+    "B006: {sevrity: error, source: 'my-contract'}": "unknown key 'sevrity' (did you mean",
 }
 
 
@@ -744,7 +747,7 @@ def test_did_you_mean_names_the_closest_code(plugins_with):
 def test_stage_codes_may_be_overridden_too(plugins_with):
     rules = """\
       D203: {enabled: false, assumed: true}
-      X002: {severity: info, source: "plan meeting 2025-10"}
+      X002: {severity: info, source: "my-contract: plan meeting 2025-10"}
     """
     _, registry = plugins_with(
         {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
@@ -752,10 +755,10 @@ def test_stage_codes_may_be_overridden_too(plugins_with):
     assert set(registry.plan("myplan").data["rules"]) == {"D203", "X002"}
 
 
-def test_any_non_empty_source_is_accepted(plugins_with):
-    text = MYPLAN + textwrap.indent("B005: {severity: error, source: 'x'}", "  ")
+def test_a_source_of_the_plans_dirs_sources_list_is_accepted(plugins_with):
+    text = MYPLAN + textwrap.indent("B005: {severity: error, source: 'my-contract: x'}", "  ")
     _, registry = plugins_with({"myplan.yaml": text})
-    assert registry.plans["myplan"].data["rules"]["B005"]["source"] == "x"
+    assert registry.plans["myplan"].data["rules"]["B005"]["source"] == "my-contract: x"
 
 
 # ------------------------------------------------------------------ a plugin's rule
@@ -831,7 +834,7 @@ def test_a_plan_may_override_a_plugins_rule():
         "id": "myplan",
         "name": "My Plan",
         "extends": "healthnet",
-        "rules": {"P101": {"severity": "error", "source": "plugin docs"}},
+        "rules": {"P101": {"severity": "error", "assumed": True, "note": "plugin docs"}},
     }
     _, registry = plugin_manager_with(RulePlugin())
     registry.add_plan_data(data, "test")

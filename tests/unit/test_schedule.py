@@ -497,7 +497,7 @@ calendar:
       role: due
       rule: {kind: day_of_month, days: [5], month_offset: 1}
       adjust: previous
-      source: "my plan's provider guide"
+      source: "my-plan-guide: reporting dates"
     rtf_due_late:
       title: RTF due, moved forward off a weekend
       file: rtf
@@ -658,6 +658,8 @@ RECORD_KEYS = [
     "kind",
     "period",
     "date",
+    "weekday",
+    "closed",
     "source",
     "assumed",
     "title",
@@ -681,7 +683,10 @@ def test_record_shape(plugins):
     assert record["kind"] == "rtf"
     assert record["period"] == "2025-11"
     assert record["date"] == record["start"] == record["nominal_date"] == "2025-12-05"
-    assert record["source"].startswith("seed 002")
+    # the sources by title, never by an id or a file number
+    assert record["source"].startswith("CalAIM Resources for Providers and CalAIM FAQ (FAQ: ")
+    assert "Enhanced Care Management End-to-End Process (Step 6: " in record["source"]
+    assert (record["weekday"], record["closed"]) == ("Friday", "")
     assert record["assumed"] is False
     assert record["rule"] == "the 5th of the month after the period"
     assert record["adjust"] == "none"

@@ -244,7 +244,7 @@ billing:
     component: ">"
     repetition: "!"
     segment: "\\n"
-    source: "the plan's companion guide"
+    source: "my-plan-guide: X12 separators"
 """
 
 
