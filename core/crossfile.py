@@ -7,8 +7,8 @@ dataset holds a roster for the plan (``plan_rosters``, written by ``ecmx ingest`
 - a member enrolled with the provider but absent from that MIF is a warning:
   put them on the RTF and the plan adds them to the next MIF (seed 002 FAQ on
   enrolled members not showing up on the MIF).
-(An OTF attempt made while the member was enrolled is refused when the OTF is
-built: finding O001.)
+(An OTF attempt made while the member was enrolled is left off when the OTF is
+built: rule O001, core/rules/business.py.)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from importlib import resources
 import jsonschema
 
 from ecmx.core.hints import did_you_mean
+from ecmx.core.rules import MERGED_CODES
 
 NAMING_FIELDS = (
     "facility_name",
@@ -142,9 +143,12 @@ def semantic_problems(
     problems = []
     for code in data.get("rules") or {}:
         if rule_codes is not None and code not in rule_codes:
+            merged = MERGED_CODES.get(code)
             problems.append(
-                f"{origin}: rules.{code}: no rule has this code{did_you_mean(code, rule_codes)} "
-                "(see docs/findings.md)"
+                f"{origin}: rules.{code}: {code} was merged into {merged}: use rules.{merged}"
+                if merged in rule_codes
+                else f"{origin}: rules.{code}: no rule has this code"
+                f"{did_you_mean(code, rule_codes)} (see docs/findings.md)"
             )
     codes = data.get("codes") or {}
     for name, code_list in codes.items():

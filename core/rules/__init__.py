@@ -24,6 +24,9 @@ import pandas as pd
 from ecmx.core.findings import Finding
 from ecmx.core.values import as_text
 
+# Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
+MERGED_CODES = {"B010": "O001"}
+
 
 @dataclass(frozen=True)
 class Hit:

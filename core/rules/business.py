@@ -201,7 +201,11 @@ def future_dates(target: Target):
 
 
 def attempts_while_enrolled(target: Target):
-    """An OTF row dated inside one of the member's enrollment spans (needs the dataset)."""
+    """An OTF row dated inside one of the member's enrollment spans (needs the dataset).
+
+    ``convert`` leaves such an attempt off the OTF when it builds the file (with this
+    rule's finding at the outreach row); here it finds one in a file read back.
+    """
     if target.dataset is None or target.member_ids is None or not _has(target, "attempt_date"):
         return
     from ecmx.core.kinds.otf import enrolled_on_attempt_date
@@ -213,15 +217,31 @@ def attempts_while_enrolled(target: Target):
     if rows:
         yield Hit(
             rows,
-            "an outreach attempt dated while the member was enrolled",
+            "an outreach attempt dated while the member was enrolled: not an OTF row",
             field="attempt_date",
-            hint="a contact with an enrolled member is an encounter",
+            hint="take the row off the OTF and record the contact in encounters: "
+            "it counts on the RTF",
         )
 
 
 def _rule(code, severity, title, hint, source, check, kinds=("rtf",)):
     return Rule(code, severity, "business", title, hint, source, check, kinds)
 
+
+# One rule for an outreach attempt dated while the member was enrolled, whoever finds it:
+# ``convert`` (leaves the attempt off the OTF, kinds.otf) and ``validate --dataset``
+# (a file read back). It was two codes before, O001 and B010: B010 is merged into O001.
+ATTEMPT_WHILE_ENROLLED = _rule(
+    "O001",
+    "warning",
+    "outreach attempt for an enrolled member",
+    "record the contact in encounters: it counts on the RTF",
+    "seed 004 FAQ 'What is the difference between an outreach attempt and an encounter?': "
+    "an outreach attempt is with a referred member NOT enrolled yet and is documented on "
+    "the IOT; an encounter is documented on the RTF",
+    attempts_while_enrolled,
+    ("otf",),
+)
 
 BUSINESS_RULES = (
     _rule(
@@ -297,15 +317,7 @@ BUSINESS_RULES = (
         future_dates,
         ("rtf", "otf", "mif", "mini_mif", "tel"),
     ),
-    _rule(
-        "B010",
-        "error",
-        "outreach attempt for an enrolled member",
-        "move it to encounters",
-        "seed 004 FAQ: an outreach attempt is with a member NOT enrolled yet",
-        attempts_while_enrolled,
-        ("otf",),
-    ),
+    ATTEMPT_WHILE_ENROLLED,
 )
 
 

@@ -294,8 +294,8 @@ def _plant_bogus_status(kit, data):
 
 
 def _plant_attempt_while_enrolled(kit, data):
-    """An outreach attempt dated inside an enrollment: O001, an error that holds back
-    only that member's plan's OTF (seed 004: outreach is for members not yet enrolled)."""
+    """An outreach attempt dated inside an enrollment (seed 004: outreach is for members
+    not yet enrolled; a contact after enrolling is an encounter): the outreach row."""
     members = {m["member_id"]: m for m in kit.read_csv(data / "members.csv")}
     episodes = kit.read_csv(data / "enrollments.csv")
     member_id = next(
@@ -318,14 +318,13 @@ def _plant_attempt_while_enrolled(kit, data):
         }
     )
     kit.write_csv(data / "outreach.csv", outreach)
-    return Plant("chwp", "O001", ATTEMPT_DAY, ("otf",), members[member_id]["cin"])
+    return len(outreach) + 1, members[member_id]["cin"]  # its spreadsheet row, the CIN
 
 
 ATTEMPT_DAY = "2025-11-17"
 PLANTS = {
     "bad_cin": _plant_bad_cin,
     "bogus_status": _plant_bogus_status,
-    "attempt_while_enrolled": _plant_attempt_while_enrolled,
 }
 
 
@@ -376,15 +375,30 @@ def test_force_writes_the_files_with_errors(broken, expected_names, kit, tmp_pat
     assert "NOT WRITTEN" not in forced.run.out
     sheet, rows = kit.calamine_sheet(forced.out / expected[plant.plan, "rtf"])
     assert sheet == "RTF" and len(rows) > 1
-    if plant.code == "O001":  # the OTF is written without the refused row
-        _, otf = kit.calamine_sheet(forced.out / expected[plant.plan, "otf"])
-        cin_at, day_at = otf[0].index("Member CIN"), otf[0].index("Date of Outreach Attempt")
-        assert len(otf) > 1
-        assert len({r[day_at] for r in otf[1:]}) > 1
-        # enrolled all month: none of the member's attempts, the planted one included
-        assert [r for r in otf[1:] if r[cin_at] == plant.cin] == []
-        _, unforced = kit.calamine_sheet(conversion.out / expected[plant.plan, "rtf"])
-        assert rows == unforced  # the plan's RTF did not wait for the OTF's error
+
+
+def test_an_attempt_while_enrolled_is_left_off_the_otf_and_the_file_is_written(
+    kit, samples, expected_names, tmp_path
+):
+    """One outreach row dated while its member is enrolled no longer holds back the
+    plan's whole OTF: the row is left off with a warning (O001) that names the outreach
+    row and says it belongs in encounters, on the RTF, and every file is written."""
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    row, cin = _plant_attempt_while_enrolled(kit, data)
+    conversion = kit.convert_all(data, tmp_path / "out")
+    run = conversion.run
+    assert run.code == 0, run.err
+    expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
+    assert set(conversion.workbooks()) == set(expected.values())
+    assert "NOT WRITTEN" not in run.out
+    (line,) = [line for line in run.text.splitlines() if "warning O001" in line]
+    assert f"outreach!B{row}" in line, line
+    assert "outreach.csv" in line and "encounters" in line and "RTF" in line
+    _, otf = kit.calamine_sheet(conversion.out / expected["chwp", "otf"])
+    cin_at = otf[0].index("Member CIN")
+    assert len(otf) > 1  # the plan's other attempts are there
+    assert [r for r in otf[1:] if r[cin_at] == cin] == []
+    assert cin not in run.text
 
 
 def test_a_kind_the_plan_does_not_have_names_the_plans_kinds(cli, samples, tmp_path):

@@ -273,21 +273,25 @@ def test_otf_one_row_per_attempt_in_the_period(otf):
     ]
 
 
-def test_otf_refuses_attempts_while_enrolled_with_an_error(otf):
-    """Seed 004: an outreach attempt is with a member not yet enrolled; the row is left
-    out and the error (O001) names the member, so it holds back only their plan's OTF."""
+def test_otf_leaves_attempts_while_enrolled_off_with_a_warning(otf):
+    """Seed 004: an outreach attempt is with a member not yet enrolled; a contact after
+    enrolling is an encounter. The row is left off, the warning (O001) names the outreach
+    row and says where the contact belongs, and the OTF is still written."""
     assert "90000003D" not in set(otf.frame["Member CIN"])
-    (error,) = [f for f in otf.findings if f.code == "O001"]
-    assert (error.severity, error.sheet, error.row, error.plan, error.kind) == (
-        "error",
+    (warning,) = [f for f in otf.findings if f.code == "O001"]
+    assert (warning.severity, warning.sheet, warning.row, warning.plan, warning.kind) == (
+        "warning",
         "outreach",
         8,
         "healthnet",
         "otf",
     )
-    assert error.member_id == "A3"
-    assert error.cell.startswith("outreach!") and error.cell.endswith("8")
-    assert otf.blocked
+    assert warning.member_id == "A3"
+    assert warning.file.endswith("dataset.xlsx")
+    assert warning.cell.startswith("outreach!") and warning.cell.endswith("8")
+    assert "left off" in warning.message and "encounters" in warning.hint
+    assert "RTF" in warning.hint
+    assert not otf.blocked
 
 
 def test_otf_minutes_and_methods(otf):

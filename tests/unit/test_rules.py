@@ -118,7 +118,7 @@ def test_every_builtin_rule_is_registered_once_with_its_metadata(plugins):
     _, registry = plugins
     assert set(RULES) <= set(registry.rules)
     assert {"L001", "L002", "L006", "L007", "L008", "L009", "L010"} == {r.code for r in FIELD_RULES}
-    assert {f"B{n:03d}" for n in range(1, 11)} == {r.code for r in BUSINESS_RULES}
+    assert {*(f"B{n:03d}" for n in range(1, 10)), "O001"} == {r.code for r in BUSINESS_RULES}
     for rule in registry.rules.values():
         assert rule.severity in ("error", "warning", "info"), rule.code
         assert rule.layer in ("field", "business", "cross_file", "billing"), rule.code
@@ -721,6 +721,7 @@ BAD_RULES = {
     "L009: {enabled: false, note: 'why'}": "rules.L009: needs source",
     "B005: {severity: fatal, source: 'contract'}": "rules.B005.severity: 'fatal' is not one of",
     "B006: {sevrity: error, source: 'contract'}": "unknown key 'sevrity' (did you mean",
+    "B010: {severity: warning, source: 'contract'}": "rules.B010: B010 was merged into O001",
 }
 
 
@@ -750,6 +751,18 @@ def test_stage_codes_may_be_overridden_too(plugins_with):
         {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
     )
     assert set(registry.plan("myplan").data["rules"]) == {"D203", "X002"}
+
+
+def test_the_attempt_while_enrolled_rule_is_one_rule_o001(plugins_with):
+    """O001 is a registered rule (convert and validate find it alike); a plan can regrade it."""
+    rules = "O001: {severity: error, source: 'contract exhibit C'}"
+    _, registry = plugins_with(
+        {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
+    )
+    assert registry.rules["O001"].kinds == ("otf",)
+    assert registry.rules["O001"].severity == "warning"
+    assert "B010" not in registry.rules
+    assert registry.plan("myplan").data["rules"]["O001"]["severity"] == "error"
 
 
 def test_any_non_empty_source_is_accepted(plugins_with):
