@@ -18,6 +18,7 @@ from importlib import resources
 import jsonschema
 
 from ecmx.core.hints import did_you_mean
+from ecmx.core.kinds.rtf import ENCOUNTER_COUNTS
 from ecmx.core.rules import MERGED_CODES
 
 NAMING_FIELDS = (
@@ -169,6 +170,12 @@ def semantic_problems(
                 file.get("naming", {}).get("template", ""), f"{origin}: {at}.naming.template"
             )
         )
+        counted = ((file.get("rules") or {}).get("encounter_counts") or {}).get("value")
+        if counted is not None and counted not in ENCOUNTER_COUNTS:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts.value: {counted!r} is not one of "
+                f"{', '.join(ENCOUNTER_COUNTS)}{did_you_mean(str(counted), ENCOUNTER_COUNTS)}"
+            )
         seen_dates = set()
         for v_index, version in enumerate(file.get("versions") or []):
             v_at = f"{at}.versions[{v_index}]"

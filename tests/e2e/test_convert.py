@@ -576,3 +576,90 @@ def test_the_workbooks_provider_sheet_is_used_without_provider_yaml(
     assert written == sorted(n for n in converted_xlsx.workbooks() if n.startswith("Sunrise"))
     for name in written:
         assert kit.calamine_sheet(out / name) == kit.calamine_sheet(converted_xlsx.out / name)
+
+
+# ----------------------------------------------------------------------------- RTF encounter counts
+
+ENC = ("member_id", "date", "staff_type", "mode", "successful", "member_present", "kind",
+       "procedure_code", "modifiers")  # fmt: skip
+COUNTED = [
+    # a never-enrolled member with only CHW and doula lines: other benefits, not ECM
+    ("N1", "2025-11-03", "non_clinical", "in_person", "true", "true", "service", "98960", "U2"),
+    ("N1", "2025-11-04", "non_clinical", "in_person", "true", "true", "service", "98961", "U2"),
+    ("N1", "2025-11-05", "non_clinical", "in_person", "true", "true", "service", "T1032", "XP"),
+    ("N1", "2025-11-06", "non_clinical", "in_person", "true", "true", "", "59409", "XP"),
+    # an enrolled member: ECM services, successful or not, and contacts that are not encounters
+    ("E1", "2025-11-03", "clinical", "in_person", "true", "true", "service", "", ""),
+    ("E1", "2025-11-07", "clinical", "in_person", "false", "true", "service", "", ""),
+    ("E1", "2025-11-10", "non_clinical", "phone", "true", "true", "", "G9012", "U2"),
+    ("E1", "2025-11-12", "non_clinical", "video", "false", "false", "service", "", ""),
+    ("E1", "2025-11-20", "clinical", "in_person", "true", "false", "care_team_meeting", "", ""),
+    ("E1", "2025-11-21", "non_clinical", "phone", "true", "true", "outreach", "", ""),
+    ("E1", "2025-11-22", "non_clinical", "in_person", "true", "true", "service", "98960", "U2"),
+]  # fmt: skip
+
+
+def _counts_dataset(kit, samples, folder, plan):
+    folder.mkdir()
+    (folder / "provider.yaml").write_bytes((samples["csv"] / "provider.yaml").read_bytes())
+    kit.write_csv(
+        folder / "members.csv",
+        [
+            {"member_id": mid, "cin": cin, "plan": plan, "first_name": "Ana", "last_name": "Ruiz",
+             "dob": "1980-01-02"}
+            for mid, cin in (("N1", "91234567A"), ("E1", "91234568C"))
+        ],
+    )  # fmt: skip
+    kit.write_csv(
+        folder / "enrollments.csv",
+        [
+            {"member_id": "N1", "status": "pending_outreach", "assigned_date": "2025-10-01",
+             "enrollment_start": ""},
+            {"member_id": "E1", "status": "enrolled", "assigned_date": "2025-09-01",
+             "enrollment_start": "2025-09-15"},
+        ],
+    )  # fmt: skip
+    kit.write_csv(folder / "encounters.csv", [dict(zip(ENC, row, strict=True)) for row in COUNTED])
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("plan", "enrolled_counts"),
+    [
+        # seed 002: successful and unsuccessful encounters are counted
+        pytest.param("healthnet", (2, 2), marks=pytest.mark.plan("healthnet")),
+        # assumed for CHWP (seed 002 does not name it): as the Health Net family
+        pytest.param("chwp", (2, 2), marks=pytest.mark.plan("chwp")),
+        # seed 004: an encounter is a successful interaction with the member
+        pytest.param("partnership", (1, 1), marks=pytest.mark.plan("partnership")),
+    ],
+)
+def test_rtf_counts_only_ecm_encounters_as_the_plan_defines_them(
+    cli, kit, samples, tmp_path, plan, enrolled_counts
+):
+    """CHW and doula lines are other benefits: a never-enrolled member with only those has
+    no encounter on the RTF. Outreach and care team meetings are not encounters either; the
+    most recent encounter is the latest successful ECM service (seed 002)."""
+    data = _counts_dataset(kit, samples, tmp_path / "data", plan)
+    run = cli(
+        "convert", data, "--plan", plan, "--kind", "rtf", "--period", "2025-11",
+        "--out", tmp_path / "out", "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.text
+    (rtf,) = (tmp_path / "out").iterdir()
+    _, rows = kit.calamine_sheet(rtf)
+    header, body = rows[0], rows[1:]
+    by_cin = {r[header.index("Member Client Index Number (CIN)")]: r for r in body}
+    never, enrolled = by_cin["91234567A"], by_cin["91234568C"]
+
+    def cells(row):
+        return (
+            row[header.index("In Person")],
+            row[header.index("Telephonic/Video")],
+            row[header.index("Date of Most Recent Encounter with Member")],
+        )
+
+    assert cells(never) == (0, 0, "")
+    in_person, remote, last = cells(enrolled)
+    assert (in_person, remote) == enrolled_counts
+    assert str(last)[:10] in ("2025-11-10", "11/10/2025")
