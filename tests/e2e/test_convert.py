@@ -663,3 +663,90 @@ def test_rtf_counts_only_ecm_encounters_as_the_plan_defines_them(
     in_person, remote, last = cells(enrolled)
     assert (in_person, remote) == enrolled_counts
     assert str(last)[:10] in ("2025-11-10", "11/10/2025")
+
+
+# ----------------------------------------------------------------------------- no members
+
+
+def _with_plans(kit, samples, folder, plan_of_row):
+    """A copy of the sample whose members' plan cells are ``plan_of_row(index, plan)``."""
+    data = kit.copy_csv_sample(samples, folder)
+    members = kit.read_csv(data / "members.csv")
+    for index, member in enumerate(members):
+        member["plan"] = plan_of_row(index, member["plan"])
+    kit.write_csv(data / "members.csv", members)
+    return data, members
+
+
+def test_a_plan_without_members_gets_no_files_and_is_named(cli, kit, samples, tmp_path):
+    data, _ = _with_plans(kit, samples, tmp_path / "data", lambda i, plan: "calviva")
+    out = tmp_path / "out"
+    run = cli(
+        "convert", data, "--plan", "healthnet", "--period", "2025-11", "--out", out,
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.text
+    assert not out.exists()  # not even header-only files
+    assert "no members for healthnet: no files written" in run.text
+
+
+def _convert_and_bill(cli, data, tmp_path):
+    common = ("--plan", "all", "--period", "2025-11", "--production-date", "2025-12-03")
+    converted = cli("convert", data, *common, "--out", tmp_path / "files")
+    billed = cli("claims", data, *common, "--out", tmp_path / "claims")
+    return converted, billed
+
+
+def _finding_lines(run):
+    return sorted(
+        line for line in run.err.splitlines() if re.search(r"(error|warning) [A-Z]\d{3}", line)
+    )
+
+
+def test_no_member_in_any_plan_convert_and_claims_report_the_same(cli, kit, samples, tmp_path):
+    """Every plan cell blank: nothing to convert or bill, and both commands name each
+    member's blank cell with the same finding and exit 1 (convert used to exit 0 silently)."""
+    data, _ = _with_plans(kit, samples, tmp_path / "data", lambda i, plan: "")
+    converted, billed = _convert_and_bill(cli, data, tmp_path)
+    assert converted.code == billed.code == 1
+    lines = _finding_lines(converted)
+    assert lines == _finding_lines(billed)
+    assert any("error D101" in line and "members!C2" in line for line in lines), lines
+    assert not (tmp_path / "files").exists()
+
+
+def test_a_header_only_members_sheet_gives_the_same_answer_from_both(cli, kit, samples, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    header = (data / "members.csv").read_text(encoding="utf-8").splitlines()[0]
+    (data / "members.csv").write_text(header + "\n", encoding="utf-8")
+    converted, billed = _convert_and_bill(cli, data, tmp_path)
+    assert converted.code == billed.code == 1  # every other row names an unknown member
+    assert _finding_lines(converted) == _finding_lines(billed)
+    assert any("error D204" in line for line in _finding_lines(converted))
+    assert not (tmp_path / "files").exists()
+
+
+def test_a_member_with_a_blank_or_unknown_plan_is_named_not_dropped(
+    kit, samples, expected_names, tmp_path
+):
+    """Other plans' files hold their members; the member with no plan is in none of them,
+    so the finding at its plan cell holds the files back until it is fixed (or --force)."""
+    data, members = _with_plans(
+        kit, samples, tmp_path / "data",
+        lambda i, plan: {0: "", 1: "helthnet"}.get(i, plan),
+    )  # fmt: skip
+    conversion = kit.convert_all(data, tmp_path / "out")
+    run = conversion.run
+    assert run.code == 1
+    errors = run.error_lines()
+    assert any("error D101" in line and "members!C2" in line for line in errors), run.err
+    assert any("error D205" in line and "members!C3" in line for line in errors), run.err
+    assert any("members.csv" in line and "D205" in line for line in errors), run.err
+    forced = kit.convert_all(data, tmp_path / "forced", "--force")
+    assert forced.run.code == 1
+    cins = set()
+    for path in forced.workbooks().values():
+        _, rows = kit.calamine_sheet(path)
+        cins |= {cell for row in rows for cell in row if isinstance(cell, str)}
+    assert members[0]["cin"] not in cins and members[1]["cin"] not in cins
+    assert members[2]["cin"] in cins
