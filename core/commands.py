@@ -248,7 +248,7 @@ def run_validate(
 ) -> int:
     """Check a plan file that already exists, by reading it back with the plan's layout."""
     from ecmx.core.findings import column_letter
-    from ecmx.core.plan_reader import FILE_ROW, read_plan_file
+    from ecmx.core.plan_reader import FILE_ROW, format_problem, read_plan_file
     from ecmx.core.reports import show, write_report
     from ecmx.core.rules import Target, apply_overrides, run_rules
 
@@ -292,6 +292,8 @@ def run_validate(
         member_ids=member_ids,
     )
     read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
+    if kind.direction == "to_plan":  # a file the plan receives: in a format it takes?
+        read += [f for f in (format_problem(file_path, plan, file),) if f is not None]
     findings = apply_overrides(read + run_rules(registry.rules.values(), target), plan)
     meta = {
         "command": "validate",

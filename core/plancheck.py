@@ -170,6 +170,13 @@ def semantic_problems(
                 file.get("naming", {}).get("template", ""), f"{origin}: {at}.naming.template"
             )
         )
+        accepted = (file.get("accepted_formats") or {}).get("value")
+        if accepted and file.get("format") not in accepted:
+            problems.append(
+                f"{origin}: {at}.format: {file.get('format')!r} is not a format the plan "
+                f"accepts ({at}.accepted_formats: {', '.join(map(str, accepted))}): "
+                "ecmx would write a file the plan refuses"
+            )
         counted = ((file.get("rules") or {}).get("encounter_counts") or {}).get("value")
         if counted is not None and counted not in ENCOUNTER_COUNTS:
             problems.append(

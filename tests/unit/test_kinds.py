@@ -423,3 +423,30 @@ def test_worker_processes_write_the_same_files_and_report_a_failure(run, tmp_pat
     # an existing file is refused in the worker, and the refusal reaches the caller
     with pytest.raises(OutputError, match="exists already"):
         writers.write_plan_files([(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False)
+
+
+def test_a_plan_cannot_write_a_format_it_does_not_accept(config_problems):
+    """convert never writes a file the plan refuses: plans check says so (seed 002: xlsx or
+    xlsm); a bad encounter_counts value is named with what it may be."""
+    problems = config_problems(
+        {
+            "myplan.yaml": """\
+            id: myplan
+            name: My Plan
+            extends: healthnet
+            files:
+              rtf:
+                format: csv
+                rules:
+                  encounter_counts: {value: succesful, assumed: true}
+            """
+        }
+    )
+    assert any(
+        "files.rtf.format: 'csv' is not a format the plan accepts" in p and "xlsx, xlsm" in p
+        for p in problems
+    ), problems
+    assert any(
+        "files.rtf.rules.encounter_counts.value: 'succesful'" in p and "did you mean" in p
+        for p in problems
+    ), problems
