@@ -399,25 +399,31 @@ def test_b003_excluded_without_enrolling(healthnet):
     assert findings[1].hint == "move the date to the discontinuation date"
 
 
-# B004: unable to contact needs 5 attempts over 3 modalities in the 90 days up to the last.
+# B004 (seed 002): before an exclusion for inability to contact, outreach lasted 90
+# calendar days from the first attempt, at least 5 times, over at least 3 modalities.
 ENDED = "2025-11-20"
 ATTEMPTS = {
-    "A1": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
-           ("2025-10-20", "phone"), ("2025-11-10", "text")],  # 5 over 3 in 70 days: ok
-    "A2": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
+    "A1": [("2025-08-15", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
+           ("2025-10-20", "phone"), ("2025-11-10", "text")],  # 5 over 3 in 97 days: ok
+    "A2": [("2025-08-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
            ("2025-11-10", "phone")],  # only 4 attempts
-    "A3": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "phone"),
+    "A3": [("2025-08-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "phone"),
            ("2025-10-20", "text"), ("2025-11-10", "phone")],  # only 2 modalities
     "A4": [("2025-03-01", "mail"), ("2025-03-15", "in_person"), ("2025-10-01", "phone"),
-           ("2025-10-20", "text"), ("2025-11-10", "phone")],  # 3 of them in the 90 days
+           ("2025-10-20", "text"), ("2025-11-10", "phone")],  # over months: ok
     "A5": [("2025-10-01", "phone"), ("2025-10-15", "text"), ("2025-11-01", "mail"),
            ("2025-11-25", "phone"), ("2025-11-28", "email")],  # 2 after the exclusion
     "A6": [],  # none at all
     "A7": [("2025-11-01", "phone"), ("2025-11-02", "text")],  # disenrolled, reason: unable
     "A8": [],  # enrolled: not excluded
     "A9": [("2025-08-24", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
-           ("2025-10-20", "phone"), ("2025-11-20", "email")],  # first one 88 days before the last
+           ("2025-10-20", "phone"), ("2025-11-20", "email")],  # 5 over 4, in 88 days only
+    "A10": [("2025-03-01", "mail"), ("2025-09-01", "in_person"), ("2025-09-20", "phone"),
+            ("2025-10-20", "text"), ("2025-11-10", "phone")],  # referred 2025-08-01: 4 in 80 days
 }  # fmt: skip
+REFERRED = {"A10": "2025-08-01"}  # attempts before the episode's referral are another's
+FEW = "fewer than 5 attempts over 3 modalities"
+SHORT = "before outreach lasted 90 calendar days"
 
 
 @pytest.fixture
@@ -436,7 +442,7 @@ def outreach_dataset(make_dataset):
     return make_dataset(members=members, enrollments=enrollments, outreach=outreach)
 
 
-def b004_target(healthnet, dataset):
+def b004_target(plan, dataset):
     fields = []
     for member_id in ATTEMPTS:
         status, reason = "unable_to_contact", "unable_to_contact"
@@ -444,29 +450,42 @@ def b004_target(healthnet, dataset):
             status = "disenrolled"
         if member_id == "A8":
             status, reason = "enrolled", None
+        referred = REFERRED.get(member_id)
         fields.append(
             {
                 "ecm_status": status,
                 "discontinuation_reason": reason,
                 "discontinuation_date": None if status == "enrolled" else day(ENDED),
+                "referral_date": day(referred) if referred else pd.NaT,
             }
         )
-    return make_target(
-        healthnet, fields=fields, dataset=dataset, member_ids=list(ATTEMPTS), first_row=2
-    )
+    return make_target(plan, fields=fields, dataset=dataset, member_ids=list(ATTEMPTS), first_row=2)
 
 
-def test_b004_unable_to_contact_needs_five_attempts_over_three_modalities(
+def test_b004_unable_to_contact_needs_90_days_five_attempts_three_modalities(
     healthnet, outreach_dataset
 ):
     findings = found("B004", b004_target(healthnet, outreach_dataset))
-    flagged = [f.member_id for f in findings]
-    assert flagged == ["A2", "A3", "A4", "A5", "A6", "A7"]
+    flagged = {(f.member_id, FEW if FEW in f.message else SHORT) for f in findings}
+    assert flagged == {
+        *((m, FEW) for m in ("A2", "A3", "A5", "A6", "A7", "A10")),
+        *((m, SHORT) for m in ("A5", "A7", "A9", "A10")),
+    }
     for finding in findings:
         row = 2 + list(ATTEMPTS).index(finding.member_id)
         assert (finding.severity, finding.row, finding.cell) == ("warning", row, f"RTF!P{row}")
-        assert "fewer than 5 attempts over 3 modalities" in finding.message
-        assert "90" in finding.source
+        assert finding.source.startswith("seed 002 FAQ 'Can we do outreach for 90 days")
+        assert "assumed" not in finding.source
+
+
+@pytest.mark.parametrize("plan_id", ["partnership", "chwp"])
+def test_b004_is_assumed_where_seed_002_does_not_speak(plugins, outreach_dataset, plan_id):
+    """Seed 002 speaks for Health Net, CalViva and CHPIV: elsewhere the rule is assumed,
+    and its findings say so."""
+    plan = plugins[1].plan(plan_id)
+    findings = found("B004", b004_target(plan, outreach_dataset))
+    assert {f.member_id for f in findings if SHORT in f.message} == {"A5", "A7", "A9", "A10"}
+    assert all(f.source.startswith(f"assumed for {plan.name}") for f in findings)
 
 
 def test_b004_needs_the_dataset(healthnet, outreach_dataset):
