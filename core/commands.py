@@ -276,7 +276,11 @@ def run_validate(
         by_cin = dict(
             zip(dataset.members["cin"].str.upper(), dataset.members["member_id"], strict=False)
         )
-        member_ids = fields["cin"].map(lambda cin: by_cin.get(cin, "") if cin else "").tolist()
+        member_ids = (
+            fields["cin"]
+            .map(lambda cin: by_cin.get(cin.upper(), "") if isinstance(cin, str) else "")
+            .tolist()
+        )
     target = Target(
         plan,
         kind.name,

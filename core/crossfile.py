@@ -55,7 +55,8 @@ def ecmx_validate(plan, kind, frame, context):
             member_id=member_of.get(cin.upper(), ""),
         )
         for row, cin in on_mif[["_row", "cin"]].itertuples(index=False)
-        if cin.upper() not in rtf_cins
+        # a blank roster CIN is the dataset's own finding (D101), not a missing member
+        if isinstance(cin, str) and cin.upper() not in rtf_cins
     ]
     enrolled = canonical[
         (canonical["status"] == "enrolled") & ~canonical["cin"].str.upper().isin(mif_cins)

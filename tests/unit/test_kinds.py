@@ -450,3 +450,35 @@ def test_a_plan_cannot_write_a_format_it_does_not_accept(config_problems):
         "files.rtf.rules.encounter_counts.value: 'succesful'" in p and "did you mean" in p
         for p in problems
     ), problems
+
+
+# ------------------------------------------------------------------ missing values (pandas 3)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_transforms_keep_every_missing_marker_blank(missing):
+    """pandas 3 may hand a text column pd.NA or NaN for a blank: it stays blank, never
+    "<NA>", "nan" or "NaT" written into the plan's cell."""
+    from ecmx.core.transforms import BUILTIN_TRANSFORMS
+
+    for name, transform in BUILTIN_TRANSFORMS.items():
+        out = transform(pd.Series(["ab-1", missing], dtype=object)).tolist()
+        assert not isinstance(out[1], str) and pd.isna(out[1]), (name, out)
+
+
+def test_a_blank_cin_in_the_plan_roster_is_not_a_crash(plugins, make_dataset):
+    """A roster row whose CIN was blanked by hand is the dataset's D101, not an X001 and
+    not an internal error while comparing the RTF with the MIF."""
+    pm, registry = plugins
+    data = make_dataset(
+        members=[person("R1", "90000031A")],
+        enrollments=[{"member_id": "R1", "status": "enrolled", "enrollment_start": "2025-06-01"}],
+        plan_rosters=[
+            {"plan": "healthnet", "kind": "mif", "cin": "90000031A", "received": "2025-11-15"},
+            {"plan": "healthnet", "kind": "mif", "cin": None, "received": "2025-11-15"},
+        ],
+    )
+    conversion = convert(pm, registry, data, registry.plan("healthnet"), "rtf", NOV, MADE)
+    codes = {(f.code, f.cell) for f in conversion.findings}
+    assert ("D101", "plan_rosters!C3") in codes
+    assert not [f for f in conversion.findings if f.code == "X001"]
