@@ -18,7 +18,7 @@ from importlib import resources
 import jsonschema
 
 from ecmx.core.hints import did_you_mean
-from ecmx.core.kinds.rtf import ENCOUNTER_COUNTS
+from ecmx.core.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
 from ecmx.core.rules import MERGED_CODES
 
 NAMING_FIELDS = (
@@ -178,6 +178,17 @@ def semantic_problems(
                 "ecmx would write a file the plan refuses"
             )
         counted = ((file.get("rules") or {}).get("encounter_counts") or {}).get("value")
+        counts_written = any(
+            isinstance(column, dict) and column.get("field") in COUNT_FIELDS
+            for version in file.get("versions") or []
+            for column in version.get("columns") or []
+        )
+        if counted is None and counts_written:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts: the layout writes In Person / "
+                f"Telephonic counts: say what they count ({', '.join(ENCOUNTER_COUNTS)}), "
+                "with its source or assumed: true"
+            )
         if counted is not None and counted not in ENCOUNTER_COUNTS:
             problems.append(
                 f"{origin}: {at}.rules.encounter_counts.value: {counted!r} is not one of "

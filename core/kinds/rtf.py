@@ -28,7 +28,6 @@ import pandas as pd
 from ecmx.core.billing import billing_spec
 from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
 from ecmx.core.episodes import enrollment_ended
-from ecmx.core.errors import ConfigError
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
 from ecmx.core.kinds.common import (
@@ -143,7 +142,9 @@ def build(context) -> pd.DataFrame:
     frame["pof_indicator"] = pof != ""
     for key in POPULATIONS_OF_FOCUS:
         frame[f"pof_{key}"] = pof.str.split(";").map(lambda keys, k=key: k in keys)
-    _add_encounter_fields(frame, ecm_encounters(context), context.period, _counted(context))
+    # plans check makes a layout that writes the counts say what they count
+    counted = context.file.rules.get("encounter_counts")
+    _add_encounter_fields(frame, ecm_encounters(context), context.period, counted)
     provider_fields(frame, context)
     return frame.reset_index(drop=True)
 
@@ -177,19 +178,6 @@ def ecm_encounters(context) -> pd.DataFrame:
         )
         ecm &= ~other_benefit.astype(bool)
     return encounters[ecm]
-
-
-def _counted(context) -> str | None:
-    """The plan's encounter_counts; a layout that writes the counts must say which."""
-    counted = context.file.rules.get("encounter_counts")
-    uses_counts = any(c.field in COUNT_FIELDS for c in context.layout.columns)
-    if counted not in ENCOUNTER_COUNTS and (counted is not None or uses_counts):
-        raise ConfigError(
-            f"{context.plan.name}: files.rtf.rules.encounter_counts is {counted!r}: set it to "
-            f"{' or '.join(ENCOUNTER_COUNTS)} (what the In Person and Telephonic/Video "
-            "counts include), with its source"
-        )
-    return counted
 
 
 def _add_encounter_fields(

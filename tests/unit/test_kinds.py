@@ -482,3 +482,27 @@ def test_a_blank_cin_in_the_plan_roster_is_not_a_crash(plugins, make_dataset):
     codes = {(f.code, f.cell) for f in conversion.findings}
     assert ("D101", "plan_rosters!C3") in codes
     assert not [f for f in conversion.findings if f.code == "X001"]
+
+
+def test_a_layout_with_encounter_counts_must_say_what_they_count(config_problems):
+    problems = config_problems(
+        {
+            "lone.yaml": """\
+            id: lone
+            name: Lone Plan
+            files:
+              rtf:
+                format: xlsx
+                sheet: {value: RTF, assumed: true}
+                naming: {template: "lone_{period:%Y%m}", assumed: true}
+                versions:
+                  - version: "1"
+                    effective: "2024-01-01"
+                    assumed: true
+                    columns:
+                      - {header: CIN, field: cin, assumed: true}
+                      - {header: In Person, field: in_person_count, assumed: true}
+            """
+        }
+    )
+    assert any("files.rtf.rules.encounter_counts: the layout writes" in p for p in problems)
