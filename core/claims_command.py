@@ -24,7 +24,7 @@ from ecmx.core.commands import _report, check_report_target, plans_with_members,
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
 from ecmx.core.findings import ERROR, Finding
 from ecmx.core.gcpause import gc_paused
-from ecmx.core.pipeline import name_from_template
+from ecmx.core.pipeline import findings_for_run, name_from_template
 from ecmx.core.planspec import ColumnSpec, Layout
 from ecmx.core.rules import Target, apply_overrides, run_rules
 
@@ -64,6 +64,7 @@ def run_claims(
     plans = sorted(plans, key=lambda p: p.id)
     check_report_target(report_path, force)
     dataset = read_for_plans(registry, dataset_path, provider_path)
+    requested = plans
     if plan_id == "all":
         present = plans_with_members(dataset, {p.id for p in plans}, "no claims")
         plans = [p for p in plans if p.id in present]
@@ -112,7 +113,7 @@ def run_claims(
                 force=force,
             )
 
-    findings = [f for f in dataset.findings if f.severity != "info"]
+    findings = findings_for_run(dataset, registry, {p.id for p in requested})
     findings += [f for r in results for f in r.findings]
 
     _report(

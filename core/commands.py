@@ -13,7 +13,7 @@ from ecmx.core.atomic import refuse_existing
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding
-from ecmx.core.pipeline import convert, unknown_plan_findings
+from ecmx.core.pipeline import convert, findings_for_run, unknown_plan_findings
 from ecmx.core.writers import write_plan_files
 
 UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105"})
@@ -50,9 +50,14 @@ def run_convert(
     check_report_target(report_path, force)
     dataset = read_for_plans(registry, dataset_path, provider_path)
     _report_notes(dataset.findings)
-    if plan_id == "all":
-        present = plans_with_members(dataset, {plan.id for plan, _ in jobs}, "no files written")
-        jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
+    # A plan without members gets no files (header-only files would tell the plan
+    # the provider has no members): said once, for --plan all and one plan alike.
+    plan_ids = {plan.id for plan, _ in jobs}
+    present = plans_with_members(dataset, plan_ids, "no files written")
+    jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
+    # The dataset's problems the run reports even when no file is made: a member with
+    # a blank or unknown plan is in no file and must still be named.
+    dataset_findings = findings_for_run(dataset, registry, plan_ids)
 
     results = []
     with out.progress(len(jobs), "converting") as advance:
@@ -64,7 +69,8 @@ def run_convert(
     for result in to_write:
         refuse_existing(out_dir / result.file_name, force)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if to_write:
+        out_dir.mkdir(parents=True, exist_ok=True)
     with out.progress(len(to_write), "writing") as advance:
         write_plan_files(
             [(r.frame, r.file, r.layout, out_dir / r.file_name) for r in to_write],
@@ -84,7 +90,7 @@ def run_convert(
         rows.append((result.plan.id, result.file.title, len(result.frame), written, summary))
 
     _report(
-        [f for r in results for f in r.findings],
+        dataset_findings + [f for r in results for f in r.findings],
         {
             "command": "convert",
             "dataset": str(dataset_path),
@@ -98,7 +104,8 @@ def run_convert(
     out.table(
         f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
     )
-    return EXIT_FINDINGS if any(r.blocked for r in results) else EXIT_OK
+    failed = any(r.blocked for r in results) or any(f.severity == ERROR for f in dataset_findings)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def check_report_target(report_path, force) -> None:
@@ -119,8 +126,8 @@ def read_for_plans(registry, dataset_path, provider_path):
 
 
 def plans_with_members(dataset, plan_ids: set[str], skipped_note: str) -> set[str]:
-    """The plans (of --plan all) that have members: a provider contracts with some plans
-    only, and gets no empty files for the others."""
+    """The plans that have members: a provider contracts with some plans only, and gets
+    no empty files for the others (each skipped plan is named)."""
     present = set(dataset.members["plan"].dropna().str.lower())
     skipped = sorted(plan_ids - present)
     if skipped:
@@ -241,7 +248,7 @@ def run_validate(
 ) -> int:
     """Check a plan file that already exists, by reading it back with the plan's layout."""
     from ecmx.core.findings import column_letter
-    from ecmx.core.plan_reader import FILE_ROW, read_plan_file
+    from ecmx.core.plan_reader import FILE_ROW, format_problem, read_plan_file
     from ecmx.core.reports import show, write_report
     from ecmx.core.rules import Target, apply_overrides, run_rules
 
@@ -274,7 +281,11 @@ def run_validate(
         by_cin = dict(
             zip(dataset.members["cin"].str.upper(), dataset.members["member_id"], strict=False)
         )
-        member_ids = fields["cin"].map(lambda cin: by_cin.get(cin, "") if cin else "").tolist()
+        member_ids = (
+            fields["cin"]
+            .map(lambda cin: by_cin.get(cin.upper(), "") if isinstance(cin, str) else "")
+            .tolist()
+        )
     target = Target(
         plan,
         kind.name,
@@ -291,6 +302,8 @@ def run_validate(
         extra={"sent_by_plan": kind.direction == "from_plan"},
     )
     read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
+    if kind.direction == "to_plan":  # a file the plan receives: in a format it takes?
+        read += [f for f in (format_problem(file_path, plan, file),) if f is not None]
     findings = apply_overrides(read + run_rules(registry.rules.values(), target), plan)
     meta = {
         "command": "validate",

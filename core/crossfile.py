@@ -7,8 +7,8 @@ dataset holds a roster for the plan (``plan_rosters``, written by ``ecmx ingest`
 - a member enrolled with the provider but absent from that MIF is a warning:
   put them on the RTF and the plan adds them to the next MIF (seed 002 FAQ on
   enrolled members not showing up on the MIF).
-(An OTF attempt made while the member was enrolled is refused when the OTF is
-built: finding O001.)
+(An OTF attempt made while the member was enrolled is left off when the OTF is
+built: rule O001, core/rules/business.py.)
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def ecmx_validate(plan, kind, frame, context):
             member_id=member_of.get(cin.upper(), ""),
         )
         for row, cin in on_mif[["_row", "cin"]].itertuples(index=False)
-        if cin.upper() not in rtf_cins
+        # a blank roster CIN is the dataset's own finding (D101), not a missing member
+        if isinstance(cin, str) and cin.upper() not in rtf_cins
     ]
     enrolled = canonical[
         (canonical["status"] == "enrolled") & ~canonical["cin"].str.upper().isin(mif_cins)

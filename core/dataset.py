@@ -353,7 +353,7 @@ def _check_relations(dataset: Dataset) -> list[Finding]:
     return findings
 
 
-def _file_of(dataset: Dataset, table: str) -> str:
+def file_of(dataset: Dataset, table: str) -> str:
     """The file a table came from: the CSV in a folder, else the workbook."""
     if Path(dataset.source).is_dir():
         return str(Path(dataset.source) / f"{dataset.sheets.get(table, table)}.csv")
@@ -368,7 +368,7 @@ def _at(dataset, table, column, row, severity, code, message, hint, value="", me
         code,
         message,
         hint=hint,
-        file=_file_of(dataset, table),
+        file=file_of(dataset, table),
         sheet=dataset.sheets.get(table, table),
         row=row,
         column=column,

@@ -62,7 +62,7 @@ def _translate(series, column: ColumnSpec, canonical, context, kind) -> pd.Serie
 
 
 def _translate_many(value, mapping):
-    if value is None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     codes = [mapping.get(key) for key in str(value).split(";") if key]
     return ";".join(c for c in codes if c) or None

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from ecmx.core.context import BuildContext
-from ecmx.core.dataset import Dataset
+from ecmx.core.dataset import Dataset, file_of
 from ecmx.core.deadlines import lateness_findings
 from ecmx.core.findings import ERROR, INFO, Finding, column_letter
 from ecmx.core.mapping import map_to_layout
@@ -98,14 +98,12 @@ def dataset_findings_for(
     """The dataset's own findings that affect this plan's files.
 
     A finding about a member goes to that member's plan; an error about no
-    member in particular (an orphan row, a broken table) goes to every plan,
-    since the output cannot be trusted. A finding in the outreach table only
-    concerns the OTF, one in encounters only the RTF. Notes (info) are shown
-    once, elsewhere.
+    member in particular (an orphan row, a broken table) or about a member whose
+    plan cell is blank or names no configured plan goes to every plan, since the
+    output cannot be trusted. A finding in the outreach table only concerns the
+    OTF, one in encounters only the RTF. Notes (info) are shown once, elsewhere.
     """
-    plan_of = dict(
-        zip(dataset.members["member_id"], dataset.members["plan"].str.lower(), strict=True)
-    )
+    owners = member_plans(dataset, registry)
     table_of = {sheet: table for table, sheet in dataset.sheets.items()}
     out = []
     for finding in dataset.findings:
@@ -113,10 +111,38 @@ def dataset_findings_for(
             continue
         if kind not in TABLE_KINDS.get(table_of.get(finding.sheet, ""), {kind}):
             continue
-        owner = plan_of.get(finding.member_id) if finding.member_id else None
+        owner = owners.get(finding.member_id) if finding.member_id else None
         if owner == plan.id or (owner is None and finding.severity == ERROR):
             out.append(finding)
     return out
+
+
+def findings_for_run(dataset: Dataset, registry: Registry, plan_ids: set[str]) -> list[Finding]:
+    """The dataset's findings a run for these plans reports (``convert`` and ``claims`` alike).
+
+    Those about the plans' members, and those about no plan's member: an orphan
+    row, a broken table, a member whose plan cell is blank or unknown. A member
+    in none of the run's files must still be named somewhere; a run with no
+    member at all to convert or bill reports them too.
+    """
+    owners = member_plans(dataset, registry)
+    return [
+        f
+        for f in dataset.findings
+        if f.severity != INFO
+        and (owners.get(f.member_id) if f.member_id else None) in (plan_ids | {None})
+    ]
+
+
+def member_plans(dataset: Dataset, registry: Registry) -> dict[str, str | None]:
+    """member_id -> the configured plan it belongs to; None for a blank or unknown plan cell."""
+    known = {p.id for p in registry.concrete_plans()}
+    members = dataset.members
+    plans = [
+        plan.lower() if isinstance(plan, str) and plan.lower() in known else None
+        for plan in members["plan"]
+    ]
+    return dict(zip(members["member_id"], plans, strict=True))
 
 
 def unknown_plan_findings(dataset: Dataset, registry: Registry) -> list[Finding]:
@@ -130,7 +156,7 @@ def unknown_plan_findings(dataset: Dataset, registry: Registry) -> list[Finding]
             "D205",
             "members.plan is not a configured plan",
             hint=f"use one of {', '.join(sorted(known))}, or add the plan with --plans-dir",
-            file=str(dataset.source),
+            file=file_of(dataset, "members"),
             sheet=dataset.sheets.get("members", "members"),
             row=int(row),
             column="plan",

@@ -51,6 +51,30 @@ class PlanFile:
     findings: list[Finding] = field(default_factory=list)
 
 
+def format_problem(path: Path, plan: PlanSpec, file: FileSpec) -> Finding | None:
+    """F010 when the plan does not take a file with this extension (Health Net family: xlsx
+    or xlsm only, seed 002): the plan refuses it whatever its cells hold."""
+    extension = path.suffix.lower().lstrip(".")
+    if extension in file.accepted_formats:
+        return None
+    fact = (plan.data.get("files") or {}).get(file.kind, {}).get("accepted_formats") or {}
+    source = fact.get("source") or ""
+    if fact.get("assumed"):
+        source = f"assumed: {fact.get('note') or source}".rstrip(": ")
+    accepted = " or ".join(file.accepted_formats)
+    return Finding(
+        ERROR,
+        "F010",
+        f"{plan.name} takes the {file.kind.upper()} as {accepted} only: this file is "
+        f"{'.' + extension if extension else 'without an extension'}",
+        hint=f"save it as .{file.accepted_formats[0]}, or make it with ecmx convert",
+        plan=plan.id,
+        kind=file.kind,
+        file=str(path),
+        source=source,
+    )
+
+
 def normalise_header(text) -> str:
     value, _ = V.as_text(text)
     return re.sub(r"\s+", " ", value or "").strip().lower()

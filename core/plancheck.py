@@ -18,6 +18,8 @@ from importlib import resources
 import jsonschema
 
 from ecmx.core.hints import did_you_mean
+from ecmx.core.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
+from ecmx.core.rules import MERGED_CODES
 
 NAMING_FIELDS = (
     "facility_name",
@@ -142,9 +144,12 @@ def semantic_problems(
     problems = []
     for code in data.get("rules") or {}:
         if rule_codes is not None and code not in rule_codes:
+            merged = MERGED_CODES.get(code)
             problems.append(
-                f"{origin}: rules.{code}: no rule has this code{did_you_mean(code, rule_codes)} "
-                "(see docs/findings.md)"
+                f"{origin}: rules.{code}: {code} was merged into {merged}: use rules.{merged}"
+                if merged in rule_codes
+                else f"{origin}: rules.{code}: no rule has this code"
+                f"{did_you_mean(code, rule_codes)} (see docs/findings.md)"
             )
     codes = data.get("codes") or {}
     for name, code_list in codes.items():
@@ -165,6 +170,30 @@ def semantic_problems(
                 file.get("naming", {}).get("template", ""), f"{origin}: {at}.naming.template"
             )
         )
+        accepted = (file.get("accepted_formats") or {}).get("value")
+        if accepted and file.get("format") not in accepted:
+            problems.append(
+                f"{origin}: {at}.format: {file.get('format')!r} is not a format the plan "
+                f"accepts ({at}.accepted_formats: {', '.join(map(str, accepted))}): "
+                "ecmx would write a file the plan refuses"
+            )
+        counted = ((file.get("rules") or {}).get("encounter_counts") or {}).get("value")
+        counts_written = any(
+            isinstance(column, dict) and column.get("field") in COUNT_FIELDS
+            for version in file.get("versions") or []
+            for column in version.get("columns") or []
+        )
+        if counted is None and counts_written:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts: the layout writes In Person / "
+                f"Telephonic counts: say what they count ({', '.join(ENCOUNTER_COUNTS)}), "
+                "with its source or assumed: true"
+            )
+        if counted is not None and counted not in ENCOUNTER_COUNTS:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts.value: {counted!r} is not one of "
+                f"{', '.join(ENCOUNTER_COUNTS)}{did_you_mean(str(counted), ENCOUNTER_COUNTS)}"
+            )
         seen_dates = set()
         for v_index, version in enumerate(file.get("versions") or []):
             v_at = f"{at}.versions[{v_index}]"

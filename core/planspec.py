@@ -69,6 +69,8 @@ class FileSpec:
     header_row: int
     rules: dict[str, object]
     versions: tuple[Layout, ...]
+    # The extensions the plan takes for this file (default: only the one ecmx writes).
+    accepted_formats: tuple[str, ...] = ()
 
     def layout_for(self, period: Period) -> Layout:
         """The layout in force on the first day of the period (the latest effective one)."""
@@ -160,6 +162,7 @@ def build_spec(
             header_row=int(f.get("header_row", 1)),
             rules={k: r["value"] for k, r in (f.get("rules") or {}).items()},
             versions=versions,
+            accepted_formats=tuple((f.get("accepted_formats") or {}).get("value", [f["format"]])),
         )
     return PlanSpec(
         id=data["id"],

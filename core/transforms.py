@@ -1,6 +1,6 @@
 """Built-in named transforms a YAML column can apply (``transform: digits_only``).
 
-Each takes and returns a pandas Series; blanks (None/NaN) stay blank.
+Each takes and returns a pandas Series; blanks (None, NaN, pd.NA, NaT) stay blank.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from ecmx.core.hookspecs import hookimpl
 
 
 def _on_text(series: pd.Series, func) -> pd.Series:
-    return series.map(
-        lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else func(str(v))
-    )
+    # Every missing marker (None, NaN, pd.NA, NaT) stays blank: ``str(pd.NA)`` is "<NA>".
+    return series.map(lambda v: None if _missing(v) else func(str(v)))
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def digits_only(series: pd.Series) -> pd.Series:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecmx.core.dataset import ROW
+from ecmx.core.dataset import ROW, file_of
 from ecmx.core.episodes import episode_began
 from ecmx.core.findings import WARNING, Finding
 from ecmx.core.kinds import FieldSpec
@@ -84,7 +84,7 @@ def members_with_latest_episode(context) -> pd.DataFrame:
                 hint="add an enrollments row (status pending_outreach at least) if the plan assigned the member",
                 plan=context.plan.id,
                 kind=context.kind,
-                file=str(dataset.source),
+                file=file_of(dataset, "members"),
                 sheet=dataset.sheets.get("members", "members"),
                 row=int(row),
                 cell=dataset.cell("members", "member_id", int(row)),

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecmx.core.dataset import ROW
+from ecmx.core.dataset import ROW, file_of
 from ecmx.core.episodes import enrollment_ended
-from ecmx.core.findings import ERROR, Finding
+from ecmx.core.findings import Finding
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.kinds import FieldSpec, FileKind, fields
 from ecmx.core.kinds.common import (
@@ -27,6 +27,7 @@ from ecmx.core.kinds.common import (
     plan_members,
     provider_fields,
 )
+from ecmx.core.rules.business import ATTEMPT_WHILE_ENROLLED
 
 OUTREACH_ROW = "_outreach_row"
 
@@ -72,26 +73,30 @@ def build(context) -> pd.DataFrame:
         & (outreach["date"] <= end)
     ].rename(columns={ROW: OUTREACH_ROW})
     enrolled = enrolled_on_attempt_date(attempts, dataset.enrollments)
-    # An OTF row for a member enrolled on the attempt's date is refused (seed 004:
-    # outreach is for members not yet enrolled; contacts after enrolling are encounters).
+    # Seed 004: an outreach attempt is with a member not yet enrolled; a contact
+    # after enrolling is an encounter and goes on the RTF. The attempt is left off
+    # and named, the rest of the file is written.
+    rule = ATTEMPT_WHILE_ENROLLED
     for row, member_id in attempts.loc[enrolled, [OUTREACH_ROW, "member_id"]].itertuples(
         index=False
     ):
         context.findings.append(
             Finding(
-                ERROR,
-                "O001",
-                "outreach attempt dated while the member was enrolled: not an OTF row",
-                hint="a contact with an enrolled member is an encounter: move it to encounters",
+                rule.severity,
+                rule.code,
+                f"outreach attempt dated while the member was enrolled: left off the "
+                f"{context.file.title}",
+                hint="a contact with an enrolled member is an encounter: record it in "
+                "encounters, where it counts on the RTF",
                 plan=context.plan.id,
                 kind="otf",
-                file=str(dataset.source),
+                file=file_of(dataset, "outreach"),
                 sheet=dataset.sheets.get("outreach", "outreach"),
                 row=int(row),
                 column="date",
                 cell=dataset.cell("outreach", "date", int(row)),
                 member_id=str(member_id),
-                source="seed 004 FAQ: an outreach attempt is with a member NOT enrolled yet",
+                source=rule.source,
             )
         )
     attempts = attempts[~enrolled]

@@ -7,14 +7,25 @@ Rules (../shared/docs/domain.md, seed 002 unless noted):
   they left goes in the enrollment end date, the discontinuation date stays blank;
 - a member excluded without ever enrolling has only the discontinuation date;
 - blank acuity is written as the plan's default (Low);
-- In Person and Telephonic/Video count all encounters in the period, successful
-  or not; the most recent encounter date is the latest successful one.
+- In Person and Telephonic/Video count the period's ECM encounters with the
+  member; which ones is the plan's ``rules.encounter_counts``: successful and
+  unsuccessful (Health Net family, seed 002) or successful only (Partnership,
+  seed 004: "an encounter is considered a successful interaction with a member
+  and is documented on the RTF"); the most recent encounter date is the latest
+  successful one (seed 002).
+
+An ECM encounter is an encounters row of kind ``service`` that is not billed
+under another benefit's code set (CHW, doula: the plan's ``billing.code_sets``).
+Outreach rows are outreach (the OTF's, seed 004); a care team meeting is held
+without the member (seed 003: code GQ when the member is not present, "care team
+meeting"); an engagement fee is a payment (seed 004), not a contact.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ecmx.core.billing import billing_spec
 from ecmx.core.canonical import ENCOUNTER_MODES, EXIT_STATUSES, POPULATIONS_OF_FOCUS
 from ecmx.core.episodes import enrollment_ended
 from ecmx.core.hookspecs import hookimpl
@@ -103,15 +114,20 @@ FIELDS = fields(
     FieldSpec(
         "last_encounter_date",
         "date",
-        "latest encounters.date with successful and member_present not false, by the period's end",
+        "latest date of an ECM encounter (kind service, not a CHW/doula code) with successful "
+        "and member_present not false, by the period's end",
     ),
     FieldSpec(
-        "in_person_count", "int", "encounters in the period with mode in_person, successful or not"
+        "in_person_count",
+        "int",
+        "ECM encounters (kind service, not a CHW/doula code) in the period with mode in_person; "
+        "unsuccessful ones too unless the plan's rules.encounter_counts is successful",
     ),
     FieldSpec(
         "telephonic_count",
         "int",
-        "encounters in the period with mode phone or video, successful or not",
+        "ECM encounters (kind service, not a CHW/doula code) in the period with mode phone or "
+        "video; unsuccessful ones too unless the plan's rules.encounter_counts is successful",
     ),
     *PROVIDER_FIELDS,
 )
@@ -126,7 +142,9 @@ def build(context) -> pd.DataFrame:
     frame["pof_indicator"] = pof != ""
     for key in POPULATIONS_OF_FOCUS:
         frame[f"pof_{key}"] = pof.str.split(";").map(lambda keys, k=key: k in keys)
-    _add_encounter_fields(frame, context.dataset.encounters, context.period)
+    # plans check makes a layout that writes the counts say what they count
+    counted = context.file.rules.get("encounter_counts")
+    _add_encounter_fields(frame, ecm_encounters(context), context.period, counted)
     provider_fields(frame, context)
     return frame.reset_index(drop=True)
 
@@ -143,22 +161,45 @@ def _apply_exit_rules(frame: pd.DataFrame) -> None:
     frame.loc[never, "enrollment_end"] = pd.NaT
 
 
-def _add_encounter_fields(frame: pd.DataFrame, encounters: pd.DataFrame, period) -> None:
+# What In Person and Telephonic/Video count (the plan's files.rtf.rules.encounter_counts).
+ENCOUNTER_COUNTS = ("successful_and_unsuccessful", "successful")
+COUNT_FIELDS = ("in_person_count", "telephonic_count")
+
+
+def ecm_encounters(context) -> pd.DataFrame:
+    """The dataset's ECM encounters: kind service, not a code of another benefit's code set."""
+    encounters = context.dataset.encounters
+    ecm = encounters["kind"].fillna("service") == "service"
+    plan = context.plan
+    if "procedure_code" in encounters and plan.data.get("billing"):
+        spec = billing_spec(plan)
+        other_benefit = encounters["procedure_code"].map(
+            lambda code: pd.notna(code) and spec.code_set_of(str(code).strip().upper()) is not None
+        )
+        ecm &= ~other_benefit.astype(bool)
+    return encounters[ecm]
+
+
+def _add_encounter_fields(
+    frame: pd.DataFrame, encounters: pd.DataFrame, period, counted: str | None
+) -> None:
     mine = encounters[encounters["member_id"].isin(frame["member_id"])]
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    # A successful interaction with the member: neither flag says otherwise (blank = yes,
+    # the dataset's default; an unreadable cell is a dataset finding of its own).
+    with_member = mine["successful"].fillna(True).astype(bool) & mine["member_present"].fillna(
+        True
+    ).astype(bool)
     in_period = mine[(mine["date"] >= start) & (mine["date"] <= end)]
+    if counted == "successful":
+        in_period = in_period[with_member[in_period.index]]
     counts = in_period.groupby(["member_id", "mode"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(ENCOUNTER_MODES), fill_value=0)
     in_person = counts["in_person"]
     remote = counts["phone"] + counts["video"]
     frame["in_person_count"] = frame["member_id"].map(in_person).fillna(0).astype("int64")
     frame["telephonic_count"] = frame["member_id"].map(remote).fillna(0).astype("int64")
-    with_member = (
-        mine["successful"].fillna(True).astype(bool)
-        & mine["member_present"].fillna(True).astype(bool)
-        & (mine["date"] <= end)
-    )
-    last = mine[with_member].groupby("member_id")["date"].max().to_dict()
+    last = mine[with_member & (mine["date"] <= end)].groupby("member_id")["date"].max().to_dict()
     frame["last_encounter_date"] = pd.to_datetime(
         frame["member_id"].map(lambda member: last.get(member, pd.NaT)), errors="coerce"
     ).astype("datetime64[ns]")

@@ -24,6 +24,9 @@ import pandas as pd
 from ecmx.core.findings import Finding, register_title
 from ecmx.core.values import as_text
 
+# Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
+MERGED_CODES = {"B010": "O001"}
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -34,6 +37,7 @@ class Hit:
     field: str | None = None  # a canonical field: the first layout column holding it
     header: str | None = None  # or the layout header itself
     hint: str | None = None  # instead of the rule's hint
+    source: str | None = None  # instead of the rule's source (a plan's own fact)
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
                 column=header or "",
                 cell=f"{target.sheet}!{letter}{row}" if letter else "",
                 value=value,
-                source=rule.source,
+                source=hit.source or rule.source,
                 member_id=str(target.member_ids[position]) if target.member_ids is not None else "",
             )
         )

@@ -31,7 +31,13 @@ DATE_FIELDS = (
     "dob",
 )
 LEAD_CARE_MANAGER_LIMIT = 50  # members per lead care manager (seed 002)
-CONTACT_WINDOW_DAYS, CONTACT_ATTEMPTS, CONTACT_MODALITIES = 90, 5, 3  # seed 002
+# B004's thresholds are each plan's facts (files.rtf.rules), with their own provenance:
+# seed 002 states them for the Health Net family only.
+CONTACT_FACTS = (
+    "unable_to_contact_days",
+    "unable_to_contact_attempts",
+    "unable_to_contact_modalities",
+)
 
 
 def _has(target: Target, *names: str) -> bool:
@@ -103,43 +109,83 @@ def excluded_without_enrolling(target: Target):
         )
 
 
+def _plan_facts(target: Target, names) -> tuple[list[int], str] | None:
+    """The plan's rule facts (files.<kind>.rules) and where they come from; None if unset."""
+    facts = ((target.plan.data.get("files") or {}).get("rtf") or {}).get("rules") or {}
+    if any(facts.get(name) is None for name in names):
+        return None
+    sources = []
+    for name in names:
+        fact = facts[name]
+        text = fact.get("source") or ""
+        if fact.get("assumed"):
+            text = f"assumed for {target.plan.name}: {fact.get('note') or text}"
+        sources.append(text)
+    return [int(facts[n]["value"]) for n in names], "; ".join(dict.fromkeys(sources))
+
+
 def unable_to_contact(target: Target):
-    """At least 5 attempts over 3 modalities within 90 days, up to the last one before the exclusion."""
+    """Before an exclusion for inability to contact, outreach lasted the plan's days (90)
+    from the first attempt to the exclusion date, with its attempts (5) over its
+    modalities (3): seed 002, for the Health Net family. Attempts count from the
+    episode's referral or assignment (when the file says) up to the exclusion date.
+    """
     dataset = target.dataset
     if dataset is None or target.member_ids is None or not _has(target, "ecm_status"):
         return
+    facts = _plan_facts(target, CONTACT_FACTS)
+    if facts is None:
+        return
+    (days, attempts_needed, modalities_needed), source = facts
     excluded = target.fields["ecm_status"] == "unable_to_contact"
     if "discontinuation_reason" in target.fields:
         excluded |= target.fields["discontinuation_reason"] == "unable_to_contact"
     if not excluded.any():
         return
-    ended = pd.Series(pd.NaT, index=target.fields.index, dtype="datetime64[ns]")
+    index = target.fields.index
+    ended = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     for name in ("discontinuation_date", "enrollment_end"):
         if name in target.fields:
             ended = ended.fillna(_dates(target, name))
     ended = ended.fillna(_today(target))
-    cases = pd.DataFrame({"member_id": list(target.member_ids), "ended": ended})[
-        excluded.to_numpy()
-    ]
+    began = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    for name in ("referral_date", "assigned_date"):
+        if name in target.fields:
+            began = began.fillna(_dates(target, name))
+    cases = pd.DataFrame(
+        {"member_id": list(target.member_ids), "ended": ended, "began": began}, index=index
+    )[excluded.to_numpy()]
     attempts = dataset.outreach.merge(cases.reset_index(), on="member_id")
-    attempts = attempts[attempts["date"] <= attempts["ended"]]
-    # The 90 days run back from the last attempt before the exclusion.
-    last = attempts.groupby("index")["date"].transform("max")
-    window = attempts["date"] > last - pd.Timedelta(days=CONTACT_WINDOW_DAYS)
-    tally = (
-        attempts[window].groupby("index").agg(count=("date", "size"), modes=("method", "nunique"))
+    attempts = attempts[
+        (attempts["date"] <= attempts["ended"])
+        & (attempts["began"].isna() | (attempts["date"] >= attempts["began"]))
+    ]
+    tally = attempts.groupby("index").agg(
+        count=("date", "size"), modes=("method", "nunique"), first=("date", "min")
     )
-    tally = tally.reindex(cases.index, fill_value=0)
-    short = tally[(tally["count"] < CONTACT_ATTEMPTS) | (tally["modes"] < CONTACT_MODALITIES)]
-    if len(short):
-        positions = [target.fields.index.get_loc(i) for i in short.index]
-        yield Hit(
-            positions,
-            f"excluded as unable to contact with fewer than {CONTACT_ATTEMPTS} attempts "
-            f"over {CONTACT_MODALITIES} modalities in the {CONTACT_WINDOW_DAYS} days before",
-            field="ecm_status",
-            hint="keep reaching out, or record the attempts in outreach",
-        )
+    tally = tally.reindex(cases.index)
+    few = (tally["count"].fillna(0) < attempts_needed) | (
+        tally["modes"].fillna(0) < modalities_needed
+    )
+    lasted = cases["ended"] - tally["first"]
+    short = tally["first"].notna() & (lasted < pd.Timedelta(days=days))
+    for mask, message, hint in (
+        (
+            few,
+            f"excluded as unable to contact with fewer than {attempts_needed} attempts "
+            f"over {modalities_needed} modalities",
+            "keep reaching out, or record the attempts in outreach",
+        ),
+        (
+            short,
+            f"excluded as unable to contact before outreach lasted {days} calendar days "
+            "from the first attempt",
+            f"keep reaching out until {days} days after the first attempt",
+        ),
+    ):
+        positions = [index.get_loc(i) for i in mask[mask].index]
+        if positions:
+            yield Hit(positions, message, field="ecm_status", hint=hint, source=source)
 
 
 def _within(target: Target, field_name: str, days: int, what: str):
@@ -201,7 +247,11 @@ def future_dates(target: Target):
 
 
 def attempts_while_enrolled(target: Target):
-    """An OTF row dated inside one of the member's enrollment spans (needs the dataset)."""
+    """An OTF row dated inside one of the member's enrollment spans (needs the dataset).
+
+    ``convert`` leaves such an attempt off the OTF when it builds the file (with this
+    rule's finding at the outreach row); here it finds one in a file read back.
+    """
     if target.dataset is None or target.member_ids is None or not _has(target, "attempt_date"):
         return
     from ecmx.core.kinds.otf import enrolled_on_attempt_date
@@ -213,15 +263,31 @@ def attempts_while_enrolled(target: Target):
     if rows:
         yield Hit(
             rows,
-            "an outreach attempt dated while the member was enrolled",
+            "an outreach attempt dated while the member was enrolled: not an OTF row",
             field="attempt_date",
-            hint="a contact with an enrolled member is an encounter",
+            hint="take the row off the OTF and record the contact in encounters: "
+            "it counts on the RTF",
         )
 
 
 def _rule(code, severity, title, hint, source, check, kinds=("rtf",)):
     return Rule(code, severity, "business", title, hint, source, check, kinds)
 
+
+# One rule for an outreach attempt dated while the member was enrolled, whoever finds it:
+# ``convert`` (leaves the attempt off the OTF, kinds.otf) and ``validate --dataset``
+# (a file read back). It was two codes before, O001 and B010: B010 is merged into O001.
+ATTEMPT_WHILE_ENROLLED = _rule(
+    "O001",
+    "warning",
+    "outreach attempt for an enrolled member",
+    "record the contact in encounters: it counts on the RTF",
+    "seed 004 FAQ 'What is the difference between an outreach attempt and an encounter?': "
+    "an outreach attempt is with a referred member NOT enrolled yet and is documented on "
+    "the IOT; an encounter is documented on the RTF",
+    attempts_while_enrolled,
+    ("otf",),
+)
 
 BUSINESS_RULES = (
     _rule(
@@ -251,9 +317,10 @@ BUSINESS_RULES = (
     _rule(
         "B004",
         "warning",
-        "unable to contact: 5 attempts over 3 modalities in 90 days",
+        "unable to contact: outreach over 90 days, 5 attempts, 3 modalities",
         "keep reaching out",
-        "seed 002 FAQ 'Can we do outreach for 90 days, not 60?'",
+        "the plan's files.rtf.rules.unable_to_contact_* (Health Net family: seed 002 FAQ "
+        "'Can we do outreach for 90 days, not 60?')",
         unable_to_contact,
     ),
     _rule(
@@ -297,15 +364,7 @@ BUSINESS_RULES = (
         future_dates,
         ("rtf", "otf", "mif", "mini_mif", "tel"),
     ),
-    _rule(
-        "B010",
-        "error",
-        "outreach attempt for an enrolled member",
-        "move it to encounters",
-        "seed 004 FAQ: an outreach attempt is with a member NOT enrolled yet",
-        attempts_while_enrolled,
-        ("otf",),
-    ),
+    ATTEMPT_WHILE_ENROLLED,
 )
 
 

@@ -294,8 +294,8 @@ def _plant_bogus_status(kit, data):
 
 
 def _plant_attempt_while_enrolled(kit, data):
-    """An outreach attempt dated inside an enrollment: O001, an error that holds back
-    only that member's plan's OTF (seed 004: outreach is for members not yet enrolled)."""
+    """An outreach attempt dated inside an enrollment (seed 004: outreach is for members
+    not yet enrolled; a contact after enrolling is an encounter): the outreach row."""
     members = {m["member_id"]: m for m in kit.read_csv(data / "members.csv")}
     episodes = kit.read_csv(data / "enrollments.csv")
     member_id = next(
@@ -318,14 +318,13 @@ def _plant_attempt_while_enrolled(kit, data):
         }
     )
     kit.write_csv(data / "outreach.csv", outreach)
-    return Plant("chwp", "O001", ATTEMPT_DAY, ("otf",), members[member_id]["cin"])
+    return len(outreach) + 1, members[member_id]["cin"]  # its spreadsheet row, the CIN
 
 
 ATTEMPT_DAY = "2025-11-17"
 PLANTS = {
     "bad_cin": _plant_bad_cin,
     "bogus_status": _plant_bogus_status,
-    "attempt_while_enrolled": _plant_attempt_while_enrolled,
 }
 
 
@@ -376,15 +375,30 @@ def test_force_writes_the_files_with_errors(broken, expected_names, kit, tmp_pat
     assert "NOT WRITTEN" not in forced.run.out
     sheet, rows = kit.calamine_sheet(forced.out / expected[plant.plan, "rtf"])
     assert sheet == "RTF" and len(rows) > 1
-    if plant.code == "O001":  # the OTF is written without the refused row
-        _, otf = kit.calamine_sheet(forced.out / expected[plant.plan, "otf"])
-        cin_at, day_at = otf[0].index("Member CIN"), otf[0].index("Date of Outreach Attempt")
-        assert len(otf) > 1
-        assert len({r[day_at] for r in otf[1:]}) > 1
-        # enrolled all month: none of the member's attempts, the planted one included
-        assert [r for r in otf[1:] if r[cin_at] == plant.cin] == []
-        _, unforced = kit.calamine_sheet(conversion.out / expected[plant.plan, "rtf"])
-        assert rows == unforced  # the plan's RTF did not wait for the OTF's error
+
+
+def test_an_attempt_while_enrolled_is_left_off_the_otf_and_the_file_is_written(
+    kit, samples, expected_names, tmp_path
+):
+    """One outreach row dated while its member is enrolled no longer holds back the
+    plan's whole OTF: the row is left off with a warning (O001) that names the outreach
+    row and says it belongs in encounters, on the RTF, and every file is written."""
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    row, cin = _plant_attempt_while_enrolled(kit, data)
+    conversion = kit.convert_all(data, tmp_path / "out")
+    run = conversion.run
+    assert run.code == 0, run.err
+    expected = expected_names(conversion.provider, kit.PRODUCTION_DATE)
+    assert set(conversion.workbooks()) == set(expected.values())
+    assert "NOT WRITTEN" not in run.out
+    (line,) = [line for line in run.text.splitlines() if "warning O001" in line]
+    assert f"outreach!B{row}" in line, line
+    assert "outreach.csv" in line and "encounters" in line and "RTF" in line
+    _, otf = kit.calamine_sheet(conversion.out / expected["chwp", "otf"])
+    cin_at = otf[0].index("Member CIN")
+    assert len(otf) > 1  # the plan's other attempts are there
+    assert [r for r in otf[1:] if r[cin_at] == cin] == []
+    assert cin not in run.text
 
 
 def test_a_kind_the_plan_does_not_have_names_the_plans_kinds(cli, samples, tmp_path):
@@ -562,3 +576,177 @@ def test_the_workbooks_provider_sheet_is_used_without_provider_yaml(
     assert written == sorted(n for n in converted_xlsx.workbooks() if n.startswith("Sunrise"))
     for name in written:
         assert kit.calamine_sheet(out / name) == kit.calamine_sheet(converted_xlsx.out / name)
+
+
+# ----------------------------------------------------------------------------- RTF encounter counts
+
+ENC = ("member_id", "date", "staff_type", "mode", "successful", "member_present", "kind",
+       "procedure_code", "modifiers")  # fmt: skip
+COUNTED = [
+    # a never-enrolled member with only CHW and doula lines: other benefits, not ECM
+    ("N1", "2025-11-03", "non_clinical", "in_person", "true", "true", "service", "98960", "U2"),
+    ("N1", "2025-11-04", "non_clinical", "in_person", "true", "true", "service", "98961", "U2"),
+    ("N1", "2025-11-05", "non_clinical", "in_person", "true", "true", "service", "T1032", "XP"),
+    ("N1", "2025-11-06", "non_clinical", "in_person", "true", "true", "", "59409", "XP"),
+    # an enrolled member: ECM services, successful or not, and contacts that are not encounters
+    ("E1", "2025-11-03", "clinical", "in_person", "true", "true", "service", "", ""),
+    ("E1", "2025-11-07", "clinical", "in_person", "false", "true", "service", "", ""),
+    ("E1", "2025-11-10", "non_clinical", "phone", "true", "true", "", "G9012", "U2"),
+    ("E1", "2025-11-12", "non_clinical", "video", "false", "false", "service", "", ""),
+    ("E1", "2025-11-20", "clinical", "in_person", "true", "false", "care_team_meeting", "", ""),
+    ("E1", "2025-11-21", "non_clinical", "phone", "true", "true", "outreach", "", ""),
+    ("E1", "2025-11-22", "non_clinical", "in_person", "true", "true", "service", "98960", "U2"),
+]  # fmt: skip
+
+
+def _counts_dataset(kit, samples, folder, plan):
+    folder.mkdir()
+    (folder / "provider.yaml").write_bytes((samples["csv"] / "provider.yaml").read_bytes())
+    kit.write_csv(
+        folder / "members.csv",
+        [
+            {"member_id": mid, "cin": cin, "plan": plan, "first_name": "Ana", "last_name": "Ruiz",
+             "dob": "1980-01-02"}
+            for mid, cin in (("N1", "91234567A"), ("E1", "91234568C"))
+        ],
+    )  # fmt: skip
+    kit.write_csv(
+        folder / "enrollments.csv",
+        [
+            {"member_id": "N1", "status": "pending_outreach", "assigned_date": "2025-10-01",
+             "enrollment_start": ""},
+            {"member_id": "E1", "status": "enrolled", "assigned_date": "2025-09-01",
+             "enrollment_start": "2025-09-15"},
+        ],
+    )  # fmt: skip
+    kit.write_csv(folder / "encounters.csv", [dict(zip(ENC, row, strict=True)) for row in COUNTED])
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("plan", "enrolled_counts"),
+    [
+        # seed 002: successful and unsuccessful encounters are counted
+        pytest.param("healthnet", (2, 2), marks=pytest.mark.plan("healthnet")),
+        # assumed for CHWP (seed 002 does not name it): as the Health Net family
+        pytest.param("chwp", (2, 2), marks=pytest.mark.plan("chwp")),
+        # seed 004: an encounter is a successful interaction with the member
+        pytest.param("partnership", (1, 1), marks=pytest.mark.plan("partnership")),
+    ],
+)
+def test_rtf_counts_only_ecm_encounters_as_the_plan_defines_them(
+    cli, kit, samples, tmp_path, plan, enrolled_counts
+):
+    """CHW and doula lines are other benefits: a never-enrolled member with only those has
+    no encounter on the RTF. Outreach and care team meetings are not encounters either; the
+    most recent encounter is the latest successful ECM service (seed 002)."""
+    data = _counts_dataset(kit, samples, tmp_path / "data", plan)
+    run = cli(
+        "convert", data, "--plan", plan, "--kind", "rtf", "--period", "2025-11",
+        "--out", tmp_path / "out", "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.text
+    (rtf,) = (tmp_path / "out").iterdir()
+    _, rows = kit.calamine_sheet(rtf)
+    header, body = rows[0], rows[1:]
+    by_cin = {r[header.index("Member Client Index Number (CIN)")]: r for r in body}
+    never, enrolled = by_cin["91234567A"], by_cin["91234568C"]
+
+    def cells(row):
+        return (
+            row[header.index("In Person")],
+            row[header.index("Telephonic/Video")],
+            row[header.index("Date of Most Recent Encounter with Member")],
+        )
+
+    assert cells(never) == (0, 0, "")
+    in_person, remote, last = cells(enrolled)
+    assert (in_person, remote) == enrolled_counts
+    assert str(last)[:10] in ("2025-11-10", "11/10/2025")
+
+
+# ----------------------------------------------------------------------------- no members
+
+
+def _with_plans(kit, samples, folder, plan_of_row):
+    """A copy of the sample whose members' plan cells are ``plan_of_row(index, plan)``."""
+    data = kit.copy_csv_sample(samples, folder)
+    members = kit.read_csv(data / "members.csv")
+    for index, member in enumerate(members):
+        member["plan"] = plan_of_row(index, member["plan"])
+    kit.write_csv(data / "members.csv", members)
+    return data, members
+
+
+def test_a_plan_without_members_gets_no_files_and_is_named(cli, kit, samples, tmp_path):
+    data, _ = _with_plans(kit, samples, tmp_path / "data", lambda i, plan: "calviva")
+    out = tmp_path / "out"
+    run = cli(
+        "convert", data, "--plan", "healthnet", "--period", "2025-11", "--out", out,
+        "--production-date", "2025-12-03",
+    )  # fmt: skip
+    assert run.code == 0, run.text
+    assert not out.exists()  # not even header-only files
+    assert "no members for healthnet: no files written" in run.text
+
+
+def _convert_and_bill(cli, data, tmp_path):
+    common = ("--plan", "all", "--period", "2025-11", "--production-date", "2025-12-03")
+    converted = cli("convert", data, *common, "--out", tmp_path / "files")
+    billed = cli("claims", data, *common, "--out", tmp_path / "claims")
+    return converted, billed
+
+
+def _finding_lines(run):
+    return sorted(
+        line for line in run.err.splitlines() if re.search(r"(error|warning) [A-Z]\d{3}", line)
+    )
+
+
+def test_no_member_in_any_plan_convert_and_claims_report_the_same(cli, kit, samples, tmp_path):
+    """Every plan cell blank: nothing to convert or bill, and both commands name each
+    member's blank cell with the same finding and exit 1 (convert used to exit 0 silently)."""
+    data, _ = _with_plans(kit, samples, tmp_path / "data", lambda i, plan: "")
+    converted, billed = _convert_and_bill(cli, data, tmp_path)
+    assert converted.code == billed.code == 1
+    lines = _finding_lines(converted)
+    assert lines == _finding_lines(billed)
+    assert any("error D101" in line and "members!C2" in line for line in lines), lines
+    assert not (tmp_path / "files").exists()
+
+
+def test_a_header_only_members_sheet_gives_the_same_answer_from_both(cli, kit, samples, tmp_path):
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    header = (data / "members.csv").read_text(encoding="utf-8").splitlines()[0]
+    (data / "members.csv").write_text(header + "\n", encoding="utf-8")
+    converted, billed = _convert_and_bill(cli, data, tmp_path)
+    assert converted.code == billed.code == 1  # every other row names an unknown member
+    assert _finding_lines(converted) == _finding_lines(billed)
+    assert any("error D204" in line for line in _finding_lines(converted))
+    assert not (tmp_path / "files").exists()
+
+
+def test_a_member_with_a_blank_or_unknown_plan_is_named_not_dropped(
+    kit, samples, expected_names, tmp_path
+):
+    """Other plans' files hold their members; the member with no plan is in none of them,
+    so the finding at its plan cell holds the files back until it is fixed (or --force)."""
+    data, members = _with_plans(
+        kit, samples, tmp_path / "data",
+        lambda i, plan: {0: "", 1: "helthnet"}.get(i, plan),
+    )  # fmt: skip
+    conversion = kit.convert_all(data, tmp_path / "out")
+    run = conversion.run
+    assert run.code == 1
+    errors = run.error_lines()
+    assert any("error D101" in line and "members!C2" in line for line in errors), run.err
+    assert any("error D205" in line and "members!C3" in line for line in errors), run.err
+    assert any("members.csv" in line and "D205" in line for line in errors), run.err
+    forced = kit.convert_all(data, tmp_path / "forced", "--force")
+    assert forced.run.code == 1
+    cins = set()
+    for path in forced.workbooks().values():
+        _, rows = kit.calamine_sheet(path)
+        cins |= {cell for row in rows for cell in row if isinstance(cell, str)}
+    assert members[0]["cin"] not in cins and members[1]["cin"] not in cins
+    assert members[2]["cin"] in cins

@@ -114,7 +114,7 @@ def test_members_of_an_unconfigured_plan_block_the_conversion(cli, myplan_data, 
     d205 = [line for line in run.error_lines() if "D205" in line]
     assert len(d205) == MOVED
     assert all("add the plan with --plans-dir" in line for line in d205)
-    assert not any((tmp_path / "out").iterdir())
+    assert not (tmp_path / "out").exists()  # nothing written, not even the folder
 
 
 def test_a_missing_plans_dir_is_one_line(cli, tmp_path):

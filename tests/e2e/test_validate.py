@@ -485,6 +485,40 @@ def test_validate_a_csv_file_with_a_findings_only_workbook(cli, healthnet_rtf, t
     assert book.sheetnames == ["Findings"]
 
 
+def _as_csv(workbook, path):
+    sheet = openpyxl.load_workbook(workbook).active
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("plan", "stated"),
+    [("healthnet", "seed 002"), ("calviva", "seed 002"), ("chwp", "assumed")],
+)
+def test_a_csv_rtf_is_refused_where_the_plan_takes_xlsx_or_xlsm_only(
+    cli, healthnet_rtf, tmp_path, plan, stated
+):
+    """Seed 002 FAQ: the file extension must be xlsx or xlsm. A .csv RTF with clean cells
+    validated with 0 errors; now it is one error at the file (F010), with its source."""
+    path = _as_csv(healthnet_rtf, tmp_path / "rtf.csv")
+    report = tmp_path / "r.json"
+    run = validate(cli, path, "--report", report, plan=plan)
+    assert run.code == 1
+    (line,) = [line for line in finding_lines(run) if "F010" in line]
+    assert "error F010" in line and "xlsx or xlsm" in line and ".csv" in line
+    (finding,) = [f for f in read_json(report)["findings"] if f["code"] == "F010"]
+    assert stated in finding["source"]
+
+
+def test_an_xlsm_rtf_is_a_format_health_net_takes(cli, healthnet_rtf, tmp_path):
+    path = tmp_path / "rtf.xlsm"
+    path.write_bytes(healthnet_rtf.read_bytes())
+    run = validate(cli, path)
+    assert "F010" not in run.text
+
+
 # ------------------------------------------------------------------ report paths
 
 

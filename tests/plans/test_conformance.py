@@ -271,25 +271,35 @@ def test_rtf_episode_dates_follow_the_enrolled_or_never_enrolled_rule(rtf_case):
 
 
 def test_rtf_encounter_columns_count_the_periods_encounters(rtf_case):
+    """ECM encounters only (kind service, not a CHW or doula code of the plan's code sets),
+    successful or not unless the plan counts successful ones only (rules.encounter_counts)."""
     rows = rtf_rows(rtf_case)
+    other_benefits = {
+        code for s in rtf_case.plan.data["billing"]["code_sets"].values() for code in s["codes"]
+    }
+    successful_only = rtf_case.plan.files["rtf"].rules["encounter_counts"] == "successful"
     encounters = defaultdict(list)
     for encounter in rtf_case.sample.tables["encounters"]:
-        encounters[encounter["member_id"]].append(encounter)
-    in_period = lambda e: PERIOD.start <= e["date"] <= PERIOD.end  # noqa: E731
+        if (encounter.get("kind") or "service") == "service" and (
+            encounter.get("procedure_code") or ""
+        ) not in other_benefits:
+            encounters[encounter["member_id"]].append(encounter)
+
+    def with_member(e):
+        return e["successful"] is not False and e["member_present"] is not False
+
+    def counted(e):
+        return PERIOD.start <= e["date"] <= PERIOD.end and (with_member(e) or not successful_only)
+
     for cin, (member, _) in reported_episodes(rtf_case.sample, rtf_case.plan.id).items():
         mine = encounters[member["member_id"]]
         expected = {
-            "in_person_count": sum(in_period(e) and e["mode"] == "in_person" for e in mine),
-            "telephonic_count": sum(in_period(e) and e["mode"] in ("phone", "video") for e in mine),
+            "in_person_count": sum(counted(e) and e["mode"] == "in_person" for e in mine),
+            "telephonic_count": sum(counted(e) and e["mode"] in ("phone", "video") for e in mine),
         }
-        with_member = [  # the latest successful encounter the member was present at
-            e["date"]
-            for e in mine
-            if e["successful"] is not False
-            and e["member_present"] is not False
-            and e["date"] <= PERIOD.end
-        ]
-        last = max(with_member, default=None)
+        # the latest successful encounter the member was present at
+        with_member_dates = [e["date"] for e in mine if with_member(e) and e["date"] <= PERIOD.end]
+        last = max(with_member_dates, default=None)
         for field, value in expected.items():
             for column in headers_of(rtf_case, field):
                 assert as_int(rows[cin][column.header]) == value, (cin, column.header)

@@ -66,4 +66,6 @@ def test_the_oldest_pins_are_the_bounds_themselves():
         if no_exact_release.get(name) == (bound, pins[name]):
             continue
         padded = bound.split(".") + ["0"] * (3 - len(bound.split(".")))
-        assert pins[name] in {bound, ".".join(padded)}, f"{name}: bound {bound}, pinned {pins[name]}"
+        assert pins[name] in {bound, ".".join(padded)}, (
+            f"{name}: bound {bound}, pinned {pins[name]}"
+        )

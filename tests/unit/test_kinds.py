@@ -273,21 +273,25 @@ def test_otf_one_row_per_attempt_in_the_period(otf):
     ]
 
 
-def test_otf_refuses_attempts_while_enrolled_with_an_error(otf):
-    """Seed 004: an outreach attempt is with a member not yet enrolled; the row is left
-    out and the error (O001) names the member, so it holds back only their plan's OTF."""
+def test_otf_leaves_attempts_while_enrolled_off_with_a_warning(otf):
+    """Seed 004: an outreach attempt is with a member not yet enrolled; a contact after
+    enrolling is an encounter. The row is left off, the warning (O001) names the outreach
+    row and says where the contact belongs, and the OTF is still written."""
     assert "90000003D" not in set(otf.frame["Member CIN"])
-    (error,) = [f for f in otf.findings if f.code == "O001"]
-    assert (error.severity, error.sheet, error.row, error.plan, error.kind) == (
-        "error",
+    (warning,) = [f for f in otf.findings if f.code == "O001"]
+    assert (warning.severity, warning.sheet, warning.row, warning.plan, warning.kind) == (
+        "warning",
         "outreach",
         8,
         "healthnet",
         "otf",
     )
-    assert error.member_id == "A3"
-    assert error.cell.startswith("outreach!") and error.cell.endswith("8")
-    assert otf.blocked
+    assert warning.member_id == "A3"
+    assert warning.file.endswith("dataset.xlsx")
+    assert warning.cell.startswith("outreach!") and warning.cell.endswith("8")
+    assert "left off" in warning.message and "encounters" in warning.hint
+    assert "RTF" in warning.hint
+    assert not otf.blocked
 
 
 def test_otf_minutes_and_methods(otf):
@@ -419,3 +423,86 @@ def test_worker_processes_write_the_same_files_and_report_a_failure(run, tmp_pat
     # an existing file is refused in the worker, and the refusal reaches the caller
     with pytest.raises(OutputError, match="exists already"):
         writers.write_plan_files([(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False)
+
+
+def test_a_plan_cannot_write_a_format_it_does_not_accept(config_problems):
+    """convert never writes a file the plan refuses: plans check says so (seed 002: xlsx or
+    xlsm); a bad encounter_counts value is named with what it may be."""
+    problems = config_problems(
+        {
+            "myplan.yaml": """\
+            id: myplan
+            name: My Plan
+            extends: healthnet
+            files:
+              rtf:
+                format: csv
+                rules:
+                  encounter_counts: {value: succesful, assumed: true}
+            """
+        }
+    )
+    assert any(
+        "files.rtf.format: 'csv' is not a format the plan accepts" in p and "xlsx, xlsm" in p
+        for p in problems
+    ), problems
+    assert any(
+        "files.rtf.rules.encounter_counts.value: 'succesful'" in p and "did you mean" in p
+        for p in problems
+    ), problems
+
+
+# ------------------------------------------------------------------ missing values (pandas 3)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_transforms_keep_every_missing_marker_blank(missing):
+    """pandas 3 may hand a text column pd.NA or NaN for a blank: it stays blank, never
+    "<NA>", "nan" or "NaT" written into the plan's cell."""
+    from ecmx.core.transforms import BUILTIN_TRANSFORMS
+
+    for name, transform in BUILTIN_TRANSFORMS.items():
+        out = transform(pd.Series(["ab-1", missing], dtype=object)).tolist()
+        assert not isinstance(out[1], str) and pd.isna(out[1]), (name, out)
+
+
+def test_a_blank_cin_in_the_plan_roster_is_not_a_crash(plugins, make_dataset):
+    """A roster row whose CIN was blanked by hand is the dataset's D101, not an X001 and
+    not an internal error while comparing the RTF with the MIF."""
+    pm, registry = plugins
+    data = make_dataset(
+        members=[person("R1", "90000031A")],
+        enrollments=[{"member_id": "R1", "status": "enrolled", "enrollment_start": "2025-06-01"}],
+        plan_rosters=[
+            {"plan": "healthnet", "kind": "mif", "cin": "90000031A", "received": "2025-11-15"},
+            {"plan": "healthnet", "kind": "mif", "cin": None, "received": "2025-11-15"},
+        ],
+    )
+    conversion = convert(pm, registry, data, registry.plan("healthnet"), "rtf", NOV, MADE)
+    codes = {(f.code, f.cell) for f in conversion.findings}
+    assert ("D101", "plan_rosters!C3") in codes
+    assert not [f for f in conversion.findings if f.code == "X001"]
+
+
+def test_a_layout_with_encounter_counts_must_say_what_they_count(config_problems):
+    problems = config_problems(
+        {
+            "lone.yaml": """\
+            id: lone
+            name: Lone Plan
+            files:
+              rtf:
+                format: xlsx
+                sheet: {value: RTF, assumed: true}
+                naming: {template: "lone_{period:%Y%m}", assumed: true}
+                versions:
+                  - version: "1"
+                    effective: "2024-01-01"
+                    assumed: true
+                    columns:
+                      - {header: CIN, field: cin, assumed: true}
+                      - {header: In Person, field: in_person_count, assumed: true}
+            """
+        }
+    )
+    assert any("files.rtf.rules.encounter_counts: the layout writes" in p for p in problems)

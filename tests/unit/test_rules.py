@@ -118,7 +118,7 @@ def test_every_builtin_rule_is_registered_once_with_its_metadata(plugins):
     _, registry = plugins
     assert set(RULES) <= set(registry.rules)
     assert {"L001", "L002", "L006", "L007", "L008", "L009", "L010"} == {r.code for r in FIELD_RULES}
-    assert {f"B{n:03d}" for n in range(1, 11)} == {r.code for r in BUSINESS_RULES}
+    assert {*(f"B{n:03d}" for n in range(1, 10)), "O001"} == {r.code for r in BUSINESS_RULES}
     for rule in registry.rules.values():
         assert rule.severity in ("error", "warning", "info"), rule.code
         assert rule.layer in ("field", "business", "cross_file", "billing"), rule.code
@@ -402,25 +402,31 @@ def test_b003_excluded_without_enrolling(healthnet):
     assert findings[1].hint == "move the date to the discontinuation date"
 
 
-# B004: unable to contact needs 5 attempts over 3 modalities in the 90 days up to the last.
+# B004 (seed 002): before an exclusion for inability to contact, outreach lasted 90
+# calendar days from the first attempt, at least 5 times, over at least 3 modalities.
 ENDED = "2025-11-20"
 ATTEMPTS = {
-    "A1": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
-           ("2025-10-20", "phone"), ("2025-11-10", "text")],  # 5 over 3 in 70 days: ok
-    "A2": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
+    "A1": [("2025-08-15", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
+           ("2025-10-20", "phone"), ("2025-11-10", "text")],  # 5 over 3 in 97 days: ok
+    "A2": [("2025-08-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
            ("2025-11-10", "phone")],  # only 4 attempts
-    "A3": [("2025-09-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "phone"),
+    "A3": [("2025-08-01", "phone"), ("2025-09-15", "text"), ("2025-10-01", "phone"),
            ("2025-10-20", "text"), ("2025-11-10", "phone")],  # only 2 modalities
     "A4": [("2025-03-01", "mail"), ("2025-03-15", "in_person"), ("2025-10-01", "phone"),
-           ("2025-10-20", "text"), ("2025-11-10", "phone")],  # 3 of them in the 90 days
+           ("2025-10-20", "text"), ("2025-11-10", "phone")],  # over months: ok
     "A5": [("2025-10-01", "phone"), ("2025-10-15", "text"), ("2025-11-01", "mail"),
            ("2025-11-25", "phone"), ("2025-11-28", "email")],  # 2 after the exclusion
     "A6": [],  # none at all
     "A7": [("2025-11-01", "phone"), ("2025-11-02", "text")],  # disenrolled, reason: unable
     "A8": [],  # enrolled: not excluded
     "A9": [("2025-08-24", "phone"), ("2025-09-15", "text"), ("2025-10-01", "mail"),
-           ("2025-10-20", "phone"), ("2025-11-20", "email")],  # first one 88 days before the last
+           ("2025-10-20", "phone"), ("2025-11-20", "email")],  # 5 over 4, in 88 days only
+    "A10": [("2025-03-01", "mail"), ("2025-09-01", "in_person"), ("2025-09-20", "phone"),
+            ("2025-10-20", "text"), ("2025-11-10", "phone")],  # referred 2025-08-01: 4 in 80 days
 }  # fmt: skip
+REFERRED = {"A10": "2025-08-01"}  # attempts before the episode's referral are another's
+FEW = "fewer than 5 attempts over 3 modalities"
+SHORT = "before outreach lasted 90 calendar days"
 
 
 @pytest.fixture
@@ -439,7 +445,7 @@ def outreach_dataset(make_dataset):
     return make_dataset(members=members, enrollments=enrollments, outreach=outreach)
 
 
-def b004_target(healthnet, dataset):
+def b004_target(plan, dataset):
     fields = []
     for member_id in ATTEMPTS:
         status, reason = "unable_to_contact", "unable_to_contact"
@@ -447,29 +453,44 @@ def b004_target(healthnet, dataset):
             status = "disenrolled"
         if member_id == "A8":
             status, reason = "enrolled", None
+        referred = REFERRED.get(member_id)
         fields.append(
             {
                 "ecm_status": status,
                 "discontinuation_reason": reason,
                 "discontinuation_date": None if status == "enrolled" else day(ENDED),
+                "referral_date": day(referred) if referred else pd.NaT,
             }
         )
-    return make_target(
-        healthnet, fields=fields, dataset=dataset, member_ids=list(ATTEMPTS), first_row=2
-    )
+    return make_target(plan, fields=fields, dataset=dataset, member_ids=list(ATTEMPTS), first_row=2)
 
 
-def test_b004_unable_to_contact_needs_five_attempts_over_three_modalities(
+def test_b004_unable_to_contact_needs_90_days_five_attempts_three_modalities(
     healthnet, outreach_dataset
 ):
     findings = found("B004", b004_target(healthnet, outreach_dataset))
-    flagged = [f.member_id for f in findings]
-    assert flagged == ["A2", "A3", "A4", "A5", "A6", "A7"]
+    flagged = {(f.member_id, FEW if FEW in f.message else SHORT) for f in findings}
+    assert flagged == {
+        *((m, FEW) for m in ("A2", "A3", "A5", "A6", "A7", "A10")),
+        *((m, SHORT) for m in ("A5", "A7", "A9", "A10")),
+    }
     for finding in findings:
         row = 2 + list(ATTEMPTS).index(finding.member_id)
         assert (finding.severity, finding.row, finding.cell) == ("warning", row, f"RTF!P{row}")
-        assert "fewer than 5 attempts over 3 modalities" in finding.message
-        assert "90" in finding.source
+        assert finding.source.startswith(
+            "CalAIM Resources for Providers and CalAIM FAQ (FAQ 'Can we do outreach for 90 days"
+        )
+        assert "assumed" not in finding.source
+
+
+@pytest.mark.parametrize("plan_id", ["partnership", "chwp"])
+def test_b004_is_assumed_where_seed_002_does_not_speak(plugins, outreach_dataset, plan_id):
+    """Seed 002 speaks for Health Net, CalViva and CHPIV: elsewhere the rule is assumed,
+    and its findings say so."""
+    plan = plugins[1].plan(plan_id)
+    findings = found("B004", b004_target(plan, outreach_dataset))
+    assert {f.member_id for f in findings if SHORT in f.message} == {"A5", "A7", "A9", "A10"}
+    assert all(f.source.startswith(f"assumed for {plan.name}") for f in findings)
 
 
 def test_b004_needs_the_dataset(healthnet, outreach_dataset):
@@ -724,6 +745,7 @@ BAD_RULES = {
     "L009: {enabled: false, note: 'why'}": "rules.L009: needs source",
     "B005: {severity: fatal, source: 'my-contract'}": "rules.B005.severity: 'fatal' is not one of",
     "B006: {sevrity: error, source: 'my-contract'}": "unknown key 'sevrity' (did you mean",
+    "B010: {severity: warning, source: 'my-contract'}": "rules.B010: B010 was merged into O001",
 }
 
 
@@ -753,6 +775,18 @@ def test_stage_codes_may_be_overridden_too(plugins_with):
         {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
     )
     assert set(registry.plan("myplan").data["rules"]) == {"D203", "X002"}
+
+
+def test_the_attempt_while_enrolled_rule_is_one_rule_o001(plugins_with):
+    """O001 is a registered rule (convert and validate find it alike); a plan can regrade it."""
+    rules = "O001: {severity: error, source: 'my-contract: exhibit C'}"
+    _, registry = plugins_with(
+        {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
+    )
+    assert registry.rules["O001"].kinds == ("otf",)
+    assert registry.rules["O001"].severity == "warning"
+    assert "B010" not in registry.rules
+    assert registry.plan("myplan").data["rules"]["O001"]["severity"] == "error"
 
 
 def test_a_source_of_the_plans_dirs_sources_list_is_accepted(plugins_with):
