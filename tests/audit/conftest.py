@@ -20,6 +20,7 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
+from ecmx.core import console
 from ecmx.core.cli import main
 from ecmx.core.plugins import PLANS_DIR_ENV
 
@@ -80,6 +81,7 @@ def run_ecmx(*argv) -> Run:
     with pytest.MonkeyPatch.context() as mp:
         for name in _NOISY_ENV:
             mp.delenv(name, raising=False)
+        mp.setattr(console.stdout, "width", 400)  # no table cell wraps
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 main([str(a) for a in argv])

@@ -460,12 +460,25 @@ class Audit:
         ds.episode("iot-pending", "pending_outreach", assigned_date="2025-10-20")
         ds.attempt("iot-pending", "2025-11-06", "phone")
         out, run, findings = self._convert(ds, "iot", "--plan", "partnership", "--kind", "otf")
-        mif = self.kit.run(
-            "convert", self.base / "iot" / "dataset", "--plan", "partnership", "--kind", "mif",
-            "--period", PERIOD, "--out", self.base / "iot" / "mif", "--production-date", PRODUCTION,
-        )  # fmt: skip
-        assert mif.code == 0, mif.err
         return ds, out, run, findings
+
+    @cached_property
+    def partnership_mif(self) -> list[str]:
+        """The names of the MIF that ``convert --kind mif`` writes as Partnership would."""
+        self.iot  # noqa: B018 - its dataset
+        out = self.base / "iot" / "mif"
+        run = self.kit.run(
+            "convert", self.base / "iot" / "dataset", "--plan", "partnership", "--kind", "mif",
+            "--period", PERIOD, "--out", out, "--production-date", PRODUCTION,
+        )  # fmt: skip
+        assert run.code == 0, run.err
+        return sorted(p.name for p in out.iterdir())
+
+    def plan_page(self, plan: str) -> str:
+        """What ``ecmx plans show PLAN`` prints."""
+        run = self.kit.run("plans", "show", plan)
+        assert run.code == 0, run.err
+        return run.out
 
     @cached_property
     def ingested(self):
@@ -590,9 +603,17 @@ def check_partnership_naming(audit, plan):
     _, out, _ = audit.files
     names = sorted(p.name for p in out.iterdir() if p.name.startswith(FACILITY))
     assert names == [f"{FACILITY}_ECM - IOT_12032025.xlsx", f"{FACILITY}_ECM - RTF_12032025.xlsx"]
-    audit.iot  # noqa: B018 - also writes the MIF a plan-side user makes
-    mifs = sorted(p.name for p in (audit.base / "iot" / "mif").iterdir())
-    assert mifs == [f"{FACILITY}_ECM - MIF_12032025.xlsx"]
+    assert audit.partnership_mif == [f"{FACILITY}_ECM - MIF_12032025.xlsx"]
+
+
+def check_mini_mif(audit, plan):
+    # a date set by the referral's approval, not by the period: the plan's calendar says it
+    [row] = [
+        line
+        for line in audit.plan_page(plan).splitlines()
+        if "mini_mif" in line and "│" in line and "days" in line
+    ]
+    assert "5-10 calendar days after referral approval" in row, row
 
 
 def check_status_codes(audit, plan):
@@ -942,6 +963,9 @@ RULES = (
     Rule("003-partnership-file-naming", "003", "ECM Reporting Schedule: 'Facility Name_ECM - RTF_Date', '- IOT_Date', '- MIF_Date'",
          ("partnership",), "Partnership's files are named Facility Name_ECM - RTF_Date, - IOT_Date and - MIF_Date.",
          check_partnership_naming),
+    Rule("001-mini-mif-5-10-days", "001", "Step 5 'an ad hoc mini-MIF ... 5-10 calendar days after the referral is approved'",
+         ("healthnet",), "Health Net sends a mini-MIF 5-10 calendar days after it approves a referral.",
+         check_mini_mif),
     # -- RTF
     Rule("002-status-1-pending-4-declined", "002",
          "FAQ 'MIF includes patients who are not enrolled': 'status code 1 - Pending Outreach'; FAQ 'enrolls and then decides to not participate': 'status code 4 - Declined'",
