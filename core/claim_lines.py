@@ -25,9 +25,38 @@ MEMBER_COLUMNS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "
                   "address", "city", "state", "zip")  # fmt: skip
 
 
+def missing(value) -> bool:
+    """None, NaN, pd.NA or NaT: a blank cell, whichever way pandas holds it.
+
+    Never test such a value for truth: NaN is truthy, and ``bool(pd.NA)`` raises.
+    """
+    return value is None or (not isinstance(value, (str, tuple, list)) and bool(pd.isna(value)))
+
+
+def text_or_none(value, *, upper: bool = False) -> str | None:
+    """A cell as stripped text, or None when it is blank (None, NaN, pd.NA, '')."""
+    if missing(value):
+        return None
+    text = str(value).strip()
+    if upper:
+        text = text.upper()
+    return text if text != "" else None
+
+
+def text_or_blank(value, *, upper: bool = False) -> str:
+    """As ``text_or_none``, with ``''`` for a blank cell."""
+    text = text_or_none(value, upper=upper)
+    return "" if text is None else text
+
+
+def _object_series(values, index) -> pd.Series:
+    """Values kept as Python objects: on pandas 3 a str column would turn None into NaN."""
+    return pd.Series(list(values), index=index, dtype=object)
+
+
 def split_list(value) -> tuple[str, ...]:
     """``'u2; gq'`` -> ``('U2', 'GQ')``; blank -> ``()``."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if missing(value):
         return ()
     parts = (p.strip().upper() for p in re.split(r"[;,|\s]+", str(value)))
     return tuple(dict.fromkeys(p for p in parts if p))
@@ -113,7 +142,7 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
     lines["fee_without_gap"] = False
     months = spec.engagement_fee_months
     fees = order[order["kind"] == "engagement_fee"]
-    if months and not fees.empty:
+    if months is not None and not fees.empty:
         days = order.groupby("member_id")["_day"].apply(list).to_dict()
         fee_days = fees.groupby("member_id")["_day"].apply(list).to_dict()
         for index, member, day in zip(fees.index, fees["member_id"], fees["_day"], strict=True):
@@ -124,7 +153,7 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
 
     lines["over_daily_cap"] = False
     for code_set in spec.code_sets.values():
-        if not code_set.max_units_per_day:
+        if code_set.max_units_per_day is None:
             continue
         in_set = order[order["code"].isin(code_set.codes)]
         if in_set.empty:
@@ -172,17 +201,22 @@ def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
 def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
     staff = lines["staff_type"].fillna("non_clinical")
     kind = lines["kind"].fillna("service")
-    given = lines["procedure_code"].map(
-        lambda v: None if v is None or pd.isna(v) else str(v).strip().upper()
+    # Built as object lists: Series.map on a pandas 3 str column turns None into NaN,
+    # and a NaN code once made every ECM line a K007 (issue 11).
+    given = _object_series(
+        (text_or_none(v, upper=True) for v in lines["procedure_code"]), lines.index
     )
     derived = staff.map(spec.codes)
     lines["derived_code"] = derived
     lines["given_code"] = given
-    lines["code_set"] = given.map(
-        lambda c: None if c is None or c in spec.ecm_codes else _set_name(spec, c)
+    lines["code_set"] = _object_series(
+        (None if c is None or c in spec.ecm_codes else _set_name(spec, c) for c in given),
+        lines.index,
     )
     lines["is_ecm"] = given.isna() | given.isin(spec.ecm_codes)
-    lines["code"] = given.where(given.notna(), derived)
+    lines["code"] = _object_series(
+        (g if g is not None else d for g, d in zip(given, derived, strict=True)), lines.index
+    )
 
     mods = spec.modifiers
     service = staff.map({"clinical": mods["clinical"], "non_clinical": mods["non_clinical"]})
@@ -211,15 +245,19 @@ def _set_name(spec: BillingSpec, code: str) -> str:
 
 
 def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_id: str) -> None:
-    pos = lines["place_of_service"].map(
-        lambda v: None if v is None or pd.isna(v) else str(v).strip().zfill(2)
-    )
+    given_pos = (text_or_none(v) for v in lines["place_of_service"])
     default_pos = np.where(
         lines["mode"] == "in_person",
         spec.place_of_service["in_person"],
         spec.place_of_service["telehealth"],
     )
-    lines["pos"] = pos.where(pos.notna(), pd.Series(default_pos, index=lines.index))
+    lines["pos"] = _object_series(
+        (
+            p.zfill(2) if p is not None else str(d)
+            for p, d in zip(given_pos, default_pos, strict=True)
+        ),
+        lines.index,
+    )
     lines["billed_units"] = lines["units"].fillna(spec.units_per_encounter).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
     # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins

@@ -122,12 +122,16 @@ def _modifiers(target: Target):
             ]
         ].itertuples(index=False)
     ):
+        # given_code is None when blank (claim_lines.text_or_none); never test it for
+        # truth: a NaN there once refused every ECM line of a plan (issue 11)
         if row.is_ecm:
-            if row.given_code and row.given_code != row.derived_code:
+            if row.given_code is not None and row.given_code != row.derived_code:
                 ecm_code.append(pos)
-            if row.given_modifiers and set(row.given_modifiers) != set(row.derived_modifiers):
+            if len(row.given_modifiers) > 0 and set(row.given_modifiers) != set(
+                row.derived_modifiers
+            ):
                 ecm_mods.append(pos)
-        elif row.code_set:
+        elif isinstance(row.code_set, str) and row.code_set != "":
             rules = spec.code_sets[row.code_set]
             given = set(row.given_modifiers)
             allowed = rules.required_modifiers | rules.one_of_modifiers | rules.allowed_modifiers
@@ -177,7 +181,7 @@ def _unknown_code(target: Target):
 
 def _no_diagnosis(target: Target):
     lines = target.fields
-    has = lines["diagnoses"].map(bool)
+    has = lines["diagnoses"].map(len) > 0
     member_has = has.groupby(lines["member_id"]).transform("any")
     mask = ~member_has
     if mask.any():
@@ -190,7 +194,7 @@ def _no_diagnosis(target: Target):
 
 
 def _bad_diagnosis(target: Target):
-    mask = target.fields["bad_diagnoses"].map(bool)
+    mask = target.fields["bad_diagnoses"].map(len) > 0
     if mask.any():
         yield Hit(
             _positions(mask),

@@ -615,3 +615,139 @@ def test_a_member_listed_twice_is_a_finding_not_a_crash(cli, samples, kit, tmp_p
     assert "D201" in run.text and "Traceback" not in run.text
     for path in (tmp_path / "claims").glob("*.837"):
         assert pyx12_accepts(path), path.name
+
+
+# ----------------------------------------------------------------------------- issue 11: trust
+
+PROVIDER_RATES = {"G9008": 125.0, "G9012": 85.0, "98960": 30.0, "T1032": 100.0, "59409": 500.0}
+
+
+def write_dataset(folder: Path, tables: dict[str, list[dict]], provider: dict) -> Path:
+    """A CSV dataset folder written as a user would: one CSV per table, provider.yaml beside.
+    Rows may name different columns; a missing one is a blank cell."""
+    import csv
+
+    folder.mkdir(parents=True)
+    (folder / "provider.yaml").write_text(yaml.safe_dump(provider), encoding="utf-8")
+    for table, rows in tables.items():
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, header)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def a_member(mid: str, n: int, plan: str = "healthnet", **values) -> dict:
+    return {
+        "member_id": mid, "cin": f"9{1234560 + n:07d}A", "plan": plan, "first_name": "Ana",
+        "last_name": "Sampleton", "dob": "1980-01-02", "sex": "F", "address": "12 Elm St",
+        "city": "Fresno", "state": "CA", "zip": "93721", **values,
+    }  # fmt: skip
+
+
+def an_encounter(mid: str, day: str, **values) -> dict:
+    return {
+        "member_id": mid, "date": day, "staff_type": "non_clinical", "mode": "in_person",
+        "member_present": "true", "successful": "true", "diagnosis_codes": "Z59.00", **values,
+    }  # fmt: skip
+
+
+def the_provider(samples, kit) -> dict:
+    profile = kit.load_yaml(samples["csv"] / "provider.yaml")
+    profile["rates"] = dict(PROVIDER_RATES)
+    return profile
+
+
+def lines_by_member(path: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """Subscriber id (NM109) -> [(service date, SV101, SV102)] as the payer reads the file."""
+    comp = component(path)
+    found: dict[str, list] = {}
+    for loop in subscriber_loops(segments(path)):
+        found.setdefault(loop["IL"][9], []).extend(
+            (day, sv1[1].replace(comp, ":"), sv1[2])
+            for day, sv1 in zip(loop["DTP"], loop["SV1"], strict=True)
+        )
+    return found
+
+
+def test_ecm_lines_are_billed_beside_chw_doula_and_explicit_codes(cli, samples, kit, tmp_path):
+    """Issue 11: on pandas 3, one encounter naming a procedure_code made every ECM line of
+    the plan a K007 (11 lines due, 1 billed). One plan, one month, all kinds mixed."""
+    m1, m2, m3 = (a_member(f"M{n}", n) for n in (1, 2, 3))
+    ecm = [
+        an_encounter("M1", "2025-11-03", staff_type="clinical"),
+        an_encounter("M1", "2025-11-04", mode="phone"),
+        an_encounter("M1", "2025-11-05", kind="care_team_meeting", member_present="false"),
+        an_encounter("M1", "2025-11-06", staff_type="clinical", mode="video"),
+        an_encounter("M1", "2025-11-07"),
+        an_encounter("M1", "2025-11-10", procedure_code="G9012"),  # explicit, as derived
+        an_encounter(
+            "M1", "2025-11-11", staff_type="clinical", procedure_code="G9008", modifiers="U1"
+        ),
+    ]
+    others = [
+        an_encounter("M2", "2025-11-12", procedure_code="98960", modifiers="U2", units="2"),
+        an_encounter("M3", "2025-11-13", procedure_code="T1032", modifiers="XP"),
+    ]
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": [m1, m2, m3],
+            "enrollments": [
+                {"member_id": "M1", "status": "enrolled", "enrollment_start": "2025-11-01"}
+            ],
+            "encounters": [*ecm, *others],
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 0, run.err
+    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"] == []
+
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    billed = lines_by_member(path)
+    assert billed[m1["cin"]] == [
+        ("20251103", "HC:G9008:U1", "125"),
+        ("20251104", "HC:G9012:U2:GQ", "85"),
+        ("20251105", "HC:G9012:U2:GQ", "85"),
+        ("20251106", "HC:G9008:U1:GQ", "125"),
+        ("20251107", "HC:G9012:U2", "85"),
+        ("20251110", "HC:G9012:U2", "85"),
+        ("20251111", "HC:G9008:U1", "125"),
+    ]
+    assert billed[m2["cin"]] == [("20251112", "HC:98960:U2", "60")]
+    assert billed[m3["cin"]] == [("20251113", "HC:T1032:XP", "100")]
+
+
+def test_a_service_after_a_decline_with_blank_enrollment_end_is_k001(cli, samples, kit, tmp_path):
+    """Issue 11: a member enrolled, then declined: enrollment_end blank, discontinuation_date
+    set. The RTF ends the enrollment there; claims must too (a U2 after it is K001)."""
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": [a_member("M1", 1)],
+            "enrollments": [
+                {
+                    "member_id": "M1",
+                    "status": "declined",
+                    "enrollment_start": "2025-10-01",
+                    "discontinuation_date": "2025-11-10",
+                    "discontinuation_reason": "member_declined",
+                }
+            ],
+            "encounters": [an_encounter("M1", "2025-11-05"), an_encounter("M1", "2025-11-20")],
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 1, run.err
+    [finding] = json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    assert (finding["code"], finding["cell"]) == ("K001", "encounters!B3")
+    assert "after the member's ECM enrollment ended" in finding["message"]
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    assert lines_by_member(path) == {"91234561A": [("20251105", "HC:G9012:U2", "85")]}
