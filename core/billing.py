@@ -51,6 +51,7 @@ class BillingSpec:
     units_per_encounter: int
     one_time_outreach: bool
     outreach_tar_required: bool
+    service_tar_required: bool  # U1/U2 services (Partnership: the TAR of the referral)
     codes: dict[str, str]  # staff type -> HCPCS
     modifiers: dict[str, str]  # clinical, non_clinical, pre_enrollment, telehealth
     place_of_service: dict[str, str]  # in_person, telehealth
@@ -106,6 +107,7 @@ def billing_spec(plan) -> BillingSpec:
         units_per_encounter=int(_value(data, "units_per_encounter", 1)),
         one_time_outreach=bool(_value(data, "one_time_outreach", True)),
         outreach_tar_required=bool(_value(data, "outreach_tar_required", False)),
+        service_tar_required=bool(_value(data, "service_tar_required", False)),
         codes={k: str(v["value"]) for k, v in data["codes"].items()},
         modifiers={k: str(v["value"]) for k, v in data["modifiers"].items()},
         place_of_service={k: str(v["value"]) for k, v in data["place_of_service"].items()},

@@ -60,8 +60,20 @@ def _missing_tar(target: Target):
     no_tar = lines["tar"].isna()
     outreach = (lines["kind"] == "outreach") & no_tar & spec.outreach_tar_required
     fee = (lines["kind"] == "engagement_fee") & no_tar & spec.engagement_fee_tar_required
+    service = (
+        lines["is_ecm"]
+        & ~lines["kind"].isin(["outreach", "engagement_fee"])
+        & no_tar
+        & spec.service_tar_required
+    )
     if outreach.any():
         yield Hit(_positions(outreach), "the plan pays outreach only with a TAR, and none is given")
+    if service.any():
+        yield Hit(
+            _positions(service),
+            "the plan pays U1/U2 ECM services only with a TAR (based on the signed ROI and care "
+            "plan), and none is given",
+        )
     if fee.any():
         yield Hit(
             _positions(fee), "the plan pays the engagement fee only with a TAR, and none is given"
@@ -259,7 +271,9 @@ RULES = (
         "K003",
         "TAR missing where the plan requires one",
         "put the TAR in encounters.authorization_number or the episode's authorization_number",
-        "seed 004 FAQ: a TAR is required for the outreach reimbursement and the engagement fee",
+        "seed 004 FAQ: a TAR is required for the outreach reimbursement, the engagement fee and "
+        "a referral from Partnership (billing: outreach_tar_required, service_tar_required, "
+        "engagement_fee.tar_required)",
         _missing_tar,
     ),
     _rule(

@@ -332,6 +332,33 @@ def test_partnership_outreach_before_enrollment_uses_the_episodes_tar(bill):
     assert result.findings == []
 
 
+def test_partnership_service_without_a_tar_is_k003_and_not_billed(bill):
+    """Seed 004: a referral from Partnership needs a TAR (signed ROI and care plan)."""
+    result = bill(
+        [enc(staff_type="clinical"), enc(date="2025-11-13", authorization_number="TAR9")],
+        plan="partnership",
+    )
+    assert rows_with(result, "K003") == [2]
+    assert "U1/U2 ECM services only with a TAR" in result.findings[0].message
+    assert billed(result) == [(3, "G9012", ("U2",))]
+    assert result.claims[0].lines[0].authorization == "TAR9"
+
+
+def test_partnership_service_covered_by_the_episodes_tar_is_billed(bill):
+    result = bill(
+        [enc(staff_type="clinical"), enc(kind="care_team_meeting", date="2025-11-13")],
+        plan="partnership",
+        enrollments=[episode(authorization_number="TAR4")],
+    )
+    assert result.findings == []
+    assert [line.authorization for line in result.claims[0].lines] == ["TAR4", "TAR4"]
+
+
+def test_a_service_without_a_tar_is_fine_where_the_plan_needs_none(bill):
+    for plan in ("healthnet", "calviva", "chpiv", "chwp"):
+        assert bill([enc()], plan=plan).findings == [], plan
+
+
 # ------------------------------------------------------------------ K004 engagement fee gap
 
 
@@ -576,7 +603,10 @@ def test_the_plans_rate_beats_the_global_rate_times_the_units(bill):
 
 def test_a_plan_without_its_own_rate_uses_the_global_rate(bill):
     result = bill(
-        [enc(staff_type="clinical"), enc()], plan="partnership", provider=rated_provider()
+        [enc(staff_type="clinical"), enc()],
+        plan="partnership",
+        enrollments=[episode(authorization_number="TAR1")],
+        provider=rated_provider(),
     )
     assert sorted(line.charge for line in result.claims[0].lines) == [85.0, 125.0]
 
