@@ -411,7 +411,7 @@ def test_ecmx_claims_writes_valid_837p_files_with_fresh_control_numbers(
     folder = write_csv_dataset(
         tmp_path / "data",
         [member(), member(member_id="M2", cin="92345678C", plan="partnership")],
-        [encounter(), encounter(member_id="M2", mode="in_person")],
+        [encounter(), encounter(member_id="M2", mode="in_person", authorization_number="TAR2")],
     )
     state = SimpleNamespace(plugins=lambda: plugins)
     out = tmp_path / "claims"
