@@ -20,6 +20,7 @@ from ecmx.core.billing import BillingSpec
 from ecmx.core.episodes import enrollment_ended
 from ecmx.core.periods import Period
 
+MAX_UNITS = 9_999  # SV104: a whole number of units; more is a typo, not a month of ECM
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 MEMBER_COLUMNS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "sex",
                   "address", "city", "state", "zip")  # fmt: skip
@@ -258,7 +259,11 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
         ),
         lines.index,
     )
-    lines["billed_units"] = lines["units"].fillna(spec.units_per_encounter).astype(int)
+    # units that are not a whole number from 1 to MAX_UNITS bill 0: K012 refuses the line
+    # (a cast of 1e308 to int would wrap around silently)
+    units = pd.to_numeric(lines["units"], errors="coerce").fillna(spec.units_per_encounter)
+    fits = units.between(1, MAX_UNITS) & (units % 1 == 0)
+    lines["billed_units"] = units.where(fits, 0).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
     # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins
     rate = [
@@ -268,4 +273,8 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
     rate = pd.Series(rate, index=lines.index, dtype="object")
     charge = lines["charge"]
     per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]
-    lines["billed_charge"] = pd.to_numeric(charge, errors="coerce").fillna(per_unit).round(2)
+    amount = pd.to_numeric(charge, errors="coerce").fillna(per_unit)
+    # rounding 1e308 overflows (a RuntimeWarning); such a charge stays as given and K011
+    # refuses it: only amounts an 837P can carry are rounded to cents
+    sane = amount.abs() < 1e15
+    lines["billed_charge"] = amount.where(~sane, amount.where(sane, 0).round(2))

@@ -7,6 +7,9 @@ mask per rule. A finding points at the encounter's row in the dataset.
 
 from __future__ import annotations
 
+import math
+
+from ecmx.core.claim_fields import MAX_CHARGE, MAX_UNITS, POS_CODE, too_long, x12_problem
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.rules import Hit, Rule, Target
 
@@ -235,6 +238,16 @@ def _no_charge(target: Target):
             field="charge",
             hint="a claim line bills a positive amount: correct the charge or the rate",
         )
+    too_large = (
+        ~missing & (charge > 0) & ~charge.map(lambda c: math.isfinite(c) and c <= MAX_CHARGE)
+    )
+    if too_large.any():
+        yield Hit(
+            _positions(too_large),
+            f"the line's charge is above {MAX_CHARGE:,.2f} (or infinite): no 837P can carry it",
+            field="charge",
+            hint="correct the charge (dollars and cents) or the rate",
+        )
 
 
 def _bad_units(target: Target):
@@ -242,9 +255,34 @@ def _bad_units(target: Target):
     if mask.any():
         yield Hit(
             _positions(mask),
-            "units must be a whole number of at least 1",
+            f"units must be a whole number from 1 to {MAX_UNITS:,}",
             field="units",
             hint="leave units blank for one unit, or write the number billed",
+        )
+
+
+def _bad_place(target: Target):
+    pos = target.fields["pos"]
+    mask = ~pos.map(lambda p: bool(POS_CODE.fullmatch(p)) and p != "00")
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "the place of service is not a two-digit CMS place-of-service code (01-99)",
+            field="place_of_service",
+            hint="e.g. 11 office, 12 home, 10 telehealth in the member's home; or leave it blank",
+        )
+
+
+def _bad_authorization(target: Target):
+    mask = target.fields["tar"].map(lambda t: x12_problem(t, 50) is not None or too_long(t, 50))
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "the TAR (the encounter's authorization_number, or its enrollment episode's) "
+            "cannot go into the 837P's REF*G1: it is longer than 50 characters or holds "
+            "characters X12 cannot carry",
+            field="authorization_number",
+            hint="copy the TAR number exactly as the plan issued it",
         )
 
 
@@ -327,17 +365,31 @@ RULES = (
     ),
     _rule(
         "K011",
-        "no charge",
+        "no charge, or one no claim can carry",
         "fill encounters.charge or add rates to provider.yaml",
         "X12 837P 005010X222A1: SV102 line charge amount",
         _no_charge,
     ),
     _rule(
         "K012",
-        "units below 1",
+        "units not a whole number from 1 to 9,999",
         "leave units blank for one unit",
         "X12 837P 005010X222A1: SV104 service unit count",
         _bad_units,
+    ),
+    _rule(
+        "K014",
+        "place of service not a POS code",
+        "write a two-digit place-of-service code, or leave it blank",
+        "X12 837P 005010X222A1: CLM05-1 and SV105 place of service (CMS POS code set)",
+        _bad_place,
+    ),
+    _rule(
+        "K015",
+        "TAR not fit for the 837P",
+        "copy the TAR number exactly as the plan issued it",
+        "X12 837P 005010X222A1: 2400 REF*G1 prior authorization, 1-50 characters",
+        _bad_authorization,
     ),
 )
 

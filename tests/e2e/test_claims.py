@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -751,3 +752,181 @@ def test_a_service_after_a_decline_with_blank_enrollment_end_is_k001(cli, sample
     path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
     assert pyx12_accepts(path)
     assert lines_by_member(path) == {"91234561A": [("20251105", "HC:G9012:U2", "85")]}
+
+
+# ----------------------------------------------------------------------------- properties
+#
+# Random datasets billed by ``ecmx claims`` as a user runs it; every 837P is read back.
+# The accounting: for each member, the lines due this period (the November encounters,
+# and the first outreach attempt when no encounter bills the outreach) are either on a
+# claim under the member's CIN or named, row by row, by an error finding; a member held
+# back whole (an error on its own members, enrollments or encounter rows) has no line
+# billed and is named by at least one finding. No line disappears.
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DAYS = [f"2025-{m:02d}-{d:02d}" for m, d in ((10, 20), (11, 1), (11, 3), (11, 12), (11, 30))]
+# (procedure_code, modifiers, staff_type): derived ECM, explicit ECM, CHW, doula, unknown
+CODINGS = [
+    ("", "", "clinical"), ("", "", "non_clinical"), ("G9008", "", "clinical"),
+    ("G9012", "U2", "non_clinical"), ("G9008", "", "non_clinical"), ("98960", "U2", ""),
+    ("98961", "U3", "non_clinical"), ("98962", "", ""), ("T1032", "XP", ""),
+    ("59409", "XP;SA", ""), ("Z1038", "XP", ""), ("ZZ999", "", ""),
+]  # fmt: skip
+HOSTILE_TEXT = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8
+)
+
+
+def _hostile(normal: list[str]):
+    return st.one_of(st.sampled_from(normal), HOSTILE_TEXT)
+
+
+@st.composite
+def claim_datasets(draw, hostile: bool):
+    """{table: rows} of a small dataset: 1-4 members of random plans, each with episodes,
+    encounters of every kind and coding, outreach attempts."""
+    pick = _hostile if hostile else (lambda normal: st.sampled_from(normal))
+    members, enrollments, encounters, outreach = [], [], [], []
+    for n in range(draw(st.integers(1, 4))):
+        mid = f"M{n}"
+        members.append(
+            {
+                "member_id": mid, "cin": f"9{1234560 + n:07d}A",
+                "plan": draw(st.sampled_from(PLANS)),
+                "first_name": draw(pick(["Ana", "José", "Mary Ann"])),
+                "last_name": draw(pick(["Sampleton", "O'Brien", "Nguyễn"])),
+                "dob": "1980-01-02", "sex": draw(st.sampled_from(["F", "M", "U", ""])),
+                "address": draw(pick(["12 Elm St", "", "PO Box 7"])),
+                "city": draw(pick(["Fresno", "", "Eureka"])),
+                "state": draw(pick(["CA", "", "Calif", "ca"])),
+                "zip": draw(pick(["93721", "93721-2345", "", "9372"])),
+            }
+        )  # fmt: skip
+        if draw(st.booleans()):
+            enrollments.append(
+                {
+                    "member_id": mid, "status": "enrolled",
+                    "enrollment_start": draw(st.sampled_from(DAYS[:3])),
+                    "authorization_number": draw(pick(["", "0000000006", "TAR12345678"])),
+                }
+            )  # fmt: skip
+        for _ in range(draw(st.integers(0, 5))):
+            code, mods, staff = draw(st.sampled_from(CODINGS))
+            encounters.append(
+                {
+                    "member_id": mid, "date": draw(st.sampled_from(DAYS)),
+                    "staff_type": staff or draw(st.sampled_from(["clinical", "non_clinical"])),
+                    "mode": draw(st.sampled_from(["in_person", "phone", "video"])),
+                    "member_present": draw(st.sampled_from(["true", "false", ""])),
+                    "successful": draw(st.sampled_from(["true", "false", ""])),
+                    "kind": draw(st.sampled_from(
+                        ["", "service", "outreach", "care_team_meeting", "engagement_fee"])),
+                    "procedure_code": code, "modifiers": mods,
+                    "diagnosis_codes": draw(st.sampled_from(["Z59.00", "F32.9;Z71.89", "", "X"])),
+                    "charge": draw(pick(["", "85", "125.50"]) if not hostile else st.sampled_from(
+                        ["", "85", "0", "-5", "1e308", "inf", "99999999999", "12.345"])),
+                    "units": draw(st.sampled_from(["", "1", "2", "0", "10000"])),
+                    "place_of_service": draw(pick(["", "11", "02", "10", "X1", "00"])),
+                    "authorization_number": draw(pick(["", "TAR0001", "0000000006"])),
+                }
+            )  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):
+            outreach.append(
+                {
+                    "member_id": mid, "date": draw(st.sampled_from(DAYS)),
+                    "method": draw(st.sampled_from(["phone", "in_person", "mail"])),
+                    "successful": draw(st.sampled_from(["true", "false"])),
+                    "staff_type": draw(st.sampled_from(["clinical", "non_clinical"])),
+                    "diagnosis_codes": "Z59.00",
+                    "authorization_number": draw(pick(["", "TAR7"])),
+                }
+            )  # fmt: skip
+    tables = {"members": members, "enrollments": enrollments or [
+        {"member_id": "M0", "status": "pending_outreach"}]}  # fmt: skip
+    if encounters:
+        tables["encounters"] = encounters
+    if outreach:
+        tables["outreach"] = outreach
+    return tables
+
+
+def due_lines(tables: dict[str, list[dict]]) -> dict[str, list[tuple[str, int]]]:
+    """member_id -> [(sheet, row)] of the lines due in November 2025 (header on row 1)."""
+    encounters = tables.get("encounters", [])
+    outreach_billed = {e["member_id"] for e in encounters if e["kind"] == "outreach"}
+    due: dict[str, list] = {m["member_id"]: [] for m in tables["members"]}
+    for row, e in enumerate(encounters, start=2):
+        if e["date"].startswith("2025-11"):
+            due[e["member_id"]].append(("encounters", row))
+    first: dict[str, tuple[str, int]] = {}
+    for row, a in enumerate(tables.get("outreach", []), start=2):
+        mid = a["member_id"]
+        if mid not in outreach_billed and (mid not in first or a["date"] < first[mid][0]):
+            first[mid] = (a["date"], row)
+    for mid, (day, row) in first.items():
+        if day.startswith("2025-11"):
+            due[mid].append(("outreach", row))
+    return due
+
+
+def rows_of(tables: dict[str, list[dict]], mid: str) -> set[tuple[str, int]]:
+    return {
+        (table, row)
+        for table, rows in tables.items()
+        for row, record in enumerate(rows, start=2)
+        if record.get("member_id") == mid
+    }
+
+
+def check_accounting(kit, tables, provider) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_dataset(Path(tmp) / "data", tables, provider)
+        out, report = Path(tmp) / "claims", Path(tmp) / "r.json"
+        run = kit.invoke(*claims_argv(data, out, "--report", report))
+        assert run.code in (0, 1), run.text
+        assert "Traceback" not in run.text and "internal error" not in run.text
+        errors = [
+            f for f in json.loads(report.read_text("utf-8"))["findings"]
+            if f["severity"] == "error"
+        ]  # fmt: skip
+        named = {(f["sheet"], f["row"]) for f in errors}
+        billed: dict[str, int] = {}
+        for path in sorted(out.glob("*.837")) if out.exists() else []:
+            assert pyx12_accepts(path), path.read_text("ascii")
+            for loop in subscriber_loops(segments(path)):
+                billed[loop["IL"][9]] = billed.get(loop["IL"][9], 0) + len(loop["SV1"])
+        for member in tables["members"]:
+            due = due_lines(tables)[member["member_id"]]
+            count = billed.get(member["cin"], 0)
+            refused = [line for line in due if line in named]
+            if count == 0 and len(refused) < len(due):  # held back whole: named somewhere
+                assert rows_of(tables, member["member_id"]) & named, (member, due, errors)
+            else:
+                assert count == len(due) - len(refused), (member, due, count, errors)
+
+
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],  # an example costs ~1 s: report, don't shrink
+)
+
+
+@SETTINGS
+@given(tables=claim_datasets(hostile=False))
+def test_every_line_of_a_random_dataset_is_billed_or_named(kit, samples, tables):
+    """Issue 11: ECM services, outreach (encounters and attempts), care team meetings,
+    CHW, doula, explicit and derived codes in one dataset: no line disappears."""
+    check_accounting(kit, tables, the_provider(samples, kit))
+
+
+@SETTINGS
+@given(tables=claim_datasets(hostile=True))
+def test_hostile_values_hold_back_one_member_and_every_837p_passes_pyx12(kit, samples, tables):
+    """Issue 11: INF charges, names of Chinese characters, control characters, 'Calif',
+    junk places of service reached the 837P and the payer rejected the whole file."""
+    check_accounting(kit, tables, the_provider(samples, kit))

@@ -539,6 +539,14 @@ def test_no_diagnosis_on_any_of_the_members_lines_is_k009_and_never_billed(bill)
     assert result.claims == []
 
 
+def test_lines_left_without_a_diagnosis_when_the_diagnosed_line_is_refused_are_k009(bill):
+    """Found by the property test: the member's only diagnosis was on a refused (K007)
+    line, and the line left was billed on a claim with an empty HI; pyx12 refused the file."""
+    result = bill([enc(procedure_code="G9008"), enc(date="2025-11-13", diagnosis_codes="")])
+    assert (rows_with(result, "K007"), rows_with(result, "K009")) == ([2], [3])
+    assert result.claims == []
+
+
 def test_one_diagnosis_among_the_members_lines_is_enough(bill):
     result = bill([enc(diagnosis_codes=""), enc(date="2025-11-13")])
     assert result.findings == []
