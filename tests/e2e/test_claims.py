@@ -930,3 +930,59 @@ def test_hostile_values_hold_back_one_member_and_every_837p_passes_pyx12(kit, sa
     """Issue 11: INF charges, names of Chinese characters, control characters, 'Calif',
     junk places of service reached the 837P and the payer rejected the whole file."""
     check_accounting(kit, tables, the_provider(samples, kit))
+
+
+def test_values_an_837p_cannot_carry_hold_back_one_member_or_line(cli, samples, kit, tmp_path):
+    """Issue 11: each of these once reached the 837P and the payer rejected the whole file.
+    Now each is a finding at its cell, and the clean member's claim is still sent."""
+    members = [
+        a_member("OK", 1),
+        a_member("CJK", 2, last_name="王小明"),  # NM103 empty
+        a_member("CITY", 3, city="北京"),  # N401 empty
+        a_member("STX", 4, address="12 Elm\x02St"),  # control character in N3
+        a_member("STATE", 5, state="Calif"),  # N402
+        a_member("BLANK", 6, city=""),  # N4 without its city
+    ]
+    encounters = [an_encounter(m["member_id"], "2025-11-12", charge="85") for m in members]
+    encounters += [
+        an_encounter("OK", "2025-11-13", charge="1e308"),  # INF in CLM02 and SV102
+        an_encounter("OK", "2025-11-14", charge="85", place_of_service="X1"),  # junk SV105
+        an_encounter("OK", "2025-11-15", charge="85"),
+    ]
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": members,
+            "enrollments": [
+                {"member_id": m["member_id"], "status": "enrolled", "enrollment_start": "2025-11-01"}
+                for m in members
+            ],
+            "encounters": encounters,
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 1, run.err
+    assert "王" not in run.text and "Calif" not in run.text  # values stay out of messages
+    found = {
+        (f["code"], f["cell"])
+        for f in json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    }
+    letter = {c: "ABCDEFGHIJKL"[i] for i, c in enumerate(members[0])}  # the CSV headers
+    enc_header = list(dict.fromkeys(k for e in encounters for k in e))
+    enc_letter = {c: "ABCDEFGHIJKL"[i] for i, c in enumerate(enc_header)}
+    assert found == {
+        ("K013", f"members!{letter['last_name']}3"),
+        ("K013", f"members!{letter['city']}4"),
+        ("K013", f"members!{letter['address']}5"),
+        ("K013", f"members!{letter['state']}6"),
+        ("K013", f"members!{letter['city']}7"),
+        ("K011", f"encounters!{enc_letter['charge']}8"),
+        ("K014", f"encounters!{enc_letter['place_of_service']}9"),
+    }
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    assert lines_by_member(path) == {
+        "91234561A": [("20251112", "HC:G9012:U2", "85"), ("20251115", "HC:G9012:U2", "85")]
+    }
