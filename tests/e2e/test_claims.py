@@ -954,7 +954,11 @@ def test_values_an_837p_cannot_carry_hold_back_one_member_or_line(cli, samples, 
         {
             "members": members,
             "enrollments": [
-                {"member_id": m["member_id"], "status": "enrolled", "enrollment_start": "2025-11-01"}
+                {
+                    "member_id": m["member_id"],
+                    "status": "enrolled",
+                    "enrollment_start": "2025-11-01",
+                }
                 for m in members
             ],
             "encounters": encounters,
@@ -986,3 +990,101 @@ def test_values_an_837p_cannot_carry_hold_back_one_member_or_line(cli, samples, 
     assert lines_by_member(path) == {
         "91234561A": [("20251112", "HC:G9012:U2", "85"), ("20251115", "HC:G9012:U2", "85")]
     }
+
+
+def as_workbook(folder: Path, tables: dict[str, list[dict]], *, number_cells=()) -> Path:
+    """The same tables as an xlsx dataset (provider.yaml beside it), every cell text
+    except the (sheet, row, column) in ``number_cells``, stored as a number."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in tables.items():
+        sheet = book.create_sheet(name)
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(header)
+        for row_number, row in enumerate(rows, start=2):
+            cells = []
+            for column in header:
+                value = row.get(column) or None
+                if (name, row_number, column) in number_cells:
+                    value = int(value)
+                cells.append(value)
+            sheet.append(cells)
+    path = folder / "dataset.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_authorization_numbers_keep_their_leading_zeros(cli, samples, kit, tmp_path, form):
+    """Issue 11: TARs like 0000000006 came out as 6. They are ids: text end to end, from
+    the episode or the encounter's own authorization_number, to REF*G1, invoice and RTF."""
+    tables = {
+        "members": [a_member("M1", 1, plan="partnership")],
+        "enrollments": [
+            {
+                "member_id": "M1",
+                "status": "enrolled",
+                "enrollment_start": "2025-11-01",
+                "authorization_number": "0000000006",
+            }
+        ],
+        "encounters": [
+            an_encounter("M1", "2025-11-03", charge="85"),
+            an_encounter("M1", "2025-11-04", charge="85", authorization_number="0012300"),
+        ],
+    }
+    data = write_dataset(tmp_path / "data", tables, the_provider(samples, kit))
+    if form == "xlsx":
+        data = as_workbook(data, tables)
+    provider = kit.load_yaml(tmp_path / "data" / "provider.yaml")
+    run = cli(*claims_argv(data, tmp_path / "claims", plan="partnership"))
+    assert run.code == 0, run.err
+    path = tmp_path / "claims" / claim_file_name(provider, "partnership")
+    assert pyx12_accepts(path)
+    refs = [s[2] for s in segments(path) if s[:2] == ["REF", "G1"]]
+    assert refs == ["0000000006", "0012300"]
+
+    run = cli(*claims_argv(data, tmp_path / "inv", "--format", "invoice", plan="partnership"))
+    assert run.code == 0, run.err
+    _, rows = kit.calamine_sheet(
+        tmp_path / "inv" / claim_file_name(provider, "partnership", "Invoice")
+    )
+    header = next(r for r in rows if "Authorization (TAR)" in r)
+    column = header.index("Authorization (TAR)")
+    lines = [r[column] for r in rows[rows.index(header) + 1 :] if r[column] != "Total"]
+    assert [v for v in lines if v] == ["0000000006", "0012300"]
+
+    run = cli("convert", data, "--plan", "partnership", "--kind", "rtf", "--period", "2025-11",
+              "--out", tmp_path / "rtf", "--production-date", "2025-12-03")  # fmt: skip
+    [rtf] = (tmp_path / "rtf").iterdir()
+    sheet = kit.openpyxl_sheet(rtf)
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in rows if "Authorization Number" in r)
+    cell = rows[rows.index(header) + 1][header.index("Authorization Number")]
+    assert cell == "0000000006"
+
+
+def test_an_authorization_number_stored_as_a_number_is_a_finding(cli, samples, kit, tmp_path):
+    """A workbook cell holding the number 6 (shown 0000000006 by a number format) has
+    lost the zeros: the claim is held back and the cell named, not billed with TAR 6."""
+    tables = {
+        "members": [a_member("M1", 1, plan="partnership")],
+        "enrollments": [
+            {
+                "member_id": "M1",
+                "status": "enrolled",
+                "enrollment_start": "2025-11-01",
+                "authorization_number": "6",
+            }
+        ],
+        "encounters": [an_encounter("M1", "2025-11-03", charge="85")],
+    }
+    folder = write_dataset(tmp_path / "data", tables, the_provider(samples, kit))
+    data = as_workbook(folder, tables, number_cells={("enrollments", 2, "authorization_number")})
+    run = cli(*claims_argv(data, tmp_path / "claims", "--report", tmp_path / "r.json",
+                           plan="partnership"))  # fmt: skip
+    assert run.code == 1, run.err
+    found = json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    assert [(f["code"], f["cell"]) for f in found] == [("D106", "enrollments!D2")]
+    assert "leading zeros" in found[0]["message"]
+    assert not (tmp_path / "claims").exists() or billed_files(tmp_path / "claims") == []
