@@ -208,6 +208,12 @@ ENCOUNTERS = Table(
             "identifier",
             description="TAR or authorization for this service",
         ),
+        Column(
+            "doula_recommendation",
+            "bool",
+            description="a doula visit beyond the first set, with the written recommendation "
+            "it needs (not a standing order)",
+        ),
     ),
 )
 

@@ -152,6 +152,8 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
             busy = any(gap_start < d < day for d in days[member])  # services before the fee
             lines.loc[index, "fee_without_gap"] = had_fee and busy
 
+    _visit_limits(lines, order, spec)
+
     lines["over_daily_cap"] = False
     for code_set in spec.code_sets.values():
         if code_set.max_units_per_day is None:
@@ -161,6 +163,41 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
             continue
         running = in_set["billed_units"].groupby([in_set["member_id"], in_set["_day"]]).cumsum()
         lines.loc[running[running > code_set.max_units_per_day].index, "over_daily_cap"] = True
+
+
+def _visit_limits(lines: pd.DataFrame, order: pd.DataFrame, spec: BillingSpec) -> None:
+    """Per line of a code set with visit limits (doula): a second visit the same day, a
+    visit beyond the first set that no recommendation can cover, or one that needs a
+    recommendation and has none. Counted per member over every line in the dataset, in
+    date order, refused lines included."""
+    for name in ("extra_visit_that_day", "beyond_first_set", "needs_recommendation"):
+        lines[name] = False
+    recommended = order["doula_recommendation"].fillna(False).astype(bool)
+    for code_set in spec.code_sets.values():
+        in_set = order[order["code"].isin(code_set.codes)]
+        if in_set.empty:
+            continue
+        if code_set.visits_per_day is not None:
+            nth = in_set.groupby([in_set["member_id"], in_set["_day"]]).cumcount() + 1
+            lines.loc[nth[nth > code_set.visits_per_day].index, "extra_visit_that_day"] = True
+        kind = in_set["code"].map(code_set.visit_kinds)
+        for limit in code_set.visit_limits:
+            of_kind = in_set[kind.isin(limit.kinds)]
+            nth = of_kind.groupby("member_id").cumcount() + 1
+            over = nth[nth > limit.max].index
+            extra = code_set.recommended
+            if extra is None or not limit.kinds & extra.kinds:
+                lines.loc[over, "beyond_first_set"] = True
+                continue
+            # beyond the first set: the recommended kinds, up to extra.max more, each
+            # with a recommendation; any other kind, or more, is refused
+            may_extend = of_kind.loc[over, "code"].map(code_set.visit_kinds).isin(extra.kinds)
+            extended = may_extend[may_extend].index
+            rank = of_kind.loc[extended].groupby("member_id").cumcount() + 1
+            lines.loc[may_extend[~may_extend].index, "beyond_first_set"] = True
+            lines.loc[rank[rank > extra.max].index, "beyond_first_set"] = True
+            within = rank[rank <= extra.max].index
+            lines.loc[within[~recommended.loc[within].to_numpy()], "needs_recommendation"] = True
 
 
 def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:

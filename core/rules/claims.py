@@ -119,6 +119,38 @@ def _daily_cap(target: Target):
         )
 
 
+def _visits_per_day(target: Target):
+    mask = target.fields["extra_visit_that_day"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a second doula visit for this member on one day: visits are limited to one a day",
+            field="date",
+        )
+
+
+def _beyond_first_set(target: Target):
+    mask = target.fields["beyond_first_set"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a doula visit beyond what the plan covers: the first set is one initial visit, "
+            "up to eight prenatal or postpartum visits and two extended postpartum visits; "
+            "only up to nine more postpartum visits may follow, with a recommendation",
+            field="procedure_code",
+        )
+
+
+def _needs_recommendation(target: Target):
+    mask = target.fields["needs_recommendation"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a postpartum doula visit beyond the first set without a recommendation",
+            field="doula_recommendation",
+        )
+
+
 def _modifiers(target: Target):
     spec = _spec(target)
     lines = target.fields
@@ -376,6 +408,32 @@ RULES = (
         "leave units blank for one unit",
         "X12 837P 005010X222A1: SV104 service unit count",
         _bad_units,
+    ),
+    _rule(
+        "K016",
+        "more than one doula visit a day",
+        "bill one doula visit per member and day",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): all visits are limited to one per "
+        "day, per member (billing.code_sets.doula.visits_per_day)",
+        _visits_per_day,
+    ),
+    _rule(
+        "K017",
+        "doula visit beyond the covered visits",
+        "check the visit's code; the plan covers no more visits of this kind",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): the first set of services and up to "
+        "nine more postpartum visits (billing.code_sets.doula.visit_limits, recommended_visits; "
+        "which code is which visit is assumed)",
+        _beyond_first_set,
+    ),
+    _rule(
+        "K018",
+        "doula visit needing a recommendation",
+        "keep the written recommendation in the member's record and set "
+        "encounters.doula_recommendation to true (a standing order does not count)",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): additional postpartum visits require "
+        "a recommendation; cannot be established by a standing order",
+        _needs_recommendation,
     ),
     _rule(
         "K014",

@@ -792,3 +792,61 @@ def test_the_fallback_tar_is_the_latest_episodes_not_the_last_row(bill):
     )
     assert codes(result) == []
     assert [line.authorization for c in result.claims for line in c.lines] == ["TARNEW"]
+
+
+# ------------------------------------------------------------------ K016-K018 doula (seed 002)
+
+
+def doula(date: str, code: str = "Z1034", **values) -> dict:
+    return enc(date=date, procedure_code=code, modifiers="XP", charge="100", **values)
+
+
+def days(month: int, count: int, start: int = 1) -> list[str]:
+    return [f"2025-{month:02d}-{d:02d}" for d in range(start, start + count)]
+
+
+def test_a_second_doula_visit_the_same_day_is_k016(bill):
+    result = bill([doula("2025-11-12"), doula("2025-11-12", "Z1038"), doula("2025-11-13")])
+    assert codes(result) == ["K016"]
+    assert rows_with(result, "K016") == [3]
+    assert billed_rows(result) == [2, 4]
+
+
+def test_a_second_initial_doula_visit_is_k017(bill):
+    result = bill([doula("2025-10-02", "Z1032"), doula("2025-11-12", "Z1032")])
+    assert (codes(result), rows_with(result, "K017")) == (["K017"], [3])
+
+
+def test_eight_prenatal_or_postpartum_visits_then_postpartum_needs_a_recommendation(bill):
+    first_set = [doula(d, "Z1034") for d in days(10, 4)] + [
+        doula(d, "Z1038") for d in days(10, 4, 10)
+    ]
+    ninth_prenatal = doula("2025-11-03", "Z1034")
+    ninth_postpartum = doula("2025-11-04", "Z1038")
+    recommended = doula("2025-11-05", "Z1038", doula_recommendation="true")
+    result = bill([*first_set, ninth_prenatal, ninth_postpartum, recommended])
+    assert rows_with(result, "K017") == [10]  # no recommendation extends prenatal visits
+    assert rows_with(result, "K018") == [11]
+    assert billed_rows(result) == [12]  # the November lines billed: the recommended one
+
+
+def test_at_most_nine_recommended_postpartum_visits(bill):
+    first_set = [doula(d, "Z1038") for d in days(9, 8)]
+    recommended = [doula(d, "Z1038", doula_recommendation="true") for d in days(11, 10)]
+    result = bill([*first_set, *recommended])
+    assert codes(result) == ["K017"]
+    assert rows_with(result, "K017") == [2 + 8 + 9]  # the tenth recommended visit
+    assert len(billed_rows(result)) == 9
+
+
+def test_a_third_extended_postpartum_visit_is_k017(bill):
+    result = bill([doula(d, "T1032") for d in days(11, 3)])
+    assert rows_with(result, "K017") == [4]
+    assert billed_rows(result) == [2, 3]
+
+
+def test_doula_limits_are_the_health_net_familys_not_partnerships(bill):
+    """Seed 002 states the limits for Health Net, CalViva and CHPIV only."""
+    visits = [doula("2025-11-12"), doula("2025-11-12", "Z1038")]
+    assert codes(bill(visits, plan="calviva")) == ["K016"]
+    assert codes(bill(visits, plan="partnership")) == []
