@@ -60,11 +60,18 @@ def too_long(value, width: int) -> bool:
     return text is not None and len(" ".join(text.split())) > width
 
 
+def _written(member: dict) -> dict[str, tuple[str, int]]:
+    """The name and address elements the claim will carry: no street, no N3/N4."""
+    if text_or_none(member.get("address")) is None:
+        return {k: v for k, v in MEMBER_ELEMENTS.items() if k not in ADDRESS}
+    return MEMBER_ELEMENTS
+
+
 def member_cuts(member: dict) -> list[tuple[str, str]]:
     """(column, note) for each member value longer than its element: cut in the 837P."""
     return [
         (column, f"{element} is longer than {width} characters: the 837P carries the first {width}")
-        for column, (element, width) in MEMBER_ELEMENTS.items()
+        for column, (element, width) in _written(member).items()
         if too_long(member.get(column), width)
     ]
 
@@ -72,7 +79,7 @@ def member_cuts(member: dict) -> list[tuple[str, str]]:
 def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]]:
     """(column, problem) for each member value the claim needs and an 837P cannot carry."""
     problems: list[tuple[str, str]] = []
-    for column, (element, width) in MEMBER_ELEMENTS.items():
+    for column, (element, width) in _written(member).items():
         problem = x12_problem(member.get(column), width)
         if problem is not None:
             problems.append((column, f"{element} {problem}"))
@@ -87,7 +94,9 @@ def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]
     if problem is not None:
         problems.append((subscriber_field, f"NM109 member id ({subscriber_field}) {problem}"))
     given = [c for c in ADDRESS if text_or_none(member.get(c)) is not None]
-    if given:  # no address at all: N3/N4 are left out; part of one: the payer refuses N4
+    # No street (a member experiencing homelessness): N3/N4 are left out, as the writer
+    # does. A street without its city, state or ZIP: the payer refuses the N4.
+    if "address" in given:
         for column in ADDRESS:
             if column not in given:
                 problems.append(

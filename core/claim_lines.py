@@ -172,7 +172,11 @@ def _visit_limits(lines: pd.DataFrame, order: pd.DataFrame, spec: BillingSpec) -
     date order, refused lines included."""
     for name in ("extra_visit_that_day", "beyond_first_set", "needs_recommendation"):
         lines[name] = False
-    recommended = order["doula_recommendation"].fillna(False).astype(bool)
+    recommended = pd.Series(
+        [not missing(v) and bool(v) for v in order["doula_recommendation"]],
+        index=order.index,
+        dtype=bool,
+    )
     for code_set in spec.code_sets.values():
         in_set = order[order["code"].isin(code_set.codes)]
         if in_set.empty:
