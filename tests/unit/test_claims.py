@@ -850,3 +850,26 @@ def test_doula_limits_are_the_health_net_familys_not_partnerships(bill):
     visits = [doula("2025-11-12"), doula("2025-11-12", "Z1038")]
     assert codes(bill(visits, plan="calviva")) == ["K016"]
     assert codes(bill(visits, plan="partnership")) == []
+
+
+def test_a_plan_may_switch_a_doula_limit_off(tmp_path, plugins_with):
+    """K016-K018 are registered rules: a plan's ``rules:`` can switch one off."""
+    _, registry = plugins_with(
+        {
+            "myplan.yaml": "id: myplan\nname: My Plan\nextends: healthnet\n"
+            "mcp:\n  name: {value: My Plan, assumed: true}\n"
+            "rules:\n  K016: {enabled: false, assumed: true, note: two visits a day allowed}\n"
+        }
+    )
+    folder = tmp_path / "data"
+    folder.mkdir()
+    profile = {**provider_profile(), "rates": RATES}
+    profile["plans"]["myplan"] = {"file_prefix": "MINE", "payer_id": "99MY1"}
+    (folder / "provider.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    _write_csv(folder / "members.csv", [member(plan="myplan")])
+    _write_csv(folder / "enrollments.csv", [episode()])
+    _write_csv(folder / "encounters.csv", [doula("2025-11-12"), doula("2025-11-12", "Z1038")])
+    dataset = read_dataset(folder)
+    result = _code_plan(registry, dataset, registry.plan("myplan"), PERIOD, False)
+    assert result.findings == []
+    assert billed_rows(result) == [2, 3]
