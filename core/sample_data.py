@@ -142,16 +142,6 @@ def _outreach_diagnoses(tables: dict[str, list[dict]]) -> None:
 
 
 class _Generator:
-    def tar(self, mid: str) -> str | None:
-        """Partnership pays U1/U2 services only with a TAR (seed 004): every Partnership
-        episode has one; 7 in 10 drawn at random, the others from the member id (drawing
-        them all would shift every later random value of the sample)."""
-        if self.plan != "partnership":
-            return None
-        if self.rng.random() < 0.7:
-            return f"TAR{self.randint(10**7, 10**8 - 1)}"
-        return f"TAR{mid[1:]:0>8}"
-
     def __init__(self, rng: random.Random, period: Period, count: int):
         self.rng, self.start, self.end = rng, period.start, period.end
         # Month bounds by offset from the period, computed once: Period.shift is slow per row.
@@ -169,6 +159,16 @@ class _Generator:
         self.zero_zip = min(PLANTED, count - 1)
         self.clinicians = tuple(_npi(b) for b in ("181726354", "192837465", "156473829"))
         self.enrolled_count = 0
+
+    def tar(self, mid: str) -> str | None:
+        """Partnership pays U1/U2 services only with a TAR (seed 004): every Partnership
+        episode has one; 7 in 10 drawn at random, the others from the member id (drawing
+        them all would shift every later random value of the sample)."""
+        if self.plan != "partnership":
+            return None
+        if self.rng.random() < 0.7:
+            return f"TAR{self.randint(10**7, 10**8 - 1)}"
+        return f"TAR{mid[1:]:0>8}"
 
     def add(self, table: C.Table, **values) -> None:
         row = self.blank_rows[table.name].copy()

@@ -1,4 +1,4 @@
-"""Claims: coding encounters as claim lines (claim_lines), billing rules K001-K011
+"""Claims: coding encounters as claim lines (claim_lines), billing rules K001-K018
 (rules/claims.py) and grouping lines into claims (claims.build_claims).
 
 Each test writes a tiny CSV dataset (members, enrollments, encounters, provider.yaml),
