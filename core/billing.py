@@ -6,11 +6,17 @@ The YAML (validated by the plan schema) says how ECM services are coded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ecmx.core.errors import ConfigError
 
 ECM_STAFF = ("clinical", "non_clinical")
+
+
+@dataclass(frozen=True)
+class VisitLimit:
+    kinds: frozenset[str]
+    max: int
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,13 @@ class CodeSet:
     max_units_per_day: int | None = None
     not_for_ecm_enrolled: bool = False
     source: str = ""
+    # Visit limits (doula, seed 002): lines of the set per member and day; the kind of
+    # visit each code bills; per member, at most ``max`` visits of some kinds in the
+    # first set, and ``recommended`` more of some kinds with a recommendation.
+    visits_per_day: int | None = None
+    visit_kinds: dict[str, str] = field(default_factory=dict)
+    visit_limits: tuple[VisitLimit, ...] = ()
+    recommended: VisitLimit | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class BillingSpec:
     units_per_encounter: int
     one_time_outreach: bool
     outreach_tar_required: bool
+    service_tar_required: bool  # U1/U2 services (Partnership: the TAR of the referral)
     codes: dict[str, str]  # staff type -> HCPCS
     modifiers: dict[str, str]  # clinical, non_clinical, pre_enrollment, telehealth
     place_of_service: dict[str, str]  # in_person, telehealth
@@ -70,6 +84,10 @@ class BillingSpec:
 def _value(section: dict, key: str, default=None):
     fact = section.get(key)
     return default if fact is None else fact.get("value", default)
+
+
+def _limit(data: dict) -> VisitLimit:
+    return VisitLimit(frozenset(data["kinds"]), int(data["max"]))
 
 
 def billing_spec(plan) -> BillingSpec:
@@ -106,6 +124,7 @@ def billing_spec(plan) -> BillingSpec:
         units_per_encounter=int(_value(data, "units_per_encounter", 1)),
         one_time_outreach=bool(_value(data, "one_time_outreach", True)),
         outreach_tar_required=bool(_value(data, "outreach_tar_required", False)),
+        service_tar_required=bool(_value(data, "service_tar_required", False)),
         codes={k: str(v["value"]) for k, v in data["codes"].items()},
         modifiers={k: str(v["value"]) for k, v in data["modifiers"].items()},
         place_of_service={k: str(v["value"]) for k, v in data["place_of_service"].items()},
@@ -122,6 +141,10 @@ def billing_spec(plan) -> BillingSpec:
                 max_units_per_day=s.get("max_units_per_day"),
                 not_for_ecm_enrolled=bool(s.get("not_for_ecm_enrolled")),
                 source=s.get("source") or "assumed",
+                visits_per_day=_value(s, "visits_per_day"),
+                visit_kinds={str(c): k for c, k in (_value(s, "visit_kinds") or {}).items()},
+                visit_limits=tuple(_limit(v) for v in s.get("visit_limits") or ()),
+                recommended=_limit(s["recommended_visits"]) if "recommended_visits" in s else None,
             )
             for name, s in (data.get("code_sets") or {}).items()
         },

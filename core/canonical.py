@@ -4,6 +4,8 @@ One definition serves the reader (what to accept and how to convert), the
 sample-data generator (what to produce) and the docs (what a user must supply).
 Column types:
   text   kept as text, always (CIN, NPI, ZIP, phone keep leading zeros)
+  identifier  text that must have been text in the file too (TAR, authorization number):
+         a workbook cell stored as a number has lost its leading zeros (D106)
   date   ISO ``2025-11-04``, ``11/04/2025`` or a real spreadsheet date
   bool   true/false, yes/no, y/n, 1/0 in any case
   int    a whole number (``12`` or ``12.0``)
@@ -148,7 +150,7 @@ ENROLLMENTS = Table(
         Column("care_plan_created", "date"),
         Column("care_plan_revised", "date"),
         Column("care_conference_date", "date"),
-        Column("authorization_number", description="TAR or authorization id"),
+        Column("authorization_number", "identifier", description="TAR or authorization id"),
     ),
 )
 
@@ -169,7 +171,11 @@ OUTREACH = Table(
             "diagnosis_codes",
             description="';'-separated ICD-10 codes for billing the one-time outreach",
         ),
-        Column("authorization_number", description="TAR for billing the one-time outreach"),
+        Column(
+            "authorization_number",
+            "identifier",
+            description="TAR for billing the one-time outreach",
+        ),
     ),
 )
 
@@ -197,7 +203,17 @@ ENCOUNTERS = Table(
         Column(
             "units", "int", description="units billed (default: the plan's units per encounter)"
         ),
-        Column("authorization_number", description="TAR or authorization for this service"),
+        Column(
+            "authorization_number",
+            "identifier",
+            description="TAR or authorization for this service",
+        ),
+        Column(
+            "doula_recommendation",
+            "bool",
+            description="a doula visit beyond the first set, with the written recommendation "
+            "it needs (not a standing order)",
+        ),
     ),
 )
 

@@ -20,14 +20,44 @@ from ecmx.core.billing import BillingSpec
 from ecmx.core.episodes import enrollment_ended
 from ecmx.core.periods import Period
 
+MAX_UNITS = 9_999  # SV104: a whole number of units; more is a typo, not a month of ECM
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 MEMBER_COLUMNS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "sex",
                   "address", "city", "state", "zip")  # fmt: skip
 
 
+def missing(value) -> bool:
+    """None, NaN, pd.NA or NaT: a blank cell, whichever way pandas holds it.
+
+    Never test such a value for truth: NaN is truthy, and ``bool(pd.NA)`` raises.
+    """
+    return value is None or (not isinstance(value, (str, tuple, list)) and bool(pd.isna(value)))
+
+
+def text_or_none(value, *, upper: bool = False) -> str | None:
+    """A cell as stripped text, or None when it is blank (None, NaN, pd.NA, '')."""
+    if missing(value):
+        return None
+    text = str(value).strip()
+    if upper:
+        text = text.upper()
+    return text if text != "" else None
+
+
+def text_or_blank(value, *, upper: bool = False) -> str:
+    """As ``text_or_none``, with ``''`` for a blank cell."""
+    text = text_or_none(value, upper=upper)
+    return "" if text is None else text
+
+
+def _object_series(values, index) -> pd.Series:
+    """Values kept as Python objects: on pandas 3 a str column would turn None into NaN."""
+    return pd.Series(list(values), index=index, dtype=object)
+
+
 def split_list(value) -> tuple[str, ...]:
     """``'u2; gq'`` -> ``('U2', 'GQ')``; blank -> ``()``."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if missing(value):
         return ()
     parts = (p.strip().upper() for p in re.split(r"[;,|\s]+", str(value)))
     return tuple(dict.fromkeys(p for p in parts if p))
@@ -113,7 +143,7 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
     lines["fee_without_gap"] = False
     months = spec.engagement_fee_months
     fees = order[order["kind"] == "engagement_fee"]
-    if months and not fees.empty:
+    if months is not None and not fees.empty:
         days = order.groupby("member_id")["_day"].apply(list).to_dict()
         fee_days = fees.groupby("member_id")["_day"].apply(list).to_dict()
         for index, member, day in zip(fees.index, fees["member_id"], fees["_day"], strict=True):
@@ -122,15 +152,56 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
             busy = any(gap_start < d < day for d in days[member])  # services before the fee
             lines.loc[index, "fee_without_gap"] = had_fee and busy
 
+    _visit_limits(lines, order, spec)
+
     lines["over_daily_cap"] = False
     for code_set in spec.code_sets.values():
-        if not code_set.max_units_per_day:
+        if code_set.max_units_per_day is None:
             continue
         in_set = order[order["code"].isin(code_set.codes)]
         if in_set.empty:
             continue
         running = in_set["billed_units"].groupby([in_set["member_id"], in_set["_day"]]).cumsum()
         lines.loc[running[running > code_set.max_units_per_day].index, "over_daily_cap"] = True
+
+
+def _visit_limits(lines: pd.DataFrame, order: pd.DataFrame, spec: BillingSpec) -> None:
+    """Per line of a code set with visit limits (doula): a second visit the same day, a
+    visit beyond the first set that no recommendation can cover, or one that needs a
+    recommendation and has none. Counted per member over every line in the dataset, in
+    date order, refused lines included."""
+    for name in ("extra_visit_that_day", "beyond_first_set", "needs_recommendation"):
+        lines[name] = False
+    recommended = pd.Series(
+        [not missing(v) and bool(v) for v in order["doula_recommendation"]],
+        index=order.index,
+        dtype=bool,
+    )
+    for code_set in spec.code_sets.values():
+        in_set = order[order["code"].isin(code_set.codes)]
+        if in_set.empty:
+            continue
+        if code_set.visits_per_day is not None:
+            nth = in_set.groupby([in_set["member_id"], in_set["_day"]]).cumcount() + 1
+            lines.loc[nth[nth > code_set.visits_per_day].index, "extra_visit_that_day"] = True
+        kind = in_set["code"].map(code_set.visit_kinds)
+        for limit in code_set.visit_limits:
+            of_kind = in_set[kind.isin(limit.kinds)]
+            nth = of_kind.groupby("member_id").cumcount() + 1
+            over = nth[nth > limit.max].index
+            extra = code_set.recommended
+            if extra is None or not limit.kinds & extra.kinds:
+                lines.loc[over, "beyond_first_set"] = True
+                continue
+            # beyond the first set: the recommended kinds, up to extra.max more, each
+            # with a recommendation; any other kind, or more, is refused
+            may_extend = of_kind.loc[over, "code"].map(code_set.visit_kinds).isin(extra.kinds)
+            extended = may_extend[may_extend].index
+            rank = of_kind.loc[extended].groupby("member_id").cumcount() + 1
+            lines.loc[may_extend[~may_extend].index, "beyond_first_set"] = True
+            lines.loc[rank[rank > extra.max].index, "beyond_first_set"] = True
+            within = rank[rank <= extra.max].index
+            lines.loc[within[~recommended.loc[within].to_numpy()], "needs_recommendation"] = True
 
 
 def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
@@ -172,17 +243,22 @@ def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
 def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
     staff = lines["staff_type"].fillna("non_clinical")
     kind = lines["kind"].fillna("service")
-    given = lines["procedure_code"].map(
-        lambda v: None if v is None or pd.isna(v) else str(v).strip().upper()
+    # Built as object lists: Series.map on a pandas 3 str column turns None into NaN,
+    # and a NaN code once made every ECM line a K007 (issue 11).
+    given = _object_series(
+        (text_or_none(v, upper=True) for v in lines["procedure_code"]), lines.index
     )
     derived = staff.map(spec.codes)
     lines["derived_code"] = derived
     lines["given_code"] = given
-    lines["code_set"] = given.map(
-        lambda c: None if c is None or c in spec.ecm_codes else _set_name(spec, c)
+    lines["code_set"] = _object_series(
+        (None if c is None or c in spec.ecm_codes else _set_name(spec, c) for c in given),
+        lines.index,
     )
     lines["is_ecm"] = given.isna() | given.isin(spec.ecm_codes)
-    lines["code"] = given.where(given.notna(), derived)
+    lines["code"] = _object_series(
+        (g if g is not None else d for g, d in zip(given, derived, strict=True)), lines.index
+    )
 
     mods = spec.modifiers
     service = staff.map({"clinical": mods["clinical"], "non_clinical": mods["non_clinical"]})
@@ -211,16 +287,24 @@ def _set_name(spec: BillingSpec, code: str) -> str:
 
 
 def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_id: str) -> None:
-    pos = lines["place_of_service"].map(
-        lambda v: None if v is None or pd.isna(v) else str(v).strip().zfill(2)
-    )
+    given_pos = (text_or_none(v) for v in lines["place_of_service"])
     default_pos = np.where(
         lines["mode"] == "in_person",
         spec.place_of_service["in_person"],
         spec.place_of_service["telehealth"],
     )
-    lines["pos"] = pos.where(pos.notna(), pd.Series(default_pos, index=lines.index))
-    lines["billed_units"] = lines["units"].fillna(spec.units_per_encounter).astype(int)
+    lines["pos"] = _object_series(
+        (
+            p.zfill(2) if p is not None else str(d)
+            for p, d in zip(given_pos, default_pos, strict=True)
+        ),
+        lines.index,
+    )
+    # units that are not a whole number from 1 to MAX_UNITS bill 0: K012 refuses the line
+    # (a cast of 1e308 to int would wrap around silently)
+    units = pd.to_numeric(lines["units"], errors="coerce").fillna(spec.units_per_encounter)
+    fits = units.between(1, MAX_UNITS) & (units % 1 == 0)
+    lines["billed_units"] = units.where(fits, 0).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
     # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins
     rate = [
@@ -230,4 +314,8 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
     rate = pd.Series(rate, index=lines.index, dtype="object")
     charge = lines["charge"]
     per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]
-    lines["billed_charge"] = pd.to_numeric(charge, errors="coerce").fillna(per_unit).round(2)
+    amount = pd.to_numeric(charge, errors="coerce").fillna(per_unit)
+    # rounding 1e308 overflows (a RuntimeWarning); such a charge stays as given and K011
+    # refuses it: only amounts an 837P can carry are rounded to cents
+    sane = amount.abs() < 1e15
+    lines["billed_charge"] = amount.where(~sane, amount.where(sane, 0).round(2))

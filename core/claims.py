@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 
+from ecmx.core.claim_lines import missing, text_or_blank, text_or_none
 from ecmx.core.periods import Period
 
 MEMBER_FIELDS = ("member_id", "cin", "mrn", "first_name", "last_name", "dob", "sex",
@@ -65,7 +66,7 @@ def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> 
         row = dict(zip(wanted, values, strict=True))
         by_member.setdefault(row["member_id"], []).append(row)
     for member_id, rows in by_member.items():
-        fallback = next((r["diagnoses"][:1] for r in rows if r["diagnoses"]), ())
+        fallback = next((r["diagnoses"][:1] for r in rows if len(r["diagnoses"]) > 0), ())
         for index, chunk in enumerate(_chunks(rows), start=1):
             diagnoses = _diagnoses(chunk) or fallback
             member = {k: chunk[0].get(k) for k in MEMBER_FIELDS}
@@ -74,7 +75,7 @@ def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> 
                 Claim(
                     control_number=_control_number(str(member_id), period, index),
                     member=member,
-                    subscriber_id=str(chunk[0].get(subscriber_field) or ""),
+                    subscriber_id=text_or_blank(chunk[0].get(subscriber_field)),
                     place_of_service=places.most_common(1)[0][0],
                     diagnoses=diagnoses,
                     lines=tuple(_line(r, diagnoses) for r in chunk),
@@ -120,9 +121,9 @@ def _line(row: dict, diagnoses: tuple[str, ...]) -> ClaimLine:
         units=int(row["billed_units"]),
         place_of_service=str(row["pos"]),
         pointers=pointers[:MAX_POINTERS] or (1,),
-        authorization=None if tar is None or pd.isna(tar) else str(tar),
+        authorization=text_or_none(tar),
         encounter_row=abs(int(row["_row"])),  # negative in the frame: an outreach row
-        source=str(row.get("source") or "encounters"),
+        source="encounters" if missing(row.get("source")) else str(row["source"]),
     )
 
 

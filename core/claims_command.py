@@ -18,11 +18,12 @@ import pandas as pd
 from ecmx.core import console as out
 from ecmx.core.atomic import refuse_existing
 from ecmx.core.billing import BillingSpec, billing_spec
-from ecmx.core.claim_lines import code_lines
+from ecmx.core.claim_fields import member_cuts, member_problems
+from ecmx.core.claim_lines import code_lines, text_or_blank
 from ecmx.core.claims import Claim, build_claims
 from ecmx.core.commands import _report, check_report_target, plans_with_members, read_for_plans
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
-from ecmx.core.findings import ERROR, Finding
+from ecmx.core.findings import ERROR, WARNING, Finding
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.pipeline import findings_for_run, name_from_template
 from ecmx.core.planspec import ColumnSpec, Layout
@@ -30,8 +31,9 @@ from ecmx.core.rules import Target, apply_overrides, run_rules
 
 FORMATS = {"837p": ".837", "invoice": ".xlsx"}
 KIND_LABEL = {"837p": "837P", "invoice": "Invoice"}
-# A line without these cannot be put on a claim at all, --force or not.
-UNBILLABLE = frozenset({"K009", "K010", "K011", "K012"})
+# A line without these cannot be put on a claim at all, --force or not, and a plan's
+# ``rules:`` cannot switch them off (the payer would reject the whole file).
+UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015"})
 
 
 @dataclass
@@ -160,38 +162,96 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
     current = lines[lines["in_period"]].reset_index(drop=True)
     if current.empty:
         return PlanClaims(plan, spec, current, [])
-    columns = [c for c in dataset.encounters.columns if not c.startswith("_")]
-    target = Target(
-        plan,
-        "claims",
-        Layout("dataset", date.min, tuple(ColumnSpec(header=c, field=c) for c in columns)),
-        current,
-        current,
-        file_rows=current["_row"].tolist(),
-        letters=dataset.letters.get("encounters", {}),
-        sheet=dataset.sheets.get("encounters", "encounters"),
-        file=str(dataset.source),
-        dataset=dataset,
-        member_ids=current["member_id"].tolist(),
-        extra={"billing": spec},
-    )
+    target = _target(plan, dataset, current, spec)
     # rows as the target numbers them (negative: a line from the outreach table)
-    findings = apply_overrides(run_rules(registry.rules.values(), target), plan)
+    found = run_rules(registry.rules.values(), target)
+    findings = apply_overrides([f for f in found if f.code not in UNBILLABLE], plan)
+    findings += [f for f in found if f.code in UNBILLABLE]
     errors = [f for f in findings if f.severity == ERROR]
     refused_rows = {f.row for f in errors}
     unbillable_rows = {f.row for f in errors if f.code in UNBILLABLE}
     findings = [_outreach_place(f, dataset) if (f.row or 0) < 0 else f for f in findings]
     # A member whose own dataset rows have errors (a broken CIN, an unreadable date) is
-    # not billed: the claim could not be trusted.
+    # not billed: the claim could not be trusted. Nor one whose name or address an 837P
+    # cannot carry (K013): the payer would reject every claim of the file.
+    member_findings = _member_findings(dataset, plan, current, spec)
+    findings += member_findings
     bad_members = {f.member_id for f in dataset.findings if f.severity == ERROR and f.member_id}
+    bad_members |= {f.member_id for f in member_findings if f.severity == ERROR}
     ids = dataset.members["member_id"]
     bad_members |= set(ids[ids.duplicated()])  # D201: which row is right is unknown
     refused = current["_row"].isin(refused_rows) | current["member_id"].isin(bad_members)
     keep = ~current["_row"].isin(unbillable_rows) if force else ~refused
     keep &= ~current["member_id"].isin(bad_members)
+    # A member's diagnoses may all sit on refused lines: the lines left would make a claim
+    # without one (an empty HI), so they are refused too, each named by K009.
+    with_dx = (current["diagnoses"].map(len) > 0) & keep
+    orphaned = keep & ~with_dx.groupby(current["member_id"]).transform("any")
+    if orphaned.any():
+        alone = current[orphaned].reset_index(drop=True)
+        rule = registry.rules["K009"]
+        found = run_rules([rule], _target(plan, dataset, alone, spec))
+        findings += [_outreach_place(f, dataset) if (f.row or 0) < 0 else f for f in found]
+        keep &= ~orphaned
     billable = current[keep]
     claims = build_claims(billable, period, _subscriber_field(spec))
     return PlanClaims(plan, spec, current, findings, claims, int((~keep).sum()))
+
+
+def _target(plan, dataset, lines: pd.DataFrame, spec: BillingSpec) -> Target:
+    """Claim lines as the billing rules see them: rows and cells of the encounters sheet."""
+    columns = [c for c in dataset.encounters.columns if not c.startswith("_")]
+    return Target(
+        plan,
+        "claims",
+        Layout("dataset", date.min, tuple(ColumnSpec(header=c, field=c) for c in columns)),
+        lines,
+        lines,
+        file_rows=lines["_row"].tolist(),
+        letters=dataset.letters.get("encounters", {}),
+        sheet=dataset.sheets.get("encounters", "encounters"),
+        file=str(dataset.source),
+        dataset=dataset,
+        member_ids=lines["member_id"].tolist(),
+        extra={"billing": spec},
+    )
+
+
+def _member_findings(dataset, plan, lines: pd.DataFrame, spec: BillingSpec) -> list[Finding]:
+    """K013 at the members cell: a value this period's claim needs that an 837P cannot
+    carry. The member's claim is held back (--force or not); the other members are billed."""
+    field = _subscriber_field(spec)
+    members = dataset.members.drop_duplicates("member_id")
+    members = members[members["member_id"].isin(set(lines["member_id"]))]
+    findings = []
+    for member in members.to_dict("records"):
+        for severity, column, problem in [
+            *((ERROR, c, f"{p}; this member's claim is held back") for c, p in
+              member_problems(member, field)),
+            *((WARNING, c, p) for c, p in member_cuts(member)),
+        ]:  # fmt: skip
+            row = int(member["_row"])
+            findings.append(
+                Finding(
+                    severity,
+                    "K013",
+                    problem,
+                    hint="correct the member's cell (X12 allows A-Z, 0-9 and common "
+                    "punctuation; a US state code; a 5- or 9-digit ZIP)",
+                    plan=plan.id,
+                    kind="claims",
+                    file=str(dataset.source),
+                    sheet=dataset.sheets.get("members", "members"),
+                    row=row,
+                    column=column,
+                    cell=dataset.cell("members", column, row),
+                    value=text_or_blank(member.get(column)),
+                    source="X12 837P 005010X222A1: 2010BA subscriber name (NM1), address "
+                    "(N3/N4), demographics (DMG); X12 character sets",
+                    member_id=str(member["member_id"]),
+                )
+            )
+    return findings
 
 
 def _outreach_place(finding: Finding, dataset) -> Finding:

@@ -37,6 +37,7 @@ ROW = "_row"  # the spreadsheet/CSV row each record came from, for findings
 
 _CONVERTERS = {
     "text": lambda raw, col: V.as_text(raw),
+    "identifier": lambda raw, col: V.as_identifier(raw),
     "date": lambda raw, col: V.as_date(raw),
     "bool": lambda raw, col: V.as_bool(raw),
     "number": lambda raw, col: V.as_number(raw),
@@ -248,9 +249,13 @@ def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, 
 
 
 def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> Finding:
-    code = {"date": "D102", "bool": "D103", "number": "D104", "int": "D104"}.get(
-        column.type, "D105"
-    )
+    code = {
+        "date": "D102",
+        "bool": "D103",
+        "number": "D104",
+        "int": "D104",
+        "identifier": "D106",
+    }.get(column.type, "D105")
     text, _ = V.as_text(cell)
     return Finding(
         ERROR,

@@ -22,7 +22,7 @@ SEVERITIES = (ERROR, WARNING, INFO)
 # Codes found by stages other than the rule registry (reading, mapping, building,
 # cross-file checks). A plan's ``rules:`` may switch these off or re-grade them too.
 STAGE_CODES = frozenset(
-    "C001 C002 D101 D102 D103 D104 D105 D201 D202 D203 D204 D205 F001 F003 F004 F010 "
+    "C001 C002 D101 D102 D103 D104 D105 D106 D201 D202 D203 D204 D205 F001 F003 F004 F010 "
     "L003 L004 L005 M001 N001 R001 X001 X002".split()
 )
 
@@ -38,6 +38,7 @@ _TITLES = {
     "D103": "not a yes/no value",
     "D104": "not a number",
     "D105": "unknown code value",
+    "D106": "identifier stored as a number",
     "D201": "member listed twice",
     "D202": "CIN of the wrong shape",
     "D203": "CIN ending in an unused letter",

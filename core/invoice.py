@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ecmx.core.atomic import atomic_file
+from ecmx.core.claim_lines import missing, text_or_blank
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.writers import escape_text
 
@@ -75,8 +76,8 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
                 claim.subscriber_id,
             )  # fmt: skip
             for col, value in enumerate(cells):
-                sheet.write_string(row, col, escape_text(str(value or "")), text)
-            if member.get("dob") is not None and member["dob"] == member["dob"]:
+                sheet.write_string(row, col, escape_text(text_or_blank(value)), text)
+            if not missing(member.get("dob")):
                 sheet.write_datetime(row, 4, _datetime(member["dob"]), day)
             sheet.write_datetime(row, 5, _datetime(line.service_date), day)
             sheet.write_string(row, 6, line.code, text)

@@ -160,6 +160,16 @@ class _Generator:
         self.clinicians = tuple(_npi(b) for b in ("181726354", "192837465", "156473829"))
         self.enrolled_count = 0
 
+    def tar(self, mid: str) -> str | None:
+        """Partnership pays U1/U2 services only with a TAR (seed 004): every Partnership
+        episode has one; 7 in 10 drawn at random, the others from the member id (drawing
+        them all would shift every later random value of the sample)."""
+        if self.plan != "partnership":
+            return None
+        if self.rng.random() < 0.7:
+            return f"TAR{self.randint(10**7, 10**8 - 1)}"
+        return f"TAR{mid[1:]:0>8}"
+
     def add(self, table: C.Table, **values) -> None:
         row = self.blank_rows[table.name].copy()
         width = len(row)
@@ -340,8 +350,7 @@ class _Generator:
             assessment_completed=completed if completed <= cap else None,
             care_plan_created=plan_made if plan_made <= cap else None, care_plan_revised=revised,
             care_conference_date=day(start, cap) if rng.random() < 0.3 else None,
-            authorization_number=f"TAR{self.randint(10**7, 10**8 - 1)}"
-            if self.plan == "partnership" and rng.random() < 0.7 else None,
+            authorization_number=self.tar(mid),
         )  # fmt: skip
         if start >= self.month(-1) and assigned < start:  # recent enrollees: the attempts before
             before = start - timedelta(1)

@@ -42,6 +42,16 @@ def as_text(raw) -> tuple[str | None, str | None]:
     return str(raw).strip() or None, None
 
 
+def as_identifier(raw) -> tuple[str | None, str | None]:
+    """An id (a TAR, an authorization number) is text: a cell a spreadsheet stored as a
+    number has lost any leading zeros (``0000000006`` reads as 6), so it is a problem;
+    its digits are kept as the value."""
+    text, _ = as_text(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and text is not None:
+        return text, "a number in the workbook, not text: leading zeros, if any, are lost"
+    return text, None
+
+
 def as_date(raw) -> tuple[date | None, str | None]:
     if raw is None:
         return None, None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ecmx.core.billing import BillingSpec, Separators
+from ecmx.core.claim_lines import missing, text_or_blank
 from ecmx.core.claims import Claim
 from ecmx.core.gcpause import gc_paused
 
@@ -56,7 +57,7 @@ class Segments:
         self._unsafe = str.maketrans(dict.fromkeys(separators.all() + "\r\n\t", " "))
 
     def clean(self, value) -> str:
-        if value is None or value != value:  # None, NaN
+        if missing(value):  # None, NaN, pd.NA, NaT
             return ""
         text = value if type(value) is str else str(value)
         if not text.isascii():  # X12 wants plain ASCII: José -> JOSE, not JOS?
@@ -185,7 +186,7 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
     s.add("SBR", "P", "18", "", "", "", "", "", "", spec.claim_filing_indicator)
     s.add("NM1", "IL", "1", s.cut(member.get("last_name"), 60), s.cut(member.get("first_name"), 35),
           "", "", "", "MI", claim.subscriber_id)  # fmt: skip
-    if member.get("address") and member.get("city") and member.get("state") and member.get("zip"):
+    if all(not missing(member.get(k)) for k in ("address", "city", "state", "zip")):
         s.add("N3", s.cut(member["address"], 55))
         s.add("N4", s.cut(member["city"], 30), member["state"], _digits(member["zip"]))
     s.add("DMG", "D8", _date(member.get("dob")), _sex(member.get("sex")))
@@ -214,15 +215,15 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
 
 
 def _digits(value) -> str:
-    return "".join(ch for ch in str(value or "") if ch.isdigit())
+    return "".join(ch for ch in text_or_blank(value) if ch.isdigit())
 
 
 def _date(value) -> str:
-    if value is None or value != value:  # NaT/NaN
+    if missing(value):
         return ""
     return value.strftime("%Y%m%d")
 
 
 def _sex(value) -> str:
-    text = str(value or "").upper()
+    text = text_or_blank(value, upper=True)
     return text if text in ("F", "M") else "U"

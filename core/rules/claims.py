@@ -7,6 +7,9 @@ mask per rule. A finding points at the encounter's row in the dataset.
 
 from __future__ import annotations
 
+import math
+
+from ecmx.core.claim_fields import MAX_CHARGE, MAX_UNITS, POS_CODE, too_long, x12_problem
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.rules import Hit, Rule, Target
 
@@ -60,8 +63,20 @@ def _missing_tar(target: Target):
     no_tar = lines["tar"].isna()
     outreach = (lines["kind"] == "outreach") & no_tar & spec.outreach_tar_required
     fee = (lines["kind"] == "engagement_fee") & no_tar & spec.engagement_fee_tar_required
+    service = (
+        lines["is_ecm"]
+        & ~lines["kind"].isin(["outreach", "engagement_fee"])
+        & no_tar
+        & spec.service_tar_required
+    )
     if outreach.any():
         yield Hit(_positions(outreach), "the plan pays outreach only with a TAR, and none is given")
+    if service.any():
+        yield Hit(
+            _positions(service),
+            "the plan pays U1/U2 ECM services only with a TAR (based on the signed ROI and care "
+            "plan), and none is given",
+        )
     if fee.any():
         yield Hit(
             _positions(fee), "the plan pays the engagement fee only with a TAR, and none is given"
@@ -104,6 +119,38 @@ def _daily_cap(target: Target):
         )
 
 
+def _visits_per_day(target: Target):
+    mask = target.fields["extra_visit_that_day"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a second doula visit for this member on one day: visits are limited to one a day",
+            field="date",
+        )
+
+
+def _beyond_first_set(target: Target):
+    mask = target.fields["beyond_first_set"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a doula visit beyond what the plan covers: the first set is one initial visit, "
+            "up to eight prenatal or postpartum visits and two extended postpartum visits; "
+            "only up to nine more postpartum visits may follow, with a recommendation",
+            field="procedure_code",
+        )
+
+
+def _needs_recommendation(target: Target):
+    mask = target.fields["needs_recommendation"]
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "a postpartum doula visit beyond the first set without a recommendation",
+            field="doula_recommendation",
+        )
+
+
 def _modifiers(target: Target):
     spec = _spec(target)
     lines = target.fields
@@ -122,12 +169,16 @@ def _modifiers(target: Target):
             ]
         ].itertuples(index=False)
     ):
+        # given_code is None when blank (claim_lines.text_or_none); never test it for
+        # truth: a NaN there once refused every ECM line of a plan (issue 11)
         if row.is_ecm:
-            if row.given_code and row.given_code != row.derived_code:
+            if row.given_code is not None and row.given_code != row.derived_code:
                 ecm_code.append(pos)
-            if row.given_modifiers and set(row.given_modifiers) != set(row.derived_modifiers):
+            if len(row.given_modifiers) > 0 and set(row.given_modifiers) != set(
+                row.derived_modifiers
+            ):
                 ecm_mods.append(pos)
-        elif row.code_set:
+        elif isinstance(row.code_set, str) and row.code_set != "":
             rules = spec.code_sets[row.code_set]
             given = set(row.given_modifiers)
             allowed = rules.required_modifiers | rules.one_of_modifiers | rules.allowed_modifiers
@@ -177,7 +228,7 @@ def _unknown_code(target: Target):
 
 def _no_diagnosis(target: Target):
     lines = target.fields
-    has = lines["diagnoses"].map(bool)
+    has = lines["diagnoses"].map(len) > 0
     member_has = has.groupby(lines["member_id"]).transform("any")
     mask = ~member_has
     if mask.any():
@@ -190,7 +241,7 @@ def _no_diagnosis(target: Target):
 
 
 def _bad_diagnosis(target: Target):
-    mask = target.fields["bad_diagnoses"].map(bool)
+    mask = target.fields["bad_diagnoses"].map(len) > 0
     if mask.any():
         yield Hit(
             _positions(mask),
@@ -219,6 +270,16 @@ def _no_charge(target: Target):
             field="charge",
             hint="a claim line bills a positive amount: correct the charge or the rate",
         )
+    too_large = (
+        ~missing & (charge > 0) & ~charge.map(lambda c: math.isfinite(c) and c <= MAX_CHARGE)
+    )
+    if too_large.any():
+        yield Hit(
+            _positions(too_large),
+            f"the line's charge is above {MAX_CHARGE:,.2f} (or infinite): no 837P can carry it",
+            field="charge",
+            hint="correct the charge (dollars and cents) or the rate",
+        )
 
 
 def _bad_units(target: Target):
@@ -226,9 +287,34 @@ def _bad_units(target: Target):
     if mask.any():
         yield Hit(
             _positions(mask),
-            "units must be a whole number of at least 1",
+            f"units must be a whole number from 1 to {MAX_UNITS:,}",
             field="units",
             hint="leave units blank for one unit, or write the number billed",
+        )
+
+
+def _bad_place(target: Target):
+    pos = target.fields["pos"]
+    mask = ~pos.map(lambda p: bool(POS_CODE.fullmatch(p)) and p != "00")
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "the place of service is not a two-digit CMS place-of-service code (01-99)",
+            field="place_of_service",
+            hint="e.g. 11 office, 12 home, 10 telehealth in the member's home; or leave it blank",
+        )
+
+
+def _bad_authorization(target: Target):
+    mask = target.fields["tar"].map(lambda t: x12_problem(t, 50) is not None or too_long(t, 50))
+    if mask.any():
+        yield Hit(
+            _positions(mask),
+            "the TAR (the encounter's authorization_number, or its enrollment episode's) "
+            "cannot go into the 837P's REF*G1: it is longer than 50 characters or holds "
+            "characters X12 cannot carry",
+            field="authorization_number",
+            hint="copy the TAR number exactly as the plan issued it",
         )
 
 
@@ -256,7 +342,9 @@ RULES = (
         "K003",
         "TAR missing where the plan requires one",
         "put the TAR in encounters.authorization_number or the episode's authorization_number",
-        "seed 004 FAQ: a TAR is required for the outreach reimbursement and the engagement fee",
+        "seed 004 FAQ: a TAR is required for the outreach reimbursement, the engagement fee and "
+        "a referral from Partnership (billing: outreach_tar_required, service_tar_required, "
+        "engagement_fee.tar_required)",
         _missing_tar,
     ),
     _rule(
@@ -310,17 +398,57 @@ RULES = (
     ),
     _rule(
         "K011",
-        "no charge",
+        "no charge, or one no claim can carry",
         "fill encounters.charge or add rates to provider.yaml",
         "X12 837P 005010X222A1: SV102 line charge amount",
         _no_charge,
     ),
     _rule(
         "K012",
-        "units below 1",
+        "units not a whole number from 1 to 9,999",
         "leave units blank for one unit",
         "X12 837P 005010X222A1: SV104 service unit count",
         _bad_units,
+    ),
+    _rule(
+        "K016",
+        "more than one doula visit a day",
+        "bill one doula visit per member and day",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): all visits are limited to one per "
+        "day, per member (billing.code_sets.doula.visits_per_day)",
+        _visits_per_day,
+    ),
+    _rule(
+        "K017",
+        "doula visit beyond the covered visits",
+        "check the visit's code; the plan covers no more visits of this kind",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): the first set of services and up to "
+        "nine more postpartum visits (billing.code_sets.doula.visit_limits, recommended_visits; "
+        "which code is which visit is assumed)",
+        _beyond_first_set,
+    ),
+    _rule(
+        "K018",
+        "doula visit needing a recommendation",
+        "keep the written recommendation in the member's record and set "
+        "encounters.doula_recommendation to true (a standing order does not count)",
+        "seed 002 doula FAQ (Health Net, CalViva, CHPIV): additional postpartum visits require "
+        "a recommendation; cannot be established by a standing order",
+        _needs_recommendation,
+    ),
+    _rule(
+        "K014",
+        "place of service not a POS code",
+        "write a two-digit place-of-service code, or leave it blank",
+        "X12 837P 005010X222A1: CLM05-1 and SV105 place of service (CMS POS code set)",
+        _bad_place,
+    ),
+    _rule(
+        "K015",
+        "TAR not fit for the 837P",
+        "copy the TAR number exactly as the plan issued it",
+        "X12 837P 005010X222A1: 2400 REF*G1 prior authorization, 1-50 characters",
+        _bad_authorization,
     ),
 )
 

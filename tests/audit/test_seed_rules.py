@@ -1060,8 +1060,7 @@ RULES = (
          ("partnership",), "The engagement fee needs a TAR (K003) and a 12-month gap in ECM services since the last "
          "one (K004).", check_engagement_fee),
     Rule("004-referral-needs-tar", "004", "FAQ 'If we receive a referral from Partnership, do we need to complete a TAR': 'Yes, a TAR is based upon a completed and signed ROI and care plan'",
-         ("partnership",), "ECM services for a Partnership referral are billed only with a TAR.", check_referral_tar,
-         "issue 11 point 3: U1/U2 lines without a TAR are billed at Partnership"),
+         ("partnership",), "ECM services for a Partnership referral are billed only with a TAR.", check_referral_tar),
     Rule("002-chw-codes-u2-u3", "002", "CHW FAQ 'What are the billing codes and modifers': '98960 ... 98961 ... 98962', 'U2 ... U3'",
          HN_TRIO, "CHW services are 98960-98962 with U2 (CHW) or U3 (asthma preventive); another modifier is refused (K007).",
          check_chw_codes),
@@ -1072,14 +1071,12 @@ RULES = (
     Rule("002-doula-codes-modifiers", "002", "Doula FAQ: 'Code or Code Ranges: 59409, ... Z1038', 'Required Modifier: XP', 'Allowable Modifiers: SA, SB, U7, 93, 95'",
          HN_TRIO, "Doula codes need XP and allow only SA, SB, U7, 93, 95 beside it (K007).", check_doula_codes),
     Rule("002-doula-one-visit-a-day", "002", "Doula FAQ 'How does a member receive services?': 'All visits are limited to one per day, per member'",
-         HN_TRIO, "At most one doula visit a day per member.", check_doula_one_a_day,
-         "issue 11 point 7: the doula limits are not checked"),
+         HN_TRIO, "At most one doula visit a day per member.", check_doula_one_a_day),
     Rule("002-doula-initial-and-eight-more", "002", "Doula FAQ 'What does first set of services covered?': 'One initial visit', 'up to eight'",
          HN_TRIO, "One initial doula visit and up to eight more (Z1032 initial, Z1034 prenatal/postpartum).",
-         check_doula_nine_visits, "issue 11 point 7: the doula limits are not checked"),
+         check_doula_nine_visits),
     Rule("002-doula-two-extended-postpartum", "002", "Doula FAQ 'What does first set of services covered?': 'up to two extended three-hour visits'",
-         HN_TRIO, "At most two extended three-hour postpartum doula visits (T1032).", check_doula_extended,
-         "issue 11 point 7: the doula limits are not checked"),
+         HN_TRIO, "At most two extended three-hour postpartum doula visits (T1032).", check_doula_extended),
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -615,3 +616,475 @@ def test_a_member_listed_twice_is_a_finding_not_a_crash(cli, samples, kit, tmp_p
     assert "D201" in run.text and "Traceback" not in run.text
     for path in (tmp_path / "claims").glob("*.837"):
         assert pyx12_accepts(path), path.name
+
+
+# ----------------------------------------------------------------------------- issue 11: trust
+
+PROVIDER_RATES = {"G9008": 125.0, "G9012": 85.0, "98960": 30.0, "T1032": 100.0, "59409": 500.0}
+
+
+def write_dataset(folder: Path, tables: dict[str, list[dict]], provider: dict) -> Path:
+    """A CSV dataset folder written as a user would: one CSV per table, provider.yaml beside.
+    Rows may name different columns; a missing one is a blank cell."""
+    import csv
+
+    folder.mkdir(parents=True)
+    (folder / "provider.yaml").write_text(yaml.safe_dump(provider), encoding="utf-8")
+    for table, rows in tables.items():
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, header)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def a_member(mid: str, n: int, plan: str = "healthnet", **values) -> dict:
+    return {
+        "member_id": mid, "cin": f"9{1234560 + n:07d}A", "plan": plan, "first_name": "Ana",
+        "last_name": "Sampleton", "dob": "1980-01-02", "sex": "F", "address": "12 Elm St",
+        "city": "Fresno", "state": "CA", "zip": "93721", **values,
+    }  # fmt: skip
+
+
+def an_encounter(mid: str, day: str, **values) -> dict:
+    return {
+        "member_id": mid, "date": day, "staff_type": "non_clinical", "mode": "in_person",
+        "member_present": "true", "successful": "true", "diagnosis_codes": "Z59.00", **values,
+    }  # fmt: skip
+
+
+def the_provider(samples, kit) -> dict:
+    profile = kit.load_yaml(samples["csv"] / "provider.yaml")
+    profile["rates"] = dict(PROVIDER_RATES)
+    return profile
+
+
+def lines_by_member(path: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """Subscriber id (NM109) -> [(service date, SV101, SV102)] as the payer reads the file."""
+    comp = component(path)
+    found: dict[str, list] = {}
+    for loop in subscriber_loops(segments(path)):
+        found.setdefault(loop["IL"][9], []).extend(
+            (day, sv1[1].replace(comp, ":"), sv1[2])
+            for day, sv1 in zip(loop["DTP"], loop["SV1"], strict=True)
+        )
+    return found
+
+
+def test_ecm_lines_are_billed_beside_chw_doula_and_explicit_codes(cli, samples, kit, tmp_path):
+    """Issue 11: on pandas 3, one encounter naming a procedure_code made every ECM line of
+    the plan a K007 (11 lines due, 1 billed). One plan, one month, all kinds mixed."""
+    m1, m2, m3 = (a_member(f"M{n}", n) for n in (1, 2, 3))
+    ecm = [
+        an_encounter("M1", "2025-11-03", staff_type="clinical"),
+        an_encounter("M1", "2025-11-04", mode="phone"),
+        an_encounter("M1", "2025-11-05", kind="care_team_meeting", member_present="false"),
+        an_encounter("M1", "2025-11-06", staff_type="clinical", mode="video"),
+        an_encounter("M1", "2025-11-07"),
+        an_encounter("M1", "2025-11-10", procedure_code="G9012"),  # explicit, as derived
+        an_encounter(
+            "M1", "2025-11-11", staff_type="clinical", procedure_code="G9008", modifiers="U1"
+        ),
+    ]
+    others = [
+        an_encounter("M2", "2025-11-12", procedure_code="98960", modifiers="U2", units="2"),
+        an_encounter("M3", "2025-11-13", procedure_code="T1032", modifiers="XP"),
+    ]
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": [m1, m2, m3],
+            "enrollments": [
+                {"member_id": "M1", "status": "enrolled", "enrollment_start": "2025-11-01"}
+            ],
+            "encounters": [*ecm, *others],
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 0, run.err
+    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"] == []
+
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    billed = lines_by_member(path)
+    assert billed[m1["cin"]] == [
+        ("20251103", "HC:G9008:U1", "125"),
+        ("20251104", "HC:G9012:U2:GQ", "85"),
+        ("20251105", "HC:G9012:U2:GQ", "85"),
+        ("20251106", "HC:G9008:U1:GQ", "125"),
+        ("20251107", "HC:G9012:U2", "85"),
+        ("20251110", "HC:G9012:U2", "85"),
+        ("20251111", "HC:G9008:U1", "125"),
+    ]
+    assert billed[m2["cin"]] == [("20251112", "HC:98960:U2", "60")]
+    assert billed[m3["cin"]] == [("20251113", "HC:T1032:XP", "100")]
+
+
+def test_a_service_after_a_decline_with_blank_enrollment_end_is_k001(cli, samples, kit, tmp_path):
+    """Issue 11: a member enrolled, then declined: enrollment_end blank, discontinuation_date
+    set. The RTF ends the enrollment there; claims must too (a U2 after it is K001)."""
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": [a_member("M1", 1)],
+            "enrollments": [
+                {
+                    "member_id": "M1",
+                    "status": "declined",
+                    "enrollment_start": "2025-10-01",
+                    "discontinuation_date": "2025-11-10",
+                    "discontinuation_reason": "member_declined",
+                }
+            ],
+            "encounters": [an_encounter("M1", "2025-11-05"), an_encounter("M1", "2025-11-20")],
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 1, run.err
+    [finding] = json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    assert (finding["code"], finding["cell"]) == ("K001", "encounters!B3")
+    assert "after the member's ECM enrollment ended" in finding["message"]
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    assert lines_by_member(path) == {"91234561A": [("20251105", "HC:G9012:U2", "85")]}
+
+
+# ----------------------------------------------------------------------------- properties
+#
+# Random datasets billed by ``ecmx claims`` as a user runs it; every 837P is read back.
+# The accounting: for each member, the lines due this period (the November encounters,
+# and the first outreach attempt when no encounter bills the outreach) are either on a
+# claim under the member's CIN or named, row by row, by an error finding; a member held
+# back whole (an error on its own members, enrollments or encounter rows) has no line
+# billed and is named by at least one finding. No line disappears.
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DAYS = [f"2025-{m:02d}-{d:02d}" for m, d in ((10, 20), (11, 1), (11, 3), (11, 12), (11, 30))]
+# (procedure_code, modifiers, staff_type): derived ECM, explicit ECM, CHW, doula, unknown
+CODINGS = [
+    ("", "", "clinical"), ("", "", "non_clinical"), ("G9008", "", "clinical"),
+    ("G9012", "U2", "non_clinical"), ("G9008", "", "non_clinical"), ("98960", "U2", ""),
+    ("98961", "U3", "non_clinical"), ("98962", "", ""), ("T1032", "XP", ""),
+    ("59409", "XP;SA", ""), ("Z1038", "XP", ""), ("ZZ999", "", ""),
+]  # fmt: skip
+HOSTILE_TEXT = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8
+)
+
+
+def _hostile(normal: list[str]):
+    return st.one_of(st.sampled_from(normal), HOSTILE_TEXT)
+
+
+@st.composite
+def claim_datasets(draw, hostile: bool):
+    """{table: rows} of a small dataset: 1-4 members of random plans, each with episodes,
+    encounters of every kind and coding, outreach attempts."""
+    pick = _hostile if hostile else (lambda normal: st.sampled_from(normal))
+    members, enrollments, encounters, outreach = [], [], [], []
+    for n in range(draw(st.integers(1, 4))):
+        mid = f"M{n}"
+        members.append(
+            {
+                "member_id": mid, "cin": f"9{1234560 + n:07d}A",
+                "plan": draw(st.sampled_from(PLANS)),
+                "first_name": draw(pick(["Ana", "José", "Mary Ann"])),
+                "last_name": draw(pick(["Sampleton", "O'Brien", "Nguyễn"])),
+                "dob": "1980-01-02", "sex": draw(st.sampled_from(["F", "M", "U", ""])),
+                "address": draw(pick(["12 Elm St", "", "PO Box 7"])),
+                "city": draw(pick(["Fresno", "", "Eureka"])),
+                "state": draw(pick(["CA", "", "Calif", "ca"])),
+                "zip": draw(pick(["93721", "93721-2345", "", "9372"])),
+            }
+        )  # fmt: skip
+        if draw(st.booleans()):
+            enrollments.append(
+                {
+                    "member_id": mid, "status": "enrolled",
+                    "enrollment_start": draw(st.sampled_from(DAYS[:3])),
+                    "authorization_number": draw(pick(["", "0000000006", "TAR12345678"])),
+                }
+            )  # fmt: skip
+        for _ in range(draw(st.integers(0, 5))):
+            code, mods, staff = draw(st.sampled_from(CODINGS))
+            encounters.append(
+                {
+                    "member_id": mid, "date": draw(st.sampled_from(DAYS)),
+                    "staff_type": staff or draw(st.sampled_from(["clinical", "non_clinical"])),
+                    "mode": draw(st.sampled_from(["in_person", "phone", "video"])),
+                    "member_present": draw(st.sampled_from(["true", "false", ""])),
+                    "successful": draw(st.sampled_from(["true", "false", ""])),
+                    "kind": draw(st.sampled_from(
+                        ["", "service", "outreach", "care_team_meeting", "engagement_fee"])),
+                    "procedure_code": code, "modifiers": mods,
+                    "diagnosis_codes": draw(st.sampled_from(["Z59.00", "F32.9;Z71.89", "", "X"])),
+                    "charge": draw(pick(["", "85", "125.50"]) if not hostile else st.sampled_from(
+                        ["", "85", "0", "-5", "1e308", "inf", "99999999999", "12.345"])),
+                    "units": draw(st.sampled_from(["", "1", "2", "0", "10000"])),
+                    "place_of_service": draw(pick(["", "11", "02", "10", "X1", "00"])),
+                    "authorization_number": draw(pick(["", "TAR0001", "0000000006"])),
+                }
+            )  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):
+            outreach.append(
+                {
+                    "member_id": mid, "date": draw(st.sampled_from(DAYS)),
+                    "method": draw(st.sampled_from(["phone", "in_person", "mail"])),
+                    "successful": draw(st.sampled_from(["true", "false"])),
+                    "staff_type": draw(st.sampled_from(["clinical", "non_clinical"])),
+                    "diagnosis_codes": "Z59.00",
+                    "authorization_number": draw(pick(["", "TAR7"])),
+                }
+            )  # fmt: skip
+    tables = {"members": members, "enrollments": enrollments or [
+        {"member_id": "M0", "status": "pending_outreach"}]}  # fmt: skip
+    if encounters:
+        tables["encounters"] = encounters
+    if outreach:
+        tables["outreach"] = outreach
+    return tables
+
+
+def due_lines(tables: dict[str, list[dict]]) -> dict[str, list[tuple[str, int]]]:
+    """member_id -> [(sheet, row)] of the lines due in November 2025 (header on row 1)."""
+    encounters = tables.get("encounters", [])
+    outreach_billed = {e["member_id"] for e in encounters if e["kind"] == "outreach"}
+    due: dict[str, list] = {m["member_id"]: [] for m in tables["members"]}
+    for row, e in enumerate(encounters, start=2):
+        if e["date"].startswith("2025-11"):
+            due[e["member_id"]].append(("encounters", row))
+    first: dict[str, tuple[str, int]] = {}
+    for row, a in enumerate(tables.get("outreach", []), start=2):
+        mid = a["member_id"]
+        if mid not in outreach_billed and (mid not in first or a["date"] < first[mid][0]):
+            first[mid] = (a["date"], row)
+    for mid, (day, row) in first.items():
+        if day.startswith("2025-11"):
+            due[mid].append(("outreach", row))
+    return due
+
+
+def rows_of(tables: dict[str, list[dict]], mid: str) -> set[tuple[str, int]]:
+    return {
+        (table, row)
+        for table, rows in tables.items()
+        for row, record in enumerate(rows, start=2)
+        if record.get("member_id") == mid
+    }
+
+
+def check_accounting(kit, tables, provider) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_dataset(Path(tmp) / "data", tables, provider)
+        out, report = Path(tmp) / "claims", Path(tmp) / "r.json"
+        run = kit.invoke(*claims_argv(data, out, "--report", report))
+        assert run.code in (0, 1), run.text
+        assert "Traceback" not in run.text and "internal error" not in run.text
+        errors = [
+            f for f in json.loads(report.read_text("utf-8"))["findings"]
+            if f["severity"] == "error"
+        ]  # fmt: skip
+        named = {(f["sheet"], f["row"]) for f in errors}
+        billed: dict[str, int] = {}
+        for path in sorted(out.glob("*.837")) if out.exists() else []:
+            assert pyx12_accepts(path), path.read_text("ascii")
+            for loop in subscriber_loops(segments(path)):
+                billed[loop["IL"][9]] = billed.get(loop["IL"][9], 0) + len(loop["SV1"])
+        for member in tables["members"]:
+            due = due_lines(tables)[member["member_id"]]
+            count = billed.get(member["cin"], 0)
+            refused = [line for line in due if line in named]
+            if count == 0 and len(refused) < len(due):  # held back whole: named somewhere
+                assert rows_of(tables, member["member_id"]) & named, (member, due, errors)
+            else:
+                assert count == len(due) - len(refused), (member, due, count, errors)
+
+
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],  # an example costs ~1 s: report, don't shrink
+)
+
+
+@SETTINGS
+@given(tables=claim_datasets(hostile=False))
+def test_every_line_of_a_random_dataset_is_billed_or_named(kit, samples, tables):
+    """Issue 11: ECM services, outreach (encounters and attempts), care team meetings,
+    CHW, doula, explicit and derived codes in one dataset: no line disappears."""
+    check_accounting(kit, tables, the_provider(samples, kit))
+
+
+@SETTINGS
+@given(tables=claim_datasets(hostile=True))
+def test_hostile_values_hold_back_one_member_and_every_837p_passes_pyx12(kit, samples, tables):
+    """Issue 11: INF charges, names of Chinese characters, control characters, 'Calif',
+    junk places of service reached the 837P and the payer rejected the whole file."""
+    check_accounting(kit, tables, the_provider(samples, kit))
+
+
+def test_values_an_837p_cannot_carry_hold_back_one_member_or_line(cli, samples, kit, tmp_path):
+    """Issue 11: each of these once reached the 837P and the payer rejected the whole file.
+    Now each is a finding at its cell, and the clean member's claim is still sent."""
+    members = [
+        a_member("OK", 1),
+        a_member("CJK", 2, last_name="王小明"),  # NM103 empty
+        a_member("CITY", 3, city="北京"),  # N401 empty
+        a_member("STX", 4, address="12 Elm\x02St"),  # control character in N3
+        a_member("STATE", 5, state="Calif"),  # N402
+        a_member("BLANK", 6, city=""),  # N4 without its city
+    ]
+    encounters = [an_encounter(m["member_id"], "2025-11-12", charge="85") for m in members]
+    encounters += [
+        an_encounter("OK", "2025-11-13", charge="1e308"),  # INF in CLM02 and SV102
+        an_encounter("OK", "2025-11-14", charge="85", place_of_service="X1"),  # junk SV105
+        an_encounter("OK", "2025-11-15", charge="85"),
+    ]
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": members,
+            "enrollments": [
+                {
+                    "member_id": m["member_id"],
+                    "status": "enrolled",
+                    "enrollment_start": "2025-11-01",
+                }
+                for m in members
+            ],
+            "encounters": encounters,
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 1, run.err
+    assert "王" not in run.text and "Calif" not in run.text  # values stay out of messages
+    found = {
+        (f["code"], f["cell"])
+        for f in json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    }
+    letter = {c: "ABCDEFGHIJKL"[i] for i, c in enumerate(members[0])}  # the CSV headers
+    enc_header = list(dict.fromkeys(k for e in encounters for k in e))
+    enc_letter = {c: "ABCDEFGHIJKL"[i] for i, c in enumerate(enc_header)}
+    assert found == {
+        ("K013", f"members!{letter['last_name']}3"),
+        ("K013", f"members!{letter['city']}4"),
+        ("K013", f"members!{letter['address']}5"),
+        ("K013", f"members!{letter['state']}6"),
+        ("K013", f"members!{letter['city']}7"),
+        ("K011", f"encounters!{enc_letter['charge']}8"),
+        ("K014", f"encounters!{enc_letter['place_of_service']}9"),
+    }
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    assert lines_by_member(path) == {
+        "91234561A": [("20251112", "HC:G9012:U2", "85"), ("20251115", "HC:G9012:U2", "85")]
+    }
+
+
+def as_workbook(folder: Path, tables: dict[str, list[dict]], *, number_cells=()) -> Path:
+    """The same tables as an xlsx dataset (provider.yaml beside it), every cell text
+    except the (sheet, row, column) in ``number_cells``, stored as a number."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in tables.items():
+        sheet = book.create_sheet(name)
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(header)
+        for row_number, row in enumerate(rows, start=2):
+            cells = []
+            for column in header:
+                value = row.get(column) or None
+                if (name, row_number, column) in number_cells:
+                    value = int(value)
+                cells.append(value)
+            sheet.append(cells)
+    path = folder / "dataset.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_authorization_numbers_keep_their_leading_zeros(cli, samples, kit, tmp_path, form):
+    """Issue 11: TARs like 0000000006 came out as 6. They are ids: text end to end, from
+    the episode or the encounter's own authorization_number, to REF*G1, invoice and RTF."""
+    tables = {
+        "members": [a_member("M1", 1, plan="partnership")],
+        "enrollments": [
+            {
+                "member_id": "M1",
+                "status": "enrolled",
+                "enrollment_start": "2025-11-01",
+                "authorization_number": "0000000006",
+            }
+        ],
+        "encounters": [
+            an_encounter("M1", "2025-11-03", charge="85"),
+            an_encounter("M1", "2025-11-04", charge="85", authorization_number="0012300"),
+        ],
+    }
+    data = write_dataset(tmp_path / "data", tables, the_provider(samples, kit))
+    if form == "xlsx":
+        data = as_workbook(data, tables)
+    provider = kit.load_yaml(tmp_path / "data" / "provider.yaml")
+    run = cli(*claims_argv(data, tmp_path / "claims", plan="partnership"))
+    assert run.code == 0, run.err
+    path = tmp_path / "claims" / claim_file_name(provider, "partnership")
+    assert pyx12_accepts(path)
+    refs = [s[2] for s in segments(path) if s[:2] == ["REF", "G1"]]
+    assert refs == ["0000000006", "0012300"]
+
+    run = cli(*claims_argv(data, tmp_path / "inv", "--format", "invoice", plan="partnership"))
+    assert run.code == 0, run.err
+    _, rows = kit.calamine_sheet(
+        tmp_path / "inv" / claim_file_name(provider, "partnership", "Invoice")
+    )
+    header = next(r for r in rows if "Authorization (TAR)" in r)
+    column = header.index("Authorization (TAR)")
+    lines = [r[column] for r in rows[rows.index(header) + 1 :] if r[column] != "Total"]
+    assert [v for v in lines if v] == ["0000000006", "0012300"]
+
+    run = cli("convert", data, "--plan", "partnership", "--kind", "rtf", "--period", "2025-11",
+              "--out", tmp_path / "rtf", "--production-date", "2025-12-03")  # fmt: skip
+    [rtf] = (tmp_path / "rtf").iterdir()
+    sheet = kit.openpyxl_sheet(rtf)
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in rows if "Authorization Number" in r)
+    cell = rows[rows.index(header) + 1][header.index("Authorization Number")]
+    assert cell == "0000000006"
+
+
+def test_an_authorization_number_stored_as_a_number_is_a_finding(cli, samples, kit, tmp_path):
+    """A workbook cell holding the number 6 (shown 0000000006 by a number format) has
+    lost the zeros: the claim is held back and the cell named, not billed with TAR 6."""
+    tables = {
+        "members": [a_member("M1", 1, plan="partnership")],
+        "enrollments": [
+            {
+                "member_id": "M1",
+                "status": "enrolled",
+                "enrollment_start": "2025-11-01",
+                "authorization_number": "6",
+            }
+        ],
+        "encounters": [an_encounter("M1", "2025-11-03", charge="85")],
+    }
+    folder = write_dataset(tmp_path / "data", tables, the_provider(samples, kit))
+    data = as_workbook(folder, tables, number_cells={("enrollments", 2, "authorization_number")})
+    run = cli(*claims_argv(data, tmp_path / "claims", "--report", tmp_path / "r.json",
+                           plan="partnership"))  # fmt: skip
+    assert run.code == 1, run.err
+    found = json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    assert [(f["code"], f["cell"]) for f in found] == [("D106", "enrollments!D2")]
+    assert "leading zeros" in found[0]["message"]
+    assert not (tmp_path / "claims").exists() or billed_files(tmp_path / "claims") == []

@@ -1,4 +1,4 @@
-"""Claims: coding encounters as claim lines (claim_lines), billing rules K001-K011
+"""Claims: coding encounters as claim lines (claim_lines), billing rules K001-K018
 (rules/claims.py) and grouping lines into claims (claims.build_claims).
 
 Each test writes a tiny CSV dataset (members, enrollments, encounters, provider.yaml),
@@ -332,6 +332,33 @@ def test_partnership_outreach_before_enrollment_uses_the_episodes_tar(bill):
     assert result.findings == []
 
 
+def test_partnership_service_without_a_tar_is_k003_and_not_billed(bill):
+    """Seed 004: a referral from Partnership needs a TAR (signed ROI and care plan)."""
+    result = bill(
+        [enc(staff_type="clinical"), enc(date="2025-11-13", authorization_number="TAR9")],
+        plan="partnership",
+    )
+    assert rows_with(result, "K003") == [2]
+    assert "U1/U2 ECM services only with a TAR" in result.findings[0].message
+    assert billed(result) == [(3, "G9012", ("U2",))]
+    assert result.claims[0].lines[0].authorization == "TAR9"
+
+
+def test_partnership_service_covered_by_the_episodes_tar_is_billed(bill):
+    result = bill(
+        [enc(staff_type="clinical"), enc(kind="care_team_meeting", date="2025-11-13")],
+        plan="partnership",
+        enrollments=[episode(authorization_number="TAR4")],
+    )
+    assert result.findings == []
+    assert [line.authorization for line in result.claims[0].lines] == ["TAR4", "TAR4"]
+
+
+def test_a_service_without_a_tar_is_fine_where_the_plan_needs_none(bill):
+    for plan in ("healthnet", "calviva", "chpiv", "chwp"):
+        assert bill([enc()], plan=plan).findings == [], plan
+
+
 # ------------------------------------------------------------------ K004 engagement fee gap
 
 
@@ -512,6 +539,14 @@ def test_no_diagnosis_on_any_of_the_members_lines_is_k009_and_never_billed(bill)
     assert result.claims == []
 
 
+def test_lines_left_without_a_diagnosis_when_the_diagnosed_line_is_refused_are_k009(bill):
+    """Found by the property test: the member's only diagnosis was on a refused (K007)
+    line, and the line left was billed on a claim with an empty HI; pyx12 refused the file."""
+    result = bill([enc(procedure_code="G9008"), enc(date="2025-11-13", diagnosis_codes="")])
+    assert (rows_with(result, "K007"), rows_with(result, "K009")) == ([2], [3])
+    assert result.claims == []
+
+
 def test_one_diagnosis_among_the_members_lines_is_enough(bill):
     result = bill([enc(diagnosis_codes=""), enc(date="2025-11-13")])
     assert result.findings == []
@@ -576,7 +611,10 @@ def test_the_plans_rate_beats_the_global_rate_times_the_units(bill):
 
 def test_a_plan_without_its_own_rate_uses_the_global_rate(bill):
     result = bill(
-        [enc(staff_type="clinical"), enc()], plan="partnership", provider=rated_provider()
+        [enc(staff_type="clinical"), enc()],
+        plan="partnership",
+        enrollments=[episode(authorization_number="TAR1")],
+        provider=rated_provider(),
     )
     assert sorted(line.charge for line in result.claims[0].lines) == [85.0, 125.0]
 
@@ -754,3 +792,84 @@ def test_the_fallback_tar_is_the_latest_episodes_not_the_last_row(bill):
     )
     assert codes(result) == []
     assert [line.authorization for c in result.claims for line in c.lines] == ["TARNEW"]
+
+
+# ------------------------------------------------------------------ K016-K018 doula (seed 002)
+
+
+def doula(date: str, code: str = "Z1034", **values) -> dict:
+    return enc(date=date, procedure_code=code, modifiers="XP", charge="100", **values)
+
+
+def days(month: int, count: int, start: int = 1) -> list[str]:
+    return [f"2025-{month:02d}-{d:02d}" for d in range(start, start + count)]
+
+
+def test_a_second_doula_visit_the_same_day_is_k016(bill):
+    result = bill([doula("2025-11-12"), doula("2025-11-12", "Z1038"), doula("2025-11-13")])
+    assert codes(result) == ["K016"]
+    assert rows_with(result, "K016") == [3]
+    assert billed_rows(result) == [2, 4]
+
+
+def test_a_second_initial_doula_visit_is_k017(bill):
+    result = bill([doula("2025-10-02", "Z1032"), doula("2025-11-12", "Z1032")])
+    assert (codes(result), rows_with(result, "K017")) == (["K017"], [3])
+
+
+def test_eight_prenatal_or_postpartum_visits_then_postpartum_needs_a_recommendation(bill):
+    first_set = [doula(d, "Z1034") for d in days(10, 4)] + [
+        doula(d, "Z1038") for d in days(10, 4, 10)
+    ]
+    ninth_prenatal = doula("2025-11-03", "Z1034")
+    ninth_postpartum = doula("2025-11-04", "Z1038")
+    recommended = doula("2025-11-05", "Z1038", doula_recommendation="true")
+    result = bill([*first_set, ninth_prenatal, ninth_postpartum, recommended])
+    assert rows_with(result, "K017") == [10]  # no recommendation extends prenatal visits
+    assert rows_with(result, "K018") == [11]
+    assert billed_rows(result) == [12]  # the November lines billed: the recommended one
+
+
+def test_at_most_nine_recommended_postpartum_visits(bill):
+    first_set = [doula(d, "Z1038") for d in days(9, 8)]
+    recommended = [doula(d, "Z1038", doula_recommendation="true") for d in days(11, 10)]
+    result = bill([*first_set, *recommended])
+    assert codes(result) == ["K017"]
+    assert rows_with(result, "K017") == [2 + 8 + 9]  # the tenth recommended visit
+    assert len(billed_rows(result)) == 9
+
+
+def test_a_third_extended_postpartum_visit_is_k017(bill):
+    result = bill([doula(d, "T1032") for d in days(11, 3)])
+    assert rows_with(result, "K017") == [4]
+    assert billed_rows(result) == [2, 3]
+
+
+def test_doula_limits_are_the_health_net_familys_not_partnerships(bill):
+    """Seed 002 states the limits for Health Net, CalViva and CHPIV only."""
+    visits = [doula("2025-11-12"), doula("2025-11-12", "Z1038")]
+    assert codes(bill(visits, plan="calviva")) == ["K016"]
+    assert codes(bill(visits, plan="partnership")) == []
+
+
+def test_a_plan_may_switch_a_doula_limit_off(tmp_path, plugins_with):
+    """K016-K018 are registered rules: a plan's ``rules:`` can switch one off."""
+    _, registry = plugins_with(
+        {
+            "myplan.yaml": "id: myplan\nname: My Plan\nextends: healthnet\n"
+            "mcp:\n  name: {value: My Plan, assumed: true}\n"
+            "rules:\n  K016: {enabled: false, assumed: true, note: two visits a day allowed}\n"
+        }
+    )
+    folder = tmp_path / "data"
+    folder.mkdir()
+    profile = {**provider_profile(), "rates": RATES}
+    profile["plans"]["myplan"] = {"file_prefix": "MINE", "payer_id": "99MY1"}
+    (folder / "provider.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    _write_csv(folder / "members.csv", [member(plan="myplan")])
+    _write_csv(folder / "enrollments.csv", [episode()])
+    _write_csv(folder / "encounters.csv", [doula("2025-11-12"), doula("2025-11-12", "Z1038")])
+    dataset = read_dataset(folder)
+    result = _code_plan(registry, dataset, registry.plan("myplan"), PERIOD, False)
+    assert result.findings == []
+    assert billed_rows(result) == [2, 3]

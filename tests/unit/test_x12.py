@@ -12,8 +12,13 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -406,7 +411,7 @@ def test_ecmx_claims_writes_valid_837p_files_with_fresh_control_numbers(
     folder = write_csv_dataset(
         tmp_path / "data",
         [member(), member(member_id="M2", cin="92345678C", plan="partnership")],
-        [encounter(), encounter(member_id="M2", mode="in_person")],
+        [encounter(), encounter(member_id="M2", mode="in_person", authorization_number="TAR2")],
     )
     state = SimpleNamespace(plugins=lambda: plugins)
     out = tmp_path / "claims"
@@ -422,3 +427,43 @@ def test_ecmx_claims_writes_valid_837p_files_with_fresh_control_numbers(
         isa13.append(segments(text)[0][13])
     assert sorted(isa13) == [f"{n:09d}" for n in (1, 2, 3, 4)]
     assert "SUNRISE_HN_ECM_837P_202511_20251203.837" in [p.name for p in files]
+
+
+def a_dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(tmp_path, capsys):
+    """Issue 11: a run killed while holding the lock stopped every later run."""
+
+    with reserved_numbers(tmp_path, 1) as numbers:
+        assert numbers == [1]
+    lock = lock_path(tmp_path)
+    dead = a_dead_pid()
+    lock.write_text(json.dumps({"pid": dead, "host": socket.gethostname()}), encoding="utf-8")
+    with reserved_numbers(tmp_path, 1) as numbers:
+        assert numbers == [2]
+    assert f"process {dead}" in capsys.readouterr().err
+    assert not lock.exists()
+    assert [p.name for p in lock.parent.glob(f"{lock.name}*")] == []  # no stale copy left
+
+
+@pytest.mark.parametrize("where", ["alive here", "another host"])
+def test_a_lock_held_by_a_live_or_remote_run_is_not_taken_over(tmp_path, monkeypatch, where):
+
+    monkeypatch.setattr(control_numbers, "time", FakeClock())
+    lock = lock_path(tmp_path)
+    pid, host = os.getppid(), socket.gethostname()
+    if where == "another host":
+        pid, host = a_dead_pid(), f"not-{host}"
+    lock.write_text(json.dumps({"pid": pid, "host": host}), encoding="utf-8")
+    with (
+        pytest.raises(OutputError, match=f"process {pid} on {host}"),
+        reserved_numbers(tmp_path, 1),
+    ):
+        pytest.fail("a live (or unknowable) holder keeps its lock")
+    assert json.loads(lock.read_text("utf-8")) == {"pid": pid, "host": host}
