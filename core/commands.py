@@ -16,7 +16,7 @@ from ecmx.core.findings import ERROR, INFO, WARNING, Finding
 from ecmx.core.pipeline import convert, unknown_plan_findings
 from ecmx.core.writers import write_plan_files
 
-UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105"})
+UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105", "D106"})
 
 
 def run_convert(

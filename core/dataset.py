@@ -45,6 +45,14 @@ _CONVERTERS = {
     "codes": lambda raw, col: V.as_codes(raw, col.values),
 }
 
+# The numbers a row can hold: beyond them a value is a typo (or 1e308) that would
+# overflow a whole-minute count or an 837P amount further on.
+_RANGES = {
+    "minutes": (0, 24 * 60, "from 0 to 1440 (the minutes in a day)"),
+    "charge": (0, 99_999_999.99, "from 0 to 99,999,999.99"),
+    "units": (0, 9_999, "from 0 to 9999"),
+}
+
 
 @dataclass
 class Dataset:
@@ -236,6 +244,16 @@ def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, 
     Each distinct cell is converted once (``values.convert_distinct``).
     """
     converter = _CONVERTERS[column.type]
+    if column.name in _RANGES:
+        low, high, allowed = _RANGES[column.name]
+
+        def convert(cell, column, read=converter):
+            value, problem = read(cell, column)
+            if problem is None and value is not None and not low <= value <= high:
+                return None, f"out of range: a number {allowed}"
+            return value, problem
+
+        converter = convert
     values, problems = V.convert_distinct(cells, lambda cell: converter(cell, column))
     blank_problems = []
     if column.required or column.default is not None:
@@ -251,6 +269,8 @@ def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> 
     code = {"date": "D102", "bool": "D103", "number": "D104", "int": "D104"}.get(
         column.type, "D105"
     )
+    if V.excel_error(cell):
+        code = "D106"
     text, _ = V.as_text(cell)
     return Finding(
         ERROR,

@@ -18,8 +18,8 @@ SEVERITIES = (ERROR, WARNING, INFO)
 # Codes found by stages other than the rule registry (reading, mapping, building,
 # cross-file checks). A plan's ``rules:`` may switch these off or re-grade them too.
 STAGE_CODES = frozenset(
-    "C001 C002 D101 D102 D103 D104 D105 D201 D202 D203 D204 D205 F001 F003 F004 "
-    "L003 L004 L005 M001 N001 O001 R001 X001 X002".split()
+    "C001 C002 D101 D102 D103 D104 D105 D106 D201 D202 D203 D204 D205 F001 F003 F004 "
+    "L003 L004 L005 L011 M001 N001 O001 R001 X001 X002".split()
 )
 
 

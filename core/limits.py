@@ -18,6 +18,11 @@ from ecmx.core.errors import InputError
 # Excel's own grid: a workbook cannot hold more.
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
+# A plan file's header row: validate and ingest look for the header this far down,
+# so a plan config cannot write it lower (and a title block needs a few rows at most).
+MAX_HEADER_ROW = 30
+# A file name (without folder), in bytes: what Linux, macOS and Windows file systems allow.
+MAX_FILE_NAME_BYTES = 255
 # A workbook file on disk, and what its zip may unpack to (sum of every member).
 MAX_WORKBOOK_BYTES = 512 * 1024 * 1024
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
