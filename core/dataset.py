@@ -321,7 +321,7 @@ def _check_relations(dataset: Dataset) -> list[Finding]:
         ]
     ]
     for row, member_id, cin in members[[ROW, "member_id", "cin"]].itertuples(index=False):
-        if cin is None:
+        if pd.isna(cin):  # a blank cell: None from the reader, NaN after any pandas step
             continue
         if not CIN_SHAPE.match(cin):
             findings.append(
@@ -394,5 +394,5 @@ def _at(dataset, table, column, row, severity, code, message, hint, value="", me
         column=column,
         cell=dataset.cell(table, column, row),
         value=value,
-        member_id=member_id or "",
+        member_id="" if member_id is None or pd.isna(member_id) else member_id,
     )
