@@ -1,0 +1,79 @@
+"""The zip and sheet checks made before calamine reads a workbook (core.xlsx_scan).
+
+The byte patterns that find a cell beyond every row or column seen so far must say
+"beyond" for exactly the numbers and letters beyond: a miss would let a stray far
+cell reach the reader (which aborts the process), a false hit only costs time.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecmx.core import limits
+from ecmx.core.errors import InputError
+from ecmx.core.xlsx_scan import _column_number, _columns_over, _numbers_over, scan_workbook
+
+FAST = settings(max_examples=300, deadline=None, database=None)
+
+
+def letters(number: int) -> str:
+    text = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+@FAST
+@given(st.integers(0, 2_000_000), st.integers(0, 20_000_000))
+def test_numbers_over_matches_exactly_the_larger_numbers(bound, number):
+    pattern = re.compile(rb"(?:" + _numbers_over(bound) + rb")")
+    assert bool(pattern.fullmatch(str(number).encode())) == (number > bound)
+
+
+@FAST
+@given(st.integers(0, 702), st.integers(1, 702))
+def test_columns_over_matches_the_two_letter_columns_further_right(bound, column):
+    pattern = re.compile(rb"(?:" + _columns_over(bound) + rb")")
+    name = letters(column).encode()
+    assert _column_number(name) == column
+    assert bool(pattern.fullmatch(name)) == (column > max(bound, 26))
+
+
+def test_error_cells_are_found_with_their_code_and_place(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "enrollments"
+    sheet["A1"] = "member_id"
+    for ref, code in {"E7": "#N/A", "AB3": "#REF!", "C2": "#DIV/0!"}.items():
+        sheet[ref] = code
+        sheet[ref].data_type = "e"
+    book.save(tmp_path / "d.xlsx")
+    scan = scan_workbook(tmp_path / "d.xlsx")["enrollments"]
+    assert scan.errors == {(6, 4): "#N/A", (2, 27): "#REF!", (1, 2): "#DIV/0!"}
+    assert (scan.rows, scan.columns) == (7, 28)
+
+
+def test_too_many_zip_entries_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", 3)
+    path = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        for n in range(5):
+            book.writestr(f"part{n}.xml", "<x/>")
+    with pytest.raises(InputError, match="holds 5 parts"):
+        scan_workbook(path)
+
+
+def test_declared_unpacked_size_over_the_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 1000)
+    path = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/sharedStrings.xml", "<sst>" + "a" * 5000 + "</sst>")
+    with pytest.raises(InputError, match="unpacks to"):
+        scan_workbook(path)
