@@ -7,8 +7,10 @@ without building any cell: its entries and unpacked sizes, and for each sheet th
 rows and columns its cells claim (``limits``), and where its error cells are.
 
 The sheet XML is streamed and searched with byte patterns, not parsed: a sheet of
-a million rows is scanned in about a second. Cells are located by their ``r``
-attribute (``r="E7"``), which Excel and every library we know write.
+a million rows is scanned in a few seconds. Cells are located by their ``r``
+attribute (``r="E7"``), which Excel and every library we know write first; a sheet
+written otherwise (no references, a namespace prefix, single quotes) is parsed
+cell by cell instead, exactly but slowly.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from ecmx.core.errors import InputError
 _CHUNK = 8 * 1024 * 1024
 _MAX_PART_BYTES = 16 * 1024 * 1024  # workbook.xml and its relationships: a list of sheets
 
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr=["\'](\d+)')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_THREE_LETTER_COLUMN = re.compile(rb'\sr=["\']([A-Z]{3})\d')
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt=["\']e["\'][^>]*>')
-_REF = re.compile(rb'\sr=["\']([A-Z]{1,3})(\d+)["\']')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+# The sheet XML Excel and the libraries we know write: every row and cell carries its
+# reference first, in double quotes, without a namespace prefix. Such a "plain" sheet
+# is scanned with patterns that start with a literal (fast); any other is parsed.
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\st="e"[^>]*>')
+_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+# Single quotes, a prefixed cell or row, a cell or row without attributes.
+_NOT_PLAIN = (b"='", b":c", b":row", b"<c>", b"<row>")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -117,11 +122,20 @@ def _small_xml(book: zipfile.ZipFile, name: str):
 
 def _scan_sheet(path, name, book, member, budget) -> SheetScan:
     scan = SheetScan()
-    tags = 0
+    for data in _chunks(path, book, member, budget.copy()):
+        if not _is_plain(data):
+            return _parse_sheet(path, name, book, member, budget)
+        _scan_chunk(data, scan)
+        _check_extent(path, name, scan)
+    budget[0] -= book.getinfo(member).file_size
+    return scan
+
+
+def _chunks(path, book, member, budget):
+    """The member's XML in pieces that end at a tag's end, counted against ``budget``."""
     carry = b""
     with book.open(member) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
+        while chunk := stream.read(_CHUNK):
             budget[0] -= len(chunk)
             if budget[0] < 0:
                 raise InputError(
@@ -129,15 +143,22 @@ def _scan_sheet(path, name, book, member, budget) -> SheetScan:
                     f"{limits.mib(limits.MAX_UNPACKED_BYTES)}; split the dataset or use a CSV folder"
                 )
             data = carry + chunk
-            cut = data.rfind(b">") + 1 if chunk else len(data)
-            data, carry = data[:cut], data[cut:]
-            tags += len(_ROW_TAG.findall(data))
-            _scan_chunk(data, scan)
-            _check_extent(path, name, scan, max(scan.rows, tags))
-            if not chunk:
-                break
-    scan.rows = max(scan.rows, tags)
-    return scan
+            cut = data.rfind(b">") + 1
+            if cut:
+                data, carry = data[:cut], data[cut:]
+                yield data
+            else:
+                carry = data
+    if carry:
+        yield carry
+
+
+def _is_plain(data: bytes) -> bool:
+    return (
+        data.count(b"<c ") == data.count(b'<c r="')
+        and data.count(b"<row ") == data.count(b'<row r="')
+        and not any(marker in data for marker in _NOT_PLAIN)
+    )
 
 
 def _scan_chunk(data: bytes, scan: SheetScan) -> None:
@@ -145,39 +166,66 @@ def _scan_chunk(data: bytes, scan: SheetScan) -> None:
     if numbers:
         scan.rows = max(scan.rows, *map(int, numbers))
     # A cell below every row seen, or right of every column seen: rare, so looked for
-    # with one search and only then collected (a well-formed sheet never has one).
-    beyond = re.compile(rb'\sr=["\'](?:' + _columns_over(scan.columns) + rb")\d")
+    # with one search and only then collected (a well-formed sheet has none below).
+    beyond = re.compile(
+        rb'<c r="(?:(?:'
+        + _columns_over(scan.columns)
+        + rb")\d|[A-Z]{1,3}0*(?:"
+        + _numbers_over(scan.rows)
+        + rb')")'
+    )
     if beyond.search(data):
-        for letters, _ in _REF.findall(data):
+        for letters, digits in _REF.findall(data):
             scan.columns = max(scan.columns, _column_number(letters))
-    beyond_rows = re.compile(rb'\sr=["\'][A-Z]{1,3}0*(?:' + _numbers_over(scan.rows) + rb')["\']')
-    if beyond_rows.search(data):
-        for _, digits in _REF.findall(data):
             scan.rows = max(scan.rows, int(digits))
-    for letters in set(_THREE_LETTER_COLUMN.findall(data)):
-        scan.columns = max(scan.columns, _column_number(letters))
-    if b'"e"' in data or b"'e'" in data:
+    if b't="e"' in data:
         for match in _ERROR_CELL.finditer(data):
-            _error_cell(data, match, scan)
+            value = None
+            if not match.group(0).endswith(b"/>"):  # else an error cell without its value
+                value = _VALUE.search(data, match.end(), data.find(b"</c>", match.end()) + 4)
+            code = value.group(1).decode("utf-8", "replace").strip() if value else ""
+            cell = (int(match.group(2)) - 1, _column_number(match.group(1)) - 1)
+            scan.errors[cell] = code
 
 
-def _error_cell(data: bytes, match: re.Match, scan: SheetScan) -> None:
-    ref = _REF.search(match.group(0))
-    if ref is None:
-        raise InputError(
-            "an Excel error cell has no cell reference, so it cannot be located; "
-            "open the workbook in Excel and save it again"
-        )
-    value = None
-    if not match.group(0).endswith(b"/>"):  # else an error cell without its value
-        value = _VALUE.search(data, match.end(), data.find(b"c>", match.end()) + 2)
-    code = value.group(1).decode("utf-8", "replace").strip() if value else ""
-    row, column = int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1
-    scan.errors[(row, column)] = code
+def _parse_sheet(path, name, book, member, budget) -> SheetScan:
+    """The slow, exact way for a sheet written otherwise: every row and cell parsed."""
+    scan = SheetScan()
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    row = column = 0
+    error_at = None
+    for data in _chunks(path, book, member, budget):
+        parser.feed(data)
+        for event, element in parser.read_events():
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                number = element.get("r", "")
+                row, column = (int(number) if number.isdigit() else row + 1), 0
+            elif event == "start" and tag == "c":
+                ref = re.fullmatch(r"([A-Z]{1,3})(\d+)", element.get("r", ""))
+                if ref:
+                    column, row = _column_number(ref.group(1).encode()), int(ref.group(2))
+                else:
+                    column += 1
+                scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
+                if element.get("t") == "e":
+                    error_at = (row - 1, column - 1)
+                    scan.errors[error_at] = ""
+            elif event == "end" and tag == "v" and error_at is not None:
+                scan.errors[error_at] = (element.text or "").strip()
+            elif event == "end" and tag == "c":
+                error_at = None
+                element.clear()
+            elif event == "end" and tag == "row":
+                element.clear()
+                _check_extent(path, name, scan)
+    _check_extent(path, name, scan)
+    return scan
 
 
-def _check_extent(path: Path, name: str, scan: SheetScan, rows: int) -> None:
+def _check_extent(path: Path, name: str, scan: SheetScan) -> None:
     where = f"{path} sheet {name!r}"
+    rows = scan.rows
     if rows > limits.EXCEL_MAX_ROWS:
         raise InputError(
             f"{where}: claims row {rows:,}, beyond Excel's {limits.EXCEL_MAX_ROWS:,} rows; "

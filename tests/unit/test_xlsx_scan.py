@@ -77,3 +77,42 @@ def test_declared_unpacked_size_over_the_limit_is_refused(tmp_path, monkeypatch)
         book.writestr("xl/sharedStrings.xml", "<sst>" + "a" * 5000 + "</sst>")
     with pytest.raises(InputError, match="unpacks to"):
         scan_workbook(path)
+
+
+def _sheet_zip(path, sheet_xml: str):
+    """A zip with one sheet ``s`` whose worksheet XML is given whole."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>",
+        )
+        book.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return path
+
+
+NS = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def test_a_sheet_written_otherwise_is_parsed_exactly(tmp_path):
+    # a namespace prefix, single quotes and cells without references: the slow path
+    cells = "<x:c><x:v>1</x:v></x:c>" * 3 + "<x:c t='e'><x:v>#NAME?</x:v></x:c>"
+    xml = f"<x:worksheet {NS}><x:sheetData><x:row>{cells}</x:row></x:sheetData></x:worksheet>"
+    scan = scan_workbook(_sheet_zip(tmp_path / "d.xlsx", xml))["s"]
+    assert (scan.rows, scan.columns, scan.errors) == (1, 4, {(0, 3): "#NAME?"})
+
+
+def test_a_far_cell_in_a_sheet_written_otherwise_is_refused(tmp_path):
+    xml = (
+        f"<x:worksheet {NS}><x:sheetData><x:row r='1'><x:c r='A1'/></x:row>"
+        "<x:row r='2'><x:c r='XFD1048576'><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>"
+    )
+    with pytest.raises(InputError, match="more than 67,108,864 cells"):
+        scan_workbook(_sheet_zip(tmp_path / "d.xlsx", xml))
