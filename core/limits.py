@@ -62,7 +62,7 @@ def regular_file(path: Path, what: str) -> Path:
         raise InputError(f"{path}: cannot be read ({exc.strerror}); give the {what}") from None
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-        raise InputError(f"{path}: is {kind}, not a regular file; give the {what} as a file")
+        raise InputError(f"{path}: is {kind}, not a regular file; give the {what}")
     return path
 
 

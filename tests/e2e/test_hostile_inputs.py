@@ -442,7 +442,8 @@ def _run_script(*argv, cwd: Path) -> tuple[int, str]:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize(
-    "where", ["provider", "provider_beside", "csv_table", "workbook", "plans_dir"]
+    "where",
+    ["provider", "provider_beside", "csv_table", "workbook", "plans_dir", "mif", "to_validate"],
 )
 def test_a_named_pipe_is_refused_not_waited_on(tmp_path, where):
     folder = write_csv_folder(tmp_path / "csv", tables())
@@ -460,6 +461,12 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path, where):
     elif where == "workbook":
         os.mkfifo(fifo := tmp_path / "d.xlsx")
         argv[1] = fifo
+    elif where == "mif":
+        os.mkfifo(fifo := tmp_path / "mif.xlsx")
+        argv = ["ingest", fifo, "--plan", "healthnet", "--dataset", folder, "--out", tmp_path / "o"]
+    elif where == "to_validate":
+        os.mkfifo(fifo := tmp_path / "rtf.xlsx")
+        argv = ["validate", fifo, "--plan", "healthnet", "--kind", "rtf", "--period", "2025-11"]
     else:
         (tmp_path / "plans").mkdir()
         os.mkfifo(fifo := tmp_path / "plans" / "mine.yaml")
