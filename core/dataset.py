@@ -46,12 +46,9 @@ _CONVERTERS = {
 }
 
 # The numbers a row can hold: beyond them a value is a typo (or 1e308) that would
-# overflow a whole-minute count or an 837P amount further on.
-_RANGES = {
-    "minutes": (0, 24 * 60, "from 0 to 1440 (the minutes in a day)"),
-    "charge": (0, 99_999_999.99, "from 0 to 99,999,999.99"),
-    "units": (0, 9_999, "from 0 to 9999"),
-}
+# overflow the whole-minute count on the OTF. (Charges and units are judged by the
+# billing rules, K011 and K012, which say what a claim line needs.)
+_RANGES = {"minutes": (0, 24 * 60, "from 0 to 1440 (the minutes in a day)")}
 
 
 @dataclass
