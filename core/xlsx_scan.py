@@ -147,6 +147,9 @@ def _chunks(path, book, member, budget):
             if cut:
                 data, carry = data[:cut], data[cut:]
                 yield data
+            elif len(data) > 4 * _CHUNK:  # one huge text without a tag: nothing to split
+                carry = b""
+                yield data
             else:
                 carry = data
     if carry:
