@@ -18,6 +18,7 @@ from importlib import resources
 import jsonschema
 
 from ecmx.core import limits
+from ecmx.core.errors import printable
 from ecmx.core.hints import did_you_mean
 
 NAMING_FIELDS = (
@@ -93,7 +94,8 @@ def schema_problems(validator, data, origin, *, only_required=False) -> list[str
 def _json_path(parts) -> str:
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        part = part if isinstance(part, int) else printable(part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "(top level)"
 
 

@@ -13,7 +13,7 @@ import yaml
 from cerberus import Validator
 
 from ecmx.core import values as V
-from ecmx.core.errors import InputError
+from ecmx.core.errors import InputError, printable
 from ecmx.core.identifiers import npi_is_valid
 from ecmx.core.safe_yaml import load_yaml
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, Workbook
@@ -188,7 +188,7 @@ def _unquoted_identifiers(data: dict) -> dict[str, object]:
     plans = data.get("plans")
     for plan_id, plan in plans.items() if isinstance(plans, dict) else ():
         if isinstance(plan, dict):
-            found |= numbers(plan, PLAN_IDENTIFIERS, f"plans.{plan_id}.")
+            found |= numbers(plan, PLAN_IDENTIFIERS, f"plans.{printable(plan_id)}.")
     return found
 
 
@@ -215,7 +215,7 @@ def _validate(data: dict, source: str) -> Provider:
 
 def _flatten(errors, prefix: str = ""):
     for key, items in errors.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
+        path = f"{prefix}.{printable(key)}" if prefix else printable(key)
         for item in items:
             if isinstance(item, dict):
                 yield from _flatten(item, path)

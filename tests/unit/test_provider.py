@@ -179,3 +179,10 @@ def test_no_provider_anywhere_is_an_input_error(tmp_path, write_book):
     folder.mkdir()
     with pytest.raises(InputError, match=r"provider\.yaml"):
         find_provider(folder)
+
+
+def test_a_key_with_a_line_break_stays_on_its_one_line(tmp_path):
+    # U+0085 (NEL) and U+2028 split a line for str.splitlines() and many terminals
+    error = problems(write(tmp_path, GOOD + '  "bad\\x85plan\\u2028x": null\n'))
+    line = next(d for d in error.details if "bad" in d)
+    assert len(line.splitlines()) == 1 and "plans.bad\\x85plan\\u2028x" in line
