@@ -35,6 +35,7 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\st="e"[^>]*>')
 _REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 # Single quotes, a prefixed cell or row, a cell or row without attributes.
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref=["\'](?:[A-Z]{1,3}\d+:)?([A-Z]{1,3})(\d+)')
 _NOT_PLAIN = (b"='", b":c", b":row", b"<c>", b"<row>")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -122,7 +123,9 @@ def _small_xml(book: zipfile.ZipFile, name: str):
 
 def _scan_sheet(path, name, book, member, budget) -> SheetScan:
     scan = SheetScan()
-    for data in _chunks(path, book, member, budget.copy()):
+    for index, data in enumerate(_chunks(path, book, member, budget.copy())):
+        if index == 0:
+            _check_dimension(path, name, data)
         if not _is_plain(data):
             return _parse_sheet(path, name, book, member, budget)
         _scan_chunk(data, scan)
@@ -162,6 +165,14 @@ def _is_plain(data: bytes) -> bool:
         and data.count(b"<row ") == data.count(b'<row r="')
         and not any(marker in data for marker in _NOT_PLAIN)
     )
+
+
+def _check_dimension(path: Path, name: str, data: bytes) -> None:
+    """The used range the sheet declares: some reader versions reserve all of it at once."""
+    claimed = _DIMENSION.search(data)
+    if claimed:
+        corner = SheetScan(int(claimed.group(2)), _column_number(claimed.group(1)))
+        _check_extent(path, name, corner)
 
 
 def _scan_chunk(data: bytes, scan: SheetScan) -> None:

@@ -116,3 +116,14 @@ def test_a_far_cell_in_a_sheet_written_otherwise_is_refused(tmp_path):
     )
     with pytest.raises(InputError, match="more than 67,108,864 cells"):
         scan_workbook(_sheet_zip(tmp_path / "d.xlsx", xml))
+
+
+def test_a_dimension_claiming_the_whole_grid_is_refused(tmp_path):
+    # some calamine versions reserve the declared range before reading a cell
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    with pytest.raises(InputError, match="1,048,576 rows by 16,384 columns"):
+        scan_workbook(_sheet_zip(tmp_path / "d.xlsx", xml))
