@@ -13,10 +13,11 @@ from ecmx.core.atomic import refuse_existing
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding
+from ecmx.core.limits import regular_file
 from ecmx.core.pipeline import convert, findings_for_run, unknown_plan_findings
 from ecmx.core.writers import write_plan_files
 
-UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105"})
+UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105", "D106", "D107"})
 
 
 def run_convert(
@@ -185,8 +186,7 @@ def run_ingest(
         raise OutputError(
             f"{plan.name} sends no {kind.name} file; its inbound files: {', '.join(inbound)}"
         )
-    if not file_path.is_file():
-        raise OutputError(f"{file_path}: no such file; give the plan's {kind.name} file")
+    regular_file(file_path, f"{kind.name} file from {plan.name}")
     if out_path.resolve() == Path(dataset_path).resolve():
         raise OutputError(
             f"{out_path} is the input dataset: ecmx never modifies its input; choose another --out"
@@ -257,8 +257,7 @@ def run_validate(
     kind = registry.kind(kind_name)
     if kind.name not in plan.files:
         raise OutputError(f"{plan.name} has no {kind.name} file; it has: {', '.join(plan.files)}")
-    if not file_path.is_file():
-        raise OutputError(f"{file_path}: no such file; give the {kind.name} file to check")
+    regular_file(file_path, f"{kind.name} file to check")
     check_report_target(report_path, force)
     dataset = read_dataset(dataset_path, provider_path) if dataset_path else None
     file = plan.files[kind.name]

@@ -46,6 +46,11 @@ _CONVERTERS = {
     "codes": lambda raw, col: V.as_codes(raw, col.values),
 }
 
+# The numbers a row can hold: beyond them a value is a typo (or 1e308) that would
+# overflow the whole-minute count on the OTF. (Charges and units are judged by the
+# billing rules, K011 and K012, which say what a claim line needs.)
+_RANGES = {"minutes": (0, 24 * 60, "from 0 to 1440 (the minutes in a day)")}
+
 
 @dataclass
 class Dataset:
@@ -237,6 +242,16 @@ def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, 
     Each distinct cell is converted once (``values.convert_distinct``).
     """
     converter = _CONVERTERS[column.type]
+    if column.name in _RANGES:
+        low, high, allowed = _RANGES[column.name]
+
+        def convert(cell, column, read=converter):
+            value, problem = read(cell, column)
+            if problem is None and value is not None and not low <= value <= high:
+                return None, f"out of range: a number {allowed}"
+            return value, problem
+
+        converter = convert
     values, problems = V.convert_distinct(cells, lambda cell: converter(cell, column))
     blank_problems = []
     if column.required or column.default is not None:
@@ -256,6 +271,8 @@ def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> 
         "int": "D104",
         "identifier": "D106",
     }.get(column.type, "D105")
+    if V.excel_error(cell):
+        code = "D107"
     text, _ = V.as_text(cell)
     return Finding(
         ERROR,
@@ -306,7 +323,7 @@ def _check_relations(dataset: Dataset) -> list[Finding]:
         ]
     ]
     for row, member_id, cin in members[[ROW, "member_id", "cin"]].itertuples(index=False):
-        if cin is None:
+        if pd.isna(cin):  # a blank cell: None from the reader, NaN after any pandas step
             continue
         if not CIN_SHAPE.match(cin):
             findings.append(
@@ -379,5 +396,5 @@ def _at(dataset, table, column, row, severity, code, message, hint, value="", me
         column=column,
         cell=dataset.cell(table, column, row),
         value=value,
-        member_id=member_id or "",
+        member_id="" if member_id is None or pd.isna(member_id) else member_id,
     )

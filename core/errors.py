@@ -15,6 +15,12 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
+def printable(text) -> str:
+    """Text from an input (a key, a name) safe inside a one-line message: escapes shown."""
+    text = str(text)
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 class EcmxError(Exception):
     """A problem the user can fix. ``str(err)`` is one line: what, where, how to fix."""
 

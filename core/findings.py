@@ -22,8 +22,8 @@ SEVERITIES = (ERROR, WARNING, INFO)
 # Codes found by stages other than the rule registry (reading, mapping, building,
 # cross-file checks). A plan's ``rules:`` may switch these off or re-grade them too.
 STAGE_CODES = frozenset(
-    "C001 C002 D101 D102 D103 D104 D105 D106 D201 D202 D203 D204 D205 F001 F003 F004 F010 "
-    "L003 L004 L005 M001 N001 R001 X001 X002".split()
+    "C001 C002 D101 D102 D103 D104 D105 D106 D107 D201 D202 D203 D204 D205 F001 F003 F004 F010 "
+    "L003 L004 L005 L011 M001 N001 R001 X001 X002".split()
 )
 
 # What each rule checks, in a few words: a summary labels a rule by it, never by the
@@ -39,6 +39,7 @@ _TITLES = {
     "D104": "not a number",
     "D105": "unknown code value",
     "D106": "identifier stored as a number",
+    "D107": "Excel error cell",
     "D201": "member listed twice",
     "D202": "CIN of the wrong shape",
     "D203": "CIN ending in an unused letter",
@@ -50,6 +51,7 @@ _TITLES = {
     "L003": "not a date",
     "L004": "not a number",
     "L005": "not a code of the plan",
+    "L011": "Excel error cell",
     "M001": "no plan code for a dataset value",
     "N001": "file prefix missing",
     "O001": "outreach attempt for an enrolled member",

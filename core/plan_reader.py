@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecmx.core import limits
 from ecmx.core import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
@@ -35,7 +36,7 @@ from ecmx.core.sheets import (
 
 # A cell that cannot be read as its column's type: not a date, not a number, not a code.
 UNREADABLE_CODES = {"date": "L003", "int": "L004", "number": "L004"}
-HEADER_SCAN_ROWS = 30  # a header further down than this is not looked for
+HEADER_SCAN_ROWS = limits.MAX_HEADER_ROW  # a header further down is not looked for
 FILE_ROW = "_file_row"  # the 1-based row of the plan file each record came from
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -250,7 +251,7 @@ def _unreadable(column, plan, file, raw, letter, number, cell, problem) -> Findi
     text, _ = V.as_text(cell)
     return Finding(
         ERROR,
-        UNREADABLE_CODES.get(column.type, "L005"),
+        "L011" if V.excel_error(cell) else UNREADABLE_CODES.get(column.type, "L005"),
         f"{column.header} is {problem}",
         hint=f"ask {plan.name} for a corrected file (the cell {raw.sheet}!{letter}{number})",
         source=f"{plan.name}'s {file.kind} layout {column.header!r}"

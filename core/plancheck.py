@@ -17,6 +17,8 @@ from importlib import resources
 
 import jsonschema
 
+from ecmx.core import limits
+from ecmx.core.errors import printable
 from ecmx.core.hints import did_you_mean
 from ecmx.core.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
 from ecmx.core.rules import MERGED_CODES
@@ -94,7 +96,8 @@ def schema_problems(validator, data, origin, *, only_required=False) -> list[str
 def _json_path(parts) -> str:
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        part = part if isinstance(part, int) else printable(part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "(top level)"
 
 
@@ -167,7 +170,9 @@ def semantic_problems(
             continue
         problems.extend(
             _naming_problems(
-                file.get("naming", {}).get("template", ""), f"{origin}: {at}.naming.template"
+                file.get("naming", {}).get("template", ""),
+                f"{origin}: {at}.naming.template",
+                str(file.get("format") or "xlsx"),
             )
         )
         accepted = (file.get("accepted_formats") or {}).get("value")
@@ -193,6 +198,12 @@ def semantic_problems(
             problems.append(
                 f"{origin}: {at}.rules.encounter_counts.value: {counted!r} is not one of "
                 f"{', '.join(ENCOUNTER_COUNTS)}{did_you_mean(str(counted), ENCOUNTER_COUNTS)}"
+            )
+        header_row = file.get("header_row", 1)
+        if isinstance(header_row, int) and not 1 <= header_row <= limits.MAX_HEADER_ROW:
+            problems.append(
+                f"{origin}: {at}.header_row: {header_row} is not a row from 1 to "
+                f"{limits.MAX_HEADER_ROW} (validate and ingest look for the header that far down)"
             )
         seen_dates = set()
         for v_index, version in enumerate(file.get("versions") or []):
@@ -227,7 +238,7 @@ def _billing_problems(billing: dict, origin: str) -> list[str]:
     problems = []
     template = (billing.get("naming") or {}).get("template")
     if template:
-        problems.extend(_naming_problems(template, f"{origin}: billing.naming.template"))
+        problems.extend(_naming_problems(template, f"{origin}: billing.naming.template", "837"))
     x12 = billing.get("x12") or {}
     chars = [x12.get(k) for k in ("element", "component", "repetition", "segment") if x12.get(k)]
     if len(set(chars)) != len(chars):
@@ -289,8 +300,22 @@ def _column_problems(column, at, kind, codes, transforms) -> list[str]:
     return problems
 
 
-def _naming_problems(template: str, at: str) -> list[str]:
+# What a template is filled in with to see the name it makes (a long facility name).
+SAMPLE_NAMING = {
+    "facility_name": "Sunrise Community Health Center of the Central Valley",
+    "file_prefix": "SUNRISE_HEALTHNET_ECM",
+    "plan": "healthnet",
+    "kind": "rtf",
+    "period": date(2025, 11, 1),
+    "period_end": date(2025, 11, 30),
+    "production_date": date(2025, 12, 3),
+}
+
+
+def _naming_problems(template: str, at: str, extension: str) -> list[str]:
     problems = []
+    if not isinstance(template, str):
+        return []  # the schema pass says what it should be
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
@@ -304,7 +329,32 @@ def _naming_problems(template: str, at: str) -> list[str]:
             )
         elif spec and name not in DATE_NAMING_FIELDS:
             problems.append(f"{at}: {{{name}}} is text and takes no format")
-    return problems
+    return problems or _rendered_name_problems(template, at, extension)
+
+
+def _rendered_name_problems(template: str, at: str, extension: str) -> list[str]:
+    """The template filled in with a sample: it must make one plain, non-empty file name."""
+    try:
+        name = template.format(**SAMPLE_NAMING)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        return [f"{at}: cannot be filled in ({exc}); see docs/configuration.md, naming"]
+    if "/" in name or "\\" in name:
+        return [
+            f"{at}: makes {name!r}, which holds a folder separator (/ or \\); "
+            "a template names one file (a date format like %D writes slashes)"
+        ]
+    if not name.strip(" ."):
+        return [
+            f"{at}: makes the file name {name + '.' + extension!r}, with nothing before the "
+            "extension; give the name's text"
+        ]
+    size = len(f"{name}.{extension}".encode())
+    if size > limits.MAX_FILE_NAME_BYTES:
+        return [
+            f"{at}: makes a file name of {size:,} bytes for a sample provider; file systems "
+            f"allow {limits.MAX_FILE_NAME_BYTES}: shorten the template"
+        ]
+    return []
 
 
 # --- identity: a plan is never billed or reported under another plan's name --------------

@@ -1,7 +1,8 @@
 """Load plan configs: YAML -> merged dicts -> validated ``PlanSpec`` objects.
 
 Every problem is collected before anything is reported (``ConfigError.details``):
-1. each YAML is parsed with ``safe_load`` and checked against the schema;
+1. each YAML is parsed within limits (``safe_yaml``; over them: exit 2) and
+   checked against the schema;
 2. ``extends`` is resolved (dicts merge deeply, lists are replaced whole);
 3. the merged plan is checked (``plancheck``) and built (``planspec``).
 A plan that fails a check is still resolvable, so plans extending it are
@@ -35,6 +36,7 @@ from ecmx.core.plancheck import (
 )
 from ecmx.core.planspec import PlanSpec, build_spec
 from ecmx.core.provenance import citation_problems, load_sources, mark_unspoken, source_paths
+from ecmx.core.safe_yaml import load_yaml
 
 # What a plan never takes from the plan it extends: its own id, name and description.
 NOT_INHERITED = ("abstract", "id", "family", "name", "source", "description")
@@ -69,7 +71,7 @@ def load_plans(
         partial = schema_problems(partial_validator(), data, origin)
         problems.extend(partial)
         plan_id = data.get("id")
-        if partial:
+        if partial and isinstance(plan_id, str):
             invalid.add(plan_id)
         if not isinstance(plan_id, str) or not plan_id:
             if not partial:
@@ -125,12 +127,7 @@ def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
     if source.data is not None:
         return _normalise(copy.deepcopy(source.data))
     try:
-        text = source.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{source.origin}: cannot be read ({exc})")
-        return None
-    try:
-        data = yaml.safe_load(text)
+        data = load_yaml(source.path, "plan config (YAML)")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -170,8 +167,10 @@ def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
         return merged[plan_id]
     data, origin = raw[plan_id]
     parent_id = data.get("extends")
-    if not parent_id:
+    if parent_id is None or parent_id == "":
         return data
+    if not isinstance(parent_id, str):  # the schema pass has said so already
+        return None
     if parent_id in chain or parent_id == plan_id:
         problems.append(
             f"{origin}: extends: {' -> '.join([*chain, plan_id, parent_id])} is a cycle"

@@ -13,8 +13,9 @@ import yaml
 from cerberus import Validator
 
 from ecmx.core import values as V
-from ecmx.core.errors import InputError
+from ecmx.core.errors import InputError, printable
 from ecmx.core.identifiers import npi_is_valid
+from ecmx.core.safe_yaml import load_yaml
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES, Workbook
 
 PROVIDER_FILE = "provider.yaml"
@@ -116,14 +117,15 @@ def find_provider(dataset_path: Path) -> Provider:
     dataset_path = Path(dataset_path)
     folder = dataset_path if dataset_path.is_dir() else dataset_path.parent
     candidate = folder / PROVIDER_FILE
-    if candidate.is_file():
+    if candidate.exists():  # a folder or FIFO by that name is refused, not skipped
         return load_provider(candidate)
     if dataset_path.suffix.lower() in SPREADSHEET_SUFFIXES:
         book = Workbook(dataset_path)
         sheet = book.find_sheet("provider")
         if sheet:
             raw = book.read(sheet)
-            return _validate(_from_rows(raw.rows), f"{dataset_path} sheet {sheet!r}")
+            where = f"{dataset_path} sheet {sheet!r}"
+            return _validate(_from_rows(raw.rows, where), where)
     raise InputError(
         f"no provider profile for {dataset_path}: put {PROVIDER_FILE} beside it, "
         "add a 'provider' sheet, or pass --provider FILE"
@@ -133,13 +135,7 @@ def find_provider(dataset_path: Path) -> Provider:
 def load_provider(path: Path) -> Provider:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such provider file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
+        data = load_yaml(path, "provider file (provider.yaml)")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -153,12 +149,15 @@ def load_provider(path: Path) -> Provider:
     return _validate(data, str(path))
 
 
-def _from_rows(rows: list[list]) -> dict:
+def _from_rows(rows: list[list], where: str) -> dict:
     """Key/value rows (``plans.healthnet.file_prefix | HN123``) to a nested dict."""
     data: dict = {}
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         if len(row) < 2:
             continue
+        problem = V.excel_error(row[0]) or V.excel_error(row[1])
+        if problem:
+            raise InputError(f"{where} row {number}: {problem}")
         key, _ = V.as_text(row[0])
         value, _ = V.as_text(row[1])
         if not key or key.lower() == "key" or value is None:
@@ -171,24 +170,44 @@ def _from_rows(rows: list[list]) -> dict:
     return data
 
 
-def _stringify(data: dict) -> dict:
-    """YAML reads 1234567890 as an int; identifiers are text."""
-    out = {}
-    for key, value in data.items():
-        if key in ("npi", "tin", "zip", "phone") and isinstance(value, int):
-            value = str(value)
-        out[key] = value
-    return out
+IDENTIFIERS = ("npi", "tin", "zip", "phone")
+PLAN_IDENTIFIERS = ("payer_id", "submitter_id", "receiver_id", "file_prefix")
+
+
+def _unquoted_identifiers(data: dict) -> dict[str, object]:
+    """Identifiers YAML read as numbers (``npi: 0123456`` is the octal number 42798): path -> value."""
+
+    def numbers(node: dict, keys, prefix=""):
+        return {
+            prefix + key: node[key]
+            for key in keys
+            if isinstance(node.get(key), int | float) and not isinstance(node.get(key), bool)
+        }
+
+    found = numbers(data, IDENTIFIERS)
+    plans = data.get("plans")
+    for plan_id, plan in plans.items() if isinstance(plans, dict) else ():
+        if isinstance(plan, dict):
+            found |= numbers(plan, PLAN_IDENTIFIERS, f"plans.{printable(plan_id)}.")
+    return found
 
 
 def _validate(data: dict, source: str) -> Provider:
-    data = _stringify(data)
+    numbers = _unquoted_identifiers(data)
+    problems = [
+        f"{source}: {path}: YAML reads it as the number {value!r}, which can lose digits; "
+        f'quote it ({path.rsplit(".", 1)[-1]}: "...") since an identifier is text'
+        + (f" ({_HINTS[path]})" if path in _HINTS else "")
+        for path, value in numbers.items()
+    ]
     validator = _ProviderValidator(SCHEMA, allow_unknown=False)
-    if not validator.validate(data):
-        problems = [
-            f"{source}: {path}: {message}" + (f" ({_HINTS[path]})" if path in _HINTS else "")
-            for path, message in _flatten(validator.errors)
-        ]
+    validator.validate(data)
+    problems += [
+        f"{source}: {path}: {message}" + (f" ({_HINTS[path]})" if path in _HINTS else "")
+        for path, message in _flatten(validator.errors)
+        if path not in numbers  # "must be of string type" says less than the line above
+    ]
+    if problems:
         raise InputError(problems[0], details=problems)
     data = validator.document
     return Provider(data["facility_name"], data["npi"], data["tin"].replace("-", ""), source, data)
@@ -196,7 +215,7 @@ def _validate(data: dict, source: str) -> Provider:
 
 def _flatten(errors, prefix: str = ""):
     for key, items in errors.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
+        path = f"{prefix}.{printable(key)}" if prefix else printable(key)
         for item in items:
             if isinstance(item, dict):
                 yield from _flatten(item, path)

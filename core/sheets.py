@@ -9,16 +9,18 @@ a real date is a date; converting and checking is the caller's job.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from ecmx.core import limits
 from ecmx.core.errors import InputError
+from ecmx.core.values import CellError
+from ecmx.core.xlsx_scan import scan_workbook
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
-# A workbook larger than this is refused rather than read into memory.
-MAX_WORKBOOK_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -35,13 +37,15 @@ class Workbook:
     """An xlsx/xlsm workbook opened for reading."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError(f"{self.path}: no such file")
-        if self.path.stat().st_size > MAX_WORKBOOK_BYTES:
+        self.path = limits.regular_file(path, "xlsx/xlsm workbook")
+        if limits.size_of(self.path) > limits.MAX_WORKBOOK_BYTES:
             raise InputError(
-                f"{self.path}: larger than {MAX_WORKBOOK_BYTES // 2**20} MiB; split it or use a CSV folder"
+                f"{self.path}: larger than {limits.mib(limits.MAX_WORKBOOK_BYTES)}; "
+                "split it or use a CSV folder"
             )
+        # Before calamine: it aborts the process on a sheet too large to allocate, and
+        # reads an error cell as a blank.
+        self._scans = scan_workbook(self.path)
         try:
             self._book = CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises several types for corrupt files
@@ -66,23 +70,51 @@ class Workbook:
             raise InputError(
                 f"{self.path}: sheet {sheet!r} cannot be read ({type(exc).__name__})"
             ) from None
+        scan = self._scans.get(sheet)
+        for (row, column), code in (scan.errors if scan else {}).items():
+            if row < len(rows) and column < len(rows[row]):
+                rows[row][column] = CellError(code)
         return RawSheet(self.path, sheet, rows, 1)
 
 
 def read_csv(path: Path) -> RawSheet:
     """Every cell as text (``utf-8-sig`` strips a BOM Excel may add)."""
+    path = limits.regular_file(path, "CSV file")
+    if limits.size_of(path) > limits.MAX_CSV_BYTES:
+        raise InputError(f"{path}: larger than {limits.mib(limits.MAX_CSV_BYTES)}; split the table")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            text = handle.read()
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and retry"
         ) from None
-    except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return RawSheet(Path(path), Path(path).stem, rows, 1)
+    nul = text.find("\x00")
+    if nul >= 0:  # a binary file, or text saved as UTF-16: the cells would be garbled
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(
+            f"{path} line {line}: holds a NUL byte, so it is not a text CSV; "
+            "save it as 'CSV UTF-8' and retry"
+        )
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if len(rows) >= limits.MAX_CSV_ROWS:
+                raise InputError(
+                    f"{path}: more than {limits.MAX_CSV_ROWS:,} rows (limit); split the table"
+                )
+            if len(row) > limits.EXCEL_MAX_COLUMNS:
+                raise InputError(
+                    f"{path} line {reader.line_num}: {len(row):,} cells, more than "
+                    f"{limits.EXCEL_MAX_COLUMNS:,} (limit); is it a CSV?"
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    return RawSheet(path, path.stem, rows, 1)
 
 
 def is_blank(value) -> bool:

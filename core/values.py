@@ -11,6 +11,25 @@ import math
 import re
 from datetime import date, datetime
 
+# What Excel shows in a cell whose formula failed; saved as CSV, the cell holds this text.
+EXCEL_ERRORS = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! "
+    "#FIELD! #BLOCKED! #CONNECT! #BUSY! #UNKNOWN! #PYTHON!".split()
+)
+
+
+class CellError(str):
+    """An Excel error cell (``#N/A``), as the sheet reader marks it: never a value."""
+
+
+def excel_error(raw) -> str | None:
+    """The problem phrase when a cell is an Excel error (a real one, or its text in a CSV)."""
+    if isinstance(raw, CellError) or (isinstance(raw, str) and raw.strip() in EXCEL_ERRORS):
+        code = raw.strip() or "error"
+        return f"the Excel error {code}, not a value: fix the formula or type the value"
+    return None
+
+
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%m-%d-%Y", "%Y%m%d", "%m/%d/%y")
@@ -158,8 +177,15 @@ def convert_distinct(cells: list, convert) -> tuple[list, list[tuple[int, str]]]
     """``convert`` (a cell -> (value, problem) function) applied to a whole column.
 
     Each distinct cell is converted once: codes, dates, flags and even names repeat.
-    Returns the values and ``(index, problem)`` for each unreadable cell.
+    Returns the values and ``(index, problem)`` for each unreadable cell; an Excel
+    error cell (``#N/A``) is unreadable whatever the column's type.
     """
+    given = convert
+
+    def convert(cell):
+        problem = excel_error(cell)
+        return (None, problem) if problem else given(cell)
+
     if set(map(type, cells)) <= {str, type(None)}:  # CSV, text sheets: hashed in C
         return _convert_text_column(cells, convert)
     # Mixed cells are keyed by type too: True == 1 == 1.0 in Python, but they read

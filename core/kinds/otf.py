@@ -126,7 +126,14 @@ def enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) 
     spans = spans.loc[
         spans["enrollment_start"].notna(), ["member_id", "enrollment_start", "enrollment_end"]
     ]
-    pairs = attempts[["member_id", "date"]].reset_index().merge(spans, on="member_id", how="inner")
+    # An empty side has a float member_id on pandas 3, which merge refuses to join to text.
+    keys = {"member_id": object}
+    pairs = (
+        attempts[["member_id", "date"]]
+        .astype(keys)
+        .reset_index()
+        .merge(spans.astype(keys), on="member_id", how="inner")
+    )
     inside = (pairs["date"] >= pairs["enrollment_start"]) & (
         pairs["enrollment_end"].isna() | (pairs["date"] <= pairs["enrollment_end"])
     )

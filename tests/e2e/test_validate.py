@@ -495,7 +495,7 @@ def _as_csv(workbook, path):
 
 @pytest.mark.parametrize(
     ("plan", "stated"),
-    [("healthnet", "seed 002"), ("calviva", "seed 002"), ("chwp", "assumed")],
+    [("healthnet", "CalAIM FAQ"), ("calviva", "CalAIM FAQ"), ("chwp", "assumed")],
 )
 def test_a_csv_rtf_is_refused_where_the_plan_takes_xlsx_or_xlsm_only(
     cli, healthnet_rtf, tmp_path, plan, stated

@@ -389,3 +389,68 @@ def test_member_values_never_appear_in_messages_or_hints(book):
         for secret in (*names, *cins):
             assert secret not in finding.message, finding
             assert secret not in finding.hint, finding
+
+
+# ------------------------------------------------------------------ hostile cells
+
+
+def test_excel_error_cells_are_findings_at_their_cell_never_blanks(book):
+    import openpyxl
+
+    path = book(
+        {
+            **minimal(),
+            "enrollments": [
+                ["member_id", "status", "enrollment_start", "acuity"],
+                ["M1", "enrolled", dt.date(2025, 10, 1), "low"],
+            ],
+        }
+    )
+    workbook = openpyxl.load_workbook(path)
+    for ref, code in (("C2", "#N/A"), ("D2", "#REF!")):
+        workbook["enrollments"][ref] = code
+        workbook["enrollments"][ref].data_type = "e"
+    workbook.save(path)
+    dataset = read_dataset(path)
+    found = sorted((f.code, f.cell, f.column) for f in by_code(dataset, "D107"))
+    assert found == [
+        ("D107", "enrollments!C2", "enrollment_start"),
+        ("D107", "enrollments!D2", "acuity"),
+    ]
+    assert all(f.file == str(path) for f in by_code(dataset, "D107"))
+
+
+def test_excel_error_text_in_a_csv_is_an_error_cell(csv_folder):
+    tables = minimal(enrollments=[["M1", "#N/A"]])
+    dataset = read_dataset(csv_folder(tables))
+    (finding,) = by_code(dataset, "D107")
+    assert finding.cell == "enrollments!B2" and "#N/A" in finding.message
+
+
+@pytest.mark.parametrize("minutes", [1e308, -5, 1441])
+def test_minutes_out_of_range_are_findings(book, minutes):
+    outreach = [
+        ["member_id", "date", "method", "successful", "minutes"],
+        ["M1", "2025-11-04", "phone", "yes", minutes],
+    ]
+    dataset = read_dataset(book({**minimal(), "outreach": outreach}))
+    (finding,) = by_code(dataset, "D104")
+    assert finding.cell == "outreach!E2" and "from 0 to 1440" in finding.message
+    assert dataset.outreach["minutes"].isna().all()
+
+
+def test_a_csv_with_a_nul_byte_names_the_file_and_line(csv_folder):
+    folder = csv_folder(minimal(members=[member(), member("M2", "91234568C")]))
+    path = folder / "members.csv"
+    path.write_bytes(path.read_bytes().replace(b"M2", b"M\x002"))
+    with pytest.raises(InputError, match=r"members\.csv line 3: holds a NUL byte"):
+        read_dataset(folder)
+
+
+def test_a_csv_longer_than_the_row_limit_is_refused(csv_folder, monkeypatch):
+    from ecmx.core import limits
+
+    monkeypatch.setattr(limits, "MAX_CSV_ROWS", 2)
+    folder = csv_folder(minimal(members=[member(), member("M2", "91234568C")]))
+    with pytest.raises(InputError, match="more than 2 rows"):
+        read_dataset(folder)

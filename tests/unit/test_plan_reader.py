@@ -428,3 +428,22 @@ def test_a_row_without_a_cin_is_a_finding(tmp_path, write_book, read):
     )
     plan_file = read(path)
     assert [f.cell for f in plan_file.findings if f.severity in ("error", "warning")] == ["MIF!A3"]
+
+
+def test_an_excel_error_cell_is_a_finding_at_its_cell_not_a_blank(tmp_path, healthnet, read):
+    import openpyxl
+
+    headers = healthnet.files["mif"].layout_for(NOV).headers
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "MIF"
+    sheet.append(headers)
+    sheet.append(full_row(healthnet, **{CIN: "910000001A", STATUS: "1"}))
+    column = headers.index(STATUS) + 1
+    sheet.cell(2, column).value = "#REF!"
+    sheet.cell(2, column).data_type = "e"
+    book.save(tmp_path / "mif.xlsx")
+    (finding,) = read(tmp_path / "mif.xlsx").findings
+    letter = openpyxl.utils.get_column_letter(column)
+    assert (finding.severity, finding.code, finding.cell) == ("error", "L011", f"MIF!{letter}2")
+    assert "the Excel error #REF!" in finding.message

@@ -405,3 +405,60 @@ def test_a_bad_plans_dir_plan_does_not_hide_behind_the_builtins(config_problems)
     # A plans-dir plan that reuses a built-in id is reported, never silently merged.
     problems = config_problems({"hn.yaml": SOLO.replace("id: solo", "id: healthnet")})
     assert any("'healthnet' is defined twice" in p for p in problems)
+
+
+# ------------------------------------------------------------------ hostile plan configs
+
+
+def test_extends_given_as_a_list_is_a_config_problem(config_problems):
+    problems = config_problems({"p.yaml": "{id: myplan, name: Mine, extends: [healthnet]}"})
+    assert any("p.yaml: extends: ['healthnet'] is not of type 'string'" in p for p in problems)
+
+
+@pytest.mark.parametrize("row", [0, 31, 2_000_000])
+def test_header_row_must_be_within_the_rows_validate_reads(config_problems, row):
+    text = SOLO.replace("    format: csv\n", f"    format: csv\n    header_row: {row}\n")
+    problems = config_problems({"solo.yaml": text})
+    assert any(f"files.rtf.header_row: {row} is not a row from 1 to 30" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ("", "with nothing before the extension"),
+        (".", "with nothing before the extension"),
+        ("  ", "with nothing before the extension"),
+        ("solo/{kind}", "holds a folder separator"),
+        ("solo_{production_date:%D}", "holds a folder separator"),
+        ("solo_{production_date:" + "%Y" * 200 + "}", "file systems allow 255"),
+        ("solo_{period!z}", "cannot be filled in"),
+    ],
+)
+def test_naming_template_must_make_one_plain_file_name(config_problems, template, says):
+    text = SOLO.replace("solo_{kind}_{period:%Y%m}", template.replace('"', '\\"'))
+    problems = config_problems({"solo.yaml": text})
+    assert any("files.rtf.naming.template" in p and says in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # billion laughs: nine aliases per level, nine levels
+        (
+            'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+                for i in range(8)
+            ),
+            "expands to more than 200,000 values through aliases",
+        ),
+        ("id: deep\nname: " + "[" * 10_000 + "]" * 10_000 + "\n", "nested deeper than 64 levels"),
+        ("id: loop\nname: &a [*a]\n", "an alias refers to itself"),
+    ],
+)
+def test_hostile_yaml_is_refused_before_it_is_expanded(plugins_with, text, says):
+    _, registry = plugins_with({"bomb.yaml": text})
+    with pytest.raises(EcmxError) as caught:
+        registry.plans  # noqa: B018 - loading is what is tested
+    assert caught.value.exit_code == 2
+    assert "bomb.yaml" in str(caught.value) and says in str(caught.value)

@@ -44,13 +44,25 @@ def test_valid_provider_yaml(tmp_path):
     assert provider.plan("partnership") == {}
 
 
-def test_yaml_integer_npi_and_tin_become_text(tmp_path):
-    provider = load_provider(
-        write(tmp_path, "facility_name: X\nnpi: 1654321987\ntin: 123456789\nphone: 5595550100\n")
+def test_identifiers_written_as_yaml_numbers_are_refused_with_a_quote_hint(tmp_path):
+    # Unquoted, YAML reads 1654321987 as an int and 0123456 as the octal 42798: a leading
+    # zero is gone before ecmx sees the value, so the user must quote identifiers.
+    text = (
+        "facility_name: X\nnpi: 1654321987\ntin: 123456789\nphone: 5595550100\nzip: 0123456\n"
+        "plans:\n  healthnet: {file_prefix: HN, payer_id: 95567, submitter_id: 012}\n"
     )
-    assert provider.npi == "1654321987"
-    assert provider.tin == "123456789"
-    assert provider.get("phone") == "5595550100"
+    error = problems(write(tmp_path, text))
+    named = {d.split(": ")[1] for d in error.details}
+    assert named == {
+        "npi",
+        "tin",
+        "phone",
+        "zip",
+        "plans.healthnet.payer_id",
+        "plans.healthnet.submitter_id",
+    }
+    assert all("quote it" in d for d in error.details)
+    assert "42798" in next(d for d in error.details if ": zip:" in d)
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -167,3 +179,10 @@ def test_no_provider_anywhere_is_an_input_error(tmp_path, write_book):
     folder.mkdir()
     with pytest.raises(InputError, match=r"provider\.yaml"):
         find_provider(folder)
+
+
+def test_a_key_with_a_line_break_stays_on_its_one_line(tmp_path):
+    # U+0085 (NEL) and U+2028 split a line for str.splitlines() and many terminals
+    error = problems(write(tmp_path, GOOD + '  "bad\\x85plan\\u2028x": null\n'))
+    line = next(d for d in error.details if "bad" in d)
+    assert len(line.splitlines()) == 1 and "plans.bad\\x85plan\\u2028x" in line

@@ -227,3 +227,22 @@ def test_as_codes_unknown_key_is_a_problem():
 @pytest.mark.parametrize("raw", [None, "", " ; "])
 def test_as_codes_blank(raw):
     assert V.as_codes(raw, POPULATIONS_OF_FOCUS) == (None, None)
+
+
+# ------------------------------------------------------------------ Excel error cells
+
+
+@pytest.mark.parametrize("raw", [V.CellError("#N/A"), "#N/A", " #REF! ", "#DIV/0!", "#VALUE!"])
+@pytest.mark.parametrize(
+    "convert", [V.as_text, V.as_date, V.as_number, lambda raw: V.as_code(raw, ("low",))]
+)
+def test_an_excel_error_is_a_problem_whatever_the_column(raw, convert):
+    values, problems = V.convert_distinct([None, raw, None], convert)
+    assert values[1] is None
+    assert [index for index, _ in problems] == [1]
+    assert "the Excel error #" in problems[0][1]
+
+
+def test_text_that_merely_mentions_an_error_is_text():
+    assert V.excel_error("#N/A please") is None
+    assert V.convert_distinct(["N/A", "#na"], V.as_text) == (["N/A", "#na"], [])
