@@ -325,7 +325,7 @@ def validate(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the changes to a .json, .csv or .xlsx file.",
+    help="Write the changes to a .json, .csv or .xlsx file (CINs and values masked unless --show-values).",
 )
 @click.option(
     "--provider",
@@ -337,7 +337,9 @@ def validate(
     "--received", callback=parse_day, help="The day the file came, YYYY-MM-DD (default: today)."
 )
 @click.option(
-    "--show-values", is_flag=True, help="Show CINs and values on the terminal (they are PHI)."
+    "--show-values",
+    is_flag=True,
+    help="Show CINs and values on the terminal and in the --report (they are PHI).",
 )
 @click.option(
     "--force", is_flag=True, help="Replace existing outputs; write despite unreadable cells."

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ecmx.core.canonical import TABLES, Table
 from ecmx.core.errors import OutputError
+from ecmx.core.provider import PROVIDER_FILE
 from ecmx.core.sample_data import SampleData, write_csv_folder, write_workbook
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES
 
@@ -33,6 +34,11 @@ def write_dataset(
         if out.suffix.lower() != ".xlsx":
             raise OutputError(f"{out}: the input dataset is a workbook, so --out must end in .xlsx")
         write_workbook(sample, out, force=force)
+
+
+def dataset_file_names() -> list[str]:
+    """The files a CSV-folder dataset written by ecmx may hold."""
+    return [f"{t.name}.csv" for t in TABLES] + [PROVIDER_FILE]
 
 
 def table_rows(frame: pd.DataFrame, table: Table) -> list[dict]:

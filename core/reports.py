@@ -44,6 +44,7 @@ from rich.markup import escape as markup_escape
 
 from ecmx.core import console as out
 from ecmx.core.atomic import atomic_file
+from ecmx.core.csv_text import FORMULA_START
 from ecmx.core.errors import OutputError
 from ecmx.core.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from ecmx.core.writers import escape_text
@@ -452,8 +453,16 @@ def _clean(text: str) -> str:
 def _xl_text(value) -> str | None:
     if value is None or value == "":
         return None
-    # openpyxl stores text starting with "=" as a formula: escape it like every writer.
-    return escape_text(_clean(str(value)))
+    return _clean(str(value))
+
+
+def _keep_as_text(cells) -> None:
+    """openpyxl makes text starting with "=" a formula: make each such cell a string cell
+    again (the value unchanged), with Excel's quote prefix so that editing keeps it text."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _free_sheet_name(book, name: str) -> str:
@@ -476,6 +485,7 @@ def _fill_findings_sheet(sheet: Worksheet, findings: list[Finding], targets, sho
         row += [finding.message, finding.hint, finding.source]
         row += [finding.value] if show_values else []
         sheet.append([_xl_text(v) for v in row])
+        _keep_as_text(sheet[number])
         if finding.severity in FILLS:
             sheet.cell(number, 1).fill = PatternFill("solid", fgColor=FILLS[finding.severity])
         if target is not None:

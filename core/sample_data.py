@@ -20,6 +20,7 @@ import yaml
 
 from ecmx.core import canonical as C
 from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
+from ecmx.core.csv_text import escape_csv_text
 from ecmx.core.errors import OutputError
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.identifiers import CIN_LETTERS, npi_check_digit
@@ -460,7 +461,7 @@ def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> No
 
 def _csv_cell(value) -> str:
     if type(value) is str:  # most cells: return at once
-        return value
+        return escape_csv_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
