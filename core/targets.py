@@ -139,10 +139,9 @@ def prepare_folder(folder: Path, bytes_needed: int = 0) -> None:
     probe = temp_path(folder)
     try:
         probe.touch(exist_ok=False)
+        probe.unlink()
     except OSError as exc:
         raise write_failure(exc, probe, batch=True) from None
-    finally:
-        probe.unlink(missing_ok=True)
     if bytes_needed:
         free = shutil.disk_usage(folder).free
         if free < bytes_needed:
