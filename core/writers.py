@@ -58,8 +58,10 @@ def sheet_name_problem(name: str) -> str | None:
     return None
 
 
-# Below this many cells, starting worker processes costs more than it saves.
-PARALLEL_CELLS = 400_000
+# Below this many cells, starting worker processes costs more than it saves
+# ($ECMX_PARALLEL_CELLS overrides it: the kill tests start workers on a small dataset).
+_CELLS_SETTING = os.environ.get("ECMX_PARALLEL_CELLS", "")
+PARALLEL_CELLS = int(_CELLS_SETTING) if _CELLS_SETTING.isdigit() else 400_000
 
 
 def estimated_bytes(jobs) -> int:
