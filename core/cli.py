@@ -402,9 +402,10 @@ def demo(state, out_dir, members, seed, period, production_date, force):
     """Make sample data, then every plan's RTF and OTF/IOT (DIR/files) and 837P claims (DIR/claims)."""
     from ecmx.core.commands import run_convert
     from ecmx.core.sample_data import generate, write_sample
+    from ecmx.core.targets import prepare_folder
 
     period = period or Period.containing(date.today()).shift(-1)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out_dir)
     dataset = out_dir / "dataset.xlsx"
     with out.status(f"generating {members} sample members"):
         written = write_sample(

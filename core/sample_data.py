@@ -502,7 +502,9 @@ def write_sample(sample: SampleData, out: Path, *, force: bool = False) -> list[
     targets = [out, out.parent / PROVIDER_FILE] if workbook else [out]
     for target in targets:  # all checked first: never leave half a sample behind
         refuse_existing(target, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from ecmx.core.targets import prepare_folder
+
+    prepare_folder(out.parent)
     if workbook:
         write_workbook(sample, out, force=force)
         write_provider_yaml(sample, targets[1], force=force)

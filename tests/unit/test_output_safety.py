@@ -118,3 +118,19 @@ def test_sheet_names_excel_refuses(name, problem):
 def test_file_names_a_file_system_refuses(name, problem):
     found = file_name_problem(name)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_a_dataset_workbook_refuses_text_a_cell_cannot_hold(tmp_path):
+    from ecmx.core.dataset_writer import write_dataset
+
+    folder = tmp_path / "csv"
+    write_csv_folder(SAMPLE, folder)
+    dataset = read_dataset(folder)
+    tables = {name: getattr(dataset, name) for name in ("members", "enrollments")}
+    tables["members"] = tables["members"].assign(address="A" * 40_000)
+    tables.update({n: dataset.tables[n] for n in dataset.tables if n not in tables})
+    like = tmp_path / "like.xlsx"
+    like.write_bytes(b"")
+    with pytest.raises(OutputError, match="members row 2 column address holds 40,000"):
+        write_dataset(tables, dataset.provider.details, like, tmp_path / "out.xlsx", force=False)
+    assert not (tmp_path / "out.xlsx").exists()
