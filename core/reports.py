@@ -47,6 +47,7 @@ from ecmx.core.atomic import atomic_file
 from ecmx.core.csv_text import FORMULA_START
 from ecmx.core.errors import OutputError
 from ecmx.core.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from ecmx.core.targets import refuse_inputs
 from ecmx.core.writers import escape_text
 
 REPORT_SUFFIXES = (".json", ".csv", ".html", ".xlsx")
@@ -134,7 +135,8 @@ def write_report(
     check_report_path(path)
     findings = list(findings)
     if workbook is not None:
-        _refuse_overwriting_input(path, Path(workbook))
+        # With --force the atomic move would replace the checked file itself: never allowed.
+        refuse_inputs([path], [Path(workbook)])
     suffix = path.suffix.lower()
     with atomic_file(path, force=force) as tmp:
         if suffix == ".json":
@@ -145,15 +147,6 @@ def write_report(
             tmp.write_text(_html_page(findings, meta, show_values), encoding="utf-8")
         else:
             _write_xlsx(tmp, findings, show_values, workbook)
-
-
-def _refuse_overwriting_input(path: Path, workbook: Path) -> None:
-    # With --force the atomic move would replace the checked file itself: never allowed.
-    same = path.resolve() == workbook.resolve()
-    if not same and path.exists() and workbook.exists():
-        same = path.samefile(workbook)
-    if same:
-        raise OutputError(f"{path} is the checked file itself: choose another name for the report")
 
 
 def _write_json(tmp: Path, findings: list[Finding], meta: dict, show_values: bool) -> None:

@@ -371,7 +371,7 @@ def test_xlsx_without_a_workbook_is_the_findings_sheet_alone(tmp_path):
 
 def test_the_report_never_replaces_the_checked_workbook(checked):
     before = digest(checked)
-    with pytest.raises(OutputError, match="is the checked file itself"):
+    with pytest.raises(OutputError, match="is an input of this run"):
         write_report(FINDINGS, checked, meta=META, workbook=checked, force=True)
     assert digest(checked) == before
 
