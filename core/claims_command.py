@@ -89,7 +89,8 @@ def run_claims(
     )
     check_batch(
         out_dir,
-        [(r.plan.id, out_dir / r.file_name) for r in to_write] + [("--report", report_path)],
+        [(r.plan.id, out_dir / r.file_name) for r in to_write],
+        others=[("--report", report_path)],
         inputs=inputs,
         force=force,
     )

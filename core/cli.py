@@ -1,8 +1,8 @@
 """The ``ecmx`` command line.
 
-Exit codes: 0 ok; 1 findings of severity error; 2 usage error or unreadable
-input; 3 internal error (a bug: please report it). A user never sees a
-traceback unless they ask for one with --debug.
+Exit codes: 0 ok; 1 findings of severity error; 2 usage error, unreadable
+input or an output that cannot be written; 3 internal error (a bug: please
+report it). A user never sees a traceback unless they ask for one with --debug.
 """
 
 from __future__ import annotations

@@ -65,9 +65,11 @@ def run_convert(
     writing = {id(r) for r in to_write}
     _check_sheet_names(to_write)
     jobs = [(r.frame, r.file, r.layout, out_dir / r.file_name) for r in to_write]
+    held_back = [r for r in results if r.file_name and id(r) not in writing]
     check_batch(
         out_dir,
-        [(f"{r.plan.id} {r.kind}", out_dir / r.file_name) for r in results if r.file_name]
+        [(f"{r.plan.id} {r.kind}", out_dir / r.file_name) for r in to_write],
+        others=[(f"{r.plan.id} {r.kind}", out_dir / r.file_name) for r in held_back]
         + [("--report", report_path)],
         inputs=inputs,
         force=force,

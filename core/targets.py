@@ -163,6 +163,7 @@ def check_batch(
     folder: Path,
     targets: list[tuple[str, Path | None]],
     *,
+    others: list[tuple[str, Path | None]] = (),
     inputs: Iterable[Path | None],
     force: bool,
     bytes_needed: int = 0,
@@ -170,14 +171,16 @@ def check_batch(
 ) -> None:
     """Everything a batch of outputs needs, before its first file is written.
 
-    ``targets`` are ``(what, path)``: the files of the batch, and any other
-    output of the run (a report), so that no two land on one name.
+    ``targets`` are ``(what, path)``: the files of the batch; ``others`` the run's
+    other outputs (a report, a file held back by its errors this time), so that no
+    two land on one name.
     """
     from ecmx.core.atomic import refuse_existing
 
-    check_file_names(((what, p.name) for what, p in targets if p is not None), fix_names)
-    refuse_shared_names(targets)
-    refuse_inputs((p for _, p in targets), inputs)
+    every = [*targets, *others]
+    check_file_names(((what, p.name) for what, p in every if p is not None), fix_names)
+    refuse_shared_names(every)
+    refuse_inputs((p for _, p in every), inputs)
     for _, path in targets:
         if path is not None:
             check_file_target(path)
