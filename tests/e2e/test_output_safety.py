@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -55,16 +56,23 @@ def test_names_and_addresses_reach_the_plan_unchanged(awkward, kit, tmp_path):
     header, rows = rtf_rows_by_cin(kit, path)
     last, address = header.index("Member Last Name"), header.index("Member Residential Address")
     sheet = kit.openpyxl_sheet(path)
-    checked = 0
+    # The annotated copy a validate --report makes keeps them too.
+    annotated = tmp_path / "annotated.xlsx"
+    checked = kit.invoke("validate", path, "--plan", "healthnet", "--kind", "rtf",
+                         "--period", "2025-11", "--report", annotated)  # fmt: skip
+    assert checked.code in (0, 1), checked.err
+    copy = openpyxl.load_workbook(annotated)["RTF"]
+    count = 0
     for cin, (number, row) in rows.items():
         member = by_cin[cin]
         assert row[last] == member["last_name"]  # python-calamine
         assert row[address] == member["address"]
         for col, field in ((last, "last_name"), (address, "address")):
-            cell = sheet.cell(row=number, column=col + 1)  # openpyxl
-            assert cell.data_type == "s" and cell.value == member[field]
-        checked += 1
-    assert checked >= len(AWKWARD)
+            for book in (sheet, copy):  # openpyxl: the plan file, the report's copy
+                cell = book.cell(row=number, column=col + 1)
+                assert cell.data_type == "s" and cell.value == member[field]
+        count += 1
+    assert count >= len(AWKWARD)
     assert {row[last] for _, row in rows.values()} >= set(AWKWARD)
 
 
