@@ -4,18 +4,32 @@ Each output is written to a hidden temporary file in the target directory and
 moved into place only when complete, so a crash or Ctrl-C never leaves half a
 file under the real name. Without ``force`` the final step is a hard link,
 which fails if the name appeared meanwhile: no race can clobber a file.
+
+A temporary file is named ``.ecmx-tmp-<pid>-<random>`` with the pid of the
+process that owns it. A process killed mid-write (SIGKILL, power loss) cannot
+clean up after itself, so every write first removes the temporaries of
+processes that are no longer running; a live process's are left alone.
+
+A batch (``atomic_batch``: a convert run's plan files) is written whole to
+temporary names, and only then are all of them moved into place: a failure
+half-way (a full disk) leaves no file of the batch under its final name.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from ecmx.core.errors import OutputError
+
+TEMP_PREFIX = ".ecmx-tmp-"
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 
 
 def _umask() -> int:
@@ -36,22 +50,143 @@ def _check_parent(path: Path) -> None:
         raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
 
 
+def temp_path(folder: Path) -> Path:
+    """A fresh temporary name in ``folder``, owned by this process."""
+    return Path(folder) / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_dead_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporaries that killed ecmx runs left in ``folder``; return them."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if not match or _alive(int(match[1])):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _new_temp_file(folder: Path) -> Path:
+    tmp = temp_path(folder)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~_umask())
+    os.close(fd)
+    return tmp
+
+
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc``: itself, its first argument (xlsxwriter wraps it), or its cause."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OSError):
+            return exc
+        if exc.args and isinstance(exc.args[0], OSError):
+            return exc.args[0]
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def write_failure(exc: OSError, path: Path, *, batch: bool = False) -> OutputError:
+    """One line saying what stopped a write, where, and what to do."""
+    folder = Path(path).parent
+    target = f"the files in {folder}" if batch else str(path)
+    kept = "none of them was written" if batch else "nothing was written under that name"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = f"the disk holding {folder} is full"
+        fix = "free some space or choose another --out"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = f"no permission to write in {folder}"
+        fix = "choose a folder you can write to"
+    elif exc.errno == errno.ENAMETOOLONG:
+        what = "the file name is too long for the file system"
+        fix = "shorten the name (facility name or file prefix)"
+    else:
+        what = exc.strerror or type(exc).__name__
+        fix = "check the folder and try again"
+    return OutputError(f"cannot write {target}: {what}: {kept}; {fix}")
+
+
+@contextlib.contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """An operating-system failure while writing ``path`` becomes a user's OutputError."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except Exception as exc:
+        os_error = os_error_in(exc)
+        if os_error is None:
+            raise
+        raise write_failure(os_error, path) from exc
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it becomes ``path``."""
     path = Path(path)
-    refuse_existing(path, force)
-    _check_parent(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp makes the file private (0600); an output gets the usual umask-based mode.
-    os.chmod(tmp, 0o666 & ~_umask())
+    with atomic_batch([path], force=force) as temps:
+        yield temps[path]
+
+
+@contextlib.contextmanager
+def atomic_batch(paths, *, force: bool = False) -> Iterator[dict[Path, Path]]:
+    """Yield ``{final path: temporary path}``; on success every file is moved into place.
+
+    Nothing lands under a final name until every file of the batch is complete.
+    Without ``force``, a failure while moving (a name that appeared meanwhile)
+    removes the files this batch already moved: they were new.
+    """
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        refuse_existing(path, force)
+        _check_parent(path)
+    for folder in {p.parent for p in paths}:
+        remove_dead_temporaries(folder)
+    temps: dict[Path, Path] = {}
     try:
-        yield tmp
-        _move_into_place(tmp, path, force)
+        for path in paths:
+            with _translated(path):
+                temps[path] = _new_temp_file(path.parent)
+        yield temps
+        moved: list[Path] = []
+        try:
+            for path in paths:
+                with _translated(path):
+                    _move_into_place(temps[path], path, force)
+                moved.append(path)
+        except BaseException:
+            if not force:
+                for path in moved:
+                    path.unlink(missing_ok=True)
+            raise
+    except BaseException as exc:
+        os_error = None if isinstance(exc, OutputError) else os_error_in(exc)
+        if os_error is not None and paths:
+            # Which file of a batch failed is not known here: name the folder.
+            raise write_failure(os_error, paths[0], batch=len(paths) > 1) from exc
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
 
 
 def _move_into_place(tmp: Path, path: Path, force: bool) -> None:
@@ -79,16 +214,20 @@ def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
     """
     path = Path(path)
     refuse_existing(path, force)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path} is a file, not a folder: give a folder (or a new name)")
     _check_parent(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
+    remove_dead_temporaries(path.parent)
+    tmp = temp_path(path.parent)
     try:
-        yield tmp
-        if path.is_dir():
-            for item in tmp.iterdir():
-                os.replace(item, path / item.name)
-        else:
-            os.rename(tmp, path)
+        with _translated(path):
+            tmp.mkdir(mode=0o777 & ~_umask())
+            yield tmp
+            if path.is_dir():
+                for item in tmp.iterdir():
+                    os.replace(item, path / item.name)
+            else:
+                os.rename(tmp, path)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

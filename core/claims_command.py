@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 
 from ecmx.core import console as out
-from ecmx.core.atomic import refuse_existing
 from ecmx.core.billing import BillingSpec, billing_spec
 from ecmx.core.claim_fields import member_cuts, member_problems
 from ecmx.core.claim_lines import code_lines, text_or_blank
@@ -28,6 +27,7 @@ from ecmx.core.gcpause import gc_paused
 from ecmx.core.pipeline import findings_for_run, name_from_template
 from ecmx.core.planspec import ColumnSpec, Layout
 from ecmx.core.rules import Target, apply_overrides, run_rules
+from ecmx.core.targets import check_batch, dataset_inputs
 
 FORMATS = {"837p": ".837", "invoice": ".xlsx"}
 KIND_LABEL = {"837p": "837P", "invoice": "Invoice"}
@@ -64,7 +64,8 @@ def run_claims(
     _, registry = state.plugins()
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     plans = sorted(plans, key=lambda p: p.id)
-    check_report_target(report_path, force)
+    inputs = dataset_inputs(dataset_path, provider_path)
+    check_report_target(report_path, force, inputs)
     dataset = read_for_plans(registry, dataset_path, provider_path)
     requested = plans
     if plan_id == "all":
@@ -85,20 +86,17 @@ def run_claims(
             )
         if result.claims:
             result.file_name = _file_name(result, dataset, period, production_date, output_format)
-            refuse_existing(out_dir / result.file_name, force)
     to_write = [r for r in results if r.claims]
-    names: dict[str, str] = {}
-    for result in to_write:
-        other = names.setdefault(result.file_name, result.plan.id)
-        if other != result.plan.id:
-            raise OutputError(
-                f"{other} and {result.plan.id} would both write {result.file_name}: give each "
-                "plan its own file_prefix in the provider profile, or bill them one at a time"
-            )
     parties = (
         {id(r): _parties(dataset.provider, r) for r in to_write} if output_format == "837p" else {}
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_batch(
+        out_dir,
+        [(r.plan.id, out_dir / r.file_name) for r in to_write],
+        others=[("--report", report_path)],
+        inputs=inputs,
+        force=force,
+    )
     if output_format == "837p":
         _write_837p(to_write, parties, out_dir, created, usage, force)
     else:
@@ -335,12 +333,17 @@ def _parties(provider, result):
 
 
 def _write_837p(results, parties, out_dir: Path, created, usage, force) -> None:
-    from ecmx.core.atomic import atomic_file
+    from ecmx.core.atomic import atomic_batch
     from ecmx.core.control_numbers import reserved_numbers
     from ecmx.core.x12 import Control, render_837p
 
-    with reserved_numbers(out_dir, len(results)) as numbers:
-        for result, number in zip(results, numbers, strict=True):
+    paths = [out_dir / result.file_name for result in results]
+    # One batch: a failure half-way leaves no claim file of the run under its final name.
+    with (
+        reserved_numbers(out_dir, len(results)) as numbers,
+        atomic_batch(paths, force=force) as tmp,
+    ):
+        for result, number, path in zip(results, numbers, paths, strict=True):
             text = render_837p(
                 result.claims,
                 parties[id(result)],
@@ -348,5 +351,4 @@ def _write_837p(results, parties, out_dir: Path, created, usage, force) -> None:
                 Control(interchange=number, group=number, usage=usage),
                 created,
             )
-            with atomic_file(out_dir / result.file_name, force=force) as tmp:
-                tmp.write_bytes(text.encode("ascii", errors="replace"))
+            tmp[path].write_bytes(text.encode("ascii", errors="replace"))

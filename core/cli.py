@@ -1,8 +1,8 @@
 """The ``ecmx`` command line.
 
-Exit codes: 0 ok; 1 findings of severity error; 2 usage error or unreadable
-input; 3 internal error (a bug: please report it). A user never sees a
-traceback unless they ask for one with --debug.
+Exit codes: 0 ok; 1 findings of severity error; 2 usage error, unreadable
+input or an output that cannot be written; 3 internal error (a bug: please
+report it). A user never sees a traceback unless they ask for one with --debug.
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ def validate(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the changes to a .json, .csv or .xlsx file.",
+    help="Write the changes to a .json, .csv or .xlsx file (CINs and values masked unless --show-values).",
 )
 @click.option(
     "--provider",
@@ -344,7 +344,9 @@ def validate(
     "--received", callback=parse_day, help="The day the file came, YYYY-MM-DD (default: today)."
 )
 @click.option(
-    "--show-values", is_flag=True, help="Show CINs and values on the terminal (they are PHI)."
+    "--show-values",
+    is_flag=True,
+    help="Show CINs and values on the terminal and in the --report (they are PHI).",
 )
 @click.option(
     "--force", is_flag=True, help="Replace existing outputs; write despite unreadable cells."
@@ -407,9 +409,10 @@ def demo(state, out_dir, members, seed, period, production_date, force):
     """Make sample data, then every plan's RTF and OTF/IOT (DIR/files) and 837P claims (DIR/claims)."""
     from ecmx.core.commands import run_convert
     from ecmx.core.sample_data import generate, write_sample
+    from ecmx.core.targets import prepare_folder
 
     period = period or Period.containing(date.today()).shift(-1)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out_dir)
     dataset = out_dir / "dataset.xlsx"
     with out.status(f"generating {members} sample members"):
         written = write_sample(

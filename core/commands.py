@@ -11,11 +11,12 @@ import pandas as pd
 from ecmx.core import console as out
 from ecmx.core.atomic import refuse_existing
 from ecmx.core.dataset import read_dataset
-from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, OutputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding
 from ecmx.core.limits import regular_file
 from ecmx.core.pipeline import convert, findings_for_run, unknown_plan_findings
-from ecmx.core.writers import write_plan_files
+from ecmx.core.targets import check_batch, check_file_target, dataset_inputs, refuse_inputs
+from ecmx.core.writers import estimated_bytes, sheet_name_problem, write_plan_files
 
 UNREADABLE_DATASET_CELLS = frozenset({"D102", "D103", "D104", "D105", "D106", "D107"})
 
@@ -48,7 +49,8 @@ def run_convert(
                     f"{plan.name} has no {kind} file; it has: {', '.join(plan.files)}"
                 )
             jobs.append((plan, kind))
-    check_report_target(report_path, force)
+    inputs = dataset_inputs(dataset_path, provider_path)
+    check_report_target(report_path, force, inputs)
     dataset = read_for_plans(registry, dataset_path, provider_path)
     _report_notes(dataset.findings)
     # A plan without members gets no files (header-only files would tell the plan
@@ -67,17 +69,20 @@ def run_convert(
             advance(f"{plan.id} {kind}")
     to_write = [r for r in results if r.file_name and (force or not r.blocked)]
     writing = {id(r) for r in to_write}
-    for result in to_write:
-        refuse_existing(out_dir / result.file_name, force)
-
-    if to_write:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    _check_sheet_names(to_write)
+    jobs = [(r.frame, r.file, r.layout, out_dir / r.file_name) for r in to_write]
+    held_back = [r for r in results if r.file_name and id(r) not in writing]
+    check_batch(
+        out_dir,
+        [(f"{r.plan.id} {r.kind}", out_dir / r.file_name) for r in to_write],
+        others=[(f"{r.plan.id} {r.kind}", out_dir / r.file_name) for r in held_back]
+        + [("--report", report_path)],
+        inputs=inputs,
+        force=force,
+        bytes_needed=estimated_bytes(jobs),
+    )
     with out.progress(len(to_write), "writing") as advance:
-        write_plan_files(
-            [(r.frame, r.file, r.layout, out_dir / r.file_name) for r in to_write],
-            force=force,
-            advance=advance,
-        )
+        write_plan_files(jobs, force=force, advance=advance)
     rows = []
     for result in results:
         if id(result) in writing:
@@ -109,13 +114,29 @@ def run_convert(
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def check_report_target(report_path, force) -> None:
-    """Before any work: the report's format and folder are right, and it is new (or --force)."""
+def check_report_target(report_path, force, inputs=()) -> None:
+    """Before any work: the report's format and folder are right, it is none of the run's
+    ``inputs``, and it is new (or --force)."""
     if report_path:
         from ecmx.core.reports import check_report_path
 
         check_report_path(report_path)
+        check_file_target(report_path)
+        refuse_inputs([report_path], inputs)
         refuse_existing(report_path, force)
+
+
+def _check_sheet_names(results) -> None:
+    """A sheet name Excel refuses is a plan config problem: found before any file is written."""
+    for result in results:
+        if result.file.format == "csv":
+            continue
+        problem = sheet_name_problem(result.file.sheet)
+        if problem:
+            raise ConfigError(
+                f"{result.plan.name} {result.kind}: sheet {result.file.sheet!r}: {problem}; "
+                "fix the sheet name in the plan's config (ecmx plans check)"
+            )
 
 
 def read_for_plans(registry, dataset_path, provider_path):
@@ -172,11 +193,12 @@ def run_ingest(
     force,
 ) -> int:
     """Read a plan's MIF/mini-MIF/TEL, merge it into a copy of the dataset, report the diff."""
-    from ecmx.core.dataset_writer import write_dataset
+    from ecmx.core.dataset_writer import dataset_file_names, write_dataset
     from ecmx.core.periods import Period
     from ecmx.core.plan_reader import read_plan_file
     from ecmx.core.roster import merge_plan_file
     from ecmx.core.roster_report import check_report_path, show, write_report
+    from ecmx.core.targets import refuse_shared_names
 
     _, registry = state.plugins()
     plan = registry.plan(plan_id)
@@ -187,14 +209,24 @@ def run_ingest(
             f"{plan.name} sends no {kind.name} file; its inbound files: {', '.join(inbound)}"
         )
     regular_file(file_path, f"{kind.name} file from {plan.name}")
-    if out_path.resolve() == Path(dataset_path).resolve():
-        raise OutputError(
-            f"{out_path} is the input dataset: ecmx never modifies its input; choose another --out"
-        )
-    refuse_existing(out_path, force)
     if report_path:
         check_report_path(report_path)
-        refuse_existing(report_path, force)
+    inputs = [file_path, Path(dataset_path), *dataset_inputs(dataset_path, provider_path)]
+    outputs = [("--out", out_path), ("--report", report_path)]
+    if Path(dataset_path).is_dir():  # the merged dataset is a folder: each file it will hold
+        outputs += [("--out", out_path / name) for name in dataset_file_names()]
+    refuse_shared_names(outputs)
+    refuse_inputs([p for _, p in outputs], inputs)
+    check_file_target(report_path)
+    if not Path(dataset_path).is_dir():
+        check_file_target(out_path)
+    elif out_path.exists() and not out_path.is_dir():
+        raise OutputError(
+            f"{out_path} is a file: the dataset is a CSV folder, so --out is a folder"
+        )
+    for _, path in outputs[:2]:
+        if path is not None:
+            refuse_existing(path, force)
 
     dataset = read_dataset(dataset_path, provider_path)
     file = plan.files[kind.name]
@@ -228,7 +260,7 @@ def run_ingest(
         "received": received.isoformat(),
     }
     if report_path:
-        write_report(merge, meta, report_path, force=force)
+        write_report(merge, meta, report_path, force=force, show_values=show_values)
     show(merge, meta, show_values=show_values)
     out.info(f"wrote {out_path}" + (f" and {report_path}" if report_path else ""))
     return EXIT_FINDINGS if problems else EXIT_OK
@@ -258,7 +290,8 @@ def run_validate(
     if kind.name not in plan.files:
         raise OutputError(f"{plan.name} has no {kind.name} file; it has: {', '.join(plan.files)}")
     regular_file(file_path, f"{kind.name} file to check")
-    check_report_target(report_path, force)
+    inputs = [file_path, dataset_path, *dataset_inputs(dataset_path, provider_path)]
+    check_report_target(report_path, force, inputs)
     dataset = read_dataset(dataset_path, provider_path) if dataset_path else None
     file = plan.files[kind.name]
     layout = file.layout_for(period)

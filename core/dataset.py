@@ -17,6 +17,7 @@ import pandas as pd
 
 from ecmx.core import values as V
 from ecmx.core.canonical import TABLES, Column, Table
+from ecmx.core.csv_text import unescape_csv_text
 from ecmx.core.errors import InputError
 from ecmx.core.findings import ERROR, INFO, WARNING, Finding, column_letter
 from ecmx.core.gcpause import gc_paused
@@ -131,13 +132,22 @@ def _read_raw_tables(path: Path) -> tuple[dict[str, RawSheet], list[str]]:
     names = {t.name for t in TABLES}
     if path.is_dir():
         found = {p.stem.lower(): p for p in path.glob("*.csv")}
-        return {name: read_csv(found[name]) for name in names if name in found}, []
+        return {name: _unescaped(read_csv(found[name])) for name in names if name in found}, []
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         book = Workbook(path)
         return {n: book.read(s) for n in names if (s := book.find_sheet(n))}, []
     if path.suffix.lower() == ".csv":
         raise InputError(f"{path}: a dataset is a workbook or a folder of CSVs; give the folder")
     raise InputError(f"{path}: unsupported dataset type; use .xlsx, .xlsm or a folder of CSV files")
+
+
+def _unescaped(raw: RawSheet) -> RawSheet:
+    """Undo the apostrophe ecmx puts before formula-like text in a dataset CSV (csv_text.py)."""
+    for index, row in enumerate(raw.rows):
+        joined = "\0".join(row)  # most rows have no cell starting with ': one C-speed test
+        if joined.startswith("'") or "\0'" in joined:
+            raw.rows[index] = [unescape_csv_text(cell) for cell in row]
+    return raw
 
 
 def _empty_frame(table: Table) -> pd.DataFrame:

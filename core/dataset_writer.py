@@ -14,8 +14,10 @@ import pandas as pd
 
 from ecmx.core.canonical import TABLES, Table
 from ecmx.core.errors import OutputError
+from ecmx.core.provider import PROVIDER_FILE
 from ecmx.core.sample_data import SampleData, write_csv_folder, write_workbook
 from ecmx.core.sheets import SPREADSHEET_SUFFIXES
+from ecmx.core.writers import MAX_CELL_TEXT
 
 
 def write_dataset(
@@ -32,7 +34,26 @@ def write_dataset(
     else:
         if out.suffix.lower() != ".xlsx":
             raise OutputError(f"{out}: the input dataset is a workbook, so --out must end in .xlsx")
+        _refuse_overlong_text(sample, out)
         write_workbook(sample, out, force=force)
+
+
+def _refuse_overlong_text(sample: SampleData, out: Path) -> None:
+    """A workbook cell holds 32,767 characters; xlsxwriter would cut the rest without a word."""
+    for name, rows in sample.tables.items():
+        for number, row in enumerate(rows, start=2):
+            for column, value in row.items():
+                if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+                    raise OutputError(
+                        f"{out}: {name} row {number} column {column} holds {len(value):,} "
+                        f"characters and a workbook cell holds {MAX_CELL_TEXT:,}: nothing "
+                        "written; shorten the value in the plan's file or use a CSV-folder dataset"
+                    )
+
+
+def dataset_file_names() -> list[str]:
+    """The files a CSV-folder dataset written by ecmx may hold."""
+    return [f"{t.name}.csv" for t in TABLES] + [PROVIDER_FILE]
 
 
 def table_rows(frame: pd.DataFrame, table: Table) -> list[dict]:

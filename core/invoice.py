@@ -16,7 +16,6 @@ import xlsxwriter
 from ecmx.core.atomic import atomic_file
 from ecmx.core.claim_lines import missing, text_or_blank
 from ecmx.core.gcpause import gc_paused
-from ecmx.core.writers import escape_text
 
 HEADERS = (
     "Claim", "Member Last Name", "Member First Name", "Member CIN", "Date of Birth",
@@ -59,7 +58,7 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
     )  # fmt: skip
     for row, (label, value) in enumerate(facts, start=2):
         sheet.write_string(row, 0, label, bold)
-        sheet.write_string(row, 1, escape_text(str(value)), text)
+        sheet.write_string(row, 1, str(value), text)
     top = len(facts) + 3
     widths = (20, 18, 18, 12, 12, 12, 10, 12, 7, 9, 22, 18, 12)
     for col, (name, width) in enumerate(zip(HEADERS, widths, strict=True)):
@@ -76,7 +75,7 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
                 claim.subscriber_id,
             )  # fmt: skip
             for col, value in enumerate(cells):
-                sheet.write_string(row, col, escape_text(text_or_blank(value)), text)
+                sheet.write_string(row, col, text_or_blank(value), text)
             if not missing(member.get("dob")):
                 sheet.write_datetime(row, 4, _datetime(member["dob"]), day)
             sheet.write_datetime(row, 5, _datetime(line.service_date), day)
@@ -86,7 +85,7 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
             sheet.write_string(row, 9, line.place_of_service, text)
             codes = [claim.diagnoses[p - 1] for p in line.pointers if p <= len(claim.diagnoses)]
             sheet.write_string(row, 10, " ".join(codes), text)
-            sheet.write_string(row, 11, escape_text(line.authorization or ""), text)
+            sheet.write_string(row, 11, line.authorization or "", text)
             sheet.write_number(row, 12, line.charge, money)
             total += line.charge
     sheet.write_string(row + 1, 11, "Total", bold)

@@ -205,6 +205,7 @@ def semantic_problems(
                 f"{origin}: {at}.header_row: {header_row} is not a row from 1 to "
                 f"{limits.MAX_HEADER_ROW} (validate and ingest look for the header that far down)"
             )
+        problems.extend(_sheet_problems(file.get("sheet"), f"{origin}: {at}.sheet"))
         seen_dates = set()
         for v_index, version in enumerate(file.get("versions") or []):
             v_at = f"{at}.versions[{v_index}]"
@@ -232,6 +233,15 @@ def semantic_problems(
     problems.extend(_calendar_problems(data.get("calendar") or {}, origin))
     problems.extend(_billing_problems(data.get("billing") or {}, origin))
     return problems
+
+
+def _sheet_problems(sheet, at: str) -> list[str]:
+    """A sheet name Excel refuses (a convert would stop on it)."""
+    from ecmx.core.writers import sheet_name_problem
+
+    name = sheet.get("value") if isinstance(sheet, dict) else sheet
+    problem = sheet_name_problem(name) if isinstance(name, str) else None
+    return [f"{at}: {name!r}: {problem}"] if problem else []
 
 
 def _billing_problems(billing: dict, origin: str) -> list[str]:

@@ -45,8 +45,10 @@ from rich.markup import escape as markup_escape
 
 from ecmx.core import console as out
 from ecmx.core.atomic import atomic_file
+from ecmx.core.csv_text import FORMULA_START
 from ecmx.core.errors import OutputError
 from ecmx.core.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, rule_title
+from ecmx.core.targets import refuse_inputs
 from ecmx.core.writers import escape_text
 
 REPORT_SUFFIXES = (".json", ".csv", ".html", ".xlsx")
@@ -135,7 +137,8 @@ def write_report(
     check_report_path(path)
     findings = list(findings)
     if workbook is not None:
-        _refuse_overwriting_input(path, Path(workbook))
+        # With --force the atomic move would replace the checked file itself: never allowed.
+        refuse_inputs([path], [Path(workbook)])
     suffix = path.suffix.lower()
     with atomic_file(path, force=force) as tmp:
         if suffix == ".json":
@@ -146,15 +149,6 @@ def write_report(
             tmp.write_text(_html_page(findings, meta, show_values), encoding="utf-8")
         else:
             _write_xlsx(tmp, findings, show_values, workbook)
-
-
-def _refuse_overwriting_input(path: Path, workbook: Path) -> None:
-    # With --force the atomic move would replace the checked file itself: never allowed.
-    same = path.resolve() == workbook.resolve()
-    if not same and path.exists() and workbook.exists():
-        same = path.samefile(workbook)
-    if same:
-        raise OutputError(f"{path} is the checked file itself: choose another name for the report")
 
 
 def _write_json(tmp: Path, findings: list[Finding], meta: dict, show_values: bool) -> None:
@@ -454,8 +448,16 @@ def _clean(text: str) -> str:
 def _xl_text(value) -> str | None:
     if value is None or value == "":
         return None
-    # openpyxl stores text starting with "=" as a formula: escape it like every writer.
-    return escape_text(_clean(str(value)))
+    return _clean(str(value))
+
+
+def _keep_as_text(cells) -> None:
+    """openpyxl makes text starting with "=" a formula: make each such cell a string cell
+    again (the value unchanged), with Excel's quote prefix so that editing keeps it text."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _free_sheet_name(book, name: str) -> str:
@@ -478,6 +480,7 @@ def _fill_findings_sheet(sheet: Worksheet, findings: list[Finding], targets, sho
         row += [finding.message, finding.hint, finding.source]
         row += [finding.value] if show_values else []
         sheet.append([_xl_text(v) for v in row])
+        _keep_as_text(sheet[number])
         if finding.severity in FILLS:
             sheet.cell(number, 1).fill = PatternFill("solid", fgColor=FILLS[finding.severity])
         if target is not None:

@@ -20,6 +20,7 @@ import yaml
 
 from ecmx.core import canonical as C
 from ecmx.core.atomic import atomic_directory, atomic_file, refuse_existing
+from ecmx.core.csv_text import escape_csv_text
 from ecmx.core.errors import OutputError
 from ecmx.core.gcpause import gc_paused
 from ecmx.core.identifiers import CIN_LETTERS, npi_check_digit
@@ -469,7 +470,7 @@ def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> No
 
 def _csv_cell(value) -> str:
     if type(value) is str:  # most cells: return at once
-        return value
+        return escape_csv_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -510,7 +511,9 @@ def write_sample(sample: SampleData, out: Path, *, force: bool = False) -> list[
     targets = [out, out.parent / PROVIDER_FILE] if workbook else [out]
     for target in targets:  # all checked first: never leave half a sample behind
         refuse_existing(target, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from ecmx.core.targets import prepare_folder
+
+    prepare_folder(out.parent)
     if workbook:
         write_workbook(sample, out, force=force)
         write_provider_yaml(sample, targets[1], force=force)

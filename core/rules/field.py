@@ -67,6 +67,26 @@ def max_length(target: Target):
             )
 
 
+# Excel keeps at most this many characters in a cell, and cuts the rest without a word.
+CELL_TEXT_LIMIT = 32_767
+
+
+def cell_limit(target: Target):
+    for column in _columns(target, lambda c: c.type not in ("date", "int", "number")):
+        try:
+            lengths = target.frame[column.header].str.len()
+        except AttributeError:  # no text in the column at all
+            continue
+        long = _positions(lengths.gt(CELL_TEXT_LIMIT).fillna(False).astype(bool))
+        if long:
+            yield Hit(
+                long,
+                f"{column.header} is longer than a spreadsheet cell holds "
+                f"({CELL_TEXT_LIMIT:,} characters)",
+                header=column.header,
+            )
+
+
 def _by_field(target: Target, names, check, message):
     for column in _columns(target, lambda c: c.field in names):
         text = texts(target, column.header)
@@ -191,7 +211,21 @@ FIELD_RULES = (
 )
 
 
+# Not a rule of the plan's layout (the cerberus reference in the tests checks those):
+# a limit of the file format, which every plan file has.
+CELL_LIMIT_RULE = Rule(
+    "W001",
+    "error",
+    "field",
+    "text longer than a spreadsheet cell holds",
+    "shorten the value in the dataset: the plan's file would cut it",
+    "Excel specifications and limits: 32,767 characters per cell",
+    cell_limit,
+    ("rtf", "otf", "mif", "mini_mif", "tel"),
+)
+
+
 @hookimpl
 def ecmx_register_rules(registry) -> None:
-    for rule in FIELD_RULES:
+    for rule in (*FIELD_RULES, CELL_LIMIT_RULE):
         registry.add_rule(rule)

@@ -236,7 +236,7 @@ def formula_case(kit, samples, tmp_path_factory):
     return member, run, base / "out", data, before
 
 
-def test_formula_looking_text_is_written_escaped(formula_case, kit):
+def test_formula_looking_text_is_written_unchanged_as_text(formula_case, kit):
     member, run, out, data, before = formula_case
     assert run.code == 0, run.err
     [path] = list(out.iterdir())
@@ -244,10 +244,10 @@ def test_formula_looking_text_is_written_escaped(formula_case, kit):
     cin_at = rows[0].index("Member Client Index Number (CIN)")
     address_at = rows[0].index("Member Residential Address")
     [(row_number, row)] = [(n, r) for n, r in enumerate(rows[1:], 2) if r[cin_at] == member["cin"]]
-    assert row[address_at] == "'" + FORMULA
+    assert row[address_at] == FORMULA  # the value as the member has it: no apostrophe
     ws = kit.openpyxl_sheet(path)
     cell = ws.cell(row=row_number, column=address_at + 1)
-    assert cell.data_type == "s" and cell.value == "'" + FORMULA
+    assert cell.data_type == "s" and cell.value == FORMULA
     formulas = [c.coordinate for line in ws.iter_rows() for c in line if c.data_type == "f"]
     assert formulas == []
     assert kit.digests(data) == before  # the dataset keeps what the user wrote

@@ -9,6 +9,7 @@ from those edits alone.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from dataclasses import dataclass
@@ -142,9 +143,10 @@ def test_the_input_file_and_dataset_are_unchanged(ingested):
     assert ingested.after == ingested.before
 
 
-def test_the_report_names_exactly_the_new_and_dropped_members(ingested, pair):
+def test_the_report_counts_the_changes_and_masks_member_values(ingested, pair):
     document = json.loads(ingested.report.read_text(encoding="utf-8"))
-    assert set(document) == {"summary", "changes"}
+    assert set(document) == {"notice", "summary", "changes"}
+    assert "masked" in document["notice"]
     assert document["summary"] == {
         "plan": PLAN,
         "kind": "mif",
@@ -154,6 +156,7 @@ def test_the_report_names_exactly_the_new_and_dropped_members(ingested, pair):
         "dropped": 1,
         "changed": 1,
         "conflict": 0,
+        "values": "masked",
     }
     by_change: dict[str, list[dict]] = {}
     for change in document["changes"]:
@@ -161,16 +164,14 @@ def test_the_report_names_exactly_the_new_and_dropped_members(ingested, pair):
             "change", "cin", "member_id", "field", "dataset_value", "plan_value", "file_row",
         }  # fmt: skip
         by_change.setdefault(change["change"], []).append(change)
-    assert sorted(c["cin"] for c in by_change["new"]) == sorted(pair.new)
-    assert [c["cin"] for c in by_change["dropped"]] == [pair.dropped]
+    # PHI stays out of a report unless --show-values (the CSV report below shows them)
+    assert [c["cin"] for c in by_change["new"]] == ["***", "***"]
+    assert [c["cin"] for c in by_change["dropped"]] == ["***"]
     [moved] = by_change["changed"]
-    assert (moved["cin"], moved["field"], moved["plan_value"]) == (
-        pair.moved,
-        "address",
-        NEW_ADDRESS,
-    )
-    assert moved["dataset_value"] and moved["dataset_value"] != NEW_ADDRESS
+    assert (moved["cin"], moved["field"], moved["plan_value"]) == ("***", "address", "***")
+    assert moved["dataset_value"] == "***" and moved["member_id"]
     assert isinstance(moved["file_row"], int) and moved["file_row"] >= 2
+    assert NEW_ADDRESS not in ingested.report.read_text(encoding="utf-8")
 
 
 def test_the_merged_dataset_is_a_csv_folder_like_the_input(ingested, pair, kit):
@@ -245,7 +246,8 @@ def test_show_values_shows_the_cins(from_workbook, pair):
 def test_an_xlsx_report_has_changes_and_summary_sheets(from_workbook, pair):
     book = openpyxl.load_workbook(from_workbook.report)
     assert book.sheetnames == ["changes", "summary"]
-    rows = list(book["changes"].iter_rows(values_only=True))
+    notice, *rows = list(book["changes"].iter_rows(values_only=True))
+    assert "holds member data (PHI)" in notice[0]  # --show-values: said first
     assert rows[0] == (
         "change", "cin", "member_id", "field", "dataset_value", "plan_value", "file_row",
     )  # fmt: skip
@@ -267,11 +269,13 @@ def test_an_existing_out_is_refused_unless_force_and_a_csv_report(ingested, pair
     assert kit.digests(ingested.out) == before
 
     report = ingested.out.parent / "report.csv"
-    forced = ingest(kit, pair, ingested.out, report, "--force")
+    forced = ingest(kit, pair, ingested.out, report, "--force", "--show-values")
     assert forced.run.code == 0, forced.run.err
     assert forced.after == forced.before
     assert kit.digests(ingested.out) == before  # the same merge, the same bytes
-    rows = kit.read_csv(report)
+    notice, *lines = report.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "holds member data (PHI)" in notice
+    rows = list(csv.DictReader(lines))
     assert list(rows[0]) == [
         "change", "cin", "member_id", "field", "dataset_value", "plan_value", "file_row",
     ]  # fmt: skip
@@ -291,7 +295,7 @@ def test_out_may_not_be_the_input_dataset(cli, pair, kit):
     )  # fmt: skip
     assert run.code == 2
     [line] = run.error_lines()
-    assert "is the input dataset" in line and "never modifies its input" in line
+    assert "is an input of this run" in line and "never writes over its input" in line
     assert kit.digests(pair.data) == before
 
 

@@ -570,7 +570,7 @@ def test_the_report_may_not_be_the_checked_file(cli, damaged, tmp_path):
     before = sha(path)
     run = validate(cli, path, "--report", path, "--force")
     assert run.code == 2
-    assert "is the checked file itself" in run.err
+    assert "is an input of this run" in run.err
     assert sha(path) == before
 
 

@@ -225,7 +225,8 @@ def test_csv_plan_file(tmp_path):
     assert rows == [
         [],
         ["CIN", "Start", "Count", "Note"],
-        ["01234567A", "11/04/2025", "3", '\'=HYPERLINK("http://x")'],
+        # a plan file never changes a value: no apostrophe (the plan's system reads it)
+        ["01234567A", "11/04/2025", "3", '=HYPERLINK("http://x")'],
         ["92345678C", "", "0", ""],
     ]
 
@@ -236,10 +237,12 @@ def test_xlsx_plan_file_keeps_text_as_text(tmp_path):
     sheet = openpyxl.load_workbook(target)["RTF"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["CIN", "Start", "Count", "Note"]
-    assert rows[1] == ["01234567A", dt.datetime(2025, 11, 4), 3, '\'=HYPERLINK("http://x")']
+    assert rows[1] == ["01234567A", dt.datetime(2025, 11, 4), 3, '=HYPERLINK("http://x")']
     assert rows[2][:3] == ["92345678C", None, 0]
     assert sheet["B2"].number_format == "mm/dd/yyyy"
     assert sheet["A2"].data_type == "s"
+    # a string cell, never a formula; shown as text by Excel (quote prefix)
+    assert sheet["D2"].data_type == "s" and sheet["D2"].quotePrefix
 
 
 def test_plan_file_is_never_overwritten_silently(tmp_path):
