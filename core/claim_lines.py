@@ -73,10 +73,9 @@ def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame
     # a member listed twice is an error (D201) and is not billed; code it once meanwhile
     mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
-    encounters = pd.concat(
-        [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)],
-        ignore_index=True,
-    )
+    # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
+    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
+    encounters = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     lines = encounters.merge(
         mine[columns], on="member_id", how="inner", validate="many_to_one"
     ).reset_index(drop=True)

@@ -394,10 +394,10 @@ def derived(result: dict) -> dict:
             f["validate RTF"]["seconds"] / f["floor: read the RTF"]["inner_seconds"], 2
         ),
         "memory_growth_for_input_growth": [
-            round(
-                (f["monthly job, CSV input"]["peak_mb"] - f["ecmx at rest (plans list)"]["peak_mb"])
-                / (small_job["peak_mb"] - f["ecmx at rest (plans list)"]["peak_mb"]),
-                1,
+            _growth(
+                f["monthly job, CSV input"]["peak_mb"],
+                small_job["peak_mb"],
+                f["ecmx at rest (plans list)"]["peak_mb"],
             ),
             round(scale, 1),
         ],
@@ -409,6 +409,14 @@ def derived(result: dict) -> dict:
             ),
         },
     }
+
+
+def _growth(big_mb: float, small_mb: float, rest_mb: float) -> float | None:
+    """How much more memory the big job took above ecmx at rest than the small one; None
+    when the small job's peak is not above rest (a workload too small to tell)."""
+    if small_mb <= rest_mb:
+        return None
+    return round((big_mb - rest_mb) / (small_mb - rest_mb), 1)
 
 
 def report(result: dict, out: Path) -> None:
@@ -446,7 +454,10 @@ def report(result: dict, out: Path) -> None:
     print(f"validate RTF end to end is {d['validate_vs_floor_read']}x the time calamine alone "
           f"takes to read the file")  # fmt: skip
     grow, rows_grow = d["memory_growth_for_input_growth"]
-    print(f"peak memory above ecmx at rest grows {grow}x for {rows_grow}x the input rows")
+    if grow is None:
+        print("peak memory above ecmx at rest: the small workload did not rise above rest")
+    else:
+        print(f"peak memory above ecmx at rest grows {grow}x for {rows_grow}x the input rows")
     m = d["memory_mb_per_1000_input_rows"]
     print(f"peak memory per 1,000 dataset rows: {m['small']} MB at {result['small']:,} members, "
           f"{m['big']} MB at {result['members']:,}; total run {result['total_seconds']} s")  # fmt: skip
