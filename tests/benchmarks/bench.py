@@ -382,16 +382,16 @@ def derived(result: dict) -> dict:
         "floor_seconds_csv": round(floor_csv, 1),
         "baseline_seconds_scaled": round(baseline_job, 1),
         "baseline_scale": round(scale, 2),
-        "job_xlsx_vs_floor": round(xlsx_job / floor_xlsx, 2),
-        "job_csv_vs_floor": round(csv_job / floor_csv, 2),
-        "baseline_vs_job_xlsx": round(baseline_job / xlsx_job, 1),
+        "job_xlsx_vs_floor": _ratio(xlsx_job, floor_xlsx, 2),
+        "job_csv_vs_floor": _ratio(csv_job, floor_csv, 2),
+        "baseline_vs_job_xlsx": _ratio(baseline_job, xlsx_job, 1),
         "validate_rows_per_second": round(f["validate RTF"]["rows"] / f["validate RTF"]["seconds"]),
         "validate_rule_checks_rows_per_second": round(
             f["validate RTF: rule checks alone"]["rows"]
             / max(f["validate RTF: rule checks alone"]["inner_seconds"], 1e-6)
         ),
-        "validate_vs_floor_read": round(
-            f["validate RTF"]["seconds"] / f["floor: read the RTF"]["inner_seconds"], 2
+        "validate_vs_floor_read": _ratio(
+            f["validate RTF"]["seconds"], f["floor: read the RTF"]["inner_seconds"], 2
         ),
         "memory_growth_for_input_growth": [
             _growth(
@@ -409,6 +409,11 @@ def derived(result: dict) -> dict:
             ),
         },
     }
+
+
+def _ratio(numerator: float, denominator: float, digits: int) -> float | None:
+    """numerator / denominator, or None when a tiny workload timed the denominator as 0."""
+    return round(numerator / denominator, digits) if denominator > 0 else None
 
 
 def _growth(big_mb: float, small_mb: float, rest_mb: float) -> float | None:
