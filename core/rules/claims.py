@@ -119,36 +119,15 @@ def _daily_cap(target: Target):
         )
 
 
-def _visits_per_day(target: Target):
-    mask = target.fields["extra_visit_that_day"]
-    if mask.any():
-        yield Hit(
-            _positions(mask),
-            "a second doula visit for this member on one day: visits are limited to one a day",
-            field="date",
-        )
+def _flagged(column: str, message: str, field: str):
+    """A check of a line flag the coding computed (claim_lines): one hit for its lines."""
 
+    def check(target: Target):
+        mask = target.fields[column]
+        if mask.any():
+            yield Hit(_positions(mask), message, field=field)
 
-def _beyond_first_set(target: Target):
-    mask = target.fields["beyond_first_set"]
-    if mask.any():
-        yield Hit(
-            _positions(mask),
-            "a doula visit beyond what the plan covers: the first set is one initial visit, "
-            "up to eight prenatal or postpartum visits and two extended postpartum visits; "
-            "only up to nine more postpartum visits may follow, with a recommendation",
-            field="procedure_code",
-        )
-
-
-def _needs_recommendation(target: Target):
-    mask = target.fields["needs_recommendation"]
-    if mask.any():
-        yield Hit(
-            _positions(mask),
-            "a postpartum doula visit beyond the first set without a recommendation",
-            field="doula_recommendation",
-        )
+    return check
 
 
 def _modifiers(target: Target):
@@ -416,7 +395,11 @@ RULES = (
         "bill one doula visit per member and day",
         "seed 002 doula FAQ (Health Net, CalViva, CHPIV): all visits are limited to one per "
         "day, per member (billing.code_sets.doula.visits_per_day)",
-        _visits_per_day,
+        _flagged(
+            "extra_visit_that_day",
+            "a second doula visit for this member on one day: visits are limited to one a day",
+            "date",
+        ),
     ),
     _rule(
         "K017",
@@ -425,7 +408,13 @@ RULES = (
         "seed 002 doula FAQ (Health Net, CalViva, CHPIV): the first set of services and up to "
         "nine more postpartum visits (billing.code_sets.doula.visit_limits, recommended_visits; "
         "which code is which visit is assumed)",
-        _beyond_first_set,
+        _flagged(
+            "beyond_first_set",
+            "a doula visit beyond what the plan covers: the first set is one initial visit, "
+            "up to eight prenatal or postpartum visits and two extended postpartum visits; "
+            "only up to nine more postpartum visits may follow, with a recommendation",
+            "procedure_code",
+        ),
     ),
     _rule(
         "K018",
@@ -434,7 +423,11 @@ RULES = (
         "encounters.doula_recommendation to true (a standing order does not count)",
         "seed 002 doula FAQ (Health Net, CalViva, CHPIV): additional postpartum visits require "
         "a recommendation; cannot be established by a standing order",
-        _needs_recommendation,
+        _flagged(
+            "needs_recommendation",
+            "a postpartum doula visit beyond the first set without a recommendation",
+            "doula_recommendation",
+        ),
     ),
     _rule(
         "K014",
