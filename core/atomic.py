@@ -5,10 +5,12 @@ moved into place only when complete, so a crash or Ctrl-C never leaves half a
 file under the real name. Without ``force`` the final step is a hard link,
 which fails if the name appeared meanwhile: no race can clobber a file.
 
-A temporary file is named ``.ecmx-tmp-<pid>-<random>`` with the pid of the
-process that owns it. A process killed mid-write (SIGKILL, power loss) cannot
-clean up after itself, so every write first removes the temporaries of
-processes that are no longer running; a live process's are left alone.
+A temporary file is named ``.ecmx-tmp-<host>-<pid>-<random>`` with the host and
+pid of the process that owns it. A process killed mid-write (SIGKILL, power
+loss) cannot clean up after itself, so every write first removes the
+temporaries of this host's processes that are no longer running; a live
+process's are left alone, and so are another host's (a shared network folder:
+its pids mean nothing here).
 
 A batch (``atomic_batch``: a convert run's plan files) is written whole to
 temporary names, and only then are all of them moved into place: a failure
@@ -23,13 +25,16 @@ import os
 import re
 import secrets
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 from ecmx.core.errors import OutputError
 
 TEMP_PREFIX = ".ecmx-tmp-"
-_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"([A-Za-z0-9]*)-(\d+)-")
+# the host, in letters and digits only: the name's fields are split on "-"
+HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32]
 
 
 def _umask() -> int:
@@ -52,7 +57,7 @@ def _check_parent(path: Path) -> None:
 
 def temp_path(folder: Path) -> Path:
     """A fresh temporary name in ``folder``, owned by this process."""
-    return Path(folder) / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
+    return Path(folder) / f"{TEMP_PREFIX}{HOST}-{os.getpid()}-{secrets.token_hex(6)}"
 
 
 def _alive(pid: int) -> bool:
@@ -74,7 +79,7 @@ def remove_dead_temporaries(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _TEMP_NAME.match(entry.name)
-        if not match or _alive(int(match[1])):
+        if not match or match[1] != HOST or _alive(int(match[2])):
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.atomic import TEMP_PREFIX, atomic_batch, remove_dead_temporaries
+from ecmx.core.atomic import HOST, TEMP_PREFIX, atomic_batch, remove_dead_temporaries
 from ecmx.core.csv_text import FORMULA_START, escape_csv_text, unescape_csv_text
 from ecmx.core.dataset import read_dataset
 from ecmx.core.errors import OutputError
@@ -61,17 +61,19 @@ def test_temporaries_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
     dead_pid = int(dead.stdout)
-    mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-abc"
-    theirs = tmp_path / f"{TEMP_PREFIX}{dead_pid}-abc"
-    their_folder = tmp_path / f"{TEMP_PREFIX}{dead_pid}-def"
+    mine = tmp_path / f"{TEMP_PREFIX}{HOST}-{os.getpid()}-abc"
+    theirs = tmp_path / f"{TEMP_PREFIX}{HOST}-{dead_pid}-abc"
+    their_folder = tmp_path / f"{TEMP_PREFIX}{HOST}-{dead_pid}-def"
+    # another machine's run on a shared folder: its pid says nothing about it here
+    other_host = tmp_path / f"{TEMP_PREFIX}{HOST}x-{dead_pid}-abc"
     other = tmp_path / ".RTF.xlsx.part"  # not named by ecmx's convention: not ours to judge
-    for path in (mine, theirs, other):
+    for path in (mine, theirs, other_host, other):
         path.write_text("x")
     their_folder.mkdir()
     (their_folder / "members.csv").write_text("x")
     removed = remove_dead_temporaries(tmp_path)
     assert sorted(removed) == sorted([theirs, their_folder])
-    assert mine.exists() and other.exists() and not theirs.exists()
+    assert mine.exists() and other.exists() and other_host.exists() and not theirs.exists()
 
 
 def test_a_batch_failing_half_way_leaves_no_file_under_a_final_name(tmp_path):
