@@ -134,11 +134,12 @@ def run_claims(
         )
         for r in results
     ]
-    out.table(
-        f"ecmx claims {period} ({KIND_LABEL[output_format]}) -> {out_dir}",
-        ("plan", "claims", "lines", "billed", "refused lines", "file"),
-        rows,
-    )
+    if rows:  # no plan had members: the findings said why; an empty table says nothing
+        out.table(
+            f"ecmx claims {period} ({KIND_LABEL[output_format]}) -> {out_dir}",
+            ("plan", "claims", "lines", "billed", "refused lines", "file"),
+            rows,
+        )
     return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK
 
 

@@ -107,9 +107,12 @@ def run_convert(
         show_values,
         force,
     )
-    out.table(
-        f"ecmx convert {period} -> {out_dir}", ("plan", "kind", "rows", "file", "findings"), rows
-    )
+    if rows:  # no plan had members: the notes above said so; an empty table says nothing
+        out.table(
+            f"ecmx convert {period} -> {out_dir}",
+            ("plan", "kind", "rows", "file", "findings"),
+            rows,
+        )
     failed = any(r.blocked for r in results) or any(f.severity == ERROR for f in dataset_findings)
     return EXIT_FINDINGS if failed else EXIT_OK
 
