@@ -67,13 +67,25 @@ def _written(member: dict) -> dict[str, tuple[str, int]]:
     return MEMBER_ELEMENTS
 
 
-def member_cuts(member: dict) -> list[tuple[str, str]]:
-    """(column, note) for each member value longer than its element: cut in the 837P."""
-    return [
-        (column, f"{element} is longer than {width} characters: the 837P carries the first {width}")
-        for column, (element, width) in _written(member).items()
-        if too_long(member.get(column), width)
-    ]
+def member_cuts(member: dict, separators: str = "*:^~") -> list[tuple[str, str]]:
+    """(column, note) for each member value the 837P carries otherwise than written: longer
+    than its element (cut), or holding an X12 separator or a line break (a space instead)."""
+    notes = []
+    for column, (element, width) in _written(member).items():
+        value = member.get(column)
+        if too_long(value, width):
+            notes.append(
+                (column, f"{element} is longer than {width} characters: the 837P carries "
+                 f"the first {width}")
+            )  # fmt: skip
+        text = text_or_none(value)
+        if text is not None and any(ch in text for ch in separators + "\r\n"):
+            shown = " ".join(separators)
+            notes.append(
+                (column, f"{element} holds an X12 separator ({shown}) or a line break: the "
+                 "837P carries a space in its place")
+            )  # fmt: skip
+    return notes
 
 
 def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]]:

@@ -227,7 +227,7 @@ def _member_findings(dataset, plan, lines: pd.DataFrame, spec: BillingSpec) -> l
         for severity, column, problem in [
             *((ERROR, c, f"{p}; this member's claim is held back") for c, p in
               member_problems(member, field)),
-            *((WARNING, c, p) for c, p in member_cuts(member)),
+            *((WARNING, c, p) for c, p in member_cuts(member, spec.separators.all())),
         ]:  # fmt: skip
             row = int(member["_row"])
             findings.append(

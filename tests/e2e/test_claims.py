@@ -1088,3 +1088,36 @@ def test_an_authorization_number_stored_as_a_number_is_a_finding(cli, samples, k
     assert [(f["code"], f["cell"]) for f in found] == [("D106", "enrollments!D2")]
     assert "leading zeros" in found[0]["message"]
     assert not (tmp_path / "claims").exists() or billed_files(tmp_path / "claims") == []
+
+
+def test_a_separator_in_a_name_is_billed_as_a_space_with_a_warning(cli, samples, kit, tmp_path):
+    """A value is never changed without a finding: an X12 separator (here the segment
+    terminator ~) or a line break in a name or address goes out as a space, and K013
+    (a warning) names the cell; the member is still billed."""
+    members = [a_member("SEP", 1, last_name="Smith~Jones", address="12 Elm St\nApt 3")]
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "members": members,
+            "enrollments": [
+                {"member_id": "SEP", "status": "enrolled", "enrollment_start": "2025-11-01"}
+            ],
+            "encounters": [an_encounter("SEP", "2025-11-12", charge="85")],
+        },
+        the_provider(samples, kit),
+    )
+    out = tmp_path / "claims"
+    run = cli(*claims_argv(data, out, "--report", tmp_path / "r.json", plan="healthnet"))
+    assert run.code == 0, run.err
+    assert "Smith" not in run.text  # values stay out of messages
+    findings = json.loads((tmp_path / "r.json").read_text("utf-8"))["findings"]
+    letter = {c: "ABCDEFGHIJKL"[i] for i, c in enumerate(members[0])}
+    assert {(f["code"], f["severity"], f["cell"]) for f in findings} == {
+        ("K013", "warning", f"members!{letter['last_name']}2"),
+        ("K013", "warning", f"members!{letter['address']}2"),
+    }
+    path = out / claim_file_name(kit.load_yaml(data / "provider.yaml"), "healthnet")
+    assert pyx12_accepts(path)
+    text = path.read_text()
+    assert "*SMITH JONES*" in text and "N3*12 ELM ST APT 3~" in text
+    assert lines_by_member(path) == {"91234561A": [("20251112", "HC:G9012:U2", "85")]}
