@@ -110,10 +110,10 @@ def cli(capsys, monkeypatch):
 
 @pytest.fixture(scope="session")
 def script():
-    """``script(*argv, cwd=..., env=...) -> Run``: the installed ``ecmx`` console script."""
+    """``script(*argv, cwd=..., env=..., timeout=...) -> Run``: the installed ``ecmx`` console script."""
     assert ECMX_SCRIPT.is_file(), f"console script not installed next to {sys.executable}"
 
-    def run(*argv, cwd: Path, env: dict | None = None) -> Run:
+    def run(*argv, cwd: Path, env: dict | None = None, timeout: float = 180) -> Run:
         environ = {k: v for k, v in os.environ.items() if k not in _NOISY_ENV}
         environ["COLUMNS"] = "400"
         environ.update(env or {})
@@ -123,7 +123,7 @@ def script():
             env=environ,
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=timeout,
             check=False,
         )
         return Run(proc.returncode, _strip(proc.stdout), _strip(proc.stderr))

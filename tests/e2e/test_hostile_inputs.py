@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -26,7 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from ecmx.core.sample_data import provider_profile
 
-from .conftest import ECMX_SCRIPT, invoke
+from .conftest import invoke
 
 # Member values planted in every dataset: none may reach the terminal.
 PHI = {"first_name": "Quilliam", "last_name": "Zebrowski", "cin": "93456781C"}
@@ -425,27 +424,13 @@ def test_hostile_plan_configs_are_clear_lines(tmp_path, text, code, says):
 # ----------------------------------------------------------------------------- FIFOs
 
 
-def _run_script(*argv, cwd: Path) -> tuple[int, str]:
-    """The installed script in a subprocess, so a hang is a failed test, not a stuck run."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ECMX")}
-    proc = subprocess.run(
-        [str(ECMX_SCRIPT), *map(str, argv)],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize(
     "where",
     ["provider", "provider_beside", "csv_table", "workbook", "plans_dir", "mif", "to_validate"],
 )
-def test_a_named_pipe_is_refused_not_waited_on(tmp_path, where):
+def test_a_named_pipe_is_refused_not_waited_on(script, tmp_path, where):
+    """Run as the installed script in a subprocess, so a hang is a failed test."""
     folder = write_csv_folder(tmp_path / "csv", tables())
     fifo = tmp_path / "pipe"
     argv = ["convert", folder, "--plan", "all", "--period", "2025-11", "--out", tmp_path / "out"]
@@ -471,7 +456,8 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path, where):
         (tmp_path / "plans").mkdir()
         os.mkfifo(fifo := tmp_path / "plans" / "mine.yaml")
         argv = ["--plans-dir", tmp_path / "plans", "plans", "check"]
-    code, text = _run_script(*argv, cwd=tmp_path)
+    run = script(*argv, cwd=tmp_path, timeout=60)
+    code, text = run.code, run.text
     assert code == 2, text
     lines = [line for line in text.splitlines() if line.startswith("ecmx: ")]
     assert len(lines) == 1 and "named pipe (FIFO)" in lines[0] and fifo.name in lines[0], text
