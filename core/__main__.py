@@ -1,6 +1,6 @@
 """``python -m ecmx.core``: the ecmx command line, for scripts and benchmarks."""
 
-from ecmx.core.cli import main
+from ecmx.core.cli.main import main
 
 if __name__ == "__main__":  # a worker process of ``writers.write_plan_files`` imports this
     main()

@@ -1,7 +1,7 @@
 """The ecmx hook specifications: the contract between the engine and plugins.
 
 Every built-in plan, file kind and transform is registered through these same
-hooks (see ``ecmx.core.plugins.BUILTIN_PLUGINS``), so a third-party plugin can
+hooks (see ``ecmx.core.hooks.manager.BUILTIN_PLUGINS``), so a third-party plugin can
 do anything a built-in does. Third-party packages expose a module or object on
 the entry-point group ``ecmx.plans``. Hooks are grouped by phase; each docstring
 is the contract: arguments, return value, and whether the first result wins.
@@ -23,7 +23,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def ecmx_register_file_kinds(registry):
     """Add file kinds (RTF, OTF, ...) with ``registry.add_file_kind(FileKind(...))``.
 
-    :param registry: the ``ecmx.core.registry.Registry`` being filled.
+    :param registry: the ``ecmx.core.hooks.registry.Registry`` being filled.
     :return: ignored. Called once at start-up, before plans are loaded.
     """
 
@@ -35,7 +35,7 @@ def ecmx_register_transforms(registry):
     ``func(series: pandas.Series) -> pandas.Series`` must return a series of the
     same length and index; YAML columns name it in ``transform:``.
 
-    :param registry: the ``ecmx.core.registry.Registry`` being filled.
+    :param registry: the ``ecmx.core.hooks.registry.Registry`` being filled.
     :return: ignored. Called once at start-up, before plans are loaded.
     """
 
@@ -48,21 +48,21 @@ def ecmx_register_plans(registry):
     Plans are validated together after every plugin has registered, so a plan
     may ``extends:`` a plan registered by another plugin.
 
-    :param registry: the ``ecmx.core.registry.Registry`` being filled.
+    :param registry: the ``ecmx.core.hooks.registry.Registry`` being filled.
     :return: ignored.
     """
 
 
 @hookspec
 def ecmx_register_rules(registry):
-    """Add validation rules with ``registry.add_rule(Rule(...))`` (``ecmx.core.rules``).
+    """Add validation rules with ``registry.add_rule(Rule(...))`` (``ecmx.core.checks.rules``).
 
     A rule has a stable code, a severity, a layer (field, business, cross_file),
     the file kinds it applies to, a hint, a source, and
     ``check(target) -> iterable of Hit``. A plan's YAML may switch it off or
     change its severity under ``rules:``.
 
-    :param registry: the ``ecmx.core.registry.Registry`` being filled.
+    :param registry: the ``ecmx.core.hooks.registry.Registry`` being filled.
     :return: ignored. Called once at start-up, before plans are loaded.
     """
 
@@ -80,7 +80,7 @@ def ecmx_prepare_canonical(plan, kind, frame, context):
     :param plan: the ``PlanSpec`` being converted.
     :param kind: the file kind name (``"rtf"``, ``"otf"``).
     :param frame: ``pandas.DataFrame``, one row per output row, canonical fields.
-    :param context: the ``ecmx.core.pipeline.BuildContext`` (dataset, period, ...).
+    :param context: the ``ecmx.core.files.convert.BuildContext`` (dataset, period, ...).
     :return: a replacement DataFrame, or None to keep ``frame``. Results chain
         in plugin order: each implementation sees the previous one's frame.
     """
@@ -103,6 +103,6 @@ def ecmx_validate(plan, kind, frame, context):
     """Check a mapped plan frame and report problems.
 
     :param frame: the plan frame (columns are the layout's headers).
-    :return: a list of ``ecmx.core.findings.Finding`` (may be empty), or None.
+    :return: a list of ``ecmx.core.checks.findings.Finding`` (may be empty), or None.
         Results of all implementations are concatenated.
     """

@@ -20,9 +20,9 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
-from ecmx.core import console
-from ecmx.core.cli import main
-from ecmx.core.plugins import PLANS_DIR_ENV
+from ecmx.core.cli import console
+from ecmx.core.cli.main import main
+from ecmx.core.hooks.manager import PLANS_DIR_ENV
 
 # The dataset contract's columns (docs/dataset.md), in the order written.
 MEMBER_COLUMNS = (
@@ -76,7 +76,7 @@ class Run:
 
 
 def run_ecmx(*argv) -> Run:
-    """``ecmx ARGV`` in-process (``ecmx.core.cli.main``), its exit code and output."""
+    """``ecmx ARGV`` in-process (``ecmx.core.cli.main.main``), its exit code and output."""
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         for name in _NOISY_ENV:

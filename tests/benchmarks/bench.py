@@ -125,9 +125,9 @@ def step_baseline(dataset: str, folder: str, scratch: str) -> dict:
     pandas+openpyxl writing the same output rows."""
     import pandas as pd
 
-    from ecmx.core.planspec import ColumnSpec, Layout
-    from ecmx.core.rules import Target
-    from ecmx.core.rules.reference import reference_findings
+    from ecmx.core.checks.reference import reference_findings
+    from ecmx.core.checks.rules import Target
+    from ecmx.core.plans.spec import ColumnSpec, Layout
 
     timings, rows = {}, {}
     started = time.perf_counter()
@@ -162,11 +162,11 @@ def step_validate_stage(rtf: str) -> dict:
     """`ecmx validate`'s rule checks alone, on a file already read (the read is timed apart)."""
     from datetime import date
 
-    from ecmx.core.findings import column_letter
-    from ecmx.core.periods import Period
-    from ecmx.core.plan_reader import FILE_ROW, read_plan_file
-    from ecmx.core.plugins import make_plugin_manager
-    from ecmx.core.rules import Target, run_rules
+    from ecmx.core.calendar.periods import Period
+    from ecmx.core.checks.findings import column_letter
+    from ecmx.core.checks.rules import Target, run_rules
+    from ecmx.core.files.read import FILE_ROW, read_plan_file
+    from ecmx.core.hooks.manager import make_plugin_manager
 
     _, registry = make_plugin_manager(entry_points=False)
     plan = registry.plan("healthnet")

@@ -1,6 +1,6 @@
 """Fixtures for the end-to-end tests: run ``ecmx`` as a user would, read what it wrote.
 
-The CLI runs in-process through ``ecmx.core.cli.main`` (fast); a few tests run the
+The CLI runs in-process through ``ecmx.core.cli.main.main`` (fast); a few tests run the
 installed console script in a subprocess to prove the entry point works. Datasets
 and conversions that several tests read are made once per session.
 """
@@ -26,10 +26,10 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
-from ecmx.core import console
-from ecmx.core.cli import main
-from ecmx.core.periods import Period
-from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
+from ecmx.core.calendar.periods import Period
+from ecmx.core.cli import console
+from ecmx.core.cli.main import main
+from ecmx.core.hooks.manager import PLANS_DIR_ENV, make_plugin_manager
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)

@@ -8,7 +8,7 @@ from importlib import metadata
 
 import pytest
 
-from ecmx.core import canonical
+from ecmx.core.dataset import canonical
 
 ABSTRACT_BASES = ("dhcs_base", "healthnet_family")
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from ecmx.core.periods import Period
-from ecmx.core.sample_data import generate, write_sample
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.sample import generate, write_sample
 
 PERIOD = Period(2025, 11)
 CHANGES = ("keep", "keep", "no_episode", "attempt_enrolled")
@@ -59,7 +59,7 @@ def damage(sample, changes: list[str]) -> None:
 
 
 def run_convert(dataset: Path, out: Path, report: Path, *extra: str) -> int:
-    from ecmx.core.cli import main
+    from ecmx.core.cli.main import main
 
     argv = [
         "-q", "convert", str(dataset), "--plan", "all", "--period", str(PERIOD),

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from ecmx.core.sample_data import provider_profile
+from ecmx.core.dataset.sample import provider_profile
 
 from .conftest import invoke
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ecmx.core.dataset import read_dataset
+from ecmx.core.dataset.read import read_dataset
 
 PLAN = "healthnet"
 RECEIVED = "2025-12-05"

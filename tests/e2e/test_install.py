@@ -22,9 +22,9 @@ import yaml
 
 from ecmx.core import hookspecs
 from ecmx.core.errors import ConfigError
+from ecmx.core.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, make_plugin_manager
+from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
-from ecmx.core.plugins import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, make_plugin_manager
-from ecmx.core.registry import Registry
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 THIRD_PLAN = {
@@ -54,7 +54,7 @@ def test_top_level_folders_are_not_importable_after_install(tmp_path, name):
 
 def test_everything_lives_under_the_ecmx_namespace(tmp_path):
     proc = python(
-        "import ecmx.core, ecmx.plugins, ecmx.plan_configs, ecmx.core.cli;"
+        "import ecmx.core, ecmx.plugins, ecmx.plan_configs, ecmx.core.cli.main;"
         "print(ecmx.core.__version__)",
         cwd=tmp_path,
     )
@@ -73,7 +73,7 @@ def test_plan_configs_ship_as_package_data():
         "healthnet_family.yaml",
         "partnership.yaml",
     } <= set(shipped)
-    assert resources.files("ecmx.core").joinpath("schemas/plan.schema.json").is_file()
+    assert resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").is_file()
 
 
 # ----------------------------------------------------------------------------- console script
@@ -166,7 +166,9 @@ def test_a_misspelt_hook_fails_at_start_up(monkeypatch):
 
     module.ecmx_register_plan = ecmx_register_plan
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr("ecmx.core.plugins.BUILTIN_PLUGINS", (*BUILTIN_PLUGINS, module.__name__))
+    monkeypatch.setattr(
+        "ecmx.core.hooks.manager.BUILTIN_PLUGINS", (*BUILTIN_PLUGINS, module.__name__)
+    )
     with pytest.raises(ConfigError, match="ecmx_register_plan"):
         make_plugin_manager(entry_points=False)
 

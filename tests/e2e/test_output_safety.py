@@ -267,7 +267,7 @@ def test_out_or_report_of_the_wrong_kind_is_a_usage_error(kit, samples, tmp_path
 
 
 def test_a_write_failing_half_way_leaves_no_file_of_the_batch(kit, samples, tmp_path, monkeypatch):
-    from ecmx.core import writers
+    from ecmx.core.files import write as writers
 
     real = writers._write_workbook
     calls = []
@@ -288,7 +288,7 @@ def test_a_write_failing_half_way_leaves_no_file_of_the_batch(kit, samples, tmp_
 
 
 def test_permission_denied_says_where(kit, samples, tmp_path, monkeypatch):
-    from ecmx.core import writers
+    from ecmx.core.files import write as writers
 
     def denied(*args):
         raise PermissionError(errno.EACCES, "Permission denied")

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 import yaml
 
-from ecmx.core.provenance import builtin_sources, citation_texts, parse, source_paths
+from ecmx.core.plans.provenance import builtin_sources, citation_texts, parse, source_paths
 
 KIN = """\
 id: kinplan

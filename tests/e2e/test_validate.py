@@ -29,9 +29,9 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from ecmx.core import plugins as plugins_module
+from ecmx.core.checks.rules import Hit, Rule
+from ecmx.core.hooks import manager as plugins_module
 from ecmx.core.hookspecs import hookimpl
-from ecmx.core.rules import Hit, Rule
 
 HN_RTF = "SUNRISE_HN_ECM_RTF_20251203.xlsx"
 CIN = "Member Client Index Number (CIN)"

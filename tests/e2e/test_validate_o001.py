@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ecmx.core.cli import main
-from ecmx.core.periods import Period
-from ecmx.core.sample_data import generate, write_sample
+from ecmx.core.calendar.periods import Period
+from ecmx.core.cli.main import main
+from ecmx.core.dataset.sample import generate, write_sample
 
 
 def run(capsys, *argv) -> tuple[int, str]:

@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ecmx.core.cli import main
-from ecmx.core.periods import Period
-from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
-from ecmx.core.sample_data import PLANS, SampleData, generate, write_sample
+from ecmx.core.calendar.periods import Period
+from ecmx.core.cli.main import main
+from ecmx.core.dataset.sample import PLANS, SampleData, generate, write_sample
+from ecmx.core.hooks.manager import PLANS_DIR_ENV, make_plugin_manager
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)

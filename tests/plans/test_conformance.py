@@ -13,9 +13,9 @@ import math
 from collections import defaultdict
 from datetime import date
 
-from ecmx.core import canonical
-from ecmx.core.canonical import EXIT_STATUSES
-from ecmx.core.periods import Period
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset import canonical
+from ecmx.core.dataset.canonical import EXIT_STATUSES
 
 PERIOD = Period(2025, 11)
 PRODUCTION_DATE = date(2025, 12, 3)

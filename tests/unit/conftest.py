@@ -10,10 +10,10 @@ import pytest
 import xlsxwriter
 import yaml
 
-from ecmx.core.dataset import read_dataset
+from ecmx.core.dataset.read import read_dataset
+from ecmx.core.dataset.sample import provider_profile
 from ecmx.core.errors import ConfigError
-from ecmx.core.plugins import PLANS_DIR_ENV, make_plugin_manager
-from ecmx.core.sample_data import provider_profile
+from ecmx.core.hooks.manager import PLANS_DIR_ENV, make_plugin_manager
 
 
 def _write_book(path: Path, sheets: dict[str, list[list]]) -> Path:

@@ -6,10 +6,16 @@ from datetime import date
 
 import pytest
 
-from ecmx.core.deadlines import lateness_findings, near_dates, open_windows, overdue, upcoming
-from ecmx.core.findings import WARNING
-from ecmx.core.periods import Period
-from ecmx.core.schedule import due_dates
+from ecmx.core.calendar.deadlines import (
+    lateness_findings,
+    near_dates,
+    open_windows,
+    overdue,
+    upcoming,
+)
+from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.schedule import due_dates
+from ecmx.core.checks.findings import WARNING
 
 D = date.fromisoformat
 

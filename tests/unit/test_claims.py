@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecmx.core.claims_command import _code_plan
-from ecmx.core.dataset import read_dataset
-from ecmx.core.periods import Period
-from ecmx.core.sample_data import provider_profile
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.read import read_dataset
+from ecmx.core.dataset.sample import provider_profile
+from ecmx.core.jobs.claims import _code_plan
 
 PERIOD = Period(2025, 11)
 ENROLLED = "2025-11-10"  # M1's default ECM enrollment start

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from ecmx.core.dataset import read_dataset
+from ecmx.core.dataset.read import read_dataset
 from ecmx.core.errors import InputError
 
 MEMBER_HEADER = ["member_id", "cin", "plan", "first_name", "last_name", "dob"]
@@ -448,7 +448,7 @@ def test_a_csv_with_a_nul_byte_names_the_file_and_line(csv_folder):
 
 
 def test_a_csv_longer_than_the_row_limit_is_refused(csv_folder, monkeypatch):
-    from ecmx.core import limits
+    from ecmx.core.storage import limits
 
     monkeypatch.setattr(limits, "MAX_CSV_ROWS", 2)
     folder = csv_folder(minimal(members=[member(), member("M2", "91234568C")]))

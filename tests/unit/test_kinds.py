@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ecmx.core.dataset import read_dataset
-from ecmx.core.periods import Period
-from ecmx.core.pipeline import convert
-from ecmx.core.writers import write_plan_file
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.read import read_dataset
+from ecmx.core.files.convert import convert
+from ecmx.core.files.write import write_plan_file
 
 NOV = Period(2025, 11)
 MADE = dt.date(2025, 12, 3)
@@ -396,8 +396,8 @@ def test_status_without_a_plan_code_points_at_the_enrollments_cell(plugins_with,
 
 def test_worker_processes_write_the_same_files_and_report_a_failure(run, tmp_path, monkeypatch):
     """Large batches are written by worker processes: the files are the same, one by one."""
-    from ecmx.core import writers
     from ecmx.core.errors import OutputError
+    from ecmx.core.files import write as writers
 
     jobs = []
     for kind in ("rtf", "otf"):
@@ -459,7 +459,7 @@ def test_a_plan_cannot_write_a_format_it_does_not_accept(config_problems):
 def test_transforms_keep_every_missing_marker_blank(missing):
     """pandas 3 may hand a text column pd.NA or NaN for a blank: it stays blank, never
     "<NA>", "nan" or "NaT" written into the plan's cell."""
-    from ecmx.core.transforms import BUILTIN_TRANSFORMS
+    from ecmx.core.files.transforms import BUILTIN_TRANSFORMS
 
     for name, transform in BUILTIN_TRANSFORMS.items():
         out = transform(pd.Series(["ab-1", missing], dtype=object)).tolist()

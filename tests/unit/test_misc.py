@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.atomic import atomic_directory, atomic_file
+from ecmx.core.calendar.periods import Period
+from ecmx.core.checks.findings import Finding, column_letter
 from ecmx.core.errors import EcmxError, OutputError
-from ecmx.core.findings import Finding, column_letter
-from ecmx.core.periods import Period
-from ecmx.core.planspec import ColumnSpec, FileSpec, Layout
-from ecmx.core.transforms import digits_only, strip_dashes, zip5
-from ecmx.core.writers import escape_text, excel_to_strftime, write_plan_file
+from ecmx.core.files.transforms import digits_only, strip_dashes, zip5
+from ecmx.core.files.write import escape_text, excel_to_strftime, write_plan_file
+from ecmx.core.plans.spec import ColumnSpec, FileSpec, Layout
+from ecmx.core.storage.atomic import atomic_directory, atomic_file
 
 # ------------------------------------------------------------------ periods
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.atomic import HOST, TEMP_PREFIX, atomic_batch, remove_dead_temporaries
-from ecmx.core.csv_text import FORMULA_START, escape_csv_text, unescape_csv_text
-from ecmx.core.dataset import read_dataset
+from ecmx.core.dataset.read import read_dataset
+from ecmx.core.dataset.sample import generate, write_csv_folder
 from ecmx.core.errors import OutputError
-from ecmx.core.sample_data import generate, write_csv_folder
-from ecmx.core.targets import file_name_problem
-from ecmx.core.writers import sheet_name_problem
+from ecmx.core.files.write import sheet_name_problem
+from ecmx.core.storage.atomic import HOST, TEMP_PREFIX, atomic_batch, remove_dead_temporaries
+from ecmx.core.storage.csv_text import FORMULA_START, escape_csv_text, unescape_csv_text
+from ecmx.core.storage.targets import file_name_problem
 
 # Text a CSV file can carry (no NUL, no lone surrogates), as the reader keeps it (stripped).
 TEXT = st.text(
@@ -95,7 +95,9 @@ def test_a_batch_appears_whole(tmp_path):
 
 def test_a_worker_ends_when_its_parent_is_already_gone():
     # The initializer runs in a process whose parent is not the one named: it exits at once.
-    code = "from ecmx.core.workers import die_with_parent; die_with_parent(1); print('ran on')"
+    code = (
+        "from ecmx.core.storage.workers import die_with_parent; die_with_parent(1); print('ran on')"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 1 and "ran on" not in run.stdout
 
@@ -123,7 +125,7 @@ def test_file_names_a_file_system_refuses(name, problem):
 
 
 def test_a_dataset_workbook_refuses_text_a_cell_cannot_hold(tmp_path):
-    from ecmx.core.dataset_writer import write_dataset
+    from ecmx.core.dataset.write import write_dataset
 
     folder = tmp_path / "csv"
     write_csv_folder(SAMPLE, folder)

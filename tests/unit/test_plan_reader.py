@@ -14,10 +14,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import InputError
-from ecmx.core.periods import Period
-from ecmx.core.plan_reader import FILE_ROW, as_plan_date, read_plan_file
-from ecmx.core.writers import write_plan_file
+from ecmx.core.files.read import FILE_ROW, as_plan_date, read_plan_file
+from ecmx.core.files.write import write_plan_file
 
 NOV = Period(2025, 11)
 NOV_4 = pd.Timestamp("2025-11-04")

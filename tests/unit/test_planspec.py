@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
+from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError, EcmxError
-from ecmx.core.periods import Period
 
 CONCRETE = {"healthnet", "calviva", "chpiv", "chwp", "partnership"}
 ABSTRACT = {"dhcs_base", "healthnet_family"}

@@ -11,14 +11,14 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.dataset import Dataset, read_dataset
-from ecmx.core.dataset_writer import write_dataset
-from ecmx.core.periods import Period
-from ecmx.core.pipeline import convert
-from ecmx.core.plan_reader import FILE_ROW, read_plan_file
-from ecmx.core.roster import merge_plan_file
-from ecmx.core.sample_data import PLANS, generate, write_sample
-from ecmx.core.writers import write_plan_file
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.read import Dataset, read_dataset
+from ecmx.core.dataset.sample import PLANS, generate, write_sample
+from ecmx.core.dataset.write import write_dataset
+from ecmx.core.files.convert import convert
+from ecmx.core.files.read import FILE_ROW, read_plan_file
+from ecmx.core.files.write import write_plan_file
+from ecmx.core.inbound.merge import merge_plan_file
 
 PERIOD = Period(2025, 11)
 MADE = dt.date(2025, 12, 3)

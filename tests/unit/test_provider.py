@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
+from ecmx.core.dataset.provider import find_provider, load_provider
 from ecmx.core.errors import InputError
-from ecmx.core.provider import find_provider, load_provider
 
 GOOD = """\
 facility_name: Sunrise Community Health

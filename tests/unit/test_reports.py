@@ -14,10 +14,16 @@ import pandas as pd
 import pytest
 from openpyxl.comments import Comment
 
-from ecmx.core import console
+from ecmx.core.checks.findings import Finding
+from ecmx.core.cli import console
 from ecmx.core.errors import OutputError
-from ecmx.core.findings import Finding
-from ecmx.core.reports import COLUMNS, check_report_path, show, summary, write_report
+from ecmx.core.reports.findings_report import (
+    COLUMNS,
+    check_report_path,
+    show,
+    summary,
+    write_report,
+)
 
 SECRET = "97531864X"  # a CIN-like value: must never leak unless asked for
 META = {"command": "validate", "plan": "healthnet", "kind": "rtf", "file": "rtf.xlsx"}

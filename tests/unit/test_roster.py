@@ -13,10 +13,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ecmx.core.dataset import ROW, Dataset
-from ecmx.core.periods import Period
-from ecmx.core.plan_reader import read_plan_file
-from ecmx.core.roster import CHANGED, CONFLICT, DROPPED, NEW, merge_plan_file
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.read import ROW, Dataset
+from ecmx.core.files.read import read_plan_file
+from ecmx.core.inbound.merge import CHANGED, CONFLICT, DROPPED, NEW, merge_plan_file
 
 NOV = Period(2025, 11)
 RECEIVED = dt.date(2025, 12, 5)

@@ -23,19 +23,19 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ecmx.core import hookspecs
+from ecmx.core.calendar.periods import Period
+from ecmx.core.checks.business import BUSINESS_RULES, DATE_FIELDS
+from ecmx.core.checks.field import FIELD_RULES
+from ecmx.core.checks.findings import STAGE_CODES, Finding, column_letter
+from ecmx.core.checks.reference import reference_findings
+from ecmx.core.checks.rules import Hit, Rule, Target, apply_overrides, run_rules
+from ecmx.core.dataset.identifiers import npi_check_digit
 from ecmx.core.errors import ConfigError
-from ecmx.core.findings import STAGE_CODES, Finding, column_letter
+from ecmx.core.files.convert import convert
+from ecmx.core.hooks.manager import BUILTIN_PLUGINS
+from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
-from ecmx.core.identifiers import npi_check_digit
-from ecmx.core.periods import Period
-from ecmx.core.pipeline import convert
-from ecmx.core.planspec import ColumnSpec, Layout
-from ecmx.core.plugins import BUILTIN_PLUGINS
-from ecmx.core.registry import Registry
-from ecmx.core.rules import Hit, Rule, Target, apply_overrides, run_rules
-from ecmx.core.rules.business import BUSINESS_RULES, DATE_FIELDS
-from ecmx.core.rules.field import FIELD_RULES
-from ecmx.core.rules.reference import reference_findings
+from ecmx.core.plans.spec import ColumnSpec, Layout
 
 NOV = Period(2025, 11)
 MADE = dt.date(2025, 12, 3)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.periods import Period
-from ecmx.core.schedule import (
+from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.schedule import (
     adjust,
     due_dates,
     is_business_day,

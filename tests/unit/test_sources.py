@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from ecmx.core.provenance import builtin_sources, readable
+from ecmx.core.plans.provenance import builtin_sources, readable
 
 SPEAKS_FOR = {  # the plans each page speaks for (shared/docs/domain.md, "The sources, by title")
     "chwp-ecm-process": {"chwp"},

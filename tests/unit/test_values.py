@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecmx.core import values as V
-from ecmx.core.canonical import ACUITY, OUTREACH_METHODS, POPULATIONS_OF_FOCUS, SEXES, STATUSES
+from ecmx.core.dataset import values as V
+from ecmx.core.dataset.canonical import (
+    ACUITY,
+    OUTREACH_METHODS,
+    POPULATIONS_OF_FOCUS,
+    SEXES,
+    STATUSES,
+)
 
 FAST = settings(max_examples=60, deadline=None, database=None)
 

@@ -31,15 +31,15 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ecmx.core import control_numbers
-from ecmx.core.billing import Separators
-from ecmx.core.claims_command import _code_plan, _parties, run_claims
-from ecmx.core.control_numbers import lock_path, reserved_numbers, state_path
-from ecmx.core.dataset import read_dataset
+from ecmx.core.billing import control_numbers
+from ecmx.core.billing.coding import Separators
+from ecmx.core.billing.control_numbers import lock_path, reserved_numbers, state_path
+from ecmx.core.billing.x12 import Control, render_837p
+from ecmx.core.calendar.periods import Period
+from ecmx.core.dataset.read import read_dataset
+from ecmx.core.dataset.sample import PLANS, generate, provider_profile, write_sample
 from ecmx.core.errors import InputError, OutputError
-from ecmx.core.periods import Period
-from ecmx.core.sample_data import PLANS, generate, provider_profile, write_sample
-from ecmx.core.x12 import Control, render_837p
+from ecmx.core.jobs.claims import _code_plan, _parties, run_claims
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)

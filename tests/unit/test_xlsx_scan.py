@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecmx.core import limits
 from ecmx.core.errors import InputError
-from ecmx.core.xlsx_scan import _column_number, _columns_over, _numbers_over, scan_workbook
+from ecmx.core.storage import limits
+from ecmx.core.storage.xlsx_scan import _column_number, _columns_over, _numbers_over, scan_workbook
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 

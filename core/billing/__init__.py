@@ -1,0 +1,1 @@
+"""ECM claims: coding, claim lines, grouping, X12 837P, invoice, control numbers."""

@@ -1,0 +1,187 @@
+"""X12 interchange and group control numbers that are never reused in an output folder.
+
+A payer rejects an interchange whose ISA13 it has seen before, so the last
+numbers used are kept in a state file next to the output folder: for
+``claims/``, ``.claims.ecmx-x12-control.json`` beside it. It is outside the
+folder so the folder holds only claim files (a clearinghouse upload or a
+validator can take all of them). If the state file is lost, the numbers already
+in the folder's 837P files still count: the next number is past every one of
+them. A lock file beside it keeps two runs into one folder from taking the same
+number. The lock records the process id and host that hold it: a lock left by
+a run that was killed (its process no longer alive on this host) is taken over,
+with a warning, instead of stopping every later run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ecmx.core.cli import console as out
+from ecmx.core.errors import OutputError
+from ecmx.core.storage.atomic import atomic_file
+
+STATE_SUFFIX = ".ecmx-x12-control.json"
+LOCK_SUFFIX = ".ecmx-x12-control.lock"
+
+
+def state_path(folder: Path) -> Path:
+    """``claims/`` -> ``.claims.ecmx-x12-control.json`` beside it (inside it only when the
+    folder has no writable parent, e.g. the file system root)."""
+    return _beside(folder, STATE_SUFFIX)
+
+
+def lock_path(folder: Path) -> Path:
+    return _beside(folder, LOCK_SUFFIX)
+
+
+def _beside(folder: Path, suffix: str) -> Path:
+    folder = Path(folder).resolve()
+    if folder.name and os.access(folder.parent, os.W_OK):
+        return folder.parent / f".{folder.name}{suffix}"
+    return folder / suffix
+
+
+MAX_CONTROL = 999_999_999
+
+
+@contextlib.contextmanager
+def reserved_numbers(folder: Path, count: int) -> Iterator[list[int]]:
+    """Yield ``count`` fresh control numbers; they are recorded before the files are written,
+    so a crash never hands the same number out twice (a gap is harmless, a repeat is not)."""
+    folder = Path(folder)
+    with _locked(folder):
+        last = max(_state(folder), _highest_in_files(folder))
+        if last + count > MAX_CONTROL:
+            raise OutputError(
+                f"{folder}: the X12 control numbers of this folder are used up "
+                f"(last {last}); write new claims into a new folder"
+            )
+        numbers = [last + i for i in range(1, count + 1)]
+        _save(folder, numbers[-1] if numbers else last)
+    yield numbers
+
+
+def _state(folder: Path) -> int:
+    path = state_path(folder)
+    if not path.exists():
+        return 0
+    try:
+        return int(json.loads(path.read_text("utf-8"))["last_interchange"])
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise OutputError(
+            f"{path}: cannot be read ({exc}); it keeps the last X12 control number: "
+            "fix it or remove it (numbers in the folder's 837P files are still honoured)"
+        ) from None
+
+
+def _highest_in_files(folder: Path) -> int:
+    highest = 0
+    for path in folder.glob("*.837"):
+        with contextlib.suppress(OSError):
+            head = path.read_bytes()[:106]
+            fields = head.split(head[3:4]) if head.startswith(b"ISA") else []
+            if len(fields) > 13 and fields[13].strip().isdigit():
+                highest = max(highest, int(fields[13]))
+    return highest
+
+
+def _save(folder: Path, last: int) -> None:
+    text = json.dumps(
+        {
+            "last_interchange": last,
+            "folder": folder.resolve().name,
+            "note": "ecmx: the last X12 interchange/group control number used in this folder; "
+            "keep this file next to it so numbers are never reused",
+        },
+        indent=2,
+    )
+    with atomic_file(state_path(folder), force=True) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _locked(folder: Path, wait_seconds: float = 10.0) -> Iterator[None]:
+    lock = lock_path(folder)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            if _take_over_dead(lock):
+                continue
+            if time.monotonic() > deadline:
+                raise OutputError(
+                    f"{lock} exists: another ecmx run{_holder_text(lock)} is writing claims "
+                    f"into {folder}; wait for it, or remove the lock file if no run is active"
+                ) from None
+            time.sleep(0.1)
+    try:
+        holder = {"pid": os.getpid(), "host": socket.gethostname()}
+        os.write(fd, json.dumps(holder).encode("utf-8"))
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _holder(lock: Path) -> dict | None:
+    """The pid and host a lock records; None while it is being written or unreadable."""
+    try:
+        holder = json.loads(lock.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(holder, dict) or type(holder.get("pid")) is not int:
+        return None
+    return holder
+
+
+def _holder_text(lock: Path) -> str:
+    holder = _holder(lock)
+    return "" if holder is None else f" (process {holder['pid']} on {holder.get('host')})"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def _take_over_dead(lock: Path) -> bool:
+    """Remove a lock whose holder died on this host (a run killed mid-way); True if done.
+
+    A lock from another host, or without a readable holder, is left alone: whether
+    its run is alive cannot be told from here. The lock is first renamed to a name of
+    our own and checked again, so two runs never both remove the same live lock.
+    """
+    holder = _holder(lock)
+    if holder is None or holder.get("host") != socket.gethostname() or _alive(holder["pid"]):
+        return False
+    claimed = lock.with_name(f"{lock.name}.stale-{os.getpid()}")
+    try:
+        os.rename(lock, claimed)
+    except FileNotFoundError:  # another run took it over first
+        return True
+    if _holder(claimed) != holder:  # a new live holder took its place meanwhile: put it back
+        with contextlib.suppress(OSError):
+            os.link(claimed, lock)
+        claimed.unlink(missing_ok=True)
+        return False
+    claimed.unlink(missing_ok=True)
+    out.warning_line(
+        f"{lock}: left by ecmx process {holder['pid']} on {holder['host']}, which is no longer "
+        "running (killed?): taken over"
+    )
+    return True

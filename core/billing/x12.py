@@ -1,0 +1,229 @@
+"""Write claims as an X12 837P (005010X222A1) interchange, segment by segment.
+
+No Python X12 library writes 837P well (pyx12 validates and reads, badx12 and
+linuxforhealth-x12 parse): the structure ECM needs is small and fixed, so the
+segments are written here and every file is checked with pyx12 in the tests.
+Values are upper-cased and stripped of the separators, so no member's name
+can break the envelope.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from ecmx.core.billing.claims import Claim
+from ecmx.core.billing.coding import BillingSpec, Separators
+from ecmx.core.billing.lines import missing, text_or_blank
+from ecmx.core.storage.gcpause import gc_paused
+
+IMPLEMENTATION = "005010X222A1"
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who sends and who receives: from provider.yaml and the plan's billing section."""
+
+    submitter_name: str
+    submitter_id: str  # ISA06 / GS02 / 1000A NM109
+    contact_phone: str
+    receiver_name: str
+    receiver_id: str  # ISA08 / GS03 / 1000B NM109
+    billing_name: str
+    billing_npi: str
+    billing_tin: str  # 9 digits
+    billing_address: str
+    billing_city: str
+    billing_state: str
+    billing_zip: str  # ZIP+4, 9 digits
+    taxonomy: str
+    payer_name: str
+    payer_id: str
+
+
+@dataclass(frozen=True)
+class Control:
+    interchange: int  # ISA13, 1-999999999
+    group: int  # GS06
+    usage: str = "P"  # ISA15: P production, T test
+
+
+class Segments:
+    def __init__(self, separators: Separators) -> None:
+        self.sep = separators
+        self.items: list[str] = []
+        # separators and line breaks inside a value become spaces
+        self._unsafe = str.maketrans(dict.fromkeys(separators.all() + "\r\n\t", " "))
+
+    def clean(self, value) -> str:
+        if missing(value):  # None, NaN, pd.NA, NaT
+            return ""
+        text = value if type(value) is str else str(value)
+        if not text.isascii():  # X12 wants plain ASCII: José -> JOSE, not JOS?
+            text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = text.translate(self._unsafe).upper()
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        return text
+
+    def cut(self, value, width: int) -> str:
+        """A cleaned value within the element's maximum length (NM103 60, NM104 35, ...)."""
+        return self.clean(value)[:width].rstrip()
+
+    def add(self, *elements) -> None:
+        parts = [
+            self.clean(e) if not isinstance(e, Composite) else e.render(self) for e in elements
+        ]
+        while parts and parts[-1] == "":
+            parts.pop()
+        self.items.append(self.sep.element.join(parts))
+
+
+@dataclass(frozen=True)
+class Composite:
+    parts: tuple
+
+    def render(self, segments: Segments) -> str:
+        parts = [segments.clean(p) for p in self.parts]
+        while parts and parts[-1] == "":
+            parts.pop()
+        return segments.sep.component.join(parts)
+
+
+def amount(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@gc_paused()
+def render_837p(
+    claims: list[Claim],
+    parties: Parties,
+    spec: BillingSpec,
+    control: Control,
+    created: datetime,
+) -> str:
+    """One interchange, one group, one 837 transaction holding every claim."""
+    sep = spec.separators
+    body = Segments(sep)
+    _transaction(body, claims, parties, spec, created, control)
+    isa = _isa(parties, control, created, sep)
+    gs = sep.element.join(
+        [
+            "GS",
+            "HC",
+            body.clean(parties.submitter_id),
+            body.clean(parties.receiver_id),
+            created.strftime("%Y%m%d"),
+            created.strftime("%H%M"),
+            str(control.group),
+            "X",
+            IMPLEMENTATION,
+        ]
+    )
+    ge = sep.element.join(["GE", "1", str(control.group)])
+    iea = sep.element.join(["IEA", "1", f"{control.interchange:09d}"])
+    segments = [isa, gs, *body.items, ge, iea]
+    return "".join(s + sep.segment for s in segments)
+
+
+def _isa(parties: Parties, control: Control, created: datetime, sep: Separators) -> str:
+    def fixed(value: str, width: int) -> str:
+        return value[:width].ljust(width)
+
+    return sep.element.join(
+        [
+            "ISA",
+            "00",
+            fixed("", 10),
+            "00",
+            fixed("", 10),
+            "ZZ",
+            fixed(parties.submitter_id.upper(), 15),
+            "ZZ",
+            fixed(parties.receiver_id.upper(), 15),
+            created.strftime("%y%m%d"),
+            created.strftime("%H%M"),
+            sep.repetition,
+            "00501",
+            f"{control.interchange:09d}",
+            "0",
+            control.usage,
+            sep.component,
+        ]
+    )
+
+
+def _transaction(s: Segments, claims, parties: Parties, spec, created, control) -> None:
+    start = len(s.items)
+    s.add("ST", "837", "0001", IMPLEMENTATION)
+    s.add("BHT", "0019", "00", f"{control.interchange}", created.strftime("%Y%m%d"),
+          created.strftime("%H%M"), "CH")  # fmt: skip
+    # 1000A submitter, 1000B receiver
+    s.add("NM1", "41", "2", s.cut(parties.submitter_name, 60), "", "", "", "", "46",
+          parties.submitter_id)  # fmt: skip
+    s.add("PER", "IC", s.cut(parties.submitter_name, 60), "TE", _digits(parties.contact_phone))
+    s.add("NM1", "40", "2", s.cut(parties.receiver_name, 60), "", "", "", "", "46",
+          parties.receiver_id)  # fmt: skip
+    # 2000A billing provider
+    s.add("HL", "1", "", "20", "1")
+    if parties.taxonomy:
+        s.add("PRV", "BI", "PXC", parties.taxonomy)
+    s.add("NM1", "85", "2", s.cut(parties.billing_name, 60), "", "", "", "", "XX",
+          parties.billing_npi)  # fmt: skip
+    s.add("N3", s.cut(parties.billing_address, 55))
+    s.add("N4", s.cut(parties.billing_city, 30), parties.billing_state, parties.billing_zip)
+    s.add("REF", "EI", parties.billing_tin)
+    for number, claim in enumerate(claims, start=2):
+        _subscriber(s, number, claim, parties, spec)
+    s.add("SE", str(len(s.items) - start + 1), "0001")
+
+
+def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) -> None:
+    member = claim.member
+    s.add("HL", str(number), "1", "22", "0")
+    s.add("SBR", "P", "18", "", "", "", "", "", "", spec.claim_filing_indicator)
+    s.add("NM1", "IL", "1", s.cut(member.get("last_name"), 60), s.cut(member.get("first_name"), 35),
+          "", "", "", "MI", claim.subscriber_id)  # fmt: skip
+    if all(not missing(member.get(k)) for k in ("address", "city", "state", "zip")):
+        s.add("N3", s.cut(member["address"], 55))
+        s.add("N4", s.cut(member["city"], 30), member["state"], _digits(member["zip"]))
+    s.add("DMG", "D8", _date(member.get("dob")), _sex(member.get("sex")))
+    s.add("NM1", "PR", "2", s.cut(parties.payer_name, 60), "", "", "", "", "PI", parties.payer_id)
+    s.add("CLM", claim.control_number, amount(claim.total), "", "",
+          Composite((claim.place_of_service, "B", "1")), "Y", "A", "Y", "Y")  # fmt: skip
+    codes = [
+        Composite(("ABK" if i == 0 else "ABF", code)) for i, code in enumerate(claim.diagnoses)
+    ]
+    s.add("HI", *codes)
+    for index, line in enumerate(claim.lines, start=1):
+        s.add("LX", str(index))
+        s.add(
+            "SV1",
+            Composite(("HC", line.code, *line.modifiers)),
+            amount(line.charge),
+            "UN",
+            str(line.units),
+            line.place_of_service if line.place_of_service != claim.place_of_service else "",
+            "",
+            Composite(tuple(str(p) for p in line.pointers)),
+        )
+        s.add("DTP", "472", "D8", line.service_date.strftime("%Y%m%d"))
+        if line.authorization:
+            s.add("REF", "G1", s.cut(line.authorization, 50))
+
+
+def _digits(value) -> str:
+    return "".join(ch for ch in text_or_blank(value) if ch.isdigit())
+
+
+def _date(value) -> str:
+    if missing(value):
+        return ""
+    return value.strftime("%Y%m%d")
+
+
+def _sex(value) -> str:
+    text = text_or_blank(value, upper=True)
+    return text if text in ("F", "M") else "U"

@@ -1,0 +1,1 @@
+"""Periods, the plans' calendars, deadlines and lateness, iCalendar export."""

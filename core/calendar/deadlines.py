@@ -1,0 +1,128 @@
+"""What a plan calendar means today: late files, closed correction windows, what is next.
+
+ecmx keeps no record of what was sent (that is the submission ledger, later),
+so "overdue" means "its date has passed": the tables say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.schedule import DueDate, due_dates
+from ecmx.core.checks.findings import WARNING, Finding
+
+UPCOMING_DAYS = 14
+OVERDUE_DAYS = 31  # a provider deadline older than this is history, not a to-do
+
+
+@dataclass(frozen=True)
+class CorrectionWindow:
+    """A period whose files are past due but still accepted as corrections."""
+
+    plan: str
+    plan_name: str
+    period: Period
+    due: date
+    cutoff: date
+    source: str
+    due_closed: str = ""  # "weekend" or a holiday's name when the date is no business day
+    cutoff_closed: str = ""
+
+
+def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Finding]:
+    """C001 when the period's file of ``kind`` is past due on ``sent_on``; C002 when the
+    plan's correction window has closed too (the plan will refuse the file)."""
+    dates = due_dates(plan, [period])
+    due = [d for d in dates if d.event.role == "due" and d.event.file == kind]
+    if not due:
+        return []
+    deadline = max(due, key=lambda d: d.date)
+    if sent_on <= deadline.date:
+        return []
+    cutoffs = [d for d in dates if d.event.role == "cutoff"]
+    cutoff = max(cutoffs, key=lambda d: d.date) if cutoffs else None
+    late = (sent_on - deadline.date).days
+    what = f"{plan.name}'s {kind.upper()} for {period}"
+    if cutoff is not None and sent_on > cutoff.date:
+        return [
+            Finding(
+                WARNING,
+                "C002",
+                f"{what} was due {deadline.date} and the correction window closed "
+                f"{cutoff.date}: {plan.name} will refuse this file",
+                hint="put these updates in the next period's file instead",
+                plan=plan.id,
+                kind=kind,
+                source=cutoff.event.source,
+            )
+        ]
+    until = (
+        f"; {plan.name} accepts corrections until {cutoff.date}"
+        if cutoff is not None
+        else f"; ask {plan.name} whether a late file is still accepted"
+    )
+    return [
+        Finding(
+            WARNING,
+            "C001",
+            f"{what} is past due: it was due {deadline.date}, {late} day"
+            f"{'' if late == 1 else 's'} before this file's production date",
+            hint=f"send it as soon as you can{until}",
+            plan=plan.id,
+            kind=kind,
+            source=deadline.event.source,
+        )
+    ]
+
+
+def near_dates(plans, today: date) -> list[DueDate]:
+    """Every dated event of the plans for the periods around ``today``."""
+    current = Period.containing(today)
+    periods = [current.shift(offset) for offset in range(-3, 3)]
+    return [d for plan in plans for d in due_dates(plan, periods)]
+
+
+def upcoming(dates: list[DueDate], today: date, days: int = UPCOMING_DAYS) -> list[DueDate]:
+    until = today + timedelta(days=days)
+    return [d for d in dates if today <= d.date <= until]
+
+
+def overdue(dates: list[DueDate], today: date) -> list[DueDate]:
+    """Provider deadlines passed within the last month (ecmx cannot know if they were met)."""
+    since = today - timedelta(days=OVERDUE_DAYS)
+    return [
+        d
+        for d in dates
+        if d.event.party == "provider" and d.event.role == "due" and since <= d.date < today
+    ]
+
+
+def open_windows(dates: list[DueDate], today: date) -> list[CorrectionWindow]:
+    """Periods past their RTF due date whose correction cutoff is today or later."""
+    windows = []
+    by_key: dict[tuple, list[DueDate]] = {}
+    for d in dates:
+        by_key.setdefault((d.plan, d.period), []).append(d)
+    for (plan_id, period), group in sorted(by_key.items(), key=lambda item: item[0]):
+        dues = [d for d in group if d.event.role == "due" and d.event.file == "rtf"]
+        cutoffs = [d for d in group if d.event.role == "cutoff"]
+        if not dues or not cutoffs:
+            continue
+        due = max(dues, key=lambda d: d.date)
+        cutoff = max(cutoffs, key=lambda d: d.date)
+        if due.date < today <= cutoff.date:
+            windows.append(
+                CorrectionWindow(
+                    plan_id,
+                    group[0].plan_name,
+                    period,
+                    due.date,
+                    cutoff.date,
+                    cutoff.event.source,
+                    due.closed,
+                    cutoff.closed,
+                )
+            )
+    return windows

@@ -1,0 +1,231 @@
+"""Field rules: each column of a plan file on its own, vectorised.
+
+Type and code problems of a file read back (not a date, not a code of the
+plan's list: L003-L005) are found while reading it (``plan_reader``); a file
+ecmx writes has its types by construction and unknown codes are found while
+mapping (M001).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ecmx.core.checks.rules import Hit, Rule, Target, _text
+from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE, npi_is_valid
+from ecmx.core.hookspecs import hookimpl
+
+IDENTIFIER_SOURCE = (
+    "identifier formats: a Medi-Cal CIN is 9 characters (a 9, seven digits, a letter); "
+    "a ZIP code 5 or 9 digits (USPS); a phone number 10 digits (North American Numbering Plan)"
+)
+ZIP_SHAPE = re.compile(r"^[0-9]{5}(-?[0-9]{4})?$")
+NPI_FIELDS = ("provider_npi", "rendering_npi")
+PHONE_FIELDS = ("phone", "provider_phone", "lead_care_manager_phone")
+
+
+def texts(target: Target, header: str) -> pd.Series:
+    """The column as text, computed once per target (blank = "")."""
+    cache = target.extra.setdefault("texts", {})
+    if header not in cache:
+        column = target.frame[header].astype(object)
+        known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
+        texts_ = []
+        for value in column.where(column.notna(), None).tolist():
+            key = (type(value), value)
+            if key not in known:
+                known[key] = _text(value).strip()
+            texts_.append(known[key])
+        cache[header] = pd.Series(texts_, index=column.index, dtype=object)
+    return cache[header]
+
+
+def _columns(target: Target, predicate):
+    return [c for c in target.layout.columns if c.header in target.frame and predicate(c)]
+
+
+def _positions(mask: pd.Series) -> list[int]:
+    return list(mask.to_numpy().nonzero()[0])
+
+
+def required(target: Target):
+    for column in _columns(target, lambda c: c.required):
+        blank = _positions(texts(target, column.header) == "")
+        if blank:
+            yield Hit(blank, f"{column.header} is required but blank", header=column.header)
+
+
+def max_length(target: Target):
+    for column in _columns(target, lambda c: c.max_length):
+        long = _positions(texts(target, column.header).str.len() > column.max_length)
+        if long:
+            yield Hit(
+                long,
+                f"{column.header} is longer than {column.max_length} characters",
+                header=column.header,
+            )
+
+
+# Excel keeps at most this many characters in a cell, and cuts the rest without a word.
+CELL_TEXT_LIMIT = 32_767
+
+
+def cell_limit(target: Target):
+    for column in _columns(target, lambda c: c.type not in ("date", "int", "number")):
+        try:
+            lengths = target.frame[column.header].str.len()
+        except AttributeError:  # no text in the column at all
+            continue
+        long = _positions(lengths.gt(CELL_TEXT_LIMIT).fillna(False).astype(bool))
+        if long:
+            yield Hit(
+                long,
+                f"{column.header} is longer than a spreadsheet cell holds "
+                f"({CELL_TEXT_LIMIT:,} characters)",
+                header=column.header,
+            )
+
+
+def _by_field(target: Target, names, check, message):
+    for column in _columns(target, lambda c: c.field in names):
+        text = texts(target, column.header)
+        # Each distinct value is checked once: identifiers repeat (one NPI on every row).
+        failing = {value: bool(value) and not check(value) for value in pd.unique(text)}
+        bad = _positions(text.map(failing))
+        if bad:
+            yield Hit(bad, message.format(header=column.header), header=column.header)
+
+
+def cin_shape(target: Target):
+    yield from _by_field(
+        target,
+        ("cin",),
+        lambda v: bool(CIN_SHAPE.match(v)),
+        "{header} is not a CIN: a 9, seven digits and a letter",
+    )
+
+
+def cin_letter(target: Target):
+    yield from _by_field(
+        target,
+        ("cin",),
+        lambda v: not (CIN_SHAPE.match(v) and v[-1] in CIN_EXCLUDED_LETTERS),
+        "{header} ends in a letter CINs do not use (B I J K L O P Q R S)",
+    )
+
+
+def npi(target: Target):
+    yield from _by_field(
+        target,
+        NPI_FIELDS,
+        npi_is_valid,
+        "{header} is not a valid NPI (10 digits with a check digit)",
+    )
+
+
+def zip_code(target: Target):
+    yield from _by_field(
+        target,
+        ("zip",),
+        lambda v: bool(ZIP_SHAPE.match(v)),
+        "{header} is not a ZIP code (5 digits, or ZIP+4)",
+    )
+
+
+def phone(target: Target):
+    yield from _by_field(
+        target,
+        PHONE_FIELDS,
+        lambda v: len("".join(c for c in v if c.isdigit())) == 10,
+        "{header} is not a 10-digit phone number",
+    )
+
+
+FIELD_RULES = (
+    Rule(
+        "L001",
+        "error",
+        "field",
+        "required column blank",
+        "fill it (from ecmx: fill the dataset field behind it; see ecmx plans fields)",
+        "the plan's layout (required: true)",
+        required,
+    ),
+    Rule(
+        "L002",
+        "error",
+        "field",
+        "value longer than the layout allows",
+        "shorten the value",
+        "the plan's layout (max_length)",
+        max_length,
+    ),
+    Rule(
+        "L006",
+        "error",
+        "field",
+        "CIN of the wrong shape",
+        "copy the CIN from the plan's MIF or an eligibility check (e.g. 91234567A)",
+        IDENTIFIER_SOURCE,
+        cin_shape,
+        ("rtf", "otf", "mif", "mini_mif", "tel"),
+    ),
+    Rule(
+        "L007",
+        "warning",
+        "field",
+        "CIN ending in an unused letter",
+        "check the CIN against the plan's MIF",
+        "a county eligibility bulletin: CINs do not end in B I J K L O P Q R S (no public copy cited)",
+        cin_letter,
+        ("rtf", "otf", "mif", "mini_mif", "tel"),
+    ),
+    Rule(
+        "L008",
+        "error",
+        "field",
+        "NPI with a wrong check digit",
+        "copy the NPI from NPPES",
+        "HIPAA NPI standard (45 CFR 162.406): 10 digits, the last a Luhn check over prefix 80840",
+        npi,
+    ),
+    Rule(
+        "L009",
+        "error",
+        "field",
+        "ZIP code of the wrong shape",
+        "write 5 digits (keep a leading 0: format the cell as text)",
+        IDENTIFIER_SOURCE,
+        zip_code,
+    ),
+    Rule(
+        "L010",
+        "warning",
+        "field",
+        "phone number not 10 digits",
+        "write the 10-digit number",
+        IDENTIFIER_SOURCE,
+        phone,
+    ),
+)
+
+
+# Not a rule of the plan's layout (the cerberus reference in the tests checks those):
+# a limit of the file format, which every plan file has.
+CELL_LIMIT_RULE = Rule(
+    "W001",
+    "error",
+    "field",
+    "text longer than a spreadsheet cell holds",
+    "shorten the value in the dataset: the plan's file would cut it",
+    "Excel specifications and limits: 32,767 characters per cell",
+    cell_limit,
+    ("rtf", "otf", "mif", "mini_mif", "tel"),
+)
+
+
+@hookimpl
+def ecmx_register_rules(registry) -> None:
+    for rule in (*FIELD_RULES, CELL_LIMIT_RULE):
+        registry.add_rule(rule)

@@ -1,0 +1,151 @@
+"""The validation engine: rules, the target they check, and per-plan overrides.
+
+A rule is a vectorised check with a stable code, a severity, a hint and the
+source it comes from. Rules come in layers:
+- field rules look at the plan frame (the file as the plan sees it: headers,
+  codes, text), column by column;
+- business rules look at canonical fields (status, dates, counts), the same
+  for a file ecmx is writing (``convert``) or one read back (``validate``);
+- cross-file rules compare with another file (the plan's latest MIF);
+- billing rules look at claim lines (``ecmx claims``: kind ``claims``).
+Rules are registered through ``ecmx_register_rules`` like any plugin, and a
+plan's YAML may switch one off or change its severity (``rules:``); overrides
+apply to every finding by code, whatever produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+from ecmx.core.checks.findings import Finding, register_title
+from ecmx.core.dataset.values import as_text
+
+# Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
+MERGED_CODES = {"B010": "O001"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Rows a rule flags: positions into the target's frames, and the column to point at."""
+
+    positions: Sequence[int]
+    message: str
+    field: str | None = None  # a canonical field: the first layout column holding it
+    header: str | None = None  # or the layout header itself
+    hint: str | None = None  # instead of the rule's hint
+    source: str | None = None  # instead of the rule's source (a plan's own fact)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    layer: str  # field, business, cross_file, billing (claim lines)
+    title: str  # what it checks, in a few words (docs, reports)
+    hint: str
+    source: str
+    check: Callable[[Target], Iterable[Hit]]
+    kinds: tuple[str, ...] = ("rtf", "otf")
+
+    def __post_init__(self) -> None:
+        register_title(self.code, self.title)  # the findings summary labels the rule by it
+
+
+@dataclass
+class Target:
+    """One plan file to check: what the plan sees, what it means, and where each cell is."""
+
+    plan: object  # PlanSpec
+    kind: str
+    layout: object  # Layout
+    frame: pd.DataFrame  # columns = layout headers present; values as written/read
+    fields: pd.DataFrame  # canonical fields, same row order
+    file_rows: Sequence[int]  # spreadsheet row of each position
+    letters: dict[str, str]  # header -> column letter
+    sheet: str
+    file: str = ""
+    production_date: date | None = None
+    dataset: object = None  # Dataset, when there is one
+    member_ids: Sequence[str] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def header_of(self, field_name: str) -> str | None:
+        return next(
+            (
+                c.header
+                for c in self.layout.columns
+                if c.field == field_name and c.header in self.letters
+            ),
+            None,
+        )
+
+
+def run_rules(rules: Iterable[Rule], target: Target) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        if target.kind not in rule.kinds:
+            continue
+        for hit in rule.check(target):
+            findings.extend(_findings(rule, hit, target))
+    return findings
+
+
+def _findings(rule: Rule, hit: Hit, target: Target) -> list[Finding]:
+    header = hit.header or (target.header_of(hit.field) if hit.field else None)
+    letter = target.letters.get(header, "") if header else ""
+    column_values = target.frame.get(header) if header else None
+    hint = hit.hint or rule.hint
+    if target.extra.get("sent_by_plan"):  # a MIF or TEL: only the plan can correct it
+        hint = f"ask {target.plan.name} for a corrected file"
+    out = []
+    for position in hit.positions:
+        row = int(target.file_rows[position])
+        value = "" if column_values is None else _text(column_values.iloc[position])
+        out.append(
+            Finding(
+                rule.severity,
+                rule.code,
+                hit.message,
+                hint=hint,
+                plan=target.plan.id,
+                kind=target.kind,
+                file=target.file,
+                sheet=target.sheet,
+                row=row,
+                column=header or "",
+                cell=f"{target.sheet}!{letter}{row}" if letter else "",
+                value=value,
+                source=hit.source or rule.source,
+                member_id=str(target.member_ids[position]) if target.member_ids is not None else "",
+            )
+        )
+    return out
+
+
+def _text(value) -> str:
+    """A cell as text, as the reader sees it: 93721.0 is ``93721``, a date is ISO."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    text, _ = as_text(value)
+    return text or ""
+
+
+def apply_overrides(findings: list[Finding], plan) -> list[Finding]:
+    """A plan's ``rules:`` section: ``CODE: {enabled: false}`` or ``{severity: warning}``."""
+    overrides = plan.data.get("rules") or {}
+    if not overrides:
+        return findings
+    out = []
+    for finding in findings:
+        setting = overrides.get(finding.code)
+        if setting is None:
+            out.append(finding)
+        elif setting.get("enabled", True):
+            out.append(replace(finding, severity=setting.get("severity", finding.severity)))
+    return out

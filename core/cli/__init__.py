@@ -1,0 +1,1 @@
+"""The command line: builds job requests and renders their results."""

@@ -1,0 +1,1 @@
+"""The provider's canonical dataset: schema, reader, writer, provider profile, sample data."""

@@ -1,0 +1,410 @@
+"""Read the internal dataset (an xlsx workbook or a folder of CSVs) into typed tables.
+
+Every problem is collected before anything is reported:
+- structural ones (unreadable file, missing sheet or required column) raise one
+  ``InputError`` listing all of them (exit 2);
+- content ones (a text in a date column, an unknown status, a duplicate id)
+  become findings with file, sheet, row and column (exit 1 when errors).
+Member values never appear in a message: they are in ``Finding.value`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding, column_letter
+from ecmx.core.dataset import values as V
+from ecmx.core.dataset.canonical import TABLES, Column, Table
+from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
+from ecmx.core.dataset.provider import Provider, find_provider, load_provider
+from ecmx.core.errors import InputError
+from ecmx.core.storage.csv_text import unescape_csv_text
+from ecmx.core.storage.gcpause import gc_paused
+from ecmx.core.storage.sheets import (
+    SPREADSHEET_SUFFIXES,
+    RawSheet,
+    Workbook,
+    columns_of,
+    is_blank_row,
+    read_csv,
+)
+
+REQUIRED_TABLES = ("members", "enrollments")
+ROW = "_row"  # the spreadsheet/CSV row each record came from, for findings
+
+
+_CONVERTERS = {
+    "text": lambda raw, col: V.as_text(raw),
+    "identifier": lambda raw, col: V.as_identifier(raw),
+    "date": lambda raw, col: V.as_date(raw),
+    "bool": lambda raw, col: V.as_bool(raw),
+    "number": lambda raw, col: V.as_number(raw),
+    "int": lambda raw, col: V.as_int(raw),
+    "code": lambda raw, col: V.as_code(raw, col.values),
+    "codes": lambda raw, col: V.as_codes(raw, col.values),
+}
+
+# The numbers a row can hold: beyond them a value is a typo (or 1e308) that would
+# overflow the whole-minute count on the OTF. (Charges and units are judged by the
+# billing rules, K011 and K012, which say what a claim line needs.)
+_RANGES = {"minutes": (0, 24 * 60, "from 0 to 1440 (the minutes in a day)")}
+
+
+@dataclass
+class Dataset:
+    """The canonical tables, typed; each frame has a ``_row`` column for locating findings."""
+
+    source: Path
+    provider: Provider
+    tables: dict[str, pd.DataFrame]
+    findings: list[Finding] = field(default_factory=list)
+    sheets: dict[str, str] = field(default_factory=dict)  # table -> sheet or file name
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> letter
+
+    def cell(self, table: str, column: str, row: int) -> str:
+        """Where a value sits, as a spreadsheet user would look for it: ``enrollments!B7``."""
+        sheet = self.sheets.get(table, table)
+        letter = self.letters.get(table, {}).get(column)
+        return f"{sheet}!{letter}{row}" if letter else f"{sheet} row {row}"
+
+    @property
+    def members(self) -> pd.DataFrame:
+        return self.tables["members"]
+
+    @property
+    def enrollments(self) -> pd.DataFrame:
+        return self.tables["enrollments"]
+
+    @property
+    def outreach(self) -> pd.DataFrame:
+        return self.tables["outreach"]
+
+    @property
+    def encounters(self) -> pd.DataFrame:
+        return self.tables["encounters"]
+
+
+@gc_paused()
+def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
+    """Read a dataset workbook or CSV folder, and its provider profile."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; give the dataset workbook or CSV folder")
+    raws, structural = _read_raw_tables(path)
+    findings: list[Finding] = []
+    tables: dict[str, pd.DataFrame] = {}
+    sheets: dict[str, str] = {}
+    letters: dict[str, dict[str, str]] = {}
+    for table in TABLES:
+        raw = raws.get(table.name)
+        if raw is None:
+            if table.name in REQUIRED_TABLES:
+                where = "sheet" if path.is_file() else "file"
+                name = table.name if path.is_file() else f"{table.name}.csv"
+                structural.append(f"{path}: {where} {name!r} is missing; the dataset needs it")
+            elif not table.ecmx_managed:
+                findings.append(
+                    Finding(
+                        INFO, "D001", f"no {table.name} table: treated as empty", file=str(path)
+                    )
+                )
+            tables[table.name] = _empty_frame(table)
+            continue
+        sheets[table.name] = raw.sheet
+        header = _header_index(table, raw)
+        letters[table.name] = {name: column_letter(i) for name, i in header[0].items()}
+        frame, table_findings, missing = _convert_table(table, raw, header)
+        structural.extend(missing)
+        findings.extend(table_findings)
+        tables[table.name] = frame
+    if structural:
+        raise InputError(structural[0], details=structural)
+    provider = load_provider(provider_path) if provider_path else find_provider(path)
+    dataset = Dataset(path, provider, tables, findings, sheets, letters)
+    findings.extend(_check_relations(dataset))
+    return dataset
+
+
+def _read_raw_tables(path: Path) -> tuple[dict[str, RawSheet], list[str]]:
+    names = {t.name for t in TABLES}
+    if path.is_dir():
+        found = {p.stem.lower(): p for p in path.glob("*.csv")}
+        return {name: _unescaped(read_csv(found[name])) for name in names if name in found}, []
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        book = Workbook(path)
+        return {n: book.read(s) for n in names if (s := book.find_sheet(n))}, []
+    if path.suffix.lower() == ".csv":
+        raise InputError(f"{path}: a dataset is a workbook or a folder of CSVs; give the folder")
+    raise InputError(f"{path}: unsupported dataset type; use .xlsx, .xlsm or a folder of CSV files")
+
+
+def _unescaped(raw: RawSheet) -> RawSheet:
+    """Undo the apostrophe ecmx puts before formula-like text in a dataset CSV (csv_text.py)."""
+    for index, row in enumerate(raw.rows):
+        joined = "\0".join(row)  # most rows have no cell starting with ': one C-speed test
+        if joined.startswith("'") or "\0'" in joined:
+            raw.rows[index] = [unescape_csv_text(cell) for cell in row]
+    return raw
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    return _build_frame(table, {c.name: [] for c in table.columns}, [])
+
+
+def _header_index(table: Table, raw: RawSheet) -> tuple[dict[str, int], list[str], list[str]]:
+    """Map canonical column -> position; also unknown headers and structural problems."""
+    header = raw.rows[0] if raw.rows else []
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, cell in enumerate(header):
+        text, _ = V.as_text(cell)
+        if text is None:
+            continue
+        key = text.strip().lower().replace(" ", "_")
+        if key in table.names and key not in positions:
+            positions[key] = index
+        else:
+            unknown.append(text)
+    where = _where(raw)
+    missing = [
+        f"{where}: required column {name!r} is missing from the header row; add it (see docs/dataset.md)"
+        for name in table.required
+        if name not in positions
+    ]
+    return positions, unknown, missing
+
+
+def _where(raw: RawSheet) -> str:
+    return f"{raw.file}" if raw.file.suffix.lower() == ".csv" else f"{raw.file} sheet {raw.sheet!r}"
+
+
+def _convert_table(
+    table: Table, raw: RawSheet, header
+) -> tuple[pd.DataFrame, list[Finding], list[str]]:
+    positions, unknown, missing = header
+    findings: list[Finding] = []
+    file, sheet = str(raw.file), raw.sheet
+    for name in unknown:
+        findings.append(
+            Finding(
+                INFO,
+                "D002",
+                f"column {name!r} is not part of the dataset: ignored",
+                file=file,
+                sheet=sheet,
+                column=name,
+            )
+        )
+    if missing:
+        return _empty_frame(table), findings, missing
+    first = raw.first_row + 1
+    body = raw.rows[1:]
+    keep = [i for i, row in enumerate(body) if not is_blank_row(row)]
+    if len(keep) != len(body):
+        body = [body[i] for i in keep]
+    row_numbers = [first + i for i in keep]
+    by_position = columns_of(body, len(raw.rows[0]) if raw.rows else 0)
+    columns: dict[str, list] = {}
+    for column in table.columns:
+        position = positions.get(column.name)
+        if position is None:
+            columns[column.name] = [column.default] * len(body)
+            continue
+        cells = list(by_position[position])
+        values, problems = _convert_column(cells, column)
+        columns[column.name] = values
+        letter = column_letter(position)
+        for index, problem in problems:
+            number = row_numbers[index]
+            if problem is None:  # a required cell left blank
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "D101",
+                        f"required {column.name} is blank",
+                        hint=f"fill {table.name}.{column.name}",
+                        file=file,
+                        sheet=sheet,
+                        row=number,
+                        column=column.name,
+                        cell=f"{sheet}!{letter}{number}",
+                    )
+                )
+            else:
+                findings.append(
+                    _cell_finding(table, column, raw, number, letter, cells[index], problem)
+                )
+    frame = _build_frame(table, columns, row_numbers)
+    if findings and "member_id" in columns:
+        member_by_row = dict(zip(row_numbers, columns["member_id"], strict=True))
+        findings = [
+            replace(f, member_id=member_by_row.get(f.row) or "") if f.row else f for f in findings
+        ]
+    return frame, findings, []
+
+
+def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, str | None]]]:
+    """Convert a column's cells; (values, [(index, problem or None for a blank required)]).
+
+    Each distinct cell is converted once (``values.convert_distinct``).
+    """
+    converter = _CONVERTERS[column.type]
+    if column.name in _RANGES:
+        low, high, allowed = _RANGES[column.name]
+
+        def convert(cell, column, read=converter):
+            value, problem = read(cell, column)
+            if problem is None and value is not None and not low <= value <= high:
+                return None, f"out of range: a number {allowed}"
+            return value, problem
+
+        converter = convert
+    values, problems = V.convert_distinct(cells, lambda cell: converter(cell, column))
+    blank_problems = []
+    if column.required or column.default is not None:
+        flagged = {i for i, _ in problems}
+        for index in [i for i, v in enumerate(values) if v is None and i not in flagged]:
+            values[index] = column.default
+            if column.required:
+                blank_problems.append((index, None))
+    return values, sorted(problems + blank_problems)
+
+
+def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> Finding:
+    code = {
+        "date": "D102",
+        "bool": "D103",
+        "number": "D104",
+        "int": "D104",
+        "identifier": "D106",
+    }.get(column.type, "D105")
+    if V.excel_error(cell):
+        code = "D107"
+    text, _ = V.as_text(cell)
+    return Finding(
+        ERROR,
+        code,
+        f"{table.name}.{column.name} is {problem}",
+        hint=f"correct the cell {raw.sheet}!{letter}{number}",
+        file=str(raw.file),
+        sheet=raw.sheet,
+        row=number,
+        column=column.name,
+        cell=f"{raw.sheet}!{letter}{number}",
+        value=text or "",
+    )
+
+
+def _build_frame(table: Table, columns: dict[str, list], rows: list[int]) -> pd.DataFrame:
+    data = {}
+    for column in table.columns:
+        values = columns[column.name]
+        if column.type == "date":
+            data[column.name] = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        elif column.type == "bool":
+            data[column.name] = pd.Series(values, dtype="boolean")
+        elif column.type in ("number", "int"):
+            data[column.name] = pd.Series(values, dtype="float64")
+        else:
+            data[column.name] = pd.Series(values, dtype=object)
+    data[ROW] = pd.Series(rows, dtype="int64")
+    return pd.DataFrame(data)
+
+
+def _check_relations(dataset: Dataset) -> list[Finding]:
+    """Duplicate members, CIN shape and orphan rows (unknown plans are the caller's)."""
+    members = dataset.members
+    findings = [
+        _at(
+            dataset,
+            "members",
+            "member_id",
+            row,
+            ERROR,
+            "D201",
+            "member_id appears more than once in members",
+            "give each member one row; put several episodes in enrollments",
+        )
+        for row in members.loc[
+            members["member_id"].notna() & members["member_id"].duplicated(), ROW
+        ]
+    ]
+    for row, member_id, cin in members[[ROW, "member_id", "cin"]].itertuples(index=False):
+        if pd.isna(cin):  # a blank cell: None from the reader, NaN after any pandas step
+            continue
+        if not CIN_SHAPE.match(cin):
+            findings.append(
+                _at(
+                    dataset,
+                    "members",
+                    "cin",
+                    row,
+                    ERROR,
+                    "D202",
+                    "CIN is not 9 characters: a 9, seven digits and a letter",
+                    "copy the CIN from the plan's MIF or eligibility check (e.g. 91234567A)",
+                    value=cin,
+                    member_id=member_id,
+                )
+            )
+        elif cin[-1] in CIN_EXCLUDED_LETTERS:
+            findings.append(
+                _at(
+                    dataset,
+                    "members",
+                    "cin",
+                    row,
+                    WARNING,
+                    "D203",
+                    f"CIN ends in the letter {cin[-1]}, which CINs do not use",
+                    "check the CIN against the plan's MIF",
+                    value=cin,
+                    member_id=member_id,
+                )
+            )
+    known = set(members["member_id"].dropna())
+    for name in ("enrollments", "outreach", "encounters"):
+        frame = dataset.tables[name]
+        orphan = frame["member_id"].notna() & ~frame["member_id"].isin(known)
+        findings.extend(
+            _at(
+                dataset,
+                name,
+                "member_id",
+                row,
+                ERROR,
+                "D204",
+                f"{name} row names a member_id that is not in members",
+                "add the member to members or correct the member_id",
+            )
+            for row in frame.loc[orphan, ROW]
+        )
+    return findings
+
+
+def file_of(dataset: Dataset, table: str) -> str:
+    """The file a table came from: the CSV in a folder, else the workbook."""
+    if Path(dataset.source).is_dir():
+        return str(Path(dataset.source) / f"{dataset.sheets.get(table, table)}.csv")
+    return str(dataset.source)
+
+
+def _at(dataset, table, column, row, severity, code, message, hint, value="", member_id=None):
+    """A finding about one dataset cell, located as a spreadsheet user looks for it."""
+    row = int(row)
+    return Finding(
+        severity,
+        code,
+        message,
+        hint=hint,
+        file=file_of(dataset, table),
+        sheet=dataset.sheets.get(table, table),
+        row=row,
+        column=column,
+        cell=dataset.cell(table, column, row),
+        value=value,
+        member_id="" if member_id is None or pd.isna(member_id) else member_id,
+    )

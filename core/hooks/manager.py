@@ -1,0 +1,90 @@
+"""Build the plugin manager: built-ins, installed plugins, and YAML plan folders.
+
+Built-ins are registered from an explicit list, exactly like a third-party
+plugin, then entry points on the ``ecmx.plans`` group are loaded, then plan
+folders from ``--plans-dir`` and ``ECMX_PLANS_DIR``. ``check_pending()`` makes
+a misspelt hook name fail at start-up instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pluggy
+
+from ecmx.core import hookspecs
+from ecmx.core.errors import ConfigError
+from ecmx.core.hooks.registry import Registry
+from ecmx.core.hookspecs import hookimpl
+
+ENTRY_POINT_GROUP = "ecmx.plans"
+PLANS_DIR_ENV = "ECMX_PLANS_DIR"
+
+BUILTIN_PLUGINS = (
+    "ecmx.core.files.kinds.rtf",
+    "ecmx.core.files.kinds.otf",
+    "ecmx.core.files.kinds.inbound",
+    "ecmx.core.files.transforms",
+    "ecmx.core.checks.crossfile",
+    "ecmx.core.checks.field",
+    "ecmx.core.checks.business",
+    "ecmx.core.checks.claim_rules",
+    "ecmx.plugins.dhcs",
+    "ecmx.plugins.healthnet_family",
+    "ecmx.plugins.healthnet",
+    "ecmx.plugins.calviva",
+    "ecmx.plugins.chpiv",
+    "ecmx.plugins.chwp",
+    "ecmx.plugins.partnership",
+)
+
+
+class PlansDirPlugin:
+    """Registers every YAML file of some folders as a plan (no code needed)."""
+
+    def __init__(self, directories: list[Path]):
+        self.directories = directories
+
+    @hookimpl(trylast=True)  # after built-ins and packages: a duplicate id blames the folder
+    def ecmx_register_plans(self, registry: Registry) -> None:
+        for directory in self.directories:
+            registry.add_plans_dir(directory)
+
+
+def plans_dirs_from_env() -> list[Path]:
+    value = os.environ.get(PLANS_DIR_ENV, "")
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+
+
+def make_plugin_manager(plans_dirs: list[Path] = (), *, entry_points: bool = True):
+    """Return ``(plugin_manager, registry)`` with every plugin registered and checked."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in BUILTIN_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    directories = [*plans_dirs_from_env(), *map(Path, plans_dirs)]
+    if directories:
+        pm.register(PlansDirPlugin(directories), name="plans-dirs")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise ConfigError(f"a plugin implements an unknown hook: {exc}") from None
+    registry = Registry()
+    pm.hook.ecmx_register_file_kinds(registry=registry)
+    pm.hook.ecmx_register_transforms(registry=registry)
+    pm.hook.ecmx_register_rules(registry=registry)
+    pm.hook.ecmx_register_plans(registry=registry)
+    return pm, registry
+
+
+def chain(hook, frame, **kwargs):
+    """Call a frame-adjusting hook so that each implementation sees the last result."""
+    for impl in reversed(hook.get_hookimpls()):  # pluggy calls last-registered first
+        result = impl.function(*[{"frame": frame, **kwargs}[a] for a in impl.argnames])
+        if result is not None:
+            frame = result
+    return frame

@@ -1,0 +1,1 @@
+"""Every command as a job: a request in, a result out, no printing, no click."""

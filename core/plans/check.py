@@ -1,0 +1,426 @@
+"""Checks on plan configs: the JSON Schema, and what the running ecmx knows.
+
+Every problem is a line ``file: path.to[3].key: what is wrong (did you mean ...?)``.
+The schema pass on a single YAML ignores ``required`` (a plan that ``extends``
+another is partial) except for source-or-assumed, which every entry needs; the
+merged plan is then checked for required keys and against file kinds, fields,
+code lists, transforms and naming placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+from ecmx.core.checks.rules import MERGED_CODES
+from ecmx.core.errors import printable
+from ecmx.core.files.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
+from ecmx.core.hints import did_you_mean
+from ecmx.core.storage import limits
+
+NAMING_FIELDS = (
+    "facility_name",
+    "file_prefix",
+    "plan",
+    "kind",
+    "period",
+    "period_end",
+    "production_date",
+)
+DATE_NAMING_FIELDS = ("period", "period_end", "production_date")
+
+
+@cache
+def plan_schema() -> dict:
+    text = (
+        resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").read_text("utf-8")
+    )
+    return json.loads(text)
+
+
+@cache
+def partial_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_without_required(plan_schema()))
+
+
+def _without_required(node):
+    """The schema with every ``required`` dropped: a plan that extends another is partial."""
+    if isinstance(node, dict):
+        if node.get("$comment") == "provenance":
+            return node  # source-or-assumed holds for every entry, even in a partial plan
+        return {
+            # "not required" is a real rule; an "if" tests which kind an entry is
+            k: v if k in ("not", "if") else _without_required(v)
+            for k, v in node.items()
+            if k != "required" or not isinstance(v, list)
+        }
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
+@cache
+def full_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(plan_schema())
+
+
+def schema_problems(validator, data, origin, *, only_required=False) -> list[str]:
+    problems = []
+
+    def order(error):
+        return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
+
+    errors = sorted(validator.iter_errors(data), key=order)
+    # a key unknown to the whole entry is reported once, not again as foreign to its kind
+    unknown = {
+        (tuple(e.absolute_path), key)
+        for e in errors
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict)
+        for key in e.instance
+        if key not in e.schema.get("properties", {})
+    }
+    for error in errors:
+        if only_required and error.validator != "required":
+            continue
+        if "propertyNames" in error.schema_path and (
+            (tuple(error.absolute_path), error.instance) in unknown
+        ):
+            continue
+        problems.append(f"{origin}: {_json_path(error.absolute_path)}: {_explain(error)}")
+    return problems
+
+
+def _json_path(parts) -> str:
+    text = ""
+    for part in parts:
+        part = part if isinstance(part, int) else printable(part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "anyOf" and error.schema.get("$comment") == "provenance":
+        return "needs source: (where it comes from) or assumed: true"
+    if error.validator == "allOf":
+        for sub in error.context or ():
+            if sub.schema.get("$comment") == "provenance":
+                return "needs source: (where it comes from) or assumed: true"
+    if error.validator == "enum" and "propertyNames" in error.schema_path:
+        allowed = [str(v) for v in error.validator_value]
+        return (
+            f"unknown key {error.instance!r} for this kind{did_you_mean(str(error.instance), allowed)}"
+            f"; it takes {', '.join(allowed)}"
+        )
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {error.validator_value}" + did_you_mean(
+            str(error.instance), [str(v) for v in error.validator_value]
+        )
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        return "; ".join(f"unknown key {k!r}{did_you_mean(k, allowed)}" for k in unknown)
+    if error.validator == "not" and isinstance(error.instance, dict):
+        return "give either field: or value:, not both"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    return error.message
+
+
+def semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes=None) -> list[str]:
+    """Semantic checks on a plan the schema refused, so every problem shows at once.
+
+    Its shape is not guaranteed: a check that trips over a wrong type is skipped,
+    since the schema problem that explains it is reported already.
+    """
+    try:
+        return semantic_problems(data, origin, kinds, transforms, rule_codes)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
+
+
+def semantic_problems(
+    data: dict, origin: str, kinds: dict, transforms: dict, rule_codes: set | None = None
+) -> list[str]:
+    problems = []
+    for code in data.get("rules") or {}:
+        if rule_codes is not None and code not in rule_codes:
+            merged = MERGED_CODES.get(code)
+            problems.append(
+                f"{origin}: rules.{code}: {code} was merged into {merged}: use rules.{merged}"
+                if merged in rule_codes
+                else f"{origin}: rules.{code}: no rule has this code"
+                f"{did_you_mean(code, rule_codes)} (see docs/findings.md)"
+            )
+    codes = data.get("codes") or {}
+    for name, code_list in codes.items():
+        default = (code_list.get("default") or {}).get("key")
+        if default is not None and default not in code_list.get("values", {}):
+            problems.append(
+                f"{origin}: codes.{name}.default.key: {default!r} is not a key of the list"
+                + did_you_mean(default, code_list.get("values", {}))
+            )
+    for kind_name, file in (data.get("files") or {}).items():
+        at = f"files.{kind_name}"
+        kind = kinds.get(kind_name)
+        if kind is None:
+            problems.append(f"{origin}: {at}: unknown file kind{did_you_mean(kind_name, kinds)}")
+            continue
+        problems.extend(
+            _naming_problems(
+                file.get("naming", {}).get("template", ""),
+                f"{origin}: {at}.naming.template",
+                str(file.get("format") or "xlsx"),
+            )
+        )
+        accepted = (file.get("accepted_formats") or {}).get("value")
+        if accepted and file.get("format") not in accepted:
+            problems.append(
+                f"{origin}: {at}.format: {file.get('format')!r} is not a format the plan "
+                f"accepts ({at}.accepted_formats: {', '.join(map(str, accepted))}): "
+                "ecmx would write a file the plan refuses"
+            )
+        counted = ((file.get("rules") or {}).get("encounter_counts") or {}).get("value")
+        counts_written = any(
+            isinstance(column, dict) and column.get("field") in COUNT_FIELDS
+            for version in file.get("versions") or []
+            for column in version.get("columns") or []
+        )
+        if counted is None and counts_written:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts: the layout writes In Person / "
+                f"Telephonic counts: say what they count ({', '.join(ENCOUNTER_COUNTS)}), "
+                "with its source or assumed: true"
+            )
+        if counted is not None and counted not in ENCOUNTER_COUNTS:
+            problems.append(
+                f"{origin}: {at}.rules.encounter_counts.value: {counted!r} is not one of "
+                f"{', '.join(ENCOUNTER_COUNTS)}{did_you_mean(str(counted), ENCOUNTER_COUNTS)}"
+            )
+        header_row = file.get("header_row", 1)
+        if isinstance(header_row, int) and not 1 <= header_row <= limits.MAX_HEADER_ROW:
+            problems.append(
+                f"{origin}: {at}.header_row: {header_row} is not a row from 1 to "
+                f"{limits.MAX_HEADER_ROW} (validate and ingest look for the header that far down)"
+            )
+        problems.extend(_sheet_problems(file.get("sheet"), f"{origin}: {at}.sheet"))
+        seen_dates = set()
+        for v_index, version in enumerate(file.get("versions") or []):
+            v_at = f"{at}.versions[{v_index}]"
+            effective = version.get("effective")
+            try:
+                date.fromisoformat(str(effective))
+            except ValueError:
+                problems.append(
+                    f"{origin}: {v_at}.effective: {effective!r} is not a date (YYYY-MM-DD)"
+                )
+            if effective in seen_dates:
+                problems.append(
+                    f"{origin}: {v_at}.effective: two versions take effect on {effective}"
+                )
+            seen_dates.add(effective)
+            headers = set()
+            for c_index, column in enumerate(version.get("columns") or []):
+                c_at = f"{origin}: {v_at}.columns[{c_index}]"
+                if column.get("header") in headers:
+                    problems.append(
+                        f"{c_at}.header: {column['header']!r} appears twice in the layout"
+                    )
+                headers.add(column.get("header"))
+                problems.extend(_column_problems(column, c_at, kind, codes, transforms))
+    problems.extend(_calendar_problems(data.get("calendar") or {}, origin))
+    problems.extend(_billing_problems(data.get("billing") or {}, origin))
+    return problems
+
+
+def _sheet_problems(sheet, at: str) -> list[str]:
+    """A sheet name Excel refuses (a convert would stop on it)."""
+    from ecmx.core.files.write import sheet_name_problem
+
+    name = sheet.get("value") if isinstance(sheet, dict) else sheet
+    problem = sheet_name_problem(name) if isinstance(name, str) else None
+    return [f"{at}: {name!r}: {problem}"] if problem else []
+
+
+def _billing_problems(billing: dict, origin: str) -> list[str]:
+    problems = []
+    template = (billing.get("naming") or {}).get("template")
+    if template:
+        problems.extend(_naming_problems(template, f"{origin}: billing.naming.template", "837"))
+    x12 = billing.get("x12") or {}
+    chars = [x12.get(k) for k in ("element", "component", "repetition", "segment") if x12.get(k)]
+    if len(set(chars)) != len(chars):
+        problems.append(f"{origin}: billing.x12: the four separators must differ")
+    if any(c.isalnum() or c == " " for c in chars):
+        problems.append(f"{origin}: billing.x12: a separator cannot be a letter, digit or space")
+    return problems
+
+
+def _calendar_problems(calendar: dict, origin: str) -> list[str]:
+    problems = []
+    region = calendar.get("holidays")
+    if region:
+        import holidays
+
+        try:
+            holidays.country_holidays(region.get("country"), subdiv=region.get("subdivision"))
+        except NotImplementedError as exc:  # how the holidays library says "no such region"
+            problems.append(f"{origin}: calendar.holidays: {exc} (see the holidays library's list)")
+    for name, event in (calendar.get("events") or {}).items():
+        rule = event.get("rule") or {}
+        if rule.get("kind") == "after_trigger" and rule.get("days_min", 0) > rule.get(
+            "days_max", 0
+        ):
+            problems.append(f"{origin}: calendar.events.{name}.rule: days_min is after days_max")
+    return problems
+
+
+def _column_problems(column, at, kind, codes, transforms) -> list[str]:
+    problems = []
+    field_name = column.get("field")
+    if field_name is None and "value" not in column:
+        problems.append(f"{at}: give field: (a {kind.name} field) or value: (a constant)")
+    elif field_name is not None and field_name not in kind.fields:
+        problems.append(
+            f"{at}.field: {field_name!r} is not a {kind.name} field"
+            + did_you_mean(field_name, kind.fields)
+            + f" (see ecmx plans fields {kind.name})"
+        )
+    ctype = column.get("type") or (
+        kind.fields[field_name].type if field_name in kind.fields else "text"
+    )
+    code_list = column.get("codes") or (
+        kind.fields[field_name].codes if field_name in kind.fields else None
+    )
+    if ctype == "bool" and not code_list:
+        code_list = "yes_no"
+    if code_list and code_list not in codes:
+        problems.append(
+            f"{at}.codes: no code list {code_list!r} in this plan{did_you_mean(code_list, codes)}"
+        )
+    if ctype == "code" and not code_list:
+        problems.append(f"{at}.codes: a code column needs codes: (the list that translates it)")
+    transform = column.get("transform")
+    if transform and transform not in transforms:
+        problems.append(
+            f"{at}.transform: unknown transform {transform!r}{did_you_mean(transform, transforms)}"
+        )
+    return problems
+
+
+# What a template is filled in with to see the name it makes (a long facility name).
+SAMPLE_NAMING = {
+    "facility_name": "Sunrise Community Health Center of the Central Valley",
+    "file_prefix": "SUNRISE_HEALTHNET_ECM",
+    "plan": "healthnet",
+    "kind": "rtf",
+    "period": date(2025, 11, 1),
+    "period_end": date(2025, 11, 30),
+    "production_date": date(2025, 12, 3),
+}
+
+
+def _naming_problems(template: str, at: str, extension: str) -> list[str]:
+    problems = []
+    if not isinstance(template, str):
+        return []  # the schema pass says what it should be
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [f"{at}: {exc}"]
+    for _, name, spec, _ in parsed:
+        if name is None:
+            continue
+        if name not in NAMING_FIELDS:
+            problems.append(
+                f"{at}: unknown placeholder {{{name}}}{did_you_mean(name, NAMING_FIELDS)}"
+            )
+        elif spec and name not in DATE_NAMING_FIELDS:
+            problems.append(f"{at}: {{{name}}} is text and takes no format")
+    return problems or _rendered_name_problems(template, at, extension)
+
+
+def _rendered_name_problems(template: str, at: str, extension: str) -> list[str]:
+    """The template filled in with a sample: it must make one plain, non-empty file name."""
+    try:
+        name = template.format(**SAMPLE_NAMING)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        return [f"{at}: cannot be filled in ({exc}); see docs/configuration.md, naming"]
+    if "/" in name or "\\" in name:
+        return [
+            f"{at}: makes {name!r}, which holds a folder separator (/ or \\); "
+            "a template names one file (a date format like %D writes slashes)"
+        ]
+    if not name.strip(" ."):
+        return [
+            f"{at}: makes the file name {name + '.' + extension!r}, with nothing before the "
+            "extension; give the name's text"
+        ]
+    size = len(f"{name}.{extension}".encode())
+    if size > limits.MAX_FILE_NAME_BYTES:
+        return [
+            f"{at}: makes a file name of {size:,} bytes for a sample provider; file systems "
+            f"allow {limits.MAX_FILE_NAME_BYTES}: shorten the template"
+        ]
+    return []
+
+
+# --- identity: a plan is never billed or reported under another plan's name --------------
+
+IDENTITY = (
+    ("mcp", "identifier", "the Primary Payer (MCP) Identifier on the RTF and OTF"),
+    ("mcp", "name", "the MCP Name on the RTF and OTF"),
+    ("billing", "payer_name", "the payer's name on claims (NM1*PR, NM1*40)"),
+    ("billing", "payer_id", "the payer id on claims"),
+)
+
+
+def identity_problems(data: dict, origin: str) -> list[str]:
+    """A family base carries no plan's identity: every plan built on it would inherit it."""
+    return [
+        f"{origin}: {group}.{key}: a family base (abstract: true) names no plan; "
+        f"set {what} in each plan that extends it"
+        for group, key, what in IDENTITY
+        if isinstance(data.get(group), dict) and key in data[group]
+    ]
+
+
+def own_identity(own: dict, merged: dict, origin: str) -> list[str]:
+    """Identity the plan's own YAML does not set is never taken from the plan it extends:
+    it defaults to the plan's own name and id (assumed) and a notice says what to set."""
+    notices = []
+    name, plan_id = merged.get("name") or merged.get("id", ""), merged.get("id", "")
+    defaults = {"identifier": plan_id.upper(), "name": name, "payer_name": name}
+    for group, key, what in IDENTITY:
+        own_group = own.get(group) if isinstance(own.get(group), dict) else {}
+        if key in own_group:
+            continue
+        section = merged.get(group)
+        inherited = isinstance(section, dict) and key in section
+        if key not in defaults:
+            if inherited:
+                del section[key]
+                notices.append(
+                    f"{origin}: {group}.{key}: not taken from {merged.get('extends')}; set "
+                    f"{what} here, or plans.{plan_id}.{key} in provider.yaml"
+                )
+            continue
+        if group == "billing" and not isinstance(section, dict):
+            continue  # a plan without billing is not billed
+        if not isinstance(section, dict):
+            section = merged[group] = {}
+        section[key] = {
+            "value": defaults[key],
+            "assumed": True,
+            "note": f"defaults to the plan's own {'id' if key == 'identifier' else 'name'}: "
+            f"set {group}.{key} in {origin}",
+        }
+        source = f"not taken from {merged['extends']}; " if inherited else ""
+        notices.append(
+            f"{origin}: {group}.{key}: {source}set {what} (now {defaults[key]!r}, assumed)"
+        )
+    return notices

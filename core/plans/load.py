@@ -1,0 +1,216 @@
+"""Load plan configs: YAML -> merged dicts -> validated ``PlanSpec`` objects.
+
+Every problem is collected before anything is reported (``ConfigError.details``):
+1. each YAML is parsed within limits (``safe_yaml``; over them: exit 2) and
+   checked against the schema;
+2. ``extends`` is resolved (dicts merge deeply, lists are replaced whole);
+3. the merged plan is checked (``plancheck``) and built (``planspec``).
+A plan that fails a check is still resolvable, so plans extending it are
+checked too and every problem shows at once.
+
+Each ``source:`` must name an entry of the sources list (``provenance``). A plan
+inherits facts but never another plan's identity (name, MCP, payer: see
+``plancheck.own_identity``), and a fact whose source does not speak for the plan
+is assumed for it (``provenance.mark_unspoken``).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from ecmx.core.errors import ConfigError
+from ecmx.core.hints import did_you_mean
+from ecmx.core.plans.check import (
+    full_validator,
+    identity_problems,
+    own_identity,
+    partial_validator,
+    schema_problems,
+    semantic_problems,
+    semantic_problems_of_invalid,
+)
+from ecmx.core.plans.provenance import citation_problems, load_sources, mark_unspoken, source_paths
+from ecmx.core.plans.spec import PlanSpec, build_spec
+from ecmx.core.storage.safe_yaml import load_yaml
+
+# What a plan never takes from the plan it extends: its own id, name and description.
+NOT_INHERITED = ("abstract", "id", "family", "name", "source", "description")
+PROVENANCE = ("source", "assumed", "note")
+
+
+@dataclass
+class PlanSource:
+    """Where a plan config comes from: a YAML file, or a dict handed over by a plugin."""
+
+    origin: str
+    path: Path | None = None
+    data: dict | None = None
+
+
+def load_plans(
+    sources: list[PlanSource],
+    kinds: dict,
+    transforms: dict,
+    rule_codes: set | None = None,
+    source_lists: list[Path] = (),
+) -> dict[str, PlanSpec]:
+    problems: list[str] = []
+    cited = load_sources(list(source_lists), problems)
+    raw: dict[str, tuple[dict, str]] = {}
+    invalid: set = set()  # reported already; still resolvable so dependents are checked
+    for source in sources:
+        data = _read_source(source, problems)
+        if data is None:
+            continue
+        origin = source.origin
+        partial = schema_problems(partial_validator(), data, origin)
+        problems.extend(partial)
+        plan_id = data.get("id")
+        if partial and isinstance(plan_id, str):
+            invalid.add(plan_id)
+        if not isinstance(plan_id, str) or not plan_id:
+            if not partial:
+                problems.append(f"{origin}: id: a plan needs an id (lower case, e.g. myplan)")
+            continue
+        if plan_id in raw:
+            problems.append(
+                f"{origin}: id: plan {plan_id!r} is defined twice (also in {raw[plan_id][1]}); "
+                "rename one or remove the duplicate --plans-dir"
+            )
+            continue
+        raw[plan_id] = (data, origin)
+        for path, value in source_paths(data):
+            problems.extend(citation_problems(value, f"{origin}: {path}", cited))
+        if data.get("abstract") is True:
+            problems.extend(identity_problems(data, origin))
+
+    merged: dict[str, dict] = {}
+    for plan_id in raw:
+        result = _resolve(plan_id, raw, merged, problems, [])
+        if result is not None:
+            merged[plan_id] = result
+
+    notices: dict[str, list[str]] = {}
+    for plan_id, data in merged.items():
+        if data.get("abstract") is not True:
+            notices[plan_id] = own_identity(raw[plan_id][0], data, raw[plan_id][1])
+
+    specs: dict[str, PlanSpec] = {}
+    for plan_id, data in merged.items():
+        origin = raw[plan_id][1]
+        if plan_id in invalid:
+            problems.extend(
+                semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes)
+            )
+            continue
+        before = len(problems)
+        if not data.get("abstract"):
+            problems.extend(schema_problems(full_validator(), data, origin, only_required=True))
+        problems.extend(semantic_problems(data, origin, kinds, transforms, rule_codes))
+        if len(problems) == before:
+            if data.get("abstract") is not True:
+                mark_unspoken(data, plan_id, str(data.get("name", plan_id)), cited)
+            specs[plan_id] = build_spec(
+                data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
+            )
+    if problems:
+        raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
+    return specs
+
+
+def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
+    if source.data is not None:
+        return _normalise(copy.deepcopy(source.data))
+    try:
+        data = load_yaml(source.path, "plan config (YAML)")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problems.append(f"{source.origin}{where}: not valid YAML ({getattr(exc, 'problem', exc)})")
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{source.origin}: a plan config is a mapping with id, name, files, ...")
+        return None
+    return _normalise(data)
+
+
+def _normalise(node):
+    """YAML turns ``2025-07-01`` into a date and ``true:``/``1`` keys into bool/int; make them text."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, bool):
+                key = "true" if key else "false"
+            value = _normalise(value)
+            if key == "code" and isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)
+            if key == "columns" and isinstance(value, list):
+                # A YAML alias of another version's column list (``- *rtf_2022``)
+                # is spliced in, so a new version lists only what it adds.
+                value = [c for item in value for c in (item if isinstance(item, list) else [item])]
+            out[str(key)] = value
+        return out
+    if isinstance(node, list):
+        return [_normalise(v) for v in node]
+    if isinstance(node, date):
+        return node.isoformat()
+    return node
+
+
+def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
+    if plan_id in merged:
+        return merged[plan_id]
+    data, origin = raw[plan_id]
+    parent_id = data.get("extends")
+    if parent_id is None or parent_id == "":
+        return data
+    if not isinstance(parent_id, str):  # the schema pass has said so already
+        return None
+    if parent_id in chain or parent_id == plan_id:
+        problems.append(
+            f"{origin}: extends: {' -> '.join([*chain, plan_id, parent_id])} is a cycle"
+        )
+        return None
+    if parent_id not in raw:
+        problems.append(
+            f"{origin}: extends: no plan or family base {parent_id!r}{did_you_mean(parent_id, raw)}"
+        )
+        return None
+    parent = _resolve(parent_id, raw, merged, problems, [*chain, plan_id])
+    if parent is None:
+        return None
+    base = {k: v for k, v in parent.items() if k not in NOT_INHERITED}
+    result = _deep_merge(base, data)
+    # A plan built on a family base belongs to that family; on a concrete plan, to its family.
+    result.setdefault(
+        "family", parent_id if parent.get("abstract") else parent.get("family", parent_id)
+    )
+    return result
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        inherited = out.get(key)
+        # A dict tagged with a `kind` (a calendar rule) is replaced whole when the kind
+        # changes: the parent's keys belong to the other kind.
+        retagged = (
+            isinstance(inherited, dict)
+            and isinstance(value, dict)
+            and "kind" in value
+            and value["kind"] != inherited.get("kind")
+        )
+        if isinstance(value, dict) and isinstance(inherited, dict) and not retagged:
+            if "source" in value or "assumed" in value:
+                # The override says where it comes from: the parent's provenance (an
+                # `assumed: true`, a note, a source) is not its own.
+                inherited = {k: v for k, v in inherited.items() if k not in PROVENANCE}
+            out[key] = _deep_merge(inherited, value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out

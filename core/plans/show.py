@@ -1,0 +1,136 @@
+"""``ecmx plans show``: a plan's layouts, codes and naming, or its assumptions."""
+
+from __future__ import annotations
+
+from ecmx.core.cli import console as out
+
+
+def _provenance(entry, plan) -> str:
+    """'assumed', or where the entry comes from: each source's title and section."""
+    if isinstance(entry, dict):
+        assumed, source = entry.get("assumed") is True, entry.get("source", "")
+    else:
+        assumed, source = getattr(entry, "assumed", False) is True, getattr(entry, "source", "")
+    if assumed:
+        return "assumed"
+    return plan.cite(source)
+
+
+def show_plan(plan, kinds, period) -> None:
+    out.stdout.print(
+        f"[bold]{plan.name}[/bold] ({plan.id}), family {plan.family or '-'}, from {plan.origin}"
+    )
+    for kind in kinds:
+        file = plan.files[kind]
+        layout = (
+            file.layout_for(period) if period else max(file.versions, key=lambda v: v.effective)
+        )
+        out.stdout.print(
+            f"\n{kind}: {file.title}; {file.format}, sheet {file.sheet!r}, dates {file.date_format}, "
+            f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}",
+            markup=False,
+        )
+        rows = []
+        for index, column in enumerate(layout.columns, 1):
+            what = column.field if column.field is not None else f"= {column.value!r}"
+            extra = ", ".join(
+                x
+                for x in (
+                    f"codes {column.codes}" + (" (label)" if column.output == "label" else "")
+                    if column.codes
+                    else "",
+                    f"transform {column.transform}" if column.transform else "",
+                    f"max {column.max_length}" if column.max_length is not None else "",
+                )
+                if x
+            )
+            rows.append(
+                (
+                    index,
+                    column.header,
+                    what,
+                    column.type,
+                    "yes" if column.required else "",
+                    extra,
+                    _provenance(column, plan),
+                )
+            )
+        out.table(
+            f"{plan.id} {kind} {layout.version}",
+            ("#", "header", "field", "type", "required", "rules", "source"),
+            rows,
+        )
+        if file.rules:
+            out.stdout.print(
+                "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
+            )
+    for name, code_list in plan.codes.items():
+        rows = [
+            (key, value["code"], value.get("label", ""), _provenance(value, plan))
+            for key, value in code_list.values.items()
+        ]
+        title = f"codes {name}" + (
+            f" (blank -> {code_list.default})" if code_list.default is not None else ""
+        )
+        out.table(title, ("key", "code", "label", "source"), rows)
+    _show_calendar(plan)
+    _show_billing(plan)
+
+
+def _show_billing(plan) -> None:
+    billing = plan.data.get("billing") or {}
+    rows = []
+    for key, entry in billing.items():
+        if key == "code_sets":
+            for name, code_set in entry.items():
+                modifiers = sorted(
+                    {*code_set.get("required_modifiers", ()), *code_set.get("one_of_modifiers", ()),
+                     *code_set.get("allowed_modifiers", ())}
+                )  # fmt: skip
+                value = (
+                    f"{', '.join(code_set['codes'])}; modifiers {', '.join(map(str, modifiers))}"
+                )
+                rows.append((f"code_sets.{name}", value, _provenance(code_set, plan)))
+        elif key == "engagement_fee":
+            value = f"once per {entry.get('months')} months" + (
+                ", with a TAR" if entry.get("tar_required") else ""
+            )
+            rows.append((key, value, _provenance(entry, plan)))
+        elif isinstance(entry, dict) and "value" in entry:
+            rows.append((key, str(entry["value"]), _provenance(entry, plan)))
+        elif isinstance(entry, dict):
+            for sub, fact in entry.items():
+                if isinstance(fact, dict) and "value" in fact:
+                    rows.append((f"{key}.{sub}", str(fact["value"]), _provenance(fact, plan)))
+            if "template" in entry:
+                rows.append((key, entry["template"], _provenance(entry, plan)))
+    if rows:
+        out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
+
+
+def _show_calendar(plan) -> None:
+    from ecmx.core.calendar.schedule import plan_events
+
+    rows = [
+        (e.name, e.title, e.party, e.describe(), e.adjust, _provenance(e, plan))
+        for e in plan_events(plan)
+    ]
+    if rows:
+        out.table(
+            f"{plan.id} calendar (dates: ecmx calendar --plan {plan.id})",
+            ("event", "what", "who", "when", "weekend/holiday", "source"),
+            rows,
+        )
+
+
+def show_assumptions(plan, kinds) -> None:
+    rows = [
+        (path, note)
+        for path, note in plan.assumptions()
+        if not path.startswith("files.") or path.split(".")[1] in kinds
+    ]
+    out.table(
+        f"{plan.name}: {len(rows)} assumed value(s) to confirm with the plan",
+        ("where", "what"),
+        rows,
+    )

@@ -1,0 +1,1 @@
+"""Reports of findings and of inbound merges, one module per format."""

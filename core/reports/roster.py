@@ -1,0 +1,147 @@
+"""The ingest report: new, dropped, changed and conflicting members, by CIN.
+
+Written by suffix: ``.json`` (``{notice, summary, changes: [...]}``), ``.csv``
+or ``.xlsx``. CINs and values are member data (PHI): without --show-values they
+are masked (``***``) in the report as on the terminal. With --show-values the
+report holds them, and says so first: the JSON's ``notice``, the first line of
+the CSV, the first row of the xlsx.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import fields
+from pathlib import Path
+
+import xlsxwriter
+
+from ecmx.core.cli import console as out
+from ecmx.core.errors import OutputError
+from ecmx.core.files.write import escape_text
+from ecmx.core.inbound.merge import CHANGED, CONFLICT, DROPPED, NEW, Change, Merge
+from ecmx.core.storage.atomic import atomic_file
+
+REPORT_SUFFIXES = (".json", ".csv", ".xlsx")
+COLUMNS = [f.name for f in fields(Change)]
+PHI_FIELDS = ("cin", "dataset_value", "plan_value")
+PHI_NOTICE = (
+    "This report holds member data (PHI): CINs and values, because --show-values was given. "
+    "Keep it as you keep member records."
+)
+MASKED_NOTICE = "CINs and values are masked (***); --show-values writes them (they are PHI)."
+SHOWN = 25  # rows on the terminal before "... N more" (all with --verbose)
+
+
+def summary(merge: Merge, meta: dict) -> dict:
+    return {**meta, **{name: merge.count(name) for name in (NEW, DROPPED, CHANGED, CONFLICT)}}
+
+
+def check_report_path(path: Path) -> None:
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise OutputError(f"{path}: a report ends in .json, .csv or .xlsx")
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
+
+
+def write_report(
+    merge: Merge, meta: dict, path: Path, *, force: bool, show_values: bool = False
+) -> None:
+    check_report_path(path)
+    rows = [_row(c, show_values) for c in merge.changes]
+    totals = {**summary(merge, meta), "values": "shown (PHI)" if show_values else "masked"}
+    with atomic_file(path, force=force) as tmp:
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            document = {
+                "notice": PHI_NOTICE if show_values else MASKED_NOTICE,
+                "summary": totals,
+                "changes": rows,
+            }
+            tmp.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+        elif suffix == ".csv":
+            with open(tmp, "w", newline="", encoding="utf-8") as handle:
+                if show_values:
+                    csv.writer(handle).writerow([PHI_NOTICE])
+                writer = csv.DictWriter(handle, COLUMNS)
+                writer.writeheader()
+                # A spreadsheet opening the CSV would run text like "=..." as a formula.
+                writer.writerows(
+                    {k: escape_text(str(v)) if v is not None else "" for k, v in r.items()}
+                    for r in rows
+                )
+        else:
+            _write_xlsx(tmp, rows, totals, PHI_NOTICE if show_values else None)
+
+
+def _row(change: Change, show_values: bool) -> dict:
+    row = change.as_dict()
+    if not show_values:
+        row.update({name: _mask(row[name]) for name in PHI_FIELDS})
+    return row
+
+
+def _write_xlsx(path: Path, rows: list[dict], totals: dict, notice: str | None) -> None:
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("changes")
+    top = 0
+    if notice:
+        sheet.write_string(0, 0, notice, book.add_format({"bold": True, "font_color": "red"}))
+        top = 1
+    for col, name in enumerate(COLUMNS):
+        sheet.write_string(top, col, name, bold)
+    for r, row in enumerate(rows, start=top + 1):
+        for col, name in enumerate(COLUMNS):
+            value = row[name]
+            if isinstance(value, int):
+                sheet.write_number(r, col, value)
+            elif value:
+                # A string cell is never a formula: written as it is, no apostrophe.
+                sheet.write_string(r, col, str(value))
+    sheet.autofilter(top, 0, top + len(rows), len(COLUMNS) - 1)
+    sheet.freeze_panes(top + 1, 0)
+    totals_sheet = book.add_worksheet("summary")
+    for r, (key, value) in enumerate(totals.items()):
+        totals_sheet.write_string(r, 0, key, bold)
+        totals_sheet.write(r, 1, value if isinstance(value, int) else str(value))
+    book.close()
+
+
+def show(merge: Merge, meta: dict, *, show_values: bool) -> None:
+    totals = summary(merge, meta)
+    out.table(
+        f"ecmx ingest {meta['file']} ({meta['plan']} {meta['kind']})",
+        ("new", "dropped", "changed", "conflicts"),
+        [(totals[NEW], totals[DROPPED], totals[CHANGED], totals[CONFLICT])],
+    )
+    if not merge.changes:
+        return
+    limit = len(merge.changes) if out.verbose() else SHOWN
+    rows = [
+        (
+            c.change,
+            c.member_id,
+            c.cin if show_values else _mask(c.cin),
+            c.field,
+            c.dataset_value if show_values else _mask(c.dataset_value),
+            c.plan_value if show_values else _mask(c.plan_value),
+        )
+        for c in merge.changes[:limit]
+    ]
+    out.table(
+        "changes (values masked; --show-values shows them)" if not show_values else "changes",
+        ("change", "member_id", "CIN", "field", "dataset", "plan file"),
+        rows,
+    )
+    if len(merge.changes) > limit:
+        out.info(
+            f"... {len(merge.changes) - limit} more (--verbose lists all, --report writes them)"
+        )
+
+
+def _mask(value: str) -> str:
+    return "***" if value else ""

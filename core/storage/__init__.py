@@ -1,0 +1,1 @@
+"""Reading cells and writing files safely: input limits, atomic writes, output targets."""
