@@ -61,7 +61,7 @@ class Target:
 
     plan: object  # PlanSpec
     kind: str
-    layout: object  # Layout
+    layout: object  # Layout; None for claim lines, whose headers are the dataset's columns
     frame: pd.DataFrame  # columns = layout headers present; values as written/read
     fields: pd.DataFrame  # canonical fields, same row order
     file_rows: Sequence[int]  # spreadsheet row of each position
@@ -74,6 +74,8 @@ class Target:
     extra: dict = field(default_factory=dict)
 
     def header_of(self, field_name: str) -> str | None:
+        if self.layout is None:  # no plan layout: a field is the dataset column of its name
+            return field_name if field_name in self.letters else None
         return next(
             (
                 c.header

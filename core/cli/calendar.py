@@ -1,4 +1,7 @@
-"""``ecmx calendar`` and ``ecmx due``: the plans' file dates, as a table, JSON, CSV or .ics."""
+"""``ecmx calendar`` and ``ecmx due``: the plans' file dates, as a table, JSON, CSV or .ics.
+
+The click wiring and the tables; the work is ``ecmx.core.jobs.calendar``.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +15,18 @@ import click
 
 from ecmx.core.cli import console as out
 from ecmx.core.cli.options import output_options, parse_day, parse_period, pass_state
-from ecmx.core.errors import OutputError
+from ecmx.core.jobs.calendar import (
+    CalendarRequest,
+    DueRequest,
+    DueResult,
+    run_calendar,
+    run_due,
+)
 
 FORMATS = ("table", "json", "csv")
 plans_option = click.option(
     "--plan", "plan_ids", multiple=True, help="A plan id, or 'all' (the default). Repeatable."
 )
-
-
-def _plans(registry, plan_ids):
-    if not plan_ids or "all" in plan_ids:
-        return sorted(registry.concrete_plans(), key=lambda p: p.id)
-    return [registry.plan(plan_id) for plan_id in dict.fromkeys(plan_ids)]
 
 
 def _flag(due) -> str:
@@ -73,52 +76,36 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
     pages yet: confirm them with the plan. A date on a weekend or holiday says so
     in the day column (the plan's calendar decides whether it moves).
     """
-    from ecmx.core.calendar.schedule import due_dates, plan_events, year_periods
-
     if year and period:
         raise click.UsageError("give --year or --period, not both")
-    _, registry = state.plugins()
-    plans = _plans(registry, plan_ids)
-    periods = [period] if period else year_periods(year or date.today().year)
-    dates = sorted(
-        (d for plan in plans for d in due_dates(plan, periods)),
-        key=lambda d: (d.date, d.plan, d.event.name),
-    )
-    if ics_path:
-        from ecmx.core.calendar.ics import write_ics
-
-        if ics_path.suffix.lower() != ".ics":
-            raise OutputError(f"{ics_path}: a calendar file ends in .ics")
-        if not ics_path.parent.is_dir():
-            raise OutputError(
-                f"cannot write {ics_path}: directory {ics_path.parent} does not exist"
-            )
-        write_ics(dates, ics_path, force=force)
-        out.info(f"wrote {ics_path} ({len(dates)} events)")
-    records = [d.record() for d in dates]
+    request = CalendarRequest(plan_ids, year, period, ics_path, force, tuple(state.plans_dirs))
+    result = run_calendar(request, plugins=state.plugins())
+    for note in result.notes:
+        out.info(note)
     if output_format == "json":
-        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.records, indent=2) + "\n")
     elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["plan"])
-        writer.writeheader()
-        writer.writerows(
-            {k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()} for r in records
-        )
+        _write_csv(result.records)
     else:
-        label = str(period) if period else f"periods of {year or date.today().year}"
         rows = [
             (d.date.isoformat(), _day(d), d.plan, d.event.title, str(d.period), _flag(d))
-            for d in dates
+            for d in result.dates
         ]
         out.table(
-            f"ECM file calendar, {label}",
+            f"ECM file calendar, {result.label}",
             ("date", "day", "plan", "event", "period", "from"),
             rows,
         )
-        for plan in plans:
-            for event in plan_events(plan):
-                if not event.dated:
-                    out.info(f"{plan.id} {event.name}: {event.describe()} (no fixed date)")
+        for line in result.undated:
+            out.info(line)
+
+
+def _write_csv(records: list[dict]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["plan"])
+    writer.writeheader()
+    writer.writerows(
+        {k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()} for r in records
+    )
 
 
 @click.command("due")
@@ -139,19 +126,15 @@ def due_command(state, plan_ids, today, days):
     Always exits 0: it informs, it does not check. ecmx keeps no record of
     what you sent, so 'overdue' means the date has passed.
     """
-    from ecmx.core.calendar.deadlines import (
-        OVERDUE_DAYS,
-        near_dates,
-        open_windows,
-        overdue,
-        upcoming,
-    )
+    request = DueRequest(plan_ids, today, days, tuple(state.plans_dirs))
+    result = run_due(request, plugins=state.plugins())
+    _upcoming(result)
+    _overdue(result)
+    _windows(result)
 
-    _, registry = state.plugins()
-    today = today or date.today()
-    dates = sorted(near_dates(_plans(registry, plan_ids), today), key=lambda d: (d.date, d.plan))
 
-    soon = upcoming(dates, today, days)
+def _upcoming(result: DueResult) -> None:
+    today, days = result.today, result.days
     _section(
         f"Due or expected in the next {days} days (from {today})",
         ("date", "day", "in", "plan", "event", "period", "who", "from"),
@@ -166,29 +149,33 @@ def due_command(state, plan_ids, today, days):
                 d.event.party,
                 _flag(d),
             )
-            for d in soon
+            for d in result.upcoming
         ],
         f"nothing due in the next {days} days",
     )
-    late = overdue(dates, today)
+
+
+def _overdue(result: DueResult) -> None:
     _section(
-        f"Overdue (dates passed in the last {OVERDUE_DAYS} days; done already? ignore it)",
+        f"Overdue (dates passed in the last {result.overdue_days} days; done already? ignore it)",
         ("date", "day", "late by", "plan", "event", "period", "from"),
         [
             (
                 d.date.isoformat(),
                 _day(d),
-                f"{(today - d.date).days} d",
+                f"{(result.today - d.date).days} d",
                 d.plan,
                 d.event.title,
                 str(d.period),
                 _flag(d),
             )
-            for d in late
+            for d in result.overdue
         ],
         "nothing overdue",
     )
-    windows = open_windows(dates, today)
+
+
+def _windows(result: DueResult) -> None:
     _section(
         "Correction windows still open (late or corrected files still accepted)",
         ("plan", "period", "was due", "accepted until", "days left"),
@@ -198,9 +185,9 @@ def due_command(state, plan_ids, today, days):
                 str(w.period),
                 f"{w.due.isoformat()} {_weekday(w.due, w.due_closed)}",
                 f"{w.cutoff.isoformat()} {_weekday(w.cutoff, w.cutoff_closed)}",
-                str((w.cutoff - today).days),
+                str((w.cutoff - result.today).days),
             )
-            for w in windows
+            for w in result.windows
         ],
         "no correction window is open",
     )

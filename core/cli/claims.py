@@ -1,13 +1,13 @@
-"""``ecmx claims``: the click wiring (the work is in ``claims_command``)."""
+"""``ecmx claims``: the click wiring; the work is ``ecmx.core.jobs.claims``."""
 
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
+from ecmx.core.cli import render
 from ecmx.core.cli.options import (
     output_options,
     parse_day,
@@ -15,8 +15,10 @@ from ecmx.core.cli.options import (
     pass_state,
     provider_option,
     report_option,
+    run_job,
     show_values_option,
 )
+from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 
 
 @click.command("claims")
@@ -56,35 +58,19 @@ from ecmx.core.cli.options import (
     help="Bill lines that break a billing rule, and replace existing files.",
 )
 @pass_state
-def claims_command(
-    state,
-    dataset,
-    plan_id,
-    period,
-    output_format,
-    out_dir,
-    provider_path,
-    production_date,
-    report_path,
-    show_values,
-    test_file,
-    force,
-):
+def claims_command(state, dataset, plan_id, output_format, out_dir, provider_path, report_path,
+                   **options):  # fmt: skip
     """Bill DATASET's ECM encounters for a period: one claim per member, coded by rule."""
-    from ecmx.core.jobs.claims import run_claims
-
-    code = run_claims(
-        state,
+    request = ClaimsRequest(
         dataset,
         plan_id,
-        period,
-        output_format.lower(),
-        out_dir,
-        provider_path,
-        production_date or date.today(),
-        force,
-        report_path,
-        show_values,
-        usage="T" if test_file else "P",
+        out_dir=out_dir,
+        format=output_format.lower(),
+        provider=provider_path,
+        report=report_path,
+        plans_dirs=tuple(state.plans_dirs),
+        **options,
     )
-    sys.exit(code)
+    result = run_job(run_claims, request, state)
+    render.run(result, show_values=request.show_values)
+    sys.exit(result.exit_code)

@@ -64,7 +64,7 @@ def status(message: str):
 
 
 @contextlib.contextmanager
-def progress(total: int, description: str):
+def progress_bar(total: int, description: str):
     """Yield ``advance(label)``; draws a bar only on a terminal."""
     if _state["quiet"] or not stderr.is_terminal or total < 2:
         yield lambda label="": None
@@ -84,6 +84,33 @@ def progress(total: int, description: str):
             bar.update(task, advance=1, description=f"{description} {label}".strip())
 
         yield advance
+
+
+@contextlib.contextmanager
+def job_progress():
+    """Yield a job's ``progress(stage, done, total, item)`` callback, drawn on stderr: a
+    spinner for a step of unknown length (total 0), a bar for a stage of two or more steps.
+    Off a terminal, or with --quiet, nothing is drawn (as ``status`` and ``progress``)."""
+    if _state["quiet"] or not stderr.is_terminal:
+        yield lambda stage, done, total, item="": None
+        return
+    with contextlib.ExitStack() as stack:
+        shown = {"stage": None, "stack": None, "advance": None}
+
+        def progress(stage: str, done: int, total: int, item: str = "") -> None:
+            if shown["stage"] != stage:  # a new stage: the last one's spinner or bar goes
+                if shown["stack"] is not None:
+                    shown["stack"].close()
+                inner = stack.enter_context(contextlib.ExitStack())
+                shown.update(stage=stage, stack=inner, advance=None)
+                if total == 0:
+                    inner.enter_context(status(stage))
+                else:
+                    shown["advance"] = inner.enter_context(progress_bar(total, stage))
+            if shown["advance"] is not None and done:
+                shown["advance"](item)
+
+        yield progress
 
 
 def flush() -> None:

@@ -31,6 +31,12 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def run_job(job, request, state):
+    """Run ``job`` with the invocation's plugins, its progress drawn on the terminal."""
+    with out.job_progress() as progress:
+        return job(request, plugins=state.plugins(), progress=progress)
+
+
 def parse_period(ctx, param, value):
     if value is None:
         return None

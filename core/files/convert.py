@@ -15,7 +15,8 @@ import pandas as pd
 from ecmx.core.calendar.deadlines import lateness_findings
 from ecmx.core.calendar.periods import Period
 from ecmx.core.checks.findings import ERROR, INFO, Finding, column_letter
-from ecmx.core.checks.rules import Target, apply_overrides, run_rules
+from ecmx.core.checks.rules import Target, apply_overrides
+from ecmx.core.checks.step import check
 from ecmx.core.dataset.read import Dataset, file_of
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.mapping import map_to_layout
@@ -50,21 +51,19 @@ def convert(
     period: Period,
     production_date: date,
 ) -> Conversion:
+    """One file's frame and findings: built, mapped, named, then checked by the check step."""
     kind = registry.kind(kind_name)
     file = plan.files[kind.name]
     layout = file.layout_for(period)
     context = BuildContext(dataset, plan, kind.name, period, production_date, file, layout)
-    context.findings.extend(dataset_findings_for(dataset, plan, kind.name, registry))
-    canonical = kind.build(context)
+    canonical, built = kind.build(context)
     canonical = chain(
         pm.hook.ecmx_prepare_canonical, canonical, plan=plan, kind=kind.name, context=context
     )
     context.canonical = canonical
-    frame = map_to_layout(canonical, context, kind, registry.transforms)
+    frame, mapped = map_to_layout(canonical, context, kind, registry.transforms)
     frame = chain(pm.hook.ecmx_adjust_plan_frame, frame, plan=plan, kind=kind.name, context=context)
     name, problem = file_name(file, plan, dataset, period, production_date)
-    if problem:
-        context.findings.append(problem)
     target = Target(
         plan,
         kind.name,
@@ -79,12 +78,11 @@ def convert(
         dataset=dataset,
         member_ids=canonical["_member_id"].tolist() if "_member_id" in canonical else None,
     )
-    context.findings.extend(run_rules(registry.rules.values(), target))
-    for extra in pm.hook.ecmx_validate(plan=plan, kind=kind.name, frame=frame, context=context):
-        context.findings.extend(extra or ())
+    found = [*dataset_findings_for(dataset, plan, kind.name, registry), *built, *mapped]
+    findings = check(target, registry, pm, context, found=found + ([problem] if problem else []))
     if kind.direction == "to_plan":
-        context.findings.extend(lateness_findings(plan, kind.name, period, production_date))
-    findings = apply_overrides(context.findings, plan)
+        late = lateness_findings(plan, kind.name, period, production_date)
+        findings += apply_overrides(late, plan)
     return Conversion(plan, kind.name, file, layout, frame, findings, name)
 
 

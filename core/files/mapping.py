@@ -16,17 +16,21 @@ from ecmx.core.plans.spec import ColumnSpec
 SOURCE_ROWS = {"members": "_member_row", "enrollments": "_episode_row", "outreach": "_outreach_row"}
 
 
-def map_to_layout(canonical: pd.DataFrame, context, kind, transforms: dict) -> pd.DataFrame:
-    """Return the plan frame (columns = layout headers, same index as ``canonical``)."""
+def map_to_layout(
+    canonical: pd.DataFrame, context, kind, transforms: dict
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """The plan frame (columns = layout headers, same index as ``canonical``), and an M001
+    finding for each value the plan has no code for."""
     out = {}
+    findings: list[Finding] = []
     for column in context.layout.columns:
         series = _values(canonical, column)
         if column.codes:
-            series = _translate(series, column, canonical, context, kind)
+            series = _translate(series, column, canonical, context, kind, findings)
         if column.transform:
             series = transforms[column.transform](series)
         out[column.header] = series
-    return pd.DataFrame(out, index=canonical.index)
+    return pd.DataFrame(out, index=canonical.index), findings
 
 
 def _values(canonical: pd.DataFrame, column: ColumnSpec) -> pd.Series:
@@ -38,7 +42,7 @@ def _values(canonical: pd.DataFrame, column: ColumnSpec) -> pd.Series:
     return series
 
 
-def _translate(series, column: ColumnSpec, canonical, context, kind) -> pd.Series:
+def _translate(series, column: ColumnSpec, canonical, context, kind, findings) -> pd.Series:
     code_list = context.plan.codes[column.codes]
     mapping = code_list.mapping(column.output)
     if column.type == "bool":
@@ -57,7 +61,7 @@ def _translate(series, column: ColumnSpec, canonical, context, kind) -> pd.Serie
     translated = keys.map(mapping)
     unknown = keys.notna() & translated.isna()
     if unknown.any():
-        _report_unknown(keys[unknown], column, canonical, context, kind)
+        findings.extend(_unknown_codes(keys[unknown], column, canonical, context, kind))
     return translated.astype(object).where(translated.notna(), None)
 
 
@@ -68,17 +72,18 @@ def _translate_many(value, mapping):
     return ";".join(c for c in codes if c) or None
 
 
-def _report_unknown(keys: pd.Series, column: ColumnSpec, canonical, context, kind) -> None:
+def _unknown_codes(keys: pd.Series, column: ColumnSpec, canonical, context, kind) -> list[Finding]:
     field_spec = kind.fields.get(column.field)
     origin = field_spec.origin if field_spec else None
     dataset = context.dataset
+    findings = []
     for index, key in keys.items():
         row = None
         cell = ""
         if origin and SOURCE_ROWS.get(origin[0]) in canonical:
             row = int(canonical.at[index, SOURCE_ROWS[origin[0]]])
             cell = dataset.cell(origin[0], origin[1], row)
-        context.findings.append(
+        findings.append(
             Finding(
                 ERROR,
                 "M001",
@@ -98,3 +103,4 @@ def _report_unknown(keys: pd.Series, column: ColumnSpec, canonical, context, kin
                 else "",
             )
         )
+    return findings

@@ -19,13 +19,22 @@ from ecmx.core.billing.claim_fields import member_cuts, member_problems
 from ecmx.core.billing.claims import Claim, build_claims
 from ecmx.core.billing.coding import BillingSpec, billing_spec
 from ecmx.core.billing.lines import code_lines, text_or_blank
+from ecmx.core.calendar.periods import Period
 from ecmx.core.checks.findings import ERROR, WARNING, Finding
-from ecmx.core.checks.rules import Target, apply_overrides, run_rules
-from ecmx.core.cli import console as out
+from ecmx.core.checks.rules import Target, run_rules
+from ecmx.core.checks.step import check
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
+from ecmx.core.files.context import BuildContext
 from ecmx.core.files.convert import findings_for_run, name_from_template
-from ecmx.core.jobs.commands import _report, check_report_target, plans_with_members, read_for_plans
-from ecmx.core.plans.spec import ColumnSpec, Layout
+from ecmx.core.jobs.common import (
+    Progress,
+    check_report_target,
+    no_progress,
+    plans_with_members,
+    plugins_for,
+    read_for_plans,
+    report_findings,
+)
 from ecmx.core.storage.gcpause import gc_paused
 from ecmx.core.storage.targets import check_batch, dataset_inputs
 
@@ -47,37 +56,79 @@ class PlanClaims:
     file_name: str | None = None
 
 
-def run_claims(
-    state,
-    dataset_path: Path,
-    plan_id: str,
-    period,
-    output_format: str,
-    out_dir: Path,
-    provider_path,
-    production_date: date,
-    force: bool,
-    report_path=None,
-    show_values: bool = False,
-    usage: str = "P",
-) -> int:
-    _, registry = state.plugins()
-    plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
-    plans = sorted(plans, key=lambda p: p.id)
-    inputs = dataset_inputs(dataset_path, provider_path)
-    check_report_target(report_path, force, inputs)
-    dataset = read_for_plans(registry, dataset_path, provider_path)
-    requested = plans
-    if plan_id == "all":
-        present = plans_with_members(dataset, {p.id for p in plans}, "no claims")
-        plans = [p for p in plans if p.id in present]
+@dataclass(frozen=True)
+class ClaimsRequest:
+    """``ecmx claims DATASET --plan PLAN --period PERIOD --out OUT_DIR [options]``."""
 
-    created = _created(production_date)
+    dataset: Path
+    plan: str  # a plan id, or "all"
+    period: Period
+    out_dir: Path
+    format: str = "837p"  # 837p or invoice
+    provider: Path | None = None  # default: beside the dataset
+    production_date: date | None = None  # default: today
+    report: Path | None = None  # .json, .csv, .html or .xlsx
+    show_values: bool = False
+    test_file: bool = False  # an 837P test interchange (ISA15 = T)
+    force: bool = False  # bill lines that break a billing rule; replace existing files
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimsResult:
+    plans: list[PlanClaims]  # one per plan billed, in plan order
+    written: list[Path]  # the claim files written
+    findings: list[Finding]  # every finding once, notes left out (what the report holds)
+    rows: list[tuple[str, ...]]  # plan, claims, lines, billed, refused lines, file
+    notes: list[str]  # plans skipped for having no members; the report written
+    meta: dict  # command, dataset, period, plan: the report's header
+    title: str  # the summary table's title
+    exit_code: int  # 1 (EXIT_FINDINGS) when any line broke a rule, billed or not
+
+
+def run_claims(
+    request: ClaimsRequest, *, plugins=None, progress: Progress = no_progress
+) -> ClaimsResult:
+    """Code and check every plan, then write. ``plugins``: a ``(plugin_manager, registry)``
+    pair to reuse (default: made for ``request.plans_dirs``). Raises ``EcmxError`` subclasses."""
+    plugins = plugins_for(request, plugins)
+    registry = plugins[1]
+    plans = registry.concrete_plans() if request.plan == "all" else [registry.plan(request.plan)]
+    requested = sorted(plans, key=lambda p: p.id)
+    inputs = dataset_inputs(request.dataset, request.provider)
+    check_report_target(request.report, request.force, inputs)
+    dataset = read_for_plans(registry, request.dataset, request.provider, progress)
+    plans, notes = requested, []
+    if request.plan == "all":
+        present, notes = plans_with_members(dataset, {p.id for p in plans}, "no claims")
+        plans = [p for p in plans if p.id in present]
+    made = request.production_date or date.today()
     results = []
-    with out.progress(len(plans), "coding claims") as advance:
-        for plan in plans:
-            results.append(_code_plan(registry, dataset, plan, period, force))
-            advance(plan.id)
+    for plan in plans:
+        results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
+        progress("coding claims", len(results), len(plans), plan.id)
+    written = _write(request, results, dataset, made, inputs)
+    findings = findings_for_run(dataset, registry, {p.id for p in requested})
+    findings += [f for r in results for f in r.findings]
+    meta = {"command": "claims", "dataset": str(request.dataset),
+            "period": str(request.period), "plan": request.plan}  # fmt: skip
+    unique = report_findings(findings, meta, request.report, request.show_values, request.force)
+    label = KIND_LABEL[request.format]
+    return ClaimsResult(
+        plans=results,
+        written=written,
+        findings=unique,
+        rows=[_row(r) for r in results],
+        notes=notes + ([f"wrote {request.report}"] if request.report else []),
+        meta=meta,
+        title=f"ecmx claims {request.period} ({label}) -> {request.out_dir}",
+        exit_code=EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK,
+    )
+
+
+def _write(request: ClaimsRequest, results, dataset, made: date, inputs) -> list[Path]:
+    """Name each plan's file, check every target, then write the plans with claims."""
+    output_format, out_dir = request.format, request.out_dir
     for result in results:
         if output_format not in result.spec.channels:
             raise OutputError(
@@ -85,7 +136,7 @@ def run_claims(
                 f"(it takes: {', '.join(result.spec.channels)}); choose another --format"
             )
         if result.claims:
-            result.file_name = _file_name(result, dataset, period, production_date, output_format)
+            result.file_name = _file_name(result, dataset, request.period, made, output_format)
     to_write = [r for r in results if r.claims]
     parties = (
         {id(r): _parties(dataset.provider, r) for r in to_write} if output_format == "837p" else {}
@@ -93,12 +144,14 @@ def run_claims(
     check_batch(
         out_dir,
         [(r.plan.id, out_dir / r.file_name) for r in to_write],
-        others=[("--report", report_path)],
+        others=[("--report", request.report)],
         inputs=inputs,
-        force=force,
+        force=request.force,
     )
+    created = _created(made)
     if output_format == "837p":
-        _write_837p(to_write, parties, out_dir, created, usage, force)
+        usage = "T" if request.test_file else "P"
+        _write_837p(to_write, parties, out_dir, created, usage, request.force)
     else:
         from ecmx.core.billing.invoice import write_invoice
 
@@ -107,40 +160,23 @@ def run_claims(
                 result.claims,
                 provider=dataset.provider,
                 payer_name=result.spec.payer_name,
-                period=period,
+                period=request.period,
                 created=created,
                 path=out_dir / result.file_name,
-                force=force,
+                force=request.force,
             )
+    return [out_dir / r.file_name for r in to_write]
 
-    findings = findings_for_run(dataset, registry, {p.id for p in requested})
-    findings += [f for r in results for f in r.findings]
 
-    _report(
-        findings,
-        {"command": "claims", "dataset": str(dataset_path), "period": str(period), "plan": plan_id},
-        report_path,
-        show_values,
-        force,
+def _row(result: PlanClaims) -> tuple[str, ...]:
+    return (
+        result.plan.id,
+        str(len(result.claims)),
+        str(sum(len(c.lines) for c in result.claims)),
+        f"{sum(c.total for c in result.claims):,.2f}",
+        str(result.refused),
+        result.file_name or "none: no billable lines",
     )
-    rows = [
-        (
-            r.plan.id,
-            str(len(r.claims)),
-            str(sum(len(c.lines) for c in r.claims)),
-            f"{sum(c.total for c in r.claims):,.2f}",
-            str(r.refused),
-            r.file_name or "none: no billable lines",
-        )
-        for r in results
-    ]
-    if rows:  # no plan had members: the findings said why; an empty table says nothing
-        out.table(
-            f"ecmx claims {period} ({KIND_LABEL[output_format]}) -> {out_dir}",
-            ("plan", "claims", "lines", "billed", "refused lines", "file"),
-            rows,
-        )
-    return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK
 
 
 def _created(production_date: date) -> datetime:
@@ -155,17 +191,18 @@ def _created(production_date: date) -> datetime:
 
 
 @gc_paused()
-def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
+def _code_plan(plugins, dataset, plan, period, production_date, force) -> PlanClaims:
+    """One plan's coded lines, checked by the check step, and the claims of those billed."""
+    pm, registry = plugins
     spec = billing_spec(plan)
     lines = code_lines(dataset, plan, period, spec)
     current = lines[lines["in_period"]].reset_index(drop=True)
     if current.empty:
         return PlanClaims(plan, spec, current, [])
-    target = _target(plan, dataset, current, spec)
+    context = BuildContext(dataset, plan, "claims", period, production_date, None, None, current)
     # rows as the target numbers them (negative: a line from the outreach table)
-    found = run_rules(registry.rules.values(), target)
-    findings = apply_overrides([f for f in found if f.code not in UNBILLABLE], plan)
-    findings += [f for f in found if f.code in UNBILLABLE]
+    findings = check(_target(plan, dataset, current, spec), registry, pm, context,
+                     fixed=UNBILLABLE)  # fmt: skip
     errors = [f for f in findings if f.severity == ERROR]
     refused_rows = {f.row for f in errors}
     unbillable_rows = {f.row for f in errors if f.code in UNBILLABLE}
@@ -199,11 +236,10 @@ def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
 
 def _target(plan, dataset, lines: pd.DataFrame, spec: BillingSpec) -> Target:
     """Claim lines as the billing rules see them: rows and cells of the encounters sheet."""
-    columns = [c for c in dataset.encounters.columns if not c.startswith("_")]
     return Target(
         plan,
         "claims",
-        Layout("dataset", date.min, tuple(ColumnSpec(header=c, field=c) for c in columns)),
+        None,  # no plan layout: a billing rule's field is the encounters column of its name
         lines,
         lines,
         file_rows=lines["_row"].tolist(),

@@ -28,7 +28,8 @@ class FileKind:
     title: str
     direction: str  # "to_plan" or "from_plan"
     fields: dict[str, FieldSpec]
-    build: Callable  # build(context) -> pandas.DataFrame of canonical fields
+    # build(context) -> (pandas.DataFrame of canonical fields, list of Finding about rows left off)
+    build: Callable
     aliases: tuple[str, ...] = field(default=())
     # One row per member (a CIN twice is a problem); False for one row per attempt (OTF).
     one_row_per_member: bool = True

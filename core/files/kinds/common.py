@@ -60,12 +60,12 @@ def provider_fields(frame: pd.DataFrame, context) -> None:
         )
 
 
-def members_with_latest_episode(context) -> pd.DataFrame:
+def members_with_latest_episode(context) -> tuple[pd.DataFrame, list[Finding]]:
     """One row per plan member: member columns and their latest episode begun by the period's end.
 
     Began = enrollment_start, else assigned_date, else referral_date, else
     discontinuation_date; an undated episode is taken as current. A member with
-    no such episode is left out with an R001 warning.
+    no such episode is left out, named by an R001 warning (returned beside the frame).
     """
     dataset, end = context.dataset, pd.Timestamp(context.period.end)
     members = plan_members(dataset, context.plan.id)
@@ -75,8 +75,9 @@ def members_with_latest_episode(context) -> pd.DataFrame:
     latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
         "member_id", keep="last"
     )
+    findings = []
     for row in members.loc[~members["member_id"].isin(latest["member_id"]), ROW]:
-        context.findings.append(
+        findings.append(
             Finding(
                 WARNING,
                 "R001",
@@ -98,4 +99,4 @@ def members_with_latest_episode(context) -> pd.DataFrame:
     ).rename(columns={ROW: MEMBER_ROW})
     frame[MEMBER_ID] = frame["member_id"]
     frame["ecm_status"] = frame["status"]
-    return frame
+    return frame, findings

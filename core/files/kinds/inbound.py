@@ -65,20 +65,20 @@ FIELDS = fields(
 )
 
 
-def build_roster(context) -> pd.DataFrame:
-    frame = members_with_latest_episode(context)
+def build_roster(context) -> tuple[pd.DataFrame, list]:
+    frame, findings = members_with_latest_episode(context)
     provider_fields(frame, context)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), findings
 
 
-def build_new_referrals(context) -> pd.DataFrame:
-    frame = members_with_latest_episode(context)
+def build_new_referrals(context) -> tuple[pd.DataFrame, list]:
+    frame, findings = members_with_latest_episode(context)
     start, end = pd.Timestamp(context.period.start), pd.Timestamp(context.period.end)
     assigned = frame["assigned_date"].fillna(frame["referral_date"])
     new = (frame["status"] == "pending_outreach") & (assigned >= start) & (assigned <= end)
     frame = frame[new].copy()
     provider_fields(frame, context)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), findings
 
 
 MIF = FileKind("mif", "Member Information File", "from_plan", FIELDS, build_roster)

@@ -62,7 +62,7 @@ FIELDS = fields(
 )
 
 
-def build(context) -> pd.DataFrame:
+def build(context) -> tuple[pd.DataFrame, list[Finding]]:
     dataset, period = context.dataset, context.period
     members = plan_members(dataset, context.plan.id)
     outreach = dataset.outreach
@@ -77,10 +77,11 @@ def build(context) -> pd.DataFrame:
     # after enrolling is an encounter and goes on the RTF. The attempt is left off
     # and named, the rest of the file is written.
     rule = ATTEMPT_WHILE_ENROLLED
+    findings = []
     for row, member_id in attempts.loc[enrolled, [OUTREACH_ROW, "member_id"]].itertuples(
         index=False
     ):
-        context.findings.append(
+        findings.append(
             Finding(
                 rule.severity,
                 rule.code,
@@ -115,9 +116,8 @@ def build(context) -> pd.DataFrame:
         minutes = minutes.where(frame["method"] != "mail", float(mail_minutes))
     frame["minutes"] = minutes.astype("Int64")
     provider_fields(frame, context)
-    return frame.sort_values([MEMBER_ID, "attempt_date", OUTREACH_ROW], kind="stable").reset_index(
-        drop=True
-    )
+    ordered = frame.sort_values([MEMBER_ID, "attempt_date", OUTREACH_ROW], kind="stable")
+    return ordered.reset_index(drop=True), findings
 
 
 def enrolled_on_attempt_date(attempts: pd.DataFrame, enrollments: pd.DataFrame) -> pd.Series:

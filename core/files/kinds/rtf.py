@@ -133,8 +133,8 @@ FIELDS = fields(
 )
 
 
-def build(context) -> pd.DataFrame:
-    frame = members_with_latest_episode(context)
+def build(context) -> tuple[pd.DataFrame, list]:
+    frame, findings = members_with_latest_episode(context)
     _apply_exit_rules(frame)
     for flag in ("address_changed", "homeless", "phone_changed", "medicare_dual"):
         frame[flag] = frame[flag].fillna(False)
@@ -146,7 +146,7 @@ def build(context) -> pd.DataFrame:
     counted = context.file.rules.get("encounter_counts")
     _add_encounter_fields(frame, ecm_encounters(context), context.period, counted)
     provider_fields(frame, context)
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), findings
 
 
 def _apply_exit_rules(frame: pd.DataFrame) -> None:

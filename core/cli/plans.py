@@ -1,0 +1,94 @@
+"""``ecmx plans list|show|fields|check``: the click wiring; the work is ``ecmx.core.jobs.plans``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ecmx.core.cli import console as out
+from ecmx.core.cli.options import output_options, parse_period, pass_state
+from ecmx.core.errors import EXIT_FINDINGS
+from ecmx.core.jobs.plans import (
+    PlansCheckRequest,
+    PlansRequest,
+    PlansShowRequest,
+    check_plans,
+    field_tables,
+    plan_to_show,
+    plans_rows,
+)
+
+
+@click.group()
+def plans():
+    """List, show and check plan configurations."""
+
+
+@plans.command("list")
+@output_options
+@pass_state
+def plans_list(state):
+    """Every plan ecmx knows: id, name, family, file kinds and layout versions."""
+    rows = plans_rows(PlansRequest(plans_dirs=tuple(state.plans_dirs)), plugins=state.plugins())
+    out.table("Plans", ("id", "name", "family", "file kinds", "layout versions"), rows)
+
+
+@plans.command("show")
+@output_options
+@click.argument("plan_id", metavar="PLAN")
+@click.option("--kind", help="Only this file kind (rtf, otf).")
+@click.option(
+    "--period",
+    callback=parse_period,
+    help="Show the layout in force for YYYY-MM (default: the latest).",
+)
+@click.option(
+    "--assumptions",
+    is_flag=True,
+    help="List every value marked assumed: true (to confirm with the plan).",
+)
+@pass_state
+def plans_show(state, plan_id, kind, period, assumptions):
+    """Show a plan's layouts, codes and naming, or what is still assumed."""
+    from ecmx.core.plans.show import show_assumptions, show_plan
+
+    request = PlansShowRequest(plan_id, kind, period, assumptions, tuple(state.plans_dirs))
+    plan, kinds = plan_to_show(request, plugins=state.plugins())
+    if assumptions:
+        show_assumptions(plan, kinds)
+    else:
+        show_plan(plan, kinds, period)
+
+
+@plans.command("fields")
+@output_options
+@click.argument("kind_name", metavar="KIND", required=False)
+@pass_state
+def plans_fields(state, kind_name):
+    """The canonical fields a layout column can use, and the rule that fills each."""
+    request = PlansRequest(kind_name, tuple(state.plans_dirs))
+    for title, rows in field_tables(request, plugins=state.plugins()):
+        out.table(title, ("field", "type", "codes", "filled from"), rows)
+
+
+@plans.command("check")
+@output_options
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_state
+def plans_check(state, files):
+    """Validate every plan config (and FILES, plan YAMLs to add). Exit 1 on any problem.
+
+    What a plan should still set (its own name, MCP and payer, where it extends another
+    plan) is printed as a warning, one line per YAML path; it does not fail the check.
+    """
+    result = check_plans(PlansCheckRequest(files, tuple(state.plans_dirs)), plugins=state.plugins())
+    if not result.valid:
+        for line in result.problems:
+            out.error_line(line)
+        out.error_line(f"{len(result.problems)} problem(s) in plan configuration")
+        sys.exit(EXIT_FINDINGS)
+    for notice in result.notices:  # usable, but billed and reported under defaults until set
+        out.warning_line(notice)
+    out.info(f"ok: {result.plans} plan(s) and {result.bases} family base(s) are valid")

@@ -1,0 +1,121 @@
+"""``calendar`` and ``due``: the plans' file dates, for a year or a period, and what is near."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ecmx.core.calendar.periods import Period
+from ecmx.core.errors import OutputError
+from ecmx.core.jobs.common import plugins_for
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """``ecmx calendar [--plan PLAN ...] [--year YEAR | --period PERIOD] [--ics FILE]``."""
+
+    plans: tuple[str, ...] = ()  # plan ids; empty or "all": every plan
+    year: int | None = None  # the periods January-December of this year; default: this year
+    period: Period | None = None  # only this period (not with ``year``)
+    ics: Path | None = None  # also write the events to this .ics file
+    force: bool = False  # replace an existing .ics file
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarResult:
+    plans: list  # the PlanSpecs asked for, by id
+    dates: list  # every DueDate, by date, plan and event
+    label: str  # "2025-11" or "periods of 2025"
+    notes: list[str]  # the .ics written
+    undated: list[str]  # each event with no fixed date, described
+    records: list[dict]  # the dates as JSON/CSV records
+
+
+def run_calendar(request: CalendarRequest, *, plugins=None) -> CalendarResult:
+    """Every date of the periods asked for. Raises ``EcmxError`` subclasses."""
+    from ecmx.core.calendar.schedule import due_dates, plan_events, year_periods
+
+    _, registry = plugins_for(request, plugins)
+    plans = selected_plans(registry, request.plans)
+    year = request.year or date.today().year
+    periods = [request.period] if request.period else year_periods(year)
+    dates = sorted(
+        (d for plan in plans for d in due_dates(plan, periods)),
+        key=lambda d: (d.date, d.plan, d.event.name),
+    )
+    notes = []
+    if request.ics:
+        _write_ics(dates, request.ics, request.force)
+        notes.append(f"wrote {request.ics} ({len(dates)} events)")
+    undated = [
+        f"{plan.id} {event.name}: {event.describe()} (no fixed date)"
+        for plan in plans
+        for event in plan_events(plan)
+        if not event.dated
+    ]
+    label = str(request.period) if request.period else f"periods of {year}"
+    return CalendarResult(plans, dates, label, notes, undated, [d.record() for d in dates])
+
+
+def _write_ics(dates, path: Path, force: bool) -> None:
+    from ecmx.core.calendar.ics import write_ics
+
+    if path.suffix.lower() != ".ics":
+        raise OutputError(f"{path}: a calendar file ends in .ics")
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
+    write_ics(dates, path, force=force)
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    """``ecmx due [--plan PLAN ...] [--today DAY] [--days N]``."""
+
+    plans: tuple[str, ...] = ()  # plan ids; empty or "all": every plan
+    today: date | None = None  # judge as of this day; default: today
+    days: int = 14  # how far ahead to look
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class DueResult:
+    today: date
+    days: int
+    upcoming: list  # DueDates in the next ``days`` days
+    overdue: list  # DueDates passed in the last OVERDUE_DAYS days
+    windows: list  # CorrectionWindows still open
+    overdue_days: int  # how far back ``overdue`` looks
+
+
+def run_due(request: DueRequest, *, plugins=None) -> DueResult:
+    """What is due soon, what is overdue, which correction windows are open. It informs:
+    ecmx keeps no record of what was sent, so 'overdue' means the date has passed."""
+    from ecmx.core.calendar.deadlines import (
+        OVERDUE_DAYS,
+        near_dates,
+        open_windows,
+        overdue,
+        upcoming,
+    )
+
+    _, registry = plugins_for(request, plugins)
+    today = request.today or date.today()
+    plans = selected_plans(registry, request.plans)
+    dates = sorted(near_dates(plans, today), key=lambda d: (d.date, d.plan))
+    return DueResult(
+        today,
+        request.days,
+        upcoming(dates, today, request.days),
+        overdue(dates, today),
+        open_windows(dates, today),
+        OVERDUE_DAYS,
+    )
+
+
+def selected_plans(registry, plan_ids) -> list:
+    """The plans named (each once, in the order given), or every plan by id."""
+    if not plan_ids or "all" in plan_ids:
+        return sorted(registry.concrete_plans(), key=lambda p: p.id)
+    return [registry.plan(plan_id) for plan_id in dict.fromkeys(plan_ids)]

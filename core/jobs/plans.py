@@ -1,0 +1,96 @@
+"""``plans list|show|fields|check``: what ecmx knows about each plan, and whether its config holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecmx.core.calendar.periods import Period
+from ecmx.core.errors import ConfigError
+from ecmx.core.jobs.common import plugins_for
+
+
+@dataclass(frozen=True)
+class PlansRequest:
+    """``ecmx plans list`` and ``ecmx plans fields [KIND]``; the base of the others."""
+
+    kind: str | None = None  # fields: only this kind; show: only this kind's files
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansShowRequest:
+    """``ecmx plans show PLAN [--kind KIND] [--period PERIOD] [--assumptions]``."""
+
+    plan: str
+    kind: str | None = None  # only this file kind
+    period: Period | None = None  # the layout in force then; default: the latest
+    assumptions: bool = False  # list what is assumed instead
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansCheckRequest:
+    """``ecmx plans check [FILES...]``."""
+
+    files: tuple[Path, ...] = ()  # plan YAMLs to add to those known
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansCheckResult:
+    valid: bool  # every plan config loads
+    problems: list[str]  # one line per problem
+    notices: list[str]  # what a plan should still set (a warning, not a failure)
+    plans: int  # concrete plans checked
+    bases: int  # family bases (abstract plans) checked
+
+
+def plans_rows(request: PlansRequest, *, plugins=None) -> list[tuple[str, ...]]:
+    """Every plan: id, name, family, file kinds and layout versions, by id."""
+    _, registry = plugins_for(request, plugins)
+    rows = []
+    for plan in sorted(registry.concrete_plans(), key=lambda p: p.id):
+        kinds = ", ".join(f"{k} ({f.title})" for k, f in plan.files.items())
+        versions = "; ".join(
+            f"{k}: " + ", ".join(f"{v.version} from {v.effective}" for v in f.versions)
+            for k, f in plan.files.items()
+        )
+        rows.append((plan.id, plan.name, plan.family or "-", kinds, versions))
+    return rows
+
+
+def field_tables(request: PlansRequest, *, plugins=None) -> list[tuple[str, list[tuple]]]:
+    """Per kind (one, or all): its title and the canonical fields (name, type, codes, rule)."""
+    _, registry = plugins_for(request, plugins)
+    kinds = [registry.kind(request.kind)] if request.kind else list(registry.file_kinds.values())
+    return [
+        (
+            f"{kind.name}: {kind.title}",
+            [(f.name, f.type, f.codes or "", f.rule) for f in kind.fields.values()],
+        )
+        for kind in kinds
+    ]
+
+
+def plan_to_show(request: PlansShowRequest, *, plugins=None) -> tuple[object, list[str]]:
+    """The plan asked for and the kinds to show. Raises ``EcmxError`` for an unknown name."""
+    _, registry = plugins_for(request, plugins)
+    plan = registry.plan(request.plan)
+    kinds = [registry.kind(request.kind).name] if request.kind else list(plan.files)
+    return plan, kinds
+
+
+def check_plans(request: PlansCheckRequest, *, plugins=None) -> PlansCheckResult:
+    """Load every plan config (and ``request.files``) and collect what is wrong."""
+    _, registry = plugins_for(request, plugins)
+    for path in request.files:
+        registry.add_plan_file(path)
+    try:
+        found = registry.plans
+    except ConfigError as exc:
+        return PlansCheckResult(False, list(exc.details), [], 0, 0)
+    concrete = [p for p in found.values() if not p.abstract]
+    # usable, but billed and reported under defaults until set
+    notices = [notice for plan in concrete for notice in plan.notices]
+    return PlansCheckResult(True, [], notices, len(concrete), len(found) - len(concrete))
