@@ -21,7 +21,7 @@ SOURCE = "seed 002 FAQ: the RTF should include all new and past enrollments pres
 
 @hookimpl
 def ecmx_validate(plan, kind, frame, context):
-    if kind != "rtf":
+    if kind != "rtf" or context.dataset is None:  # validate without --dataset: no roster
         return None
     rosters = context.dataset.tables["plan_rosters"]
     mine = rosters[(rosters["plan"] == plan.id) & (rosters["kind"] == "mif")]
@@ -59,7 +59,10 @@ def ecmx_validate(plan, kind, frame, context):
         if isinstance(cin, str) and cin.upper() not in rtf_cins
     ]
     enrolled = canonical[
-        (canonical["status"] == "enrolled") & ~canonical["cin"].str.upper().isin(mif_cins)
+        (canonical["status"] == "enrolled")
+        & ~canonical["cin"].str.upper().isin(mif_cins)
+        # a file read back (validate) may hold a CIN the dataset lacks: no member row to name
+        & canonical["_member_row"].notna()
     ]
     findings += [
         Finding(

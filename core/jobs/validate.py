@@ -141,15 +141,15 @@ def _member_of(dataset: Dataset, column: str) -> dict:
 
 def _canonical(fields: pd.DataFrame, dataset: Dataset | None) -> pd.DataFrame:
     """The records as ``convert``'s canonical frame names them, for ``ecmx_validate`` plugins:
-    ``status`` (the ECM status) and, with a dataset, ``_member_row`` (the member's row there)."""
+    ``status`` (the ECM status) and, with a dataset, the member's ``member_id`` and
+    ``_member_row`` there (blank for a CIN the dataset lacks)."""
     canonical = fields.copy()
     if "ecm_status" in canonical:
         canonical["status"] = canonical["ecm_status"]
     if dataset is not None and "cin" in canonical:
-        rows = _member_of(dataset, "_row")
-        canonical["_member_row"] = canonical["cin"].map(
-            lambda cin: rows.get(cin.upper()) if isinstance(cin, str) else None
-        )
+        upper = canonical["cin"].map(lambda cin: cin.upper() if isinstance(cin, str) else None)
+        canonical["member_id"] = upper.map(_member_of(dataset, "member_id"))
+        canonical["_member_row"] = upper.map(_member_of(dataset, "_row"))
     return canonical
 
 

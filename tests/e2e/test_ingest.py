@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -419,3 +420,51 @@ def test_a_mif_member_missing_from_the_rtf_is_an_error(cli, kit, ingested, pair,
     assert "a member on the latest MIF (received 2025-12-05) is missing from the RTF" in error
     assert lost not in run.text
     assert not out.exists() or list(out.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- then validate
+
+
+def test_validate_with_the_dataset_runs_the_cross_file_checks(
+    cli, kit, rtf_from_merged, ingested, pair
+):
+    """validate --dataset checks an RTF as convert does: X002 for the enrolled member the
+    latest MIF lacks; without --dataset there is no roster to compare with."""
+    _, out = rtf_from_merged
+    [rtf] = list(out.iterdir())
+    argv = ("validate", rtf, "--plan", PLAN, "--kind", "rtf", "--period", "2025-11")
+    run = cli(*argv, "--dataset", ingested.out)
+    assert run.code == 0, run.err
+    [warning] = [line for line in run.err.splitlines() if "warning X002" in line]
+    members = [m["cin"] for m in kit.read_csv(ingested.out / "members.csv")]
+    assert f"members!B{2 + members.index(pair.dropped)}" in warning
+    assert "received 2025-12-05" in warning
+    assert pair.dropped not in run.text
+    assert "X001" not in run.text
+    alone = cli(*argv)
+    assert alone.code == 0, alone.err
+    assert "X002" not in alone.text and "X001" not in alone.text
+
+
+def test_validate_with_the_dataset_names_each_mif_member_missing_from_the_rtf(
+    cli, kit, ingested, pair, tmp_path
+):
+    """X001 in validate: the RTF made before the MIF came lacks the MIF's new members."""
+    out = tmp_path / "before"
+    made = cli(
+        "convert", pair.data, "--plan", PLAN, "--kind", "rtf", "--period", "2025-11",
+        "--out", out, "--production-date", "2025-12-06",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    [rtf] = list(out.iterdir())
+    run = cli(
+        "validate", rtf, "--plan", PLAN, "--kind", "rtf", "--period", "2025-11",
+        "--dataset", ingested.out, "-v",
+    )  # fmt: skip
+    assert run.code == 1
+    errors = [line for line in run.error_lines() if "error X001" in line]
+    rosters = [r["cin"] for r in kit.read_csv(ingested.out / "plan_rosters.csv")]
+    expected = {f"plan_rosters!C{2 + rosters.index(cin)}" for cin in pair.new}
+    assert {re.search(r"plan_rosters!C\d+", line)[0] for line in errors} == expected
+    assert len(errors) == len(pair.new)
+    assert all(cin not in run.text for cin in pair.new)

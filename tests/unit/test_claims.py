@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from ecmx.core.dataset.sample import provider_profile
 from ecmx.core.jobs.claims import _code_plan
 
 PERIOD = Period(2025, 11)
+MADE = date(2025, 12, 3)  # the claim files' production date
 ENROLLED = "2025-11-10"  # M1's default ECM enrollment start
 RATES = {"G9008": 125, "G9012": 85, "98960": 30, "98961": 30, "T1032": 100, "59409": 500}
 
@@ -95,7 +97,7 @@ def bill(tmp_path, plugins):
         dataset = read_dataset(folder)
         problems = [f for f in dataset.findings if f.severity != "info"]
         assert problems == [], "the test dataset itself should be clean"
-        return _code_plan(registry, dataset, registry.plan(plan), PERIOD, force)
+        return _code_plan(plugins, dataset, registry.plan(plan), PERIOD, MADE, force)
 
     return run
 
@@ -854,7 +856,7 @@ def test_doula_limits_are_the_health_net_familys_not_partnerships(bill):
 
 def test_a_plan_may_switch_a_doula_limit_off(tmp_path, plugins_with):
     """K016-K018 are registered rules: a plan's ``rules:`` can switch one off."""
-    _, registry = plugins_with(
+    pair = plugins_with(
         {
             "myplan.yaml": "id: myplan\nname: My Plan\nextends: healthnet\n"
             "mcp:\n  name: {value: My Plan, assumed: true}\n"
@@ -870,6 +872,6 @@ def test_a_plan_may_switch_a_doula_limit_off(tmp_path, plugins_with):
     _write_csv(folder / "enrollments.csv", [episode()])
     _write_csv(folder / "encounters.csv", [doula("2025-11-12"), doula("2025-11-12", "Z1038")])
     dataset = read_dataset(folder)
-    result = _code_plan(registry, dataset, registry.plan("myplan"), PERIOD, False)
+    result = _code_plan(pair, dataset, pair[1].plan("myplan"), PERIOD, MADE, False)
     assert result.findings == []
     assert billed_rows(result) == [2, 3]

@@ -22,7 +22,6 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import pyx12.params
@@ -39,7 +38,7 @@ from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.read import read_dataset
 from ecmx.core.dataset.sample import PLANS, generate, provider_profile, write_sample
 from ecmx.core.errors import InputError, OutputError
-from ecmx.core.jobs.claims import _code_plan, _parties, run_claims
+from ecmx.core.jobs.claims import ClaimsRequest, _code_plan, _parties, run_claims
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)
@@ -85,9 +84,9 @@ def claim_totals(parsed: list[list[str]]) -> list[tuple[Decimal, Decimal]]:
     return [(clm, lines) for clm, lines in totals]
 
 
-def render(dataset, registry, plan_id: str, number: int = 7, usage: str = "P"):
+def render(dataset, plugins, plan_id: str, number: int = 7, usage: str = "P"):
     """The plan's 837P for the period, as ``ecmx claims`` writes it, and the coded plan."""
-    result = _code_plan(registry, dataset, registry.plan(plan_id), PERIOD, False)
+    result = _code_plan(plugins, dataset, plugins[1].plan(plan_id), PERIOD, CREATED.date(), False)
     text = render_837p(
         result.claims,
         _parties(dataset.provider, result),
@@ -159,7 +158,7 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def healthnet_837p(sample, plugins):
-    return render(sample, plugins[1], "healthnet")
+    return render(sample, plugins, "healthnet")
 
 
 # ------------------------------------------------------------------ pyx12 and the envelope
@@ -167,7 +166,7 @@ def healthnet_837p(sample, plugins):
 
 @pytest.mark.parametrize("plan_id", PLANS)
 def test_every_plans_837p_passes_pyx12(sample, plugins, plan_id):
-    text, result = render(sample, plugins[1], plan_id)
+    text, result = render(sample, plugins, plan_id)
     assert result.claims, "the sample should give every plan claims"
     assert pyx12_report(text) is None
 
@@ -195,7 +194,7 @@ def test_envelope_isa_is_106_characters_and_control_numbers_match(healthnet_837p
 
 
 def test_a_test_file_is_marked_t_in_isa15(sample, plugins):
-    text, _ = render(sample, plugins[1], "healthnet", number=123456789, usage="T")
+    text, _ = render(sample, plugins, "healthnet", number=123456789, usage="T")
     isa = segments(text)[0]
     assert (isa[13], isa[15]) == ("123456789", "T")
     assert pyx12_report(text) is None
@@ -227,7 +226,7 @@ def test_names_with_separators_or_accents_cannot_break_segments(tmp_path, plugin
         city="San José",
     )
     folder = write_csv_dataset(tmp_path / "data", [odd], [encounter()])
-    text, result = render(read_dataset(folder), plugins[1], "healthnet")
+    text, result = render(read_dataset(folder), plugins, "healthnet")
     assert pyx12_report(text) is None
     text.encode("ascii")  # plain ASCII only
     parsed = segments(text)
@@ -254,7 +253,7 @@ billing:
 
 
 def test_a_plans_own_separators_are_used_and_still_pass_pyx12(tmp_path, plugins_with):
-    _, registry = plugins_with({"sepplan.yaml": SEPARATOR_PLAN})
+    sepplan = plugins_with({"sepplan.yaml": SEPARATOR_PLAN})
     profile = provider_profile()
     profile["plans"]["sepplan"] = {"payer_id": "99SEP"}
     folder = write_csv_dataset(
@@ -263,7 +262,7 @@ def test_a_plans_own_separators_are_used_and_still_pass_pyx12(tmp_path, plugins_
         [encounter(), encounter(date="2025-11-13", mode="in_person")],
         provider={"plans": profile["plans"]},
     )
-    text, result = render(read_dataset(folder), registry, "sepplan")
+    text, result = render(read_dataset(folder), sepplan, "sepplan")
     sep = Separators("|", ">", "!", "\n")
     assert result.spec.separators == sep
     assert pyx12_report(text) is None
@@ -288,13 +287,12 @@ def test_a_plans_own_separators_are_used_and_still_pass_pyx12(tmp_path, plugins_
 )
 @given(seed=st.integers(0, 10**6), members=st.integers(5, 40))
 def test_every_837p_of_a_random_dataset_passes_pyx12(plugins, seed, members):
-    _, registry = plugins
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "data"
         write_sample(generate(members=members, seed=seed, period=PERIOD), path)
         dataset = read_dataset(path)
         for plan_id in ("healthnet", "partnership"):
-            text, result = render(dataset, registry, plan_id, number=seed + 1)
+            text, result = render(dataset, plugins, plan_id, number=seed + 1)
             if not result.claims:  # no billable member: ecmx writes no file
                 continue
             assert pyx12_report(text) is None, (plan_id, text)
@@ -313,14 +311,14 @@ def test_a_provider_without_phone_gets_a_valid_837p_or_a_clear_error(tmp_path, p
     del profile["phone"]
     (folder / "provider.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     with contextlib.suppress(InputError):
-        text, _ = render(read_dataset(folder), plugins[1], "healthnet")
+        text, _ = render(read_dataset(folder), plugins, "healthnet")
         assert pyx12_report(text) is None
 
 
 def test_a_long_first_name_still_gives_a_valid_837p(tmp_path, plugins):
     long_name = member(first_name="María de los Ángeles Guadalupe Fernanda")
     folder = write_csv_dataset(tmp_path / "data", [long_name], [encounter()])
-    text, _ = render(read_dataset(folder), plugins[1], "healthnet")
+    text, _ = render(read_dataset(folder), plugins, "healthnet")
     assert pyx12_report(text) is None
 
 
@@ -342,7 +340,7 @@ def test_control_numbers_increase_across_calls(tmp_path):
 def test_numbers_are_not_reused_when_the_state_file_is_lost(tmp_path, sample, plugins, sep):
     with reserved_numbers(tmp_path, 2) as numbers:
         assert numbers == [1, 2]
-    text, _ = render(sample, plugins[1], "healthnet", number=500)
+    text, _ = render(sample, plugins, "healthnet", number=500)
     if sep != DEFAULT:  # the same interchange with other separators
         table = str.maketrans(DEFAULT.all(), sep.all())
         text = text.translate(table)
@@ -365,7 +363,7 @@ def test_used_up_control_numbers_refuse_instead_of_repeating(tmp_path, sample, p
     state_path(tmp_path).write_text('{"last_interchange": 999999998}', encoding="utf-8")
     with reserved_numbers(tmp_path, 1) as numbers:
         assert numbers == [999_999_999]
-    text, _ = render(sample, plugins[1], "healthnet", number=999_999_999)
+    text, _ = render(sample, plugins, "healthnet", number=999_999_999)
     (tmp_path / "last.837").write_text(text, encoding="ascii")
     with pytest.raises(OutputError, match="used up"), reserved_numbers(tmp_path, 1):
         pass
@@ -413,12 +411,11 @@ def test_ecmx_claims_writes_valid_837p_files_with_fresh_control_numbers(
         [member(), member(member_id="M2", cin="92345678C", plan="partnership")],
         [encounter(), encounter(member_id="M2", mode="in_person", authorization_number="TAR2")],
     )
-    state = SimpleNamespace(plugins=lambda: plugins)
     out = tmp_path / "claims"
     isa13 = []
     for made in (dt.date(2025, 12, 3), dt.date(2025, 12, 4)):
-        code = run_claims(state, folder, "all", PERIOD, "837p", out, None, made, force=False)
-        assert code == 0
+        request = ClaimsRequest(folder, "all", PERIOD, out, production_date=made)
+        assert run_claims(request, plugins=plugins).exit_code == 0
     files = sorted(out.glob("*.837"))
     assert len(files) == 4  # two plans, two production dates
     for path in files:
