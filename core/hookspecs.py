@@ -80,7 +80,7 @@ def ecmx_prepare_canonical(plan, kind, frame, context):
     :param plan: the ``PlanSpec`` being converted.
     :param kind: the file kind name (``"rtf"``, ``"otf"``).
     :param frame: ``pandas.DataFrame``, one row per output row, canonical fields.
-    :param context: the ``ecmx.core.files.convert.BuildContext`` (dataset, period, ...).
+    :param context: the ``ecmx.core.files.context.BuildContext`` (dataset, period, ...).
     :return: a replacement DataFrame, or None to keep ``frame``. Results chain
         in plugin order: each implementation sees the previous one's frame.
     """
@@ -101,6 +101,12 @@ def ecmx_adjust_plan_frame(plan, kind, frame, context):
 @hookspec
 def ecmx_validate(plan, kind, frame, context):
     """Check a mapped plan frame and report problems.
+
+    Called by the check step (core/checks/step.py) of ``convert`` (a file being made),
+    ``validate`` (a file read back: ``context.dataset`` is None without ``--dataset``)
+    and ``claims`` (kind ``"claims"``: the frame is the coded claim lines, and
+    ``context.file`` and ``context.layout`` are None). The plan's ``rules:`` overrides
+    apply to the findings returned.
 
     :param frame: the plan frame (columns are the layout's headers).
     :return: a list of ``ecmx.core.checks.findings.Finding`` (may be empty), or None.

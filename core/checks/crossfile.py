@@ -59,11 +59,8 @@ def ecmx_validate(plan, kind, frame, context):
         if isinstance(cin, str) and cin.upper() not in rtf_cins
     ]
     enrolled = canonical[
-        (canonical["status"] == "enrolled")
-        & ~canonical["cin"].str.upper().isin(mif_cins)
-        # a file read back (validate) may hold a CIN the dataset lacks: no member row to name
-        & canonical["_member_row"].notna()
-    ]
+        (canonical["status"] == "enrolled") & ~canonical["cin"].str.upper().isin(mif_cins)
+    ].dropna(subset=["_member_row"])  # validate: a CIN the dataset lacks has no row to name
     findings += [
         Finding(
             WARNING,
