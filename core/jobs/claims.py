@@ -104,6 +104,7 @@ def run_claims(
         plans = [p for p in plans if p.id in present]
     made = request.production_date or date.today()
     results = []
+    progress("coding claims", 0, len(plans))
     for plan in plans:
         results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
         progress("coding claims", len(results), len(plans), plan.id)

@@ -79,6 +79,7 @@ def run_convert(
     dataset_findings = findings_for_run(dataset, registry, plan_ids)
     made = request.production_date or date.today()
     results = []
+    progress("converting", 0, len(jobs))
     for plan, kind in jobs:
         results.append(convert(pm, registry, dataset, plan, kind, request.period, made))
         progress("converting", len(results), len(jobs), f"{plan.id} {kind}")
@@ -141,6 +142,7 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress) -> list
         bytes_needed=estimated_bytes(files),
     )
     done = []
+    progress("writing", 0, len(files))
 
     def advance(label: str = "") -> None:
         done.append(label)
@@ -171,10 +173,10 @@ def _row(result: Conversion, written: bool) -> tuple[str, ...]:
     else:
         file = "NOT WRITTEN: fix the errors, or --force"
     counts = Counter(f.severity for f in result.findings)
-    summary = ", ".join(count(counts[s], s) for s in (ERROR, WARNING) if counts[s]) or "none"
+    summary = ", ".join(_count(counts[s], s) for s in (ERROR, WARNING) if counts[s]) or "none"
     return (result.plan.id, result.file.title, str(len(result.frame)), file, summary)
 
 
-def count(number: int, severity: str) -> str:
+def _count(number: int, severity: str) -> str:
     """``1 error``, ``2 warnings``."""
     return f"{number} {severity}" + ("" if number == 1 else "s")
