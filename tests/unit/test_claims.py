@@ -3,7 +3,7 @@
 
 Each test writes a tiny CSV dataset (members, enrollments, encounters, provider.yaml),
 reads it with ``read_dataset`` and codes one plan for November 2025 as ``ecmx claims``
-does (``claims_command._code_plan``). Encounter rows start at file row 2, so a finding's
+does (``jobs.claims._code_plan``). Encounter rows start at file row 2, so a finding's
 ``row`` names the encounter it is about.
 """
 
