@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from ecmx.core.checks.findings import Finding, register_title
+from ecmx.core.checks.findings import Finding
 from ecmx.core.dataset.values import as_text
 
 # Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
@@ -50,9 +50,6 @@ class Rule:
     source: str
     check: Callable[[Target], Iterable[Hit]]
     kinds: tuple[str, ...] = ("rtf", "otf")
-
-    def __post_init__(self) -> None:
-        register_title(self.code, self.title)  # the findings summary labels the rule by it
 
 
 @dataclass
