@@ -116,7 +116,9 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 name = table.name if path.is_file() else f"{table.name}.csv"
                 structural.append(f"{path}: {where} {name!r} is missing; the dataset needs it")
             elif not table.ecmx_managed:
-                findings.append(D001.finding(f"no {table.name} table: treated as empty", file=path))
+                findings.append(
+                    D001.finding(f"no {table.name} table: treated as empty", file=str(path))
+                )
             tables[table.name] = _empty_frame(table)
             continue
         sheets[table.name] = raw.sheet
