@@ -1,7 +1,7 @@
 """The finding catalogue: every code ecmx reports, and docs/findings.md generated from it.
 
-A code is a stage's ``Code`` (core/checks/codes.py) or a registered ``Rule``; both
-carry code, severity, layer, title, hint and source. The user's list of codes is
+A code is a stage's ``Code`` (core/checks/codes.py) or a registered ``Rule`` (a
+``Code`` with a check): code, severity, layer, title, hint and source. The user's list of codes is
 written from here, never by hand::
 
     python -m ecmx.core.checks.catalogue > docs/findings.md
@@ -70,7 +70,7 @@ def findings_doc(registry) -> str:
         for e in entries.values()
     ]  # fmt: skip
     details = [f"- **{code}** ({e.title}): {DETAILS[code]}" for code, e in entries.items()]
-    fixed = [c for c, e in entries.items() if not getattr(e, "overridable", True)]
+    fixed = [c for c, e in entries.items() if not e.overridable]
     return "\n".join(
         [
             INTRO.strip("\n").replace("{command}", REGENERATE),

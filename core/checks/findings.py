@@ -108,7 +108,7 @@ class Code:
     title: str
     hint: str
     source: str
-    overridable: bool = True
+    overridable: bool = field(default=True, kw_only=True)  # kw_only: a Rule adds fields
 
     def finding(
         self,
