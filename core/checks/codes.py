@@ -76,7 +76,7 @@ F004 = Code(
 F010 = Code(
     "F010", ERROR, "plan_file", "file type the plan does not take",
     "save it as .xlsx (what `ecmx convert` writes)",
-    "the plan's files.<kind>.accepted_formats (Health Net family: xlsx or xlsm only)",
+    "the plan's `files.<kind>.accepted_formats` (Health Net family: xlsx or xlsm only)",
 )  # fmt: skip
 _LAYOUT = "the plan's file layout: its column types and code lists"
 L003 = Code("L003", ERROR, "plan_file", "not a date", "write a real date or MM/DD/YYYY", _LAYOUT)
@@ -97,7 +97,7 @@ M001 = Code(
 )  # fmt: skip
 N001 = Code(
     "N001", ERROR, "building", "file prefix missing",
-    "add plans.<plan>.file_prefix to provider.yaml (the naming is assumed: no plan page "
+    "add `plans.<plan>.file_prefix` to provider.yaml (the naming is assumed: no plan page "
     "states file names)", "",
 )  # fmt: skip
 R001 = Code(
