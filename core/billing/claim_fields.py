@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ecmx.core.billing.lines import MAX_UNITS, missing, text_or_none
+from ecmx.core.billing.lines import MAX_UNITS, missing, text_or_blank, text_or_none
+from ecmx.core.checks.codes import K013
+from ecmx.core.checks.findings import ERROR, WARNING, Finding
 
 # USPS state and territory codes, military "states" included (N402, code source 22).
 US_STATES = frozenset(
@@ -27,7 +29,15 @@ US_STATES = frozenset(
 _X12_CHARACTER = re.compile(r"[A-Z0-9 !\"&'()*+,\-./:;?=%@\[\]_{}\\|<>~^#$\t\r\n]")
 POS_CODE = re.compile(r"^[0-9]{1,2}$")
 MAX_CHARGE = 99_999_999.99  # SV102/CLM02 are R 1-18; no ECM line costs more
-__all__ = ["MAX_CHARGE", "MAX_UNITS", "POS_CODE", "member_cuts", "member_problems", "x12_problem"]
+__all__ = [
+    "MAX_CHARGE",
+    "MAX_UNITS",
+    "POS_CODE",
+    "member_cuts",
+    "member_findings",
+    "member_problems",
+    "x12_problem",
+]
 
 # member column -> (what the 837P calls it, max length, required when the address is given)
 MEMBER_ELEMENTS = {
@@ -126,3 +136,38 @@ def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]
     if missing(member.get("dob")):
         problems.append(("dob", "DMG02 date of birth is blank"))
     return problems
+
+
+def member_findings(
+    dataset, plan_id: str, member_ids, subscriber_field: str, separators: str
+) -> list[Finding]:
+    """K013 at the members cell of each billed member (``member_ids``): an error for a
+    value the claim needs that an 837P cannot carry (the member's claim is held back,
+    ``--force`` or not; the other members are billed), a warning for one it carries cut
+    or with a space for a separator."""
+    members = dataset.members.drop_duplicates("member_id")
+    members = members[members["member_id"].isin(set(member_ids))]
+    findings = []
+    for member in members.to_dict("records"):
+        problems = [
+            *((ERROR, c, f"{p}; this member's claim is held back")
+              for c, p in member_problems(member, subscriber_field)),
+            *((WARNING, c, p) for c, p in member_cuts(member, separators)),
+        ]  # fmt: skip
+        findings += [
+            K013.in_dataset(
+                dataset,
+                "members",
+                column,
+                member["_row"],
+                message,
+                severity=severity,
+                plan=plan_id,
+                kind="claims",
+                file=str(dataset.source),
+                value=text_or_blank(member.get(column)),
+                member_id=str(member["member_id"]),
+            )
+            for severity, column, message in problems
+        ]
+    return findings

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.calendar.schedule import DueDate, due_dates
-from ecmx.core.checks.findings import WARNING, Finding
+from ecmx.core.checks.codes import C001, C002
+from ecmx.core.checks.findings import Finding
 
 UPCOMING_DAYS = 14
 OVERDUE_DAYS = 31  # a provider deadline older than this is history, not a to-do
@@ -47,12 +48,9 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
     what = f"{plan.name}'s {kind.upper()} for {period}"
     if cutoff is not None and sent_on > cutoff.date:
         return [
-            Finding(
-                WARNING,
-                "C002",
+            C002.finding(
                 f"{what} was due {deadline.date} and the correction window closed "
                 f"{cutoff.date}: {plan.name} will refuse this file",
-                hint="put these updates in the next period's file instead",
                 plan=plan.id,
                 kind=kind,
                 source=cutoff.event.source,
@@ -64,9 +62,7 @@ def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Fi
         else f"; ask {plan.name} whether a late file is still accepted"
     )
     return [
-        Finding(
-            WARNING,
-            "C001",
+        C001.finding(
             f"{what} is past due: it was due {deadline.date}, {late} day"
             f"{'' if late == 1 else 's'} before this file's production date",
             hint=f"send it as soon as you can{until}",

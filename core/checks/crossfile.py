@@ -13,10 +13,8 @@ built: rule O001, core/checks/business.py.)
 
 from __future__ import annotations
 
-from ecmx.core.checks.findings import ERROR, WARNING, Finding
+from ecmx.core.checks.codes import X001, X002
 from ecmx.core.hookspecs import hookimpl
-
-SOURCE = "seed 002 FAQ: the RTF should include all new and past enrollments present in the most recent MIF"
 
 
 @hookimpl
@@ -29,57 +27,60 @@ def ecmx_validate(plan, kind, frame, context):
         return None
     received = mine["received"].max()
     on_mif = mine[mine["received"] == received]
-    mif_cins = set(on_mif["cin"].str.upper())
-    canonical = context.canonical
-    rtf_cins = set(canonical["cin"].dropna().str.upper())
+    day = received.date().isoformat()
+    # The dataset as a whole (a workbook, or the folder of CSVs), as ever for X001/X002.
+    where = {"plan": plan.id, "kind": kind, "file": str(context.dataset.source)}
+    return [
+        *_missing_from_rtf(context, on_mif, day, where),
+        *_missing_from_mif(context, on_mif, day, where),
+    ]
+
+
+def _missing_from_rtf(context, on_mif, day: str, where: dict) -> list:
+    """X001 at each roster row whose CIN the RTF lacks."""
     dataset = context.dataset
+    rtf_cins = set(context.canonical["cin"].dropna().str.upper())
     member_of = dict(
         zip(dataset.members["cin"].str.upper(), dataset.members["member_id"], strict=False)
     )
-    day = received.date().isoformat()
-    findings = [
-        Finding(
-            ERROR,
-            "X001",
-            f"a member on the latest MIF (received {day}) is missing from the RTF",
-            hint="every MIF member must be on the RTF: give the member an enrollments row",
-            plan=plan.id,
-            kind=kind,
-            file=str(dataset.source),
-            sheet=dataset.sheets.get("plan_rosters", "plan_rosters"),
-            row=int(row),
-            column="cin",
-            cell=dataset.cell("plan_rosters", "cin", int(row)),
+    message = f"a member on the latest MIF (received {day}) is missing from the RTF"
+    return [
+        X001.in_dataset(
+            dataset,
+            "plan_rosters",
+            "cin",
+            row,
+            message,
             value=cin,
-            source=SOURCE,
             member_id=member_of.get(cin.upper(), ""),
+            **where,
         )
         for row, cin in on_mif[["_row", "cin"]].itertuples(index=False)
         # a blank roster CIN is the dataset's own finding (D101), not a missing member
         if isinstance(cin, str) and cin.upper() not in rtf_cins
     ]
+
+
+def _missing_from_mif(context, on_mif, day: str, where: dict) -> list:
+    """X002 at the members row of each enrolled member the MIF lacks."""
+    canonical = context.canonical
+    mif_cins = set(on_mif["cin"].str.upper())
     enrolled = canonical[
         (canonical["status"] == "enrolled") & ~canonical["cin"].str.upper().isin(mif_cins)
     ].dropna(subset=["_member_row"])  # validate: a CIN the dataset lacks has no row to name
-    findings += [
-        Finding(
-            WARNING,
-            "X002",
-            f"a member enrolled with you is not on the latest MIF (received {day})",
-            hint="keep the member on this RTF: the plan adds them to the next MIF once it has the RTF",
-            plan=plan.id,
-            kind=kind,
-            file=str(dataset.source),
-            sheet=dataset.sheets.get("members", "members"),
-            row=int(row),
-            column="cin",
-            cell=dataset.cell("members", "cin", int(row)),
+    message = f"a member enrolled with you is not on the latest MIF (received {day})"
+    return [
+        X002.in_dataset(
+            context.dataset,
+            "members",
+            "cin",
+            row,
+            message,
             value=cin,
-            source="seed 002 FAQ on enrolled members not showing up on the MIF",
             member_id=member_id,
+            **where,
         )
         for row, cin, member_id in enrolled[["_member_row", "cin", "member_id"]].itertuples(
             index=False
         )
     ]
-    return findings

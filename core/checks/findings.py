@@ -3,6 +3,11 @@
 A finding says what is wrong and where, as a spreadsheet user would look for it
 (``cell`` like ``enrollments!F9``). ``value`` may hold member data (PHI): it is
 kept for reports that ask for values and masked everywhere else.
+
+A finding is built from its ``Code`` (declared once: core/checks/codes.py for the
+stages, ``Rule`` objects for the rules), which gives it severity, hint and source
+(its title is looked up by code: core/checks/catalogue.py); ``Code.at_cell`` and
+``Code.in_dataset`` locate it at a cell.
 """
 
 from __future__ import annotations
@@ -18,60 +23,6 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 SEVERITIES = (ERROR, WARNING, INFO)
-
-# Codes found by stages other than the rule registry (reading, mapping, building,
-# cross-file checks). A plan's ``rules:`` may switch these off or re-grade them too.
-STAGE_CODES = frozenset(
-    "C001 C002 D101 D102 D103 D104 D105 D106 D107 D201 D202 D203 D204 D205 F001 F003 F004 F010 "
-    "L003 L004 L005 L011 M001 N001 R001 X001 X002".split()
-)
-
-# What each rule checks, in a few words: a summary labels a rule by it, never by the
-# message of its first instance. Every ``Rule`` adds its own title (``register_title``).
-_TITLES = {
-    "C001": "file past its due date",
-    "C002": "correction window closed",
-    "D001": "dataset table missing",
-    "D002": "unknown dataset column",
-    "D101": "required dataset cell blank",
-    "D102": "not a date",
-    "D103": "not a yes/no value",
-    "D104": "not a number",
-    "D105": "unknown code value",
-    "D106": "identifier stored as a number",
-    "D107": "Excel error cell",
-    "D201": "member listed twice",
-    "D202": "CIN of the wrong shape",
-    "D203": "CIN ending in an unused letter",
-    "D204": "row for an unknown member",
-    "D205": "member of an unknown plan",
-    "F001": "column not in the layout",
-    "F003": "CIN on several rows",
-    "F004": "row without a CIN",
-    "L003": "not a date",
-    "L004": "not a number",
-    "L005": "not a code of the plan",
-    "L011": "Excel error cell",
-    "M001": "no plan code for a dataset value",
-    "N001": "file prefix missing",
-    "O001": "outreach attempt for an enrolled member",
-    "R001": "member left off the RTF",
-    "X001": "MIF member missing from the RTF",
-    "X002": "enrolled member not on the MIF",
-}
-
-
-def register_title(code: str, title: str) -> None:
-    _TITLES[code] = title
-
-
-def rule_title(code: str) -> str:
-    """What the rule ``code`` checks, or '' for a code ecmx does not know."""
-    if code not in _TITLES:
-        import ecmx.core.checks.business
-        import ecmx.core.checks.claim_rules
-        import ecmx.core.checks.field  # noqa: F401 - their rules register their titles
-    return _TITLES.get(code, "")
 
 
 @dataclass(frozen=True)
@@ -99,9 +50,11 @@ class Finding:
             object.__setattr__(self, "source", readable(self.source))
         # A cell handed over as read (None, NaN, pd.NA, a number) is text here: a missing
         # value is "" (NaN is truthy, and would print as 'nan' and be masked as PHI).
-        if not isinstance(self.value, str):
-            missing = pd.api.types.is_scalar(self.value) and pd.isna(self.value)
-            object.__setattr__(self, "value", "" if missing else str(self.value))
+        for name in ("value", "member_id"):
+            cell = getattr(self, name)
+            if not isinstance(cell, str):
+                missing = pd.api.types.is_scalar(cell) and pd.isna(cell)
+                object.__setattr__(self, name, "" if missing else str(cell))
 
     def where(self) -> str:
         """A short location: ``file: sheet!B7 (column)`` or as much of it as is known."""
@@ -137,6 +90,57 @@ class Finding:
         if not show_values and data["value"] != "":
             data["value"] = mask(data["value"])
         return data
+
+
+@dataclass(frozen=True)
+class Code:
+    """A finding code, declared once: what it checks, how bad, what to do, on whose word.
+
+    ``layer`` is the stage that finds it (docs/findings.md lists them). ``hint`` and
+    ``source`` are what a finding says unless its site knows better (the cell to correct,
+    the plan's own page). ``overridable`` is False for a code whose findings never pass
+    a plan's ``rules:`` overrides, so a plan may not name it there.
+    """
+
+    code: str
+    severity: str
+    layer: str
+    title: str
+    hint: str
+    source: str
+    overridable: bool = field(default=True, kw_only=True)  # kw_only: a Rule adds fields
+
+    def finding(
+        self,
+        message: str,
+        *,
+        severity: str | None = None,
+        hint: str | None = None,
+        source: str | None = None,
+        **where,
+    ) -> Finding:
+        """A finding of this code; severity, hint and source are the catalogue's unless given."""
+        return Finding(
+            severity or self.severity,
+            self.code,
+            message,
+            hint=self.hint if hint is None else hint,
+            source=self.source if source is None else source,
+            **where,
+        )
+
+    def at_cell(self, message: str, *, file, sheet: str, row, column: str, letter: str, **detail):
+        """A finding at a cell of a sheet as read: a dataset table or a plan file."""
+        row = int(row)
+        cell = f"{sheet}!{letter}{row}"
+        return self.finding(
+            message, file=str(file), sheet=sheet, row=row, column=column, cell=cell, **detail
+        )
+
+    def in_dataset(self, dataset, table: str, column: str, row, message: str, **detail):
+        """A finding at a value of a read dataset: its file, sheet and cell (``Dataset.place``);
+        ``detail`` adds to them, or overrides them (a check naming the whole dataset's file)."""
+        return self.finding(message, **{**dataset.place(table, column, int(row)), **detail})
 
 
 def mask(value: str) -> str:

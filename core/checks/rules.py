@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from ecmx.core.checks.findings import Finding, register_title
+from ecmx.core.checks.findings import Code, Finding
 from ecmx.core.dataset.values import as_text
 
 # Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
@@ -41,18 +41,11 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    layer: str  # field, business, cross_file, billing (claim lines)
-    title: str  # what it checks, in a few words (docs, reports)
-    hint: str
-    source: str
+class Rule(Code):
+    """A code with a check: layer field, business, cross_file or billing (claim lines)."""
+
     check: Callable[[Target], Iterable[Hit]]
     kinds: tuple[str, ...] = ("rtf", "otf")
-
-    def __post_init__(self) -> None:
-        register_title(self.code, self.title)  # the findings summary labels the rule by it
 
 
 @dataclass

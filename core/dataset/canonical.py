@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ROW = "_row"  # every table read has it: the spreadsheet/CSV row of each record, for findings
 STATUSES = (
     "pending_outreach",
     "outreach",

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding, column_letter
+from ecmx.core.checks.codes import D001, D002, D101, D102, D103, D104, D105, D106, D107
+from ecmx.core.checks.findings import Finding, column_letter
 from ecmx.core.dataset import values as V
-from ecmx.core.dataset.canonical import TABLES, Column, Table
-from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
+from ecmx.core.dataset.canonical import ROW, TABLES, Column, Table
 from ecmx.core.dataset.provider import Provider, find_provider, load_provider
+from ecmx.core.dataset.relations import check_relations
 from ecmx.core.errors import InputError
 from ecmx.core.storage.csv_text import unescape_csv_text
 from ecmx.core.storage.gcpause import gc_paused
@@ -33,7 +34,6 @@ from ecmx.core.storage.sheets import (
 )
 
 REQUIRED_TABLES = ("members", "enrollments")
-ROW = "_row"  # the spreadsheet/CSV row each record came from, for findings
 
 
 _CONVERTERS = {
@@ -69,6 +69,16 @@ class Dataset:
         sheet = self.sheets.get(table, table)
         letter = self.letters.get(table, {}).get(column)
         return f"{sheet}!{letter}{row}" if letter else f"{sheet} row {row}"
+
+    def place(self, table: str, column: str, row: int) -> dict:
+        """A finding's file, sheet, row, column and cell for a value of ``table``."""
+        return {
+            "file": file_of(self, table),
+            "sheet": self.sheets.get(table, table),
+            "row": row,
+            "column": column,
+            "cell": self.cell(table, column, row),
+        }
 
     @property
     def members(self) -> pd.DataFrame:
@@ -107,9 +117,7 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 structural.append(f"{path}: {where} {name!r} is missing; the dataset needs it")
             elif not table.ecmx_managed:
                 findings.append(
-                    Finding(
-                        INFO, "D001", f"no {table.name} table: treated as empty", file=str(path)
-                    )
+                    D001.finding(f"no {table.name} table: treated as empty", file=str(path))
                 )
             tables[table.name] = _empty_frame(table)
             continue
@@ -124,7 +132,7 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
         raise InputError(structural[0], details=structural)
     provider = load_provider(provider_path) if provider_path else find_provider(path)
     dataset = Dataset(path, provider, tables, findings, sheets, letters)
-    findings.extend(_check_relations(dataset))
+    findings.extend(check_relations(dataset))
     return dataset
 
 
@@ -184,28 +192,20 @@ def _where(raw: RawSheet) -> str:
 def _convert_table(
     table: Table, raw: RawSheet, header
 ) -> tuple[pd.DataFrame, list[Finding], list[str]]:
+    """The table's typed frame, its findings, and its structural problems (missing columns)."""
     positions, unknown, missing = header
-    findings: list[Finding] = []
-    file, sheet = str(raw.file), raw.sheet
-    for name in unknown:
-        findings.append(
-            Finding(
-                INFO,
-                "D002",
-                f"column {name!r} is not part of the dataset: ignored",
-                file=file,
-                sheet=sheet,
-                column=name,
-            )
+    findings = [
+        D002.finding(
+            f"column {name!r} is not part of the dataset: ignored",
+            file=str(raw.file),
+            sheet=raw.sheet,
+            column=name,
         )
+        for name in unknown
+    ]
     if missing:
         return _empty_frame(table), findings, missing
-    first = raw.first_row + 1
-    body = raw.rows[1:]
-    keep = [i for i, row in enumerate(body) if not is_blank_row(row)]
-    if len(keep) != len(body):
-        body = [body[i] for i in keep]
-    row_numbers = [first + i for i in keep]
+    body, row_numbers = _body(raw)
     by_position = columns_of(body, len(raw.rows[0]) if raw.rows else 0)
     columns: dict[str, list] = {}
     for column in table.columns:
@@ -214,36 +214,29 @@ def _convert_table(
             columns[column.name] = [column.default] * len(body)
             continue
         cells = list(by_position[position])
-        values, problems = _convert_column(cells, column)
-        columns[column.name] = values
+        columns[column.name], problems = _convert_column(cells, column)
         letter = column_letter(position)
-        for index, problem in problems:
-            number = row_numbers[index]
-            if problem is None:  # a required cell left blank
-                findings.append(
-                    Finding(
-                        ERROR,
-                        "D101",
-                        f"required {column.name} is blank",
-                        hint=f"fill {table.name}.{column.name}",
-                        file=file,
-                        sheet=sheet,
-                        row=number,
-                        column=column.name,
-                        cell=f"{sheet}!{letter}{number}",
-                    )
-                )
-            else:
-                findings.append(
-                    _cell_finding(table, column, raw, number, letter, cells[index], problem)
-                )
+        findings += [
+            _cell_finding(table, column, raw, row_numbers[index], letter, cells[index], problem)
+            for index, problem in problems
+        ]
     frame = _build_frame(table, columns, row_numbers)
-    if findings and "member_id" in columns:
+    if findings and "member_id" in columns:  # route each finding to its member's plan
         member_by_row = dict(zip(row_numbers, columns["member_id"], strict=True))
         findings = [
             replace(f, member_id=member_by_row.get(f.row) or "") if f.row else f for f in findings
         ]
     return frame, findings, []
+
+
+def _body(raw: RawSheet) -> tuple[list[list], list[int]]:
+    """The rows under the header that hold something, and the sheet row of each."""
+    first = raw.first_row + 1
+    body = raw.rows[1:]
+    keep = [i for i, row in enumerate(body) if not is_blank_row(row)]
+    if len(keep) != len(body):
+        body = [body[i] for i in keep]
+    return body, [first + i for i in keep]
 
 
 def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, str | None]]]:
@@ -274,26 +267,24 @@ def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, 
 
 
 def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> Finding:
-    code = {
-        "date": "D102",
-        "bool": "D103",
-        "number": "D104",
-        "int": "D104",
-        "identifier": "D106",
-    }.get(column.type, "D105")
+    """D101 for a required cell left blank (``problem`` None), else the unreadable cell."""
+    where = {"file": raw.file, "sheet": raw.sheet, "row": number, "column": column.name}
+    if problem is None:
+        message = f"required {column.name} is blank"
+        return D101.at_cell(
+            message, hint=f"fill {table.name}.{column.name}", **where, letter=letter
+        )
+    code = {"date": D102, "bool": D103, "number": D104, "int": D104, "identifier": D106}.get(
+        column.type, D105
+    )
     if V.excel_error(cell):
-        code = "D107"
+        code = D107
     text, _ = V.as_text(cell)
-    return Finding(
-        ERROR,
-        code,
+    return code.at_cell(
         f"{table.name}.{column.name} is {problem}",
         hint=f"correct the cell {raw.sheet}!{letter}{number}",
-        file=str(raw.file),
-        sheet=raw.sheet,
-        row=number,
-        column=column.name,
-        cell=f"{raw.sheet}!{letter}{number}",
+        **where,
+        letter=letter,
         value=text or "",
     )
 
@@ -314,97 +305,8 @@ def _build_frame(table: Table, columns: dict[str, list], rows: list[int]) -> pd.
     return pd.DataFrame(data)
 
 
-def _check_relations(dataset: Dataset) -> list[Finding]:
-    """Duplicate members, CIN shape and orphan rows (unknown plans are the caller's)."""
-    members = dataset.members
-    findings = [
-        _at(
-            dataset,
-            "members",
-            "member_id",
-            row,
-            ERROR,
-            "D201",
-            "member_id appears more than once in members",
-            "give each member one row; put several episodes in enrollments",
-        )
-        for row in members.loc[
-            members["member_id"].notna() & members["member_id"].duplicated(), ROW
-        ]
-    ]
-    for row, member_id, cin in members[[ROW, "member_id", "cin"]].itertuples(index=False):
-        if pd.isna(cin):  # a blank cell: None from the reader, NaN after any pandas step
-            continue
-        if not CIN_SHAPE.match(cin):
-            findings.append(
-                _at(
-                    dataset,
-                    "members",
-                    "cin",
-                    row,
-                    ERROR,
-                    "D202",
-                    "CIN is not 9 characters: a 9, seven digits and a letter",
-                    "copy the CIN from the plan's MIF or eligibility check (e.g. 91234567A)",
-                    value=cin,
-                    member_id=member_id,
-                )
-            )
-        elif cin[-1] in CIN_EXCLUDED_LETTERS:
-            findings.append(
-                _at(
-                    dataset,
-                    "members",
-                    "cin",
-                    row,
-                    WARNING,
-                    "D203",
-                    f"CIN ends in the letter {cin[-1]}, which CINs do not use",
-                    "check the CIN against the plan's MIF",
-                    value=cin,
-                    member_id=member_id,
-                )
-            )
-    known = set(members["member_id"].dropna())
-    for name in ("enrollments", "outreach", "encounters"):
-        frame = dataset.tables[name]
-        orphan = frame["member_id"].notna() & ~frame["member_id"].isin(known)
-        findings.extend(
-            _at(
-                dataset,
-                name,
-                "member_id",
-                row,
-                ERROR,
-                "D204",
-                f"{name} row names a member_id that is not in members",
-                "add the member to members or correct the member_id",
-            )
-            for row in frame.loc[orphan, ROW]
-        )
-    return findings
-
-
 def file_of(dataset: Dataset, table: str) -> str:
     """The file a table came from: the CSV in a folder, else the workbook."""
     if Path(dataset.source).is_dir():
         return str(Path(dataset.source) / f"{dataset.sheets.get(table, table)}.csv")
     return str(dataset.source)
-
-
-def _at(dataset, table, column, row, severity, code, message, hint, value="", member_id=None):
-    """A finding about one dataset cell, located as a spreadsheet user looks for it."""
-    row = int(row)
-    return Finding(
-        severity,
-        code,
-        message,
-        hint=hint,
-        file=file_of(dataset, table),
-        sheet=dataset.sheets.get(table, table),
-        row=row,
-        column=column,
-        cell=dataset.cell(table, column, row),
-        value=value,
-        member_id="" if member_id is None or pd.isna(member_id) else member_id,
-    )

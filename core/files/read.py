@@ -12,13 +12,14 @@ at its cell (``MIF!C7``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding, column_letter
+from ecmx.core.checks.codes import F001, F003, F004, F010, L003, L004, L005, L011
+from ecmx.core.checks.findings import Finding, column_letter
 from ecmx.core.dataset import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.hints import did_you_mean, own_file_hint
@@ -35,7 +36,7 @@ from ecmx.core.storage.sheets import (
 )
 
 # A cell that cannot be read as its column's type: not a date, not a number, not a code.
-UNREADABLE_CODES = {"date": "L003", "int": "L004", "number": "L004"}
+UNREADABLE_CODES = {"date": L003, "int": L004, "number": L004}
 HEADER_SCAN_ROWS = limits.MAX_HEADER_ROW  # a header further down is not looked for
 FILE_ROW = "_file_row"  # the 1-based row of the plan file each record came from
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -63,9 +64,7 @@ def format_problem(path: Path, plan: PlanSpec, file: FileSpec) -> Finding | None
     if fact.get("assumed"):
         source = f"assumed: {fact.get('note') or source}".rstrip(": ")
     accepted = " or ".join(file.accepted_formats)
-    return Finding(
-        ERROR,
-        "F010",
+    return F010.finding(
         f"{plan.name} takes the {file.kind.upper()} as {accepted} only: this file is "
         f"{'.' + extension if extension else 'without an extension'}",
         hint=f"save it as .{file.accepted_formats[0]}, or make it with ecmx convert",
@@ -92,36 +91,10 @@ def read_plan_file(
     sent_by_plan: bool = True,  # a MIF or TEL; False for the provider's own RTF or OTF
 ) -> PlanFile:
     raw = _read_rows(Path(path), file)
-    findings: list[Finding] = []
     header_index, positions = _find_header(raw, layout)
     header_cells = raw.rows[header_index]
-    missing = [c.header for c in layout.columns if c.required and c.header not in positions]
-    if missing:
-        present = [V.as_text(c)[0] for c in header_cells if V.as_text(c)[0]]
-        problems = [
-            f"{raw.file}: column {name!r} is missing from the header row (row {header_index + 1})"
-            f"{did_you_mean(name, present)}; {plan.name}'s {file.kind} layout {layout.version} requires it"
-            for name in missing
-        ]
-        raise InputError(problems[0], details=problems)
-    known = {normalise_header(c.header) for c in layout.columns}
-    for position, cell in enumerate(header_cells):
-        text = V.as_text(cell)[0]
-        if text and normalise_header(text) not in known:
-            findings.append(
-                Finding(
-                    INFO,
-                    "F001",
-                    f"column {text!r} is not in the {file.kind} layout: ignored",
-                    plan=plan.id,
-                    kind=file.kind,
-                    file=str(raw.file),
-                    sheet=raw.sheet,
-                    row=header_index + 1,
-                    column=text,
-                    cell=f"{raw.sheet}!{column_letter(position)}{header_index + 1}",
-                )
-            )
+    _require_columns(raw, header_index, positions, plan, file, layout)
+    findings = _unknown_columns(raw, header_index, layout, plan, file)
     body = [
         (header_index + 2 + offset, row)
         for offset, row in enumerate(raw.rows[header_index + 1 :])
@@ -150,6 +123,39 @@ def read_plan_file(
     return PlanFile(raw.file, raw.sheet, header_index + 1, frame, positions, cells, findings)
 
 
+def _require_columns(raw: RawSheet, header_index, positions, plan, file, layout) -> None:
+    """Every column the layout requires is in the header row, or one InputError names them."""
+    missing = [c.header for c in layout.columns if c.required and c.header not in positions]
+    if not missing:
+        return
+    present = [V.as_text(c)[0] for c in raw.rows[header_index] if V.as_text(c)[0]]
+    problems = [
+        f"{raw.file}: column {name!r} is missing from the header row (row {header_index + 1})"
+        f"{did_you_mean(name, present)}; {plan.name}'s {file.kind} layout {layout.version} requires it"
+        for name in missing
+    ]
+    raise InputError(problems[0], details=problems)
+
+
+def _unknown_columns(raw: RawSheet, header_index, layout, plan, file) -> list[Finding]:
+    """F001 at each header cell the layout does not know: the column is ignored."""
+    known = {normalise_header(c.header) for c in layout.columns}
+    return [
+        F001.at_cell(
+            f"column {text!r} is not in the {file.kind} layout: ignored",
+            plan=plan.id,
+            kind=file.kind,
+            file=raw.file,
+            sheet=raw.sheet,
+            row=header_index + 1,
+            column=text,
+            letter=column_letter(position),
+        )
+        for position, cell in enumerate(raw.rows[header_index])
+        if (text := V.as_text(cell)[0]) and normalise_header(text) not in known
+    ]
+
+
 def _missing_or_repeated_cins(
     frame, plan, file, raw, layout, positions, one_per_member
 ) -> list[Finding]:
@@ -158,42 +164,19 @@ def _missing_or_repeated_cins(
         return []
     header = next(c.header for c in layout.columns if c.field == "cin")
     letter = column_letter(positions[header])
-
-    def at(row, severity, code, message, hint, value=""):
-        return Finding(
-            severity,
-            code,
-            message,
-            hint=hint,
-            plan=plan.id,
-            kind=file.kind,
-            file=str(raw.file),
-            sheet=raw.sheet,
-            row=int(row),
-            column=header,
-            cell=f"{raw.sheet}!{letter}{row}",
-            value=value,
-        )
-
+    where = {"plan": plan.id, "kind": file.kind, "file": raw.file, "sheet": raw.sheet}
+    where |= {"column": header, "letter": letter}
     missing = [
-        at(
-            row,
-            ERROR,
-            "F004",
-            "a row without a CIN cannot be matched to a member",
-            "ask the plan for the member's CIN",
-        )
+        F004.at_cell("a row without a CIN cannot be matched to a member", row=row, **where)
         for row in frame.loc[frame["cin"].isna(), FILE_ROW]
     ]
     repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first") & one_per_member
     return [
-        at(
-            row,
-            WARNING,
-            "F003",
+        F003.at_cell(
             "this CIN is on an earlier row of the file too: this row is ignored",
-            "ask the plan which row is right",
-            str(cin),
+            row=row,
+            value=str(cin),
+            **where,
         )
         for row, cin in frame.loc[repeated, [FILE_ROW, "cin"]].itertuples(index=False)
     ] + missing
@@ -239,30 +222,36 @@ def _convert_column(
     out, problems = V.convert_distinct(values, _converter(column, plan))
     letter = column_letter(position)
     for index, problem in problems:
-        cell, number = values[index], numbers[index]
-        finding = _unreadable(column, plan, file, raw, letter, number, cell, problem)
-        if not sent_by_plan:  # the provider's own RTF or OTF: the fix is in their data
-            finding = replace(finding, hint=own_file_hint(finding.cell, column.field))
-        findings.append(finding)
+        findings.append(
+            _unreadable(
+                column, plan, file, raw, letter, numbers[index], values[index], problem,
+                sent_by_plan,
+            )
+        )  # fmt: skip
     return out
 
 
-def _unreadable(column, plan, file, raw, letter, number, cell, problem) -> Finding:
+def _unreadable(column, plan, file, raw, letter, number, cell, problem, sent_by_plan) -> Finding:
+    """L003, L004, L005 or L011 at a cell that cannot be read as its column's type."""
+    code = L011 if V.excel_error(cell) else UNREADABLE_CODES.get(column.type, L005)
+    where = f"{raw.sheet}!{letter}{number}"
+    if sent_by_plan:
+        hint = f"ask {plan.name} for a corrected file (the cell {where})"
+    else:  # the provider's own RTF or OTF: the fix is in their data
+        hint = own_file_hint(where, column.field)
     text, _ = V.as_text(cell)
-    return Finding(
-        ERROR,
-        "L011" if V.excel_error(cell) else UNREADABLE_CODES.get(column.type, "L005"),
+    return code.at_cell(
         f"{column.header} is {problem}",
-        hint=f"ask {plan.name} for a corrected file (the cell {raw.sheet}!{letter}{number})",
+        hint=hint,
         source=f"{plan.name}'s {file.kind} layout {column.header!r}"
         + (f" and its {column.codes} code list" if column.codes else ""),
         plan=plan.id,
         kind=file.kind,
-        file=str(raw.file),
+        file=raw.file,
         sheet=raw.sheet,
         row=number,
         column=column.header,
-        cell=f"{raw.sheet}!{letter}{number}",
+        letter=letter,
         value=text or "",
     )
 

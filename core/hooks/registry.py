@@ -80,9 +80,9 @@ class Registry:
 
     def known_codes(self) -> set[str]:
         """Finding codes a plan's ``rules:`` may name: every rule, and the other stages' codes."""
-        from ecmx.core.checks.findings import STAGE_CODES
+        from ecmx.core.checks.codes import STAGE_CODES
 
-        return set(self.rules) | STAGE_CODES
+        return set(self.rules) | {c.code for c in STAGE_CODES if c.overridable}
 
     def concrete_plans(self) -> list[PlanSpec]:
         return [p for p in self.plans.values() if not p.abstract]

@@ -43,7 +43,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from rich.markup import escape as markup_escape
 
-from ecmx.core.checks.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, rule_title
+from ecmx.core.checks import catalogue
+from ecmx.core.checks.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from ecmx.core.cli import console as out
 from ecmx.core.errors import OutputError
 from ecmx.core.files.write import escape_text
@@ -104,7 +105,7 @@ def _rule_entry(group: list[Finding]) -> dict:
         "code": first.code,
         "severity": first.severity,
         "count": len(group),
-        "title": rule_title(first.code) or first.message,
+        "title": catalogue.title(first.code) or first.message,
         "message": first.message,
         "hint": first.hint,
         "source": first.source,
@@ -562,7 +563,7 @@ def _terminal_row(group: list[Finding]) -> tuple:
             first.code,
             first.severity,
             len(group),
-            rule_title(first.code) or first.message,
+            catalogue.title(first.code) or first.message,
             place,
         )
     )
