@@ -121,9 +121,9 @@ def check_report_target(report_path, force, inputs=()) -> None:
     """Before any work: the report's format and folder are right, it is none of the run's
     ``inputs``, and it is new (or --force)."""
     if report_path:
-        from ecmx.core.reports.findings_report import check_report_path
+        from ecmx.core.reports.findings_report import check_findings_report_path
 
-        check_report_path(report_path)
+        check_findings_report_path(report_path)
         check_file_target(report_path)
         refuse_inputs([report_path], inputs)
         refuse_existing(report_path, force)
@@ -162,14 +162,15 @@ def plans_with_members(dataset, plan_ids: set[str], skipped_note: str) -> set[st
 
 def _report(findings, meta, report_path, show_values, force) -> None:
     """The grouped terminal table, and the report file when asked for; each finding once."""
-    from ecmx.core.reports.findings_report import show, write_report
+    from ecmx.core.reports.findings_report import write_findings_report
+    from ecmx.core.reports.terminal import show_findings
 
     unique = list(dict.fromkeys(f for f in findings if f.severity != INFO))
     if report_path:
-        write_report(unique, report_path, meta=meta, show_values=show_values, force=force)
+        write_findings_report(unique, report_path, meta=meta, show_values=show_values, force=force)
         out.info(f"wrote {report_path}")
     if unique:
-        show(unique, meta, show_values=show_values)
+        show_findings(unique, meta, show_values=show_values)
 
 
 def _count(number: int, severity: str) -> str:
@@ -200,7 +201,11 @@ def run_ingest(
     from ecmx.core.dataset.write import dataset_file_names, write_dataset
     from ecmx.core.files.read import read_plan_file
     from ecmx.core.inbound.merge import merge_plan_file
-    from ecmx.core.reports.roster import check_report_path, show, write_report
+    from ecmx.core.reports.merge_report import (
+        check_merge_report_path,
+        show_merge,
+        write_merge_report,
+    )
     from ecmx.core.storage.targets import refuse_shared_names
 
     _, registry = state.plugins()
@@ -213,7 +218,7 @@ def run_ingest(
         )
     regular_file(file_path, f"{kind.name} file from {plan.name}")
     if report_path:
-        check_report_path(report_path)
+        check_merge_report_path(report_path)
     inputs = [file_path, Path(dataset_path), *dataset_inputs(dataset_path, provider_path)]
     outputs = [("--out", out_path), ("--report", report_path)]
     if Path(dataset_path).is_dir():  # the merged dataset is a folder: each file it will hold
@@ -241,7 +246,7 @@ def run_ingest(
     problems = [f for f in plan_file.findings if f.severity == ERROR]
     problems += [f for f in dataset.findings if f.code in UNREADABLE_DATASET_CELLS]
     if problems or plan_file.findings:
-        from ecmx.core.reports.findings_report import show as show_findings
+        from ecmx.core.reports.terminal import show_findings
 
         show_findings(
             list(dict.fromkeys(f for f in plan_file.findings + problems if f.severity != INFO)),
@@ -263,8 +268,8 @@ def run_ingest(
         "received": received.isoformat(),
     }
     if report_path:
-        write_report(merge, meta, report_path, force=force, show_values=show_values)
-    show(merge, meta, show_values=show_values)
+        write_merge_report(merge, meta, report_path, force=force, show_values=show_values)
+    show_merge(merge, meta, show_values=show_values)
     out.info(f"wrote {out_path}" + (f" and {report_path}" if report_path else ""))
     return EXIT_FINDINGS if problems else EXIT_OK
 
@@ -285,7 +290,8 @@ def run_validate(
     from ecmx.core.checks.findings import column_letter
     from ecmx.core.checks.rules import Target, apply_overrides, run_rules
     from ecmx.core.files.read import FILE_ROW, format_problem, read_plan_file
-    from ecmx.core.reports.findings_report import show, write_report
+    from ecmx.core.reports.findings_report import write_findings_report
+    from ecmx.core.reports.terminal import show_findings
 
     _, registry = state.plugins()
     plan = registry.plan(plan_id)
@@ -351,7 +357,7 @@ def run_validate(
     }
     if report_path:
         workbook = file_path if file_path.suffix.lower() in (".xlsx", ".xlsm") else None
-        write_report(
+        write_findings_report(
             findings,
             report_path,
             meta=meta,
@@ -359,7 +365,7 @@ def run_validate(
             workbook=workbook,
             force=force,
         )
-    show(findings, meta, show_values=show_values)
+    show_findings(findings, meta, show_values=show_values)
     errors = sum(f.severity == ERROR for f in findings)
     out.info(
         f"{file_path.name}: {len(fields)} rows, {errors} error(s), "
