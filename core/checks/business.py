@@ -130,40 +130,16 @@ def unable_to_contact(target: Target):
     modalities (3): seed 002, for the Health Net family. Attempts count from the
     episode's referral or assignment (when the file says) up to the exclusion date.
     """
-    dataset = target.dataset
-    if dataset is None or target.member_ids is None or not _has(target, "ecm_status"):
+    if target.dataset is None or target.member_ids is None or not _has(target, "ecm_status"):
         return
     facts = _plan_facts(target, CONTACT_FACTS)
     if facts is None:
         return
     (days, attempts_needed, modalities_needed), source = facts
-    excluded = target.fields["ecm_status"] == "unable_to_contact"
-    if "discontinuation_reason" in target.fields:
-        excluded |= target.fields["discontinuation_reason"] == "unable_to_contact"
-    if not excluded.any():
+    cases = _contact_cases(target)
+    if cases.empty:
         return
-    index = target.fields.index
-    ended = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    for name in ("discontinuation_date", "enrollment_end"):
-        if name in target.fields:
-            ended = ended.fillna(_dates(target, name))
-    ended = ended.fillna(_today(target))
-    began = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    for name in ("referral_date", "assigned_date"):
-        if name in target.fields:
-            began = began.fillna(_dates(target, name))
-    cases = pd.DataFrame(
-        {"member_id": list(target.member_ids), "ended": ended, "began": began}, index=index
-    )[excluded.to_numpy()]
-    attempts = dataset.outreach.merge(cases.reset_index(), on="member_id")
-    attempts = attempts[
-        (attempts["date"] <= attempts["ended"])
-        & (attempts["began"].isna() | (attempts["date"] >= attempts["began"]))
-    ]
-    tally = attempts.groupby("index").agg(
-        count=("date", "size"), modes=("method", "nunique"), first=("date", "min")
-    )
-    tally = tally.reindex(cases.index)
+    tally = _attempt_tally(target.dataset.outreach, cases)
     few = (tally["count"].fillna(0) < attempts_needed) | (
         tally["modes"].fillna(0) < modalities_needed
     )
@@ -183,9 +159,48 @@ def unable_to_contact(target: Target):
             f"keep reaching out until {days} days after the first attempt",
         ),
     ):
-        positions = [index.get_loc(i) for i in mask[mask].index]
+        positions = [target.fields.index.get_loc(i) for i in mask[mask].index]
         if positions:
             yield Hit(positions, message, field="ecm_status", hint=hint, source=source)
+
+
+def _contact_cases(target: Target) -> pd.DataFrame:
+    """The rows excluded as unable to contact: member_id, when outreach could begin
+    (referral, else assignment; NaT if unknown) and when it ended (discontinuation,
+    else enrollment end, else the production date). Indexed like ``target.fields``."""
+    fields = target.fields
+    excluded = fields["ecm_status"] == "unable_to_contact"
+    if "discontinuation_reason" in fields:
+        excluded |= fields["discontinuation_reason"] == "unable_to_contact"
+    ended = _first_date(target, ("discontinuation_date", "enrollment_end"))
+    ended = ended.fillna(_today(target))
+    began = _first_date(target, ("referral_date", "assigned_date"))
+    cases = pd.DataFrame(
+        {"member_id": list(target.member_ids), "ended": ended, "began": began}, index=fields.index
+    )
+    return cases[excluded.to_numpy()]
+
+
+def _first_date(target: Target, names: tuple[str, ...]) -> pd.Series:
+    """Per row, the first of the date fields ``names`` the file has and fills (else NaT)."""
+    found = pd.Series(pd.NaT, index=target.fields.index, dtype="datetime64[ns]")
+    for name in names:
+        if name in target.fields:
+            found = found.fillna(_dates(target, name))
+    return found
+
+
+def _attempt_tally(outreach: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """Per case: the attempts between its start and end, their methods and the first date."""
+    attempts = outreach.merge(cases.reset_index(), on="member_id")
+    attempts = attempts[
+        (attempts["date"] <= attempts["ended"])
+        & (attempts["began"].isna() | (attempts["date"] >= attempts["began"]))
+    ]
+    tally = attempts.groupby("index").agg(
+        count=("date", "size"), modes=("method", "nunique"), first=("date", "min")
+    )
+    return tally.reindex(cases.index)
 
 
 def _within(target: Target, field_name: str, days: int, what: str):

@@ -13,9 +13,9 @@ def notes(lines) -> None:
 
 def findings(found, meta: dict, *, show_values: bool) -> None:
     """The findings table by rule and the places of each, or 'no problems found'."""
-    from ecmx.core.reports.findings_report import show
+    from ecmx.core.reports.terminal import show_findings
 
-    show(found, meta, show_values=show_values)
+    show_findings(found, meta, show_values=show_values)
 
 
 def run(result, *, show_values: bool) -> None:

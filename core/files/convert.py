@@ -14,10 +14,11 @@ import pandas as pd
 
 from ecmx.core.calendar.deadlines import lateness_findings
 from ecmx.core.calendar.periods import Period
+from ecmx.core.checks.codes import D205, N001
 from ecmx.core.checks.findings import ERROR, INFO, Finding, column_letter
 from ecmx.core.checks.rules import Target, apply_overrides
 from ecmx.core.checks.step import check
-from ecmx.core.dataset.read import Dataset, file_of
+from ecmx.core.dataset.read import Dataset
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.mapping import map_to_layout
 from ecmx.core.hooks.manager import chain
@@ -149,16 +150,13 @@ def unknown_plan_findings(dataset: Dataset, registry: Registry) -> list[Finding]
     members = dataset.members
     unknown = members["plan"].notna() & ~members["plan"].str.lower().isin(known)
     return [
-        Finding(
-            ERROR,
-            "D205",
+        D205.in_dataset(
+            dataset,
+            "members",
+            "plan",
+            row,
             "members.plan is not a configured plan",
             hint=f"use one of {', '.join(sorted(known))}, or add the plan with --plans-dir",
-            file=file_of(dataset, "members"),
-            sheet=dataset.sheets.get("members", "members"),
-            row=int(row),
-            column="plan",
-            cell=dataset.cell("members", "plan", int(row)),
             value=str(value),
         )
         for row, value in members.loc[unknown, ["_row", "plan"]].itertuples(index=False)
@@ -172,9 +170,7 @@ def file_name(
     provider = dataset.provider
     prefix = provider.plan(plan.id).get("file_prefix")
     if "{file_prefix" in file.naming and not prefix:
-        return None, Finding(
-            ERROR,
-            "N001",
+        return None, N001.finding(
             f"{plan.name}'s file name template uses your file prefix, and none is set",
             hint=f"add plans.{plan.id}.file_prefix to the provider profile (the prefix your "
             f"files for {plan.name} start with; the naming is assumed: confirm it with the plan)",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecmx.core.checks.findings import ERROR, Finding
+from ecmx.core.checks.codes import M001
+from ecmx.core.checks.findings import Finding
 from ecmx.core.plans.spec import ColumnSpec
 
 SOURCE_ROWS = {"members": "_member_row", "enrollments": "_episode_row", "outreach": "_outreach_row"}
@@ -84,9 +85,7 @@ def _unknown_codes(keys: pd.Series, column: ColumnSpec, canonical, context, kind
             row = int(canonical.at[index, SOURCE_ROWS[origin[0]]])
             cell = dataset.cell(origin[0], origin[1], row)
         findings.append(
-            Finding(
-                ERROR,
-                "M001",
+            M001.finding(
                 f"{column.header}: {context.plan.name} has no code for {key!r} "
                 f"in its {column.codes} list",
                 hint=f"use one of {', '.join(context.plan.codes[column.codes].values)} or add "

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecmx.core.billing.claim_fields import member_cuts, member_problems
+from ecmx.core.billing.claim_fields import member_findings
 from ecmx.core.billing.claims import Claim, build_claims
 from ecmx.core.billing.coding import BillingSpec, billing_spec
-from ecmx.core.billing.lines import code_lines, text_or_blank
+from ecmx.core.billing.lines import code_lines
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.findings import ERROR, WARNING, Finding
+from ecmx.core.checks.findings import ERROR, Finding
 from ecmx.core.checks.rules import Target, run_rules
 from ecmx.core.checks.step import check
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
@@ -211,10 +211,12 @@ def _code_plan(plugins, dataset, plan, period, production_date, force) -> PlanCl
     # A member whose own dataset rows have errors (a broken CIN, an unreadable date) is
     # not billed: the claim could not be trusted. Nor one whose name or address an 837P
     # cannot carry (K013): the payer would reject every claim of the file.
-    member_findings = _member_findings(dataset, plan, current, spec)
-    findings += member_findings
+    held = member_findings(
+        dataset, plan.id, current["member_id"], _subscriber_field(spec), spec.separators.all()
+    )
+    findings += held
     bad_members = {f.member_id for f in dataset.findings if f.severity == ERROR and f.member_id}
-    bad_members |= {f.member_id for f in member_findings if f.severity == ERROR}
+    bad_members |= {f.member_id for f in held if f.severity == ERROR}
     ids = dataset.members["member_id"]
     bad_members |= set(ids[ids.duplicated()])  # D201: which row is right is unknown
     refused = current["_row"].isin(refused_rows) | current["member_id"].isin(bad_members)
@@ -251,43 +253,6 @@ def _target(plan, dataset, lines: pd.DataFrame, spec: BillingSpec) -> Target:
         member_ids=lines["member_id"].tolist(),
         extra={"billing": spec},
     )
-
-
-def _member_findings(dataset, plan, lines: pd.DataFrame, spec: BillingSpec) -> list[Finding]:
-    """K013 at the members cell: a value this period's claim needs that an 837P cannot
-    carry. The member's claim is held back (--force or not); the other members are billed."""
-    field = _subscriber_field(spec)
-    members = dataset.members.drop_duplicates("member_id")
-    members = members[members["member_id"].isin(set(lines["member_id"]))]
-    findings = []
-    for member in members.to_dict("records"):
-        for severity, column, problem in [
-            *((ERROR, c, f"{p}; this member's claim is held back") for c, p in
-              member_problems(member, field)),
-            *((WARNING, c, p) for c, p in member_cuts(member, spec.separators.all())),
-        ]:  # fmt: skip
-            row = int(member["_row"])
-            findings.append(
-                Finding(
-                    severity,
-                    "K013",
-                    problem,
-                    hint="correct the member's cell (X12 allows A-Z, 0-9 and common "
-                    "punctuation; a US state code; a 5- or 9-digit ZIP)",
-                    plan=plan.id,
-                    kind="claims",
-                    file=str(dataset.source),
-                    sheet=dataset.sheets.get("members", "members"),
-                    row=row,
-                    column=column,
-                    cell=dataset.cell("members", column, row),
-                    value=text_or_blank(member.get(column)),
-                    source="X12 837P 005010X222A1: 2010BA subscriber name (NM1), address "
-                    "(N3/N4), demographics (DMG); X12 character sets",
-                    member_id=str(member["member_id"]),
-                )
-            )
-    return findings
 
 
 def _outreach_place(finding: Finding, dataset) -> Finding:

@@ -35,9 +35,9 @@ def check_report_target(report_path: Path | None, force: bool, inputs=()) -> Non
     """Before any work: the report's format and folder are right, it is none of the run's
     ``inputs``, and it is new (or ``force``)."""
     if report_path:
-        from ecmx.core.reports.findings_report import check_report_path
+        from ecmx.core.reports.findings_report import check_findings_report_path
 
-        check_report_path(report_path)
+        check_findings_report_path(report_path)
         check_file_target(report_path)
         refuse_inputs([report_path], inputs)
         refuse_existing(report_path, force)
@@ -68,7 +68,7 @@ def report_findings(
     """Each finding once, notes (info) left out; written to ``report_path`` when given."""
     unique = list(dict.fromkeys(f for f in findings if f.severity != INFO))
     if report_path:
-        from ecmx.core.reports.findings_report import write_report
+        from ecmx.core.reports.findings_report import write_findings_report
 
-        write_report(unique, report_path, meta=meta, show_values=show_values, force=force)
+        write_findings_report(unique, report_path, meta=meta, show_values=show_values, force=force)
     return unique

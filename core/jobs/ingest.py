@@ -99,9 +99,9 @@ def run_ingest(
     )
     written = [request.out]
     if request.report:
-        from ecmx.core.reports.roster import write_report
+        from ecmx.core.reports.merge_report import write_merge_report
 
-        write_report(
+        write_merge_report(
             merge, meta, request.report, force=request.force, show_values=request.show_values
         )
         written.append(request.report)
@@ -111,11 +111,11 @@ def run_ingest(
 def _check_targets(request: IngestRequest) -> None:
     """Before reading anything: the report's format, no output is an input or another output,
     every folder exists, nothing is replaced without ``force``."""
-    from ecmx.core.reports.roster import check_report_path
+    from ecmx.core.reports.merge_report import check_merge_report_path
 
     dataset_path, out_path, report_path = Path(request.dataset), request.out, request.report
     if report_path:
-        check_report_path(report_path)
+        check_merge_report_path(report_path)
     inputs = [request.file, dataset_path, *dataset_inputs(dataset_path, request.provider)]
     outputs = [("--out", out_path), ("--report", report_path)]
     if dataset_path.is_dir():  # the merged dataset is a folder: each file it will hold

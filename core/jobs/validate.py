@@ -155,10 +155,10 @@ def _canonical(fields: pd.DataFrame, dataset: Dataset | None) -> pd.DataFrame:
 
 def _write_report(request: ValidateRequest, findings: list[Finding], meta: dict) -> None:
     if request.report:
-        from ecmx.core.reports.findings_report import write_report
+        from ecmx.core.reports.findings_report import write_findings_report
 
         suffix = request.file.suffix.lower()
-        write_report(
+        write_findings_report(
             findings,
             request.report,
             meta=meta,

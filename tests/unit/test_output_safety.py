@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecmx.core.dataset.read import read_dataset
-from ecmx.core.dataset.sample import generate, write_csv_folder
+from ecmx.core.dataset.sample import generate
+from ecmx.core.dataset.write_rows import write_csv_folder
 from ecmx.core.errors import OutputError
 from ecmx.core.files.write import sheet_name_problem
 from ecmx.core.storage.atomic import HOST, TEMP_PREFIX, atomic_batch, remove_dead_temporaries

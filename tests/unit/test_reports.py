@@ -17,13 +17,10 @@ from openpyxl.comments import Comment
 from ecmx.core.checks.findings import Finding
 from ecmx.core.cli import console
 from ecmx.core.errors import OutputError
-from ecmx.core.reports.findings_report import (
-    COLUMNS,
-    check_report_path,
-    show,
-    summary,
-    write_report,
-)
+from ecmx.core.reports.csv_report import COLUMNS
+from ecmx.core.reports.findings_report import check_findings_report_path, write_findings_report
+from ecmx.core.reports.summary import summary
+from ecmx.core.reports.terminal import show_findings
 
 SECRET = "97531864X"  # a CIN-like value: must never leak unless asked for
 META = {"command": "validate", "plan": "healthnet", "kind": "rtf", "file": "rtf.xlsx"}
@@ -68,15 +65,15 @@ def digest(path) -> str:
 
 @pytest.mark.parametrize("name", ["r.json", "r.csv", "r.html", "r.xlsx", "R.JSON", "r.Xlsx"])
 def test_report_suffixes_accepted(name, tmp_path):
-    check_report_path(tmp_path / name)
+    check_findings_report_path(tmp_path / name)
 
 
 @pytest.mark.parametrize("name", ["r.txt", "r", "r.xls", "r.json.bak", "r.htm"])
 def test_other_suffixes_are_refused_with_the_choices(name, tmp_path):
     with pytest.raises(OutputError, match=r"a report ends in \.json, \.csv, \.html or \.xlsx"):
-        check_report_path(tmp_path / name)
+        check_findings_report_path(tmp_path / name)
     with pytest.raises(OutputError):
-        write_report(FINDINGS, tmp_path / name, meta=META)
+        write_findings_report(FINDINGS, tmp_path / name, meta=META)
     assert not (tmp_path / name).exists()
 
 
@@ -85,9 +82,9 @@ def test_an_existing_report_is_replaced_only_with_force(suffix, tmp_path):
     path = tmp_path / f"r{suffix}"
     path.write_bytes(b"mine")
     with pytest.raises(OutputError, match="exists already"):
-        write_report(FINDINGS, path, meta=META)
+        write_findings_report(FINDINGS, path, meta=META)
     assert path.read_bytes() == b"mine"
-    write_report(FINDINGS, path, meta=META, force=True)
+    write_findings_report(FINDINGS, path, meta=META, force=True)
     assert path.read_bytes() != b"mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
 
@@ -97,7 +94,7 @@ def test_an_existing_report_is_replaced_only_with_force(suffix, tmp_path):
 
 def read_json(tmp_path, findings=FINDINGS, **options):
     path = tmp_path / "r.json"
-    write_report(findings, path, meta=META, **options)
+    write_findings_report(findings, path, meta=META, **options)
     return path.read_text(encoding="utf-8"), json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -150,7 +147,7 @@ def test_json_report_of_no_findings(tmp_path):
 
 def read_csv_report(tmp_path, findings=FINDINGS, **options):
     path = tmp_path / "r.csv"
-    write_report(findings, path, meta=META, **options)
+    write_findings_report(findings, path, meta=META, **options)
     text = path.read_text(encoding="utf-8")
     with open(path, newline="", encoding="utf-8") as handle:
         return text, list(csv.DictReader(handle))
@@ -213,7 +210,7 @@ def parse_html(text: str) -> Page:
 
 def test_html_report_parses_and_lists_rules_and_places(tmp_path):
     path = tmp_path / "r.html"
-    write_report(FINDINGS, path, meta=META)
+    write_findings_report(FINDINGS, path, meta=META)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     page = parse_html(text)
@@ -229,7 +226,7 @@ def test_html_report_parses_and_lists_rules_and_places(tmp_path):
 def test_html_shows_values_only_when_asked_and_escapes_everything(tmp_path):
     nasty = finding(message="<script>alert(1)</script>", value="<b>x</b>" + SECRET)
     path = tmp_path / "r.html"
-    write_report([nasty], path, meta={**META, "file": "<i>.xlsx"}, show_values=True)
+    write_findings_report([nasty], path, meta={**META, "file": "<i>.xlsx"}, show_values=True)
     text = path.read_text(encoding="utf-8")
     assert "<script>" not in text and "<b>x</b>" not in text and "<i>" not in text
     page = parse_html(text)
@@ -248,7 +245,7 @@ def test_html_verdicts(tmp_path):
         ([finding()], "1 problem must be fixed before sending."),
     ):
         path = tmp_path / "r.html"
-        write_report(findings, path, meta=META, force=True)
+        write_findings_report(findings, path, meta=META, force=True)
         assert verdict in path.read_text(encoding="utf-8")
 
 
@@ -285,7 +282,7 @@ def test_xlsx_report_marks_each_cell_and_links_to_it(checked, tmp_path):
         finding("X001", cell="", sheet="", row=None),  # about the file
     ]
     report = tmp_path / "report.xlsx"
-    write_report(findings, report, meta=META, workbook=checked)
+    write_findings_report(findings, report, meta=META, workbook=checked)
     assert digest(checked) == before  # the checked file is never touched
 
     book = openpyxl.load_workbook(report)
@@ -339,7 +336,7 @@ def test_xlsx_report_with_values_and_awkward_places(checked, tmp_path):
         finding("L006", cell="members!B7", message="=SUM(A1)"),
     ]
     report = tmp_path / "report.xlsx"
-    write_report(findings, report, meta=META, workbook=checked, show_values=True)
+    write_findings_report(findings, report, meta=META, workbook=checked, show_values=True)
     book = openpyxl.load_workbook(report)
     assert book["My Notes"]["A1"].comment is not None  # the merged range's top-left
     assert book["RTF"]["A2"].comment is not None
@@ -358,7 +355,7 @@ def test_xlsx_findings_sheet_takes_a_free_name(checked, tmp_path):
     book.create_sheet("Findings")
     book.save(checked)
     report = tmp_path / "report.xlsx"
-    write_report([finding(cell="RTF!A3")], report, meta=META, workbook=checked)
+    write_findings_report([finding(cell="RTF!A3")], report, meta=META, workbook=checked)
     assert openpyxl.load_workbook(report).sheetnames == [
         "RTF",
         "My Notes",
@@ -369,7 +366,7 @@ def test_xlsx_findings_sheet_takes_a_free_name(checked, tmp_path):
 
 def test_xlsx_without_a_workbook_is_the_findings_sheet_alone(tmp_path):
     report = tmp_path / "report.xlsx"
-    write_report(FINDINGS, report, meta=META)
+    write_findings_report(FINDINGS, report, meta=META)
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["Findings"]
     sheet = book["Findings"]
@@ -380,7 +377,7 @@ def test_xlsx_without_a_workbook_is_the_findings_sheet_alone(tmp_path):
 def test_the_report_never_replaces_the_checked_workbook(checked):
     before = digest(checked)
     with pytest.raises(OutputError, match="is an input of this run"):
-        write_report(FINDINGS, checked, meta=META, workbook=checked, force=True)
+        write_findings_report(FINDINGS, checked, meta=META, workbook=checked, force=True)
     assert digest(checked) == before
 
 
@@ -396,7 +393,7 @@ def terminal(capsys, monkeypatch):
 
 
 def test_show_groups_by_rule_and_lists_places(terminal):
-    show(FINDINGS, META)
+    show_findings(FINDINGS, META)
     out, err = terminal()
     assert "ecmx validate rtf.xlsx healthnet rtf: 3 errors, 1 warnings, 1 notes" in out
     table = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
@@ -407,31 +404,31 @@ def test_show_groups_by_rule_and_lists_places(terminal):
 
 
 def test_show_values_only_when_asked(terminal):
-    show(FINDINGS[:1], META, show_values=True)
+    show_findings(FINDINGS[:1], META, show_values=True)
     _, err = terminal()
     assert f"[value: '{SECRET}']" in err
 
 
 def test_show_caps_the_places_per_rule_unless_verbose(terminal):
     many = [finding(cell=f"RTF!C{n}") for n in range(2, 10)]
-    show(many, META)
+    show_findings(many, META)
     _, err = terminal()
     assert err.count("error L006") == 5
     assert "L006: 3 more like this (--verbose lists all)" in err
     console.configure(verbose=True)
-    show(many, META)
+    show_findings(many, META)
     _, err = terminal()
     assert err.count("error L006") == 8 and "more like this" not in err
 
 
 def test_show_prints_markup_in_messages_as_written(terminal):
-    show([finding(code="P999", message="value [bold]x[/bold] is wrong")], META)  # no title
+    show_findings([finding(code="P999", message="value [bold]x[/bold] is wrong")], META)  # no title
     out, err = terminal()
     assert "[bold]x[/bold]" in out and "[bold]x[/bold]" in err
 
 
 def test_show_without_findings(terminal):
-    show([], META)
+    show_findings([], META)
     out, _ = terminal()
     assert out.strip() == "no problems found in rtf.xlsx healthnet rtf"
 
@@ -443,7 +440,7 @@ def test_summary_counts_by_severity():
 
 def test_the_summary_labels_a_rule_by_what_it_checks_not_its_first_message(terminal):
     """An acuity blank and a status blank are both L001: the row says what L001 checks."""
-    show(
+    show_findings(
         [
             finding("L001", message="Member ECM Status is blank", cell="RTF!P4"),
             finding("L001", message="Member Acuity Level is blank", cell="RTF!Q5"),

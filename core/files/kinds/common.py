@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecmx.core.checks.findings import WARNING, Finding
+from ecmx.core.checks.codes import R001
+from ecmx.core.checks.findings import Finding
 from ecmx.core.dataset.episodes import episode_began
-from ecmx.core.dataset.read import ROW, file_of
+from ecmx.core.dataset.read import ROW
 from ecmx.core.files.kinds import FieldSpec
 
 MEMBER_ROW, EPISODE_ROW, MEMBER_ID = "_member_row", "_episode_row", "_member_id"
@@ -78,17 +79,16 @@ def members_with_latest_episode(context) -> tuple[pd.DataFrame, list[Finding]]:
     findings = []
     for row in members.loc[~members["member_id"].isin(latest["member_id"]), ROW]:
         findings.append(
-            Finding(
-                WARNING,
-                "R001",
-                f"member has no enrollments episode begun by the period's end: left off the {context.kind.upper()}",
-                hint="add an enrollments row (status pending_outreach at least) if the plan assigned the member",
+            R001.in_dataset(
+                dataset,
+                "members",
+                "member_id",
+                row,
+                "member has no enrollments episode begun by the period's end: left off the "
+                f"{context.kind.upper()}",
+                column="",  # the member's whole row, shown at its member_id cell
                 plan=context.plan.id,
                 kind=context.kind,
-                file=file_of(dataset, "members"),
-                sheet=dataset.sheets.get("members", "members"),
-                row=int(row),
-                cell=dataset.cell("members", "member_id", int(row)),
             )
         )
     frame = members.merge(

@@ -17,7 +17,7 @@ import pandas as pd
 from ecmx.core.checks.business import ATTEMPT_WHILE_ENROLLED
 from ecmx.core.checks.findings import Finding
 from ecmx.core.dataset.episodes import enrollment_ended
-from ecmx.core.dataset.read import ROW, file_of
+from ecmx.core.dataset.read import ROW
 from ecmx.core.files.kinds import FieldSpec, FileKind, fields
 from ecmx.core.files.kinds.common import (
     MCP_FIELDS,
@@ -82,22 +82,18 @@ def build(context) -> tuple[pd.DataFrame, list[Finding]]:
         index=False
     ):
         findings.append(
-            Finding(
-                rule.severity,
-                rule.code,
-                f"outreach attempt dated while the member was enrolled: left off the "
+            rule.in_dataset(
+                dataset,
+                "outreach",
+                "date",
+                row,
+                "outreach attempt dated while the member was enrolled: left off the "
                 f"{context.file.title}",
                 hint="a contact with an enrolled member is an encounter: record it in "
                 "encounters, where it counts on the RTF",
                 plan=context.plan.id,
                 kind="otf",
-                file=file_of(dataset, "outreach"),
-                sheet=dataset.sheets.get("outreach", "outreach"),
-                row=int(row),
-                column="date",
-                cell=dataset.cell("outreach", "date", int(row)),
                 member_id=str(member_id),
-                source=rule.source,
             )
         )
     attempts = attempts[~enrolled]

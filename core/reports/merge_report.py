@@ -1,4 +1,4 @@
-"""The ingest report: new, dropped, changed and conflicting members, by CIN.
+"""The ingest (merge) report: new, dropped, changed and conflicting members, by CIN.
 
 Written by suffix: ``.json`` (``{notice, summary, changes: [...]}``), ``.csv``
 or ``.xlsx``. CINs and values are member data (PHI): without --show-values they
@@ -37,17 +37,19 @@ def summary(merge: Merge, meta: dict) -> dict:
     return {**meta, **{name: merge.count(name) for name in (NEW, DROPPED, CHANGED, CONFLICT)}}
 
 
-def check_report_path(path: Path) -> None:
+def check_merge_report_path(path: Path) -> None:
+    """Refuse, before the merge, a report path that could not be written."""
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise OutputError(f"{path}: a report ends in .json, .csv or .xlsx")
     if not path.parent.is_dir():
         raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
 
 
-def write_report(
+def write_merge_report(
     merge: Merge, meta: dict, path: Path, *, force: bool, show_values: bool = False
 ) -> None:
-    check_report_path(path)
+    """Write the merge's changes to ``path`` in the format its suffix names (see above)."""
+    check_merge_report_path(path)
     rows = [_row(c, show_values) for c in merge.changes]
     totals = {**summary(merge, meta), "values": "shown (PHI)" if show_values else "masked"}
     with atomic_file(path, force=force) as tmp:
@@ -111,7 +113,7 @@ def _write_xlsx(path: Path, rows: list[dict], totals: dict, notice: str | None) 
     book.close()
 
 
-def show(merge: Merge, meta: dict, *, show_values: bool) -> None:
+def show_merge(merge: Merge, meta: dict, *, show_values: bool) -> None:
     totals = summary(merge, meta)
     out.table(
         f"ecmx ingest {meta['file']} ({meta['plan']} {meta['kind']})",
