@@ -79,14 +79,11 @@ def members_with_latest_episode(context) -> tuple[pd.DataFrame, list[Finding]]:
     findings = []
     for row in members.loc[~members["member_id"].isin(latest["member_id"]), ROW]:
         findings.append(
-            R001.in_dataset(
-                dataset,
-                "members",
-                "member_id",
-                row,
+            R001.finding(
                 "member has no enrollments episode begun by the period's end: left off the "
                 f"{context.kind.upper()}",
-                column="",  # the member's whole row, shown at its member_id cell
+                # the member's whole row, shown at its member_id cell
+                **{**dataset.place("members", "member_id", int(row)), "column": ""},
                 plan=context.plan.id,
                 kind=context.kind,
             )
