@@ -149,7 +149,7 @@ def _code_set_problems(code_set: Mapping[str, Any], at: str) -> list[str]:
     for where, limit in limits:
         problems += [
             f"{at}.{where}.kinds: no code of the set bills a {kind!r} visit "
-            f"(visit_kinds names {', '.join(sorted(named)) or 'none'}){did_you_mean(kind, named)}"
+            f"(visit_kinds names {', '.join(sorted(named)) or 'none'}){did_you_mean(kind, sorted(named))}"
             for kind in limit.get("kinds") or ()
             if kind not in named
         ]

@@ -11,7 +11,7 @@ A plan's identity (``plans.identity``) is checked apart: it is never inherited.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -27,9 +27,13 @@ from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits
 
+# A plan's code lists by name, and names a column may refer to (transforms).
+Codes = Mapping[str, Any]
+Names = Mapping[str, Any]
+
 
 @cache
-def plan_schema() -> dict:
+def plan_schema() -> dict[str, Any]:
     text = (
         resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").read_text("utf-8")
     )
@@ -41,7 +45,7 @@ def partial_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_without_required(plan_schema()))
 
 
-def _without_required(node):
+def _without_required(node: object) -> object:
     """The schema with every ``required`` dropped: a plan that extends another is partial."""
     if isinstance(node, dict):
         if node.get("$comment") == "provenance":
@@ -62,10 +66,16 @@ def full_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(plan_schema())
 
 
-def schema_problems(validator, data, origin, *, only_required=False) -> list[str]:
+def schema_problems(
+    validator: jsonschema.Draft202012Validator,
+    data: dict[str, Any],
+    origin: str,
+    *,
+    only_required: bool = False,
+) -> list[str]:
     problems = []
 
-    def order(error):
+    def order(error: jsonschema.ValidationError) -> list[tuple[int, int, str]]:
         return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
 
     errors = sorted(validator.iter_errors(data), key=order)
@@ -88,7 +98,7 @@ def schema_problems(validator, data, origin, *, only_required=False) -> list[str
     return problems
 
 
-def _json_path(parts) -> str:
+def _json_path(parts: Iterable[str | int]) -> str:
     text = ""
     for part in parts:
         part = part if isinstance(part, int) else printable(part)
@@ -124,7 +134,13 @@ def _explain(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes=None) -> list[str]:
+def semantic_problems_of_invalid(
+    data: dict[str, Any],
+    origin: str,
+    kinds: Mapping[str, Any],
+    transforms: Mapping[str, Any],
+    rule_codes: set[str] | None = None,
+) -> list[str]:
     """Semantic checks on a plan the schema refused, so every problem shows at once.
 
     Its shape is not guaranteed: a check that trips over a wrong type is skipped,
@@ -236,7 +252,9 @@ def _count_problems(file: Mapping[str, Any], where: str) -> list[str]:
     return []
 
 
-def _versions_problems(file, where: str, kind, codes, transforms) -> list[str]:
+def _versions_problems(
+    file: Mapping[str, Any], where: str, kind: Any, codes: Codes, transforms: Names
+) -> list[str]:
     """Each layout version: a date of its own, and columns the kind and plan know."""
     problems = []
     seen_dates = set()
@@ -254,7 +272,9 @@ def _versions_problems(file, where: str, kind, codes, transforms) -> list[str]:
     return problems
 
 
-def _layout_problems(version, v_at: str, kind, codes, transforms) -> list[str]:
+def _layout_problems(
+    version: Mapping[str, Any], v_at: str, kind: Any, codes: Codes, transforms: Names
+) -> list[str]:
     problems = []
     headers = set()
     for c_index, column in enumerate(version.get("columns") or []):
@@ -266,7 +286,7 @@ def _layout_problems(version, v_at: str, kind, codes, transforms) -> list[str]:
     return problems
 
 
-def _sheet_problems(sheet, at: str) -> list[str]:
+def _sheet_problems(sheet: object, at: str) -> list[str]:
     """A sheet name Excel refuses (a convert would stop on it)."""
     from ecmx.core.files.write import sheet_name_problem
 
@@ -291,7 +311,7 @@ def _billing_problems(billing: Mapping[str, Any], origin: str) -> list[str]:
     return problems
 
 
-def _calendar_problems(calendar: dict, origin: str) -> list[str]:
+def _calendar_problems(calendar: Mapping[str, Any], origin: str) -> list[str]:
     problems = []
     region = calendar.get("holidays")
     if region:
@@ -310,7 +330,9 @@ def _calendar_problems(calendar: dict, origin: str) -> list[str]:
     return problems
 
 
-def _column_problems(column, at, kind, codes, transforms) -> list[str]:
+def _column_problems(
+    column: Mapping[str, Any], at: str, kind: Any, codes: Codes, transforms: Names
+) -> list[str]:
     problems = []
     field_name = column.get("field")
     if field_name is None and "value" not in column:

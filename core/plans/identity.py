@@ -9,6 +9,8 @@ identity" is a trap seen here.
 
 from __future__ import annotations
 
+from typing import Any
+
 IDENTITY = (
     ("mcp", "identifier", "the Primary Payer (MCP) Identifier on the RTF and OTF"),
     ("mcp", "name", "the MCP Name on the RTF and OTF"),
@@ -17,7 +19,7 @@ IDENTITY = (
 )
 
 
-def identity_problems(data: dict, origin: str) -> list[str]:
+def identity_problems(data: dict[str, Any], origin: str) -> list[str]:
     """A family base carries no plan's identity: every plan built on it would inherit it."""
     return [
         f"{origin}: {group}.{key}: a family base (abstract: true) names no plan; "
@@ -27,20 +29,20 @@ def identity_problems(data: dict, origin: str) -> list[str]:
     ]
 
 
-def own_identity(own: dict, merged: dict, origin: str) -> list[str]:
+def own_identity(own: dict[str, Any], merged: dict[str, Any], origin: str) -> list[str]:
     """Identity the plan's own YAML does not set is never taken from the plan it extends:
     it defaults to the plan's own name and id (assumed) and a notice says what to set."""
     notices = []
     name, plan_id = merged.get("name") or merged.get("id", ""), merged.get("id", "")
     defaults = {"identifier": plan_id.upper(), "name": name, "payer_name": name}
     for group, key, what in IDENTITY:
-        own_group = own.get(group) if isinstance(own.get(group), dict) else {}
-        if key in own_group:
+        own_group = own.get(group)
+        if isinstance(own_group, dict) and key in own_group:
             continue
         section = merged.get(group)
         inherited = isinstance(section, dict) and key in section
         if key not in defaults:
-            if inherited:
+            if isinstance(section, dict) and key in section:
                 del section[key]
                 notices.append(
                     f"{origin}: {group}.{key}: not taken from {merged.get('extends')}; set "

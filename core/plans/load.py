@@ -53,7 +53,7 @@ class PlanSource:
 
     origin: str
     path: Path | None = None
-    data: dict | None = None
+    data: dict[str, Any] | None = None
 
 
 def load_plans(
@@ -134,7 +134,13 @@ def _read_all(
     return raw, invalid
 
 
-def _merged_problems(data, origin, kinds, transforms, rule_codes) -> list[str]:
+def _merged_problems(
+    data: dict[str, Any],
+    origin: str,
+    kinds: Mapping[str, Any],
+    transforms: Mapping[str, Any],
+    rule_codes: set[str] | None,
+) -> list[str]:
     """A merged plan's problems; a concrete plan must also be complete (required keys,
     and a billing section it can be billed with)."""
     problems = []
@@ -145,9 +151,9 @@ def _merged_problems(data, origin, kinds, transforms, rule_codes) -> list[str]:
     return problems + semantic_problems(data, origin, kinds, transforms, rule_codes)
 
 
-def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
-    if source.data is not None:
-        return _normalise(copy.deepcopy(source.data))
+def _read_source(source: PlanSource, problems: list[str]) -> dict[str, Any] | None:
+    if source.data is not None or source.path is None:
+        return _normalise(copy.deepcopy(source.data or {}))
     try:
         data = load_yaml(source.path, "plan config (YAML)")
     except yaml.YAMLError as exc:
@@ -161,7 +167,7 @@ def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
     return _normalise(data)
 
 
-def _normalise(node):
+def _normalise(node: Any) -> Any:
     """YAML turns ``2025-07-01`` into a date and ``true:``/``1`` keys into bool/int; make them text."""
     if isinstance(node, dict):
         out = {}
@@ -184,7 +190,13 @@ def _normalise(node):
     return node
 
 
-def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
+def _resolve(
+    plan_id: str,
+    raw: Raw,
+    merged: dict[str, dict[str, Any]],
+    problems: list[str],
+    chain: list[str],
+) -> dict[str, Any] | None:
     if plan_id in merged:
         return merged[plan_id]
     data, origin = raw[plan_id]
@@ -215,7 +227,7 @@ def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
     return result
 
 
-def _deep_merge(base: dict, override: dict) -> dict:
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
         inherited = out.get(key)

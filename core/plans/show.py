@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from ecmx.core.calendar.periods import Period
 from ecmx.core.cli import console as out
+from ecmx.core.plans.spec import PlanSpec
 
 
-def _provenance(entry, plan) -> str:
+def _provenance(entry: object, plan: PlanSpec) -> str:
     """'assumed', or where the entry comes from: each source's title and section."""
     if isinstance(entry, dict):
         assumed, source = entry.get("assumed") is True, entry.get("source", "")
@@ -16,7 +20,7 @@ def _provenance(entry, plan) -> str:
     return plan.cite(source)
 
 
-def show_plan(plan, kinds, period) -> None:
+def show_plan(plan: PlanSpec, kinds: Iterable[str], period: Period | None) -> None:
     out.stdout.print(
         f"[bold]{plan.name}[/bold] ({plan.id}), family {plan.family or '-'}, from {plan.origin}"
     )
@@ -65,19 +69,19 @@ def show_plan(plan, kinds, period) -> None:
                 "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
             )
     for name, code_list in plan.codes.items():
-        rows = [
+        codes = [
             (key, value["code"], value.get("label", ""), _provenance(value, plan))
             for key, value in code_list.values.items()
         ]
         title = f"codes {name}" + (
             f" (blank -> {code_list.default})" if code_list.default is not None else ""
         )
-        out.table(title, ("key", "code", "label", "source"), rows)
+        out.table(title, ("key", "code", "label", "source"), codes)
     _show_calendar(plan)
     _show_billing(plan)
 
 
-def _show_billing(plan) -> None:
+def _show_billing(plan: PlanSpec) -> None:
     billing = plan.data.get("billing") or {}
     rows = []
     for key, entry in billing.items():
@@ -108,7 +112,7 @@ def _show_billing(plan) -> None:
         out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
 
 
-def _show_calendar(plan) -> None:
+def _show_calendar(plan: PlanSpec) -> None:
     from ecmx.core.calendar.schedule import plan_events
 
     rows = [
@@ -123,7 +127,7 @@ def _show_calendar(plan) -> None:
         )
 
 
-def show_assumptions(plan, kinds) -> None:
+def show_assumptions(plan: PlanSpec, kinds: Iterable[str]) -> None:
     rows = [
         (path, note)
         for path, note in plan.assumptions()

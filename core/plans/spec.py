@@ -7,13 +7,14 @@ billing, rule overrides, file facts), never the YAML's dict.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError
-from ecmx.core.plans.provenance import describe
+from ecmx.core.plans.provenance import Source, describe
 
 if TYPE_CHECKING:
     from ecmx.core.billing.coding import BillingSpec
@@ -52,7 +53,7 @@ class RuleOverride:
 @dataclass(frozen=True)
 class CodeList:
     name: str
-    values: dict[str, dict]
+    values: dict[str, dict[str, Any]]
     default: str | None = None
 
     def mapping(self, output: str = "code") -> dict[str, str]:
@@ -133,11 +134,11 @@ class PlanSpec:
     origin: str
     # The merged YAML as loaded: what ``plans show`` lists (and the calendar reads until
     # it has a typed spec). Engine code reads the typed fields below.
-    data: dict = field(repr=False)
+    data: dict[str, Any] = field(repr=False)
     codes: dict[str, CodeList] = field(repr=False)
     files: dict[str, FileSpec] = field(repr=False)
     # the sources list (id -> provenance.Source), to show a ``source:`` by its title
-    sources: dict = field(default_factory=dict, repr=False)
+    sources: dict[str, Source] = field(default_factory=dict, repr=False)
     # what the plan's YAML should set and does not (its own identity): ``plans check``
     notices: tuple[str, ...] = ()
     # mcp.name and mcp.identifier: the plan as the RTF and OTF name it
@@ -151,7 +152,7 @@ class PlanSpec:
         fact = self.identity.get(key)
         return "" if fact is None else str(fact.value)
 
-    def cite(self, value) -> str:
+    def cite(self, value: object) -> str:
         """A ``source:`` of this plan as a user reads it: titles and sections."""
         return describe(value, self.sources)
 
@@ -160,7 +161,7 @@ class PlanSpec:
         return list(_walk_assumed(self.data, ""))
 
 
-def _walk_assumed(node, path):
+def _walk_assumed(node: object, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         if node.get("assumed") is True:
             label = next(
