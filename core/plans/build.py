@@ -7,7 +7,8 @@ and code lists left unsaid default from the file kind's fields.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -54,7 +55,62 @@ def build_spec(
         billing=parse_billing(billing, data["id"], name)
         if billing and not data.get("abstract")
         else None,
+        billing_facts=tuple(_billing_facts(billing or {})),
+        assumed=tuple(_walk_assumed(data, "")),
     )
+
+
+def _billing_facts(billing: Mapping[str, Any]) -> Iterator[tuple[str, Fact]]:
+    """Each billing rule as ``plans show`` lists it, with the provenance of its entry."""
+    for key, entry in billing.items():
+        if key == "code_sets":
+            for name, code_set in entry.items():
+                modifiers = sorted(
+                    {*code_set.get("required_modifiers", ()), *code_set.get("one_of_modifiers", ()),
+                     *code_set.get("allowed_modifiers", ())}
+                )  # fmt: skip
+                value = (
+                    f"{', '.join(code_set['codes'])}; modifiers {', '.join(map(str, modifiers))}"
+                )
+                yield f"code_sets.{name}", _shown(value, code_set)
+        elif key == "engagement_fee":
+            value = f"once per {entry.get('months')} months" + (
+                ", with a TAR" if entry.get("tar_required") else ""
+            )
+            yield key, _shown(value, entry)
+        elif isinstance(entry, dict) and "value" in entry:
+            yield key, _shown(str(entry["value"]), entry)
+        elif isinstance(entry, dict):
+            for sub, fact in entry.items():
+                if isinstance(fact, dict) and "value" in fact:
+                    yield f"{key}.{sub}", _shown(str(fact["value"]), fact)
+            if "template" in entry:
+                yield key, _shown(entry["template"], entry)
+
+
+def _shown(value: str, entry: Mapping[str, Any]) -> Fact:
+    return replace(Fact.of(dict(entry)), value=value)
+
+
+def _walk_assumed(node: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every ``assumed: true`` entry under ``node``: (its path, its label and note)."""
+    if isinstance(node, dict):
+        if node.get("assumed") is True:
+            label = next(
+                (
+                    node[key]
+                    for key in ("header", "code", "value", "template", "key", "title")
+                    if key in node and node[key] is not None and node[key] != ""
+                ),
+                None,
+            )
+            note = node.get("note", "")
+            yield path, " - ".join(str(p) for p in (label, note) if p is not None and p != "")
+        for key, value in node.items():
+            yield from _walk_assumed(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_assumed(value, f"{path}[{index}]")
 
 
 def _override(setting: Mapping[str, Any]) -> RuleOverride:

@@ -82,32 +82,7 @@ def show_plan(plan: PlanSpec, kinds: Iterable[str], period: Period | None) -> No
 
 
 def _show_billing(plan: PlanSpec) -> None:
-    billing = plan.data.get("billing") or {}
-    rows = []
-    for key, entry in billing.items():
-        if key == "code_sets":
-            for name, code_set in entry.items():
-                modifiers = sorted(
-                    {*code_set.get("required_modifiers", ()), *code_set.get("one_of_modifiers", ()),
-                     *code_set.get("allowed_modifiers", ())}
-                )  # fmt: skip
-                value = (
-                    f"{', '.join(code_set['codes'])}; modifiers {', '.join(map(str, modifiers))}"
-                )
-                rows.append((f"code_sets.{name}", value, _provenance(code_set, plan)))
-        elif key == "engagement_fee":
-            value = f"once per {entry.get('months')} months" + (
-                ", with a TAR" if entry.get("tar_required") else ""
-            )
-            rows.append((key, value, _provenance(entry, plan)))
-        elif isinstance(entry, dict) and "value" in entry:
-            rows.append((key, str(entry["value"]), _provenance(entry, plan)))
-        elif isinstance(entry, dict):
-            for sub, fact in entry.items():
-                if isinstance(fact, dict) and "value" in fact:
-                    rows.append((f"{key}.{sub}", str(fact["value"]), _provenance(fact, plan)))
-            if "template" in entry:
-                rows.append((key, entry["template"], _provenance(entry, plan)))
+    rows = [(key, str(fact.value), _provenance(fact, plan)) for key, fact in plan.billing_facts]
     if rows:
         out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
 

@@ -7,7 +7,6 @@ billing, rule overrides, file facts), never the YAML's dict.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -147,6 +146,10 @@ class PlanSpec:
     rules: dict[str, RuleOverride] = field(default_factory=dict, repr=False)
     # billing: None for a plan that is not billed (no billing: section)
     billing: BillingSpec | None = field(default=None, repr=False)
+    # the billing section as ``plans show`` lists it: (key, value as shown, provenance)
+    billing_facts: tuple[tuple[str, Fact], ...] = field(default=(), repr=False)
+    # every ``assumed: true`` entry as (yaml path, what it says)
+    assumed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def mcp(self, key: str) -> str:
         fact = self.identity.get(key)
@@ -158,24 +161,4 @@ class PlanSpec:
 
     def assumptions(self) -> list[tuple[str, str]]:
         """Every ``assumed: true`` entry as (path, note): what to confirm with the plan."""
-        return list(_walk_assumed(self.data, ""))
-
-
-def _walk_assumed(node: object, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        if node.get("assumed") is True:
-            label = next(
-                (
-                    node[key]
-                    for key in ("header", "code", "value", "template", "key", "title")
-                    if key in node and node[key] is not None and node[key] != ""
-                ),
-                None,
-            )
-            note = node.get("note", "")
-            yield path, " - ".join(str(p) for p in (label, note) if p is not None and p != "")
-        for key, value in node.items():
-            yield from _walk_assumed(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_assumed(value, f"{path}[{index}]")
+        return list(self.assumed)
