@@ -142,14 +142,14 @@ def _code_set_problems(code_set: Mapping[str, Any], at: str) -> list[str]:
         for code in kinds
         if str(code) not in codes
     ]
-    named = set(kinds.values())
+    named = sorted(set(kinds.values()))
     limits = [(f"visit_limits[{i}]", v) for i, v in enumerate(code_set.get("visit_limits") or ())]
     if "recommended_visits" in code_set:
         limits.append(("recommended_visits", code_set["recommended_visits"]))
     for where, limit in limits:
         problems += [
             f"{at}.{where}.kinds: no code of the set bills a {kind!r} visit "
-            f"(visit_kinds names {', '.join(sorted(named)) or 'none'}){did_you_mean(kind, sorted(named))}"
+            f"(visit_kinds names {', '.join(named) or 'none'}){did_you_mean(kind, named)}"
             for kind in limit.get("kinds") or ()
             if kind not in named
         ]
