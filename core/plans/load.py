@@ -56,6 +56,9 @@ class PlanSource:
     data: dict[str, Any] | None = None
 
 
+Raw = dict[str, tuple[dict[str, Any], str]]  # plan id -> (its own YAML, origin)
+
+
 def load_plans(
     sources: list[PlanSource],
     kinds: Mapping[str, Any],
@@ -94,9 +97,6 @@ def load_plans(
     if problems:
         raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
     return specs
-
-
-Raw = dict[str, tuple[dict[str, Any], str]]  # plan id -> (its own YAML, origin)
 
 
 def _read_all(
