@@ -15,7 +15,7 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-def printable(text) -> str:
+def printable(text: object) -> str:
     """Text from an input (a key, a name) safe inside a one-line message: escapes shown."""
     text = str(text)
     return text if text.isprintable() else repr(text)[1:-1]

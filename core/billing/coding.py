@@ -1,14 +1,19 @@
 """A plan's ``billing:`` section as an object: codes, modifiers, channels, payer, code sets.
 
 The YAML (validated by the plan schema) says how ECM services are coded
-(docs/claims.md); ``claim_lines`` applies it to the dataset's encounters.
+(docs/claims.md); ``billing.lines`` applies it to the dataset's encounters. The plan
+loader checks the section (``billing_problems``, ``missing_billing``) and parses it (``parse_billing``), so a
+billing mistake is reported by ``ecmx plans check`` with its key path, not by a claims run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ecmx.core.errors import ConfigError
+from ecmx.core.hints import did_you_mean
 
 ECM_STAFF = ("clinical", "non_clinical")
 
@@ -81,43 +86,85 @@ class BillingSpec:
         return next((s for s in self.code_sets.values() if code in s.codes), None)
 
 
-def _value(section: dict, key: str, default=None):
-    fact = section.get(key)
-    return default if fact is None else fact.get("value", default)
+DEFAULT_NAMING = "{facility_name}_{plan}_ECM_{kind}_{period:%Y%m}_{production_date:%Y%m%d}"
+# What a billed plan must say: the ECM codes, modifiers and places of service by key.
+REQUIRED = (
+    ("codes", ECM_STAFF),
+    ("modifiers", (*ECM_STAFF, "pre_enrollment", "telehealth")),
+    ("place_of_service", ("in_person", "telehealth")),
+)
 
 
-def _limit(data: dict) -> VisitLimit:
-    return VisitLimit(frozenset(data["kinds"]), int(data["max"]))
+class BilledPlan(Protocol):
+    name: str
+
+    @property
+    def billing(self) -> BillingSpec | None: ...
 
 
-def billing_spec(plan) -> BillingSpec:
+def billing_spec(plan: BilledPlan) -> BillingSpec:
     """The plan's billing rules; a plan without a ``billing:`` section cannot be billed."""
-    data = plan.data.get("billing")
-    if not data:
+    if plan.billing is None:
         raise ConfigError(
             f"{plan.name} has no billing section: add billing: to its plan YAML "
             "(see docs/claims.md)"
         )
-    missing = [
-        f"billing.{group}.{key}"
-        for group, keys in (
-            ("codes", ECM_STAFF),
-            ("modifiers", (*ECM_STAFF, "pre_enrollment", "telehealth")),
-            ("place_of_service", ("in_person", "telehealth")),
-        )
+    return plan.billing
+
+
+def missing_billing(data: Mapping[str, Any], at: str) -> list[str]:
+    """What a billed plan (not a family base) lacks: every ECM code, modifier and place
+    of service must be named; ``at`` is the plan's file and ``billing``."""
+    return [
+        f"{at}.{group}.{key}: is required for a billed plan (see docs/claims.md)"
+        for group, keys in REQUIRED
         for key in keys
         if (data.get(group) or {}).get(key) is None
     ]
-    if missing:
-        raise ConfigError(f"{plan.name}: the plan's YAML lacks {', '.join(missing)}")
+
+
+def billing_problems(data: Mapping[str, Any], at: str) -> list[str]:
+    """What is wrong in a (schema-valid) ``billing:`` section, one line each."""
+    problems = []
+    for name, code_set in (data.get("code_sets") or {}).items():
+        problems += _code_set_problems(code_set, f"{at}.code_sets.{name}")
+    return problems
+
+
+def _code_set_problems(code_set: Mapping[str, Any], at: str) -> list[str]:
+    """Codes and visit kinds a code set names must be its own: an unknown one would never
+    match a line, and its limit would silently never apply."""
+    codes = {str(c) for c in code_set.get("codes") or ()}
+    kinds = _value(code_set, "visit_kinds") or {}
+    problems = [
+        f"{at}.visit_kinds.value.{code}: {code} is not a code of this set"
+        f"{did_you_mean(str(code), codes)}"
+        for code in kinds
+        if str(code) not in codes
+    ]
+    named = sorted(set(kinds.values()))
+    limits = [(f"visit_limits[{i}]", v) for i, v in enumerate(code_set.get("visit_limits") or ())]
+    if "recommended_visits" in code_set:
+        limits.append(("recommended_visits", code_set["recommended_visits"]))
+    for where, limit in limits:
+        problems += [
+            f"{at}.{where}.kinds: no code of the set bills a {kind!r} visit "
+            f"(visit_kinds names {', '.join(named) or 'none'}){did_you_mean(kind, named)}"
+            for kind in limit.get("kinds") or ()
+            if kind not in named
+        ]
+    return problems
+
+
+def parse_billing(data: Mapping[str, Any], plan_id: str, plan_name: str) -> BillingSpec:
+    """The section as a ``BillingSpec``: ``data`` has passed both checks."""
     fee = data.get("engagement_fee") or {}
     x12 = data.get("x12") or {}
     return BillingSpec(
-        plan_id=plan.id,
-        naming=(data.get("naming") or {}).get("template")
-        or "{facility_name}_{plan}_ECM_{kind}_{period:%Y%m}_{production_date:%Y%m%d}",
+        plan_id=plan_id,
+        naming=(data.get("naming") or {}).get("template") or DEFAULT_NAMING,
         channels=tuple(_value(data, "channels", ["837p"])),
-        payer_name=str(_value(data, "payer_name", plan.name)),
+        payer_name=str(_value(data, "payer_name", plan_name)),
         payer_id=str(_value(data, "payer_id", "") or ""),
         subscriber_id=str(_value(data, "subscriber_id", "cin")),
         claim_filing_indicator=str(_value(data, "claim_filing_indicator", "MC")),
@@ -125,30 +172,44 @@ def billing_spec(plan) -> BillingSpec:
         one_time_outreach=bool(_value(data, "one_time_outreach", True)),
         outreach_tar_required=bool(_value(data, "outreach_tar_required", False)),
         service_tar_required=bool(_value(data, "service_tar_required", False)),
-        codes={k: str(v["value"]) for k, v in data["codes"].items()},
-        modifiers={k: str(v["value"]) for k, v in data["modifiers"].items()},
-        place_of_service={k: str(v["value"]) for k, v in data["place_of_service"].items()},
+        codes=_values(data["codes"]),
+        modifiers=_values(data["modifiers"]),
+        place_of_service=_values(data["place_of_service"]),
         engagement_fee_months=fee.get("months"),
         engagement_fee_tar_required=bool(fee.get("tar_required")),
-        code_sets={
-            name: CodeSet(
-                name=name,
-                title=s["title"],
-                codes=frozenset(str(c) for c in s["codes"]),
-                required_modifiers=frozenset(s.get("required_modifiers", ())),
-                one_of_modifiers=frozenset(s.get("one_of_modifiers", ())),
-                allowed_modifiers=frozenset(str(m) for m in s.get("allowed_modifiers", ())),
-                max_units_per_day=s.get("max_units_per_day"),
-                not_for_ecm_enrolled=bool(s.get("not_for_ecm_enrolled")),
-                source=s.get("source") or "assumed",
-                visits_per_day=_value(s, "visits_per_day"),
-                visit_kinds={str(c): k for c, k in (_value(s, "visit_kinds") or {}).items()},
-                visit_limits=tuple(_limit(v) for v in s.get("visit_limits") or ()),
-                recommended=_limit(s["recommended_visits"]) if "recommended_visits" in s else None,
-            )
-            for name, s in (data.get("code_sets") or {}).items()
-        },
+        code_sets={name: _code_set(name, s) for name, s in (data.get("code_sets") or {}).items()},
         separators=Separators(
             **{k: x12[k] for k in ("element", "component", "repetition", "segment") if k in x12}
         ),
+    )
+
+
+def _value(section: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    fact = section.get(key)
+    return default if fact is None else fact.get("value", default)
+
+
+def _values(group: Mapping[str, Any]) -> dict[str, str]:
+    return {k: str(v["value"]) for k, v in group.items()}
+
+
+def _limit(data: Mapping[str, Any]) -> VisitLimit:
+    return VisitLimit(frozenset(data["kinds"]), int(data["max"]))
+
+
+def _code_set(name: str, s: Mapping[str, Any]) -> CodeSet:
+    return CodeSet(
+        name=name,
+        title=s["title"],
+        codes=frozenset(str(c) for c in s["codes"]),
+        required_modifiers=frozenset(s.get("required_modifiers", ())),
+        one_of_modifiers=frozenset(s.get("one_of_modifiers", ())),
+        allowed_modifiers=frozenset(str(m) for m in s.get("allowed_modifiers", ())),
+        max_units_per_day=s.get("max_units_per_day"),
+        not_for_ecm_enrolled=bool(s.get("not_for_ecm_enrolled")),
+        source=s.get("source") or "assumed",
+        visits_per_day=_value(s, "visits_per_day"),
+        visit_kinds={str(c): k for c, k in (_value(s, "visit_kinds") or {}).items()},
+        visit_limits=tuple(_limit(v) for v in s.get("visit_limits") or ()),
+        recommended=_limit(s["recommended_visits"]) if "recommended_visits" in s else None,
     )

@@ -111,17 +111,18 @@ def excluded_without_enrolling(target: Target):
 
 def _plan_facts(target: Target, names) -> tuple[list[int], str] | None:
     """The plan's rule facts (files.<kind>.rules) and where they come from; None if unset."""
-    facts = ((target.plan.data.get("files") or {}).get("rtf") or {}).get("rules") or {}
+    rtf = target.plan.files.get("rtf")
+    facts = rtf.rule_facts if rtf is not None else {}
     if any(facts.get(name) is None for name in names):
         return None
     sources = []
     for name in names:
         fact = facts[name]
-        text = fact.get("source") or ""
-        if fact.get("assumed"):
-            text = f"assumed for {target.plan.name}: {fact.get('note') or text}"
+        text = fact.source
+        if fact.assumed:
+            text = f"assumed for {target.plan.name}: {fact.note or text}"
         sources.append(text)
-    return [int(facts[n]["value"]) for n in names], "; ".join(dict.fromkeys(sources))
+    return [int(facts[n].value) for n in names], "; ".join(dict.fromkeys(sources))
 
 
 def unable_to_contact(target: Target):

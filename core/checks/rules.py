@@ -133,7 +133,7 @@ def _text(value) -> str:
 
 def apply_overrides(findings: list[Finding], plan) -> list[Finding]:
     """A plan's ``rules:`` section: ``CODE: {enabled: false}`` or ``{severity: warning}``."""
-    overrides = plan.data.get("rules") or {}
+    overrides = plan.rules
     if not overrides:
         return findings
     out = []
@@ -141,6 +141,6 @@ def apply_overrides(findings: list[Finding], plan) -> list[Finding]:
         setting = overrides.get(finding.code)
         if setting is None:
             out.append(finding)
-        elif setting.get("enabled", True):
-            out.append(replace(finding, severity=setting.get("severity", finding.severity)))
+        elif setting.enabled:
+            out.append(replace(finding, severity=setting.severity or finding.severity))
     return out

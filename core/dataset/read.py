@@ -256,7 +256,7 @@ def _convert_column(cells: list, column: Column) -> tuple[list, list[tuple[int, 
 
         converter = convert
     values, problems = V.convert_distinct(cells, lambda cell: converter(cell, column))
-    blank_problems = []
+    blank_problems: list[tuple[int, str | None]] = []
     if column.required or column.default is not None:
         flagged = {i for i, _ in problems}
         for index in [i for i, v in enumerate(values) if v is None and i not in flagged]:
@@ -290,7 +290,7 @@ def _cell_finding(table, column: Column, raw, number, letter, cell, problem) -> 
 
 
 def _build_frame(table: Table, columns: dict[str, list], rows: list[int]) -> pd.DataFrame:
-    data = {}
+    data: dict[str, pd.Series] = {}
     for column in table.columns:
         values = columns[column.name]
         if column.type == "date":

@@ -180,18 +180,17 @@ def convert_distinct(cells: list, convert) -> tuple[list, list[tuple[int, str]]]
     Returns the values and ``(index, problem)`` for each unreadable cell; an Excel
     error cell (``#N/A``) is unreadable whatever the column's type.
     """
-    given = convert
 
-    def convert(cell):
+    def checked(cell):
         problem = excel_error(cell)
-        return (None, problem) if problem else given(cell)
+        return (None, problem) if problem else convert(cell)
 
     if set(map(type, cells)) <= {str, type(None)}:  # CSV, text sheets: hashed in C
-        return _convert_text_column(cells, convert)
+        return _convert_text_column(cells, checked)
     # Mixed cells are keyed by type too: True == 1 == 1.0 in Python, but they read
     # differently, and a NaN cell keeps its own reading.
     keys = list(zip(map(type, cells), cells, strict=True))
-    results = {key: convert(key[1]) for key in set(keys)}
+    results = {key: checked(key[1]) for key in set(keys)}
     values = [results[key][0] for key in keys]
     problems = []
     if any(problem for _, problem in results.values()):

@@ -68,7 +68,7 @@ def _python_values(series: pd.Series, kind: str) -> list:
     blank = series.isna().to_numpy()
     if kind == "date":
         days = pd.to_datetime(series).dt.date.to_numpy(dtype=object)
-        return np.where(blank, None, days).tolist()
+        return np.where(blank, np.array(None), days).tolist()  # None: a 0-d object array
     if kind == "bool":
         return [None if b else bool(v) for b, v in zip(blank, series, strict=True)]
     if kind in ("number", "int"):

@@ -78,8 +78,8 @@ def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> No
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         for table in _tables_to_write(sample):
             names = table.names
-            rows = ([row[n] for n in names] for row in sample.tables[table.name])
-            _write_sheet(book.add_worksheet(table.name), names, rows, date_format)
+            cells = ([row[n] for n in names] for row in sample.tables[table.name])
+            _write_sheet(book.add_worksheet(table.name), names, cells, date_format)
         provider = _flatten(sample.provider)
         _write_sheet(book.add_worksheet("provider"), ("key", "value"), provider, date_format)
         book.close()

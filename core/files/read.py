@@ -59,10 +59,10 @@ def format_problem(path: Path, plan: PlanSpec, file: FileSpec) -> Finding | None
     extension = path.suffix.lower().lstrip(".")
     if extension in file.accepted_formats:
         return None
-    fact = (plan.data.get("files") or {}).get(file.kind, {}).get("accepted_formats") or {}
-    source = fact.get("source") or ""
-    if fact.get("assumed"):
-        source = f"assumed: {fact.get('note') or source}".rstrip(": ")
+    fact = file.accepted_formats_fact
+    source = fact.source if fact is not None else ""
+    if fact is not None and fact.assumed:
+        source = f"assumed: {fact.note or source}".rstrip(": ")
     accepted = " or ".join(file.accepted_formats)
     return F010.finding(
         f"{plan.name} takes the {file.kind.upper()} as {accepted} only: this file is "

@@ -4,38 +4,42 @@ Every problem is collected before anything is reported (``ConfigError.details``)
 1. each YAML is parsed within limits (``safe_yaml``; over them: exit 2) and
    checked against the schema;
 2. ``extends`` is resolved (dicts merge deeply, lists are replaced whole);
-3. the merged plan is checked (``plancheck``) and built (``planspec``).
+3. the merged plan is checked (``plans.check``) and built (``plans.build``): billing,
+   rule overrides, identity and file facts become typed fields of ``PlanSpec``.
 A plan that fails a check is still resolvable, so plans extending it are
 checked too and every problem shows at once.
 
 Each ``source:`` must name an entry of the sources list (``provenance``). A plan
 inherits facts but never another plan's identity (name, MCP, payer: see
-``plancheck.own_identity``), and a fact whose source does not speak for the plan
+``plans.identity.own_identity``), and a fact whose source does not speak for the plan
 is assumed for it (``provenance.mark_unspoken``).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from ecmx.core.billing.coding import missing_billing
 from ecmx.core.errors import ConfigError
 from ecmx.core.hints import did_you_mean
+from ecmx.core.plans.build import build_spec
 from ecmx.core.plans.check import (
     full_validator,
-    identity_problems,
-    own_identity,
     partial_validator,
     schema_problems,
     semantic_problems,
     semantic_problems_of_invalid,
 )
+from ecmx.core.plans.identity import identity_problems, own_identity
 from ecmx.core.plans.provenance import citation_problems, load_sources, mark_unspoken, source_paths
-from ecmx.core.plans.spec import PlanSpec, build_spec
+from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.safe_yaml import load_yaml
 
 # What a plan never takes from the plan it extends: its own id, name and description.
@@ -49,20 +53,59 @@ class PlanSource:
 
     origin: str
     path: Path | None = None
-    data: dict | None = None
+    data: dict[str, Any] | None = None
+
+
+Raw = dict[str, tuple[dict[str, Any], str]]  # plan id -> (its own YAML, origin)
 
 
 def load_plans(
     sources: list[PlanSource],
-    kinds: dict,
-    transforms: dict,
-    rule_codes: set | None = None,
-    source_lists: list[Path] = (),
+    kinds: Mapping[str, Any],
+    transforms: Mapping[str, Any],
+    rule_codes: set[str] | None = None,
+    source_lists: Sequence[Path] = (),
 ) -> dict[str, PlanSpec]:
+    """Every plan, checked and built; raises ``ConfigError`` with every problem found."""
     problems: list[str] = []
     cited = load_sources(list(source_lists), problems)
-    raw: dict[str, tuple[dict, str]] = {}
-    invalid: set = set()  # reported already; still resolvable so dependents are checked
+    raw, invalid = _read_all(sources, cited, problems)
+    merged: dict[str, dict[str, Any]] = {}
+    for plan_id in raw:
+        result = _resolve(plan_id, raw, merged, problems, [])
+        if result is not None:
+            merged[plan_id] = result
+    notices = {
+        plan_id: own_identity(raw[plan_id][0], data, raw[plan_id][1])
+        for plan_id, data in merged.items()
+        if data.get("abstract") is not True
+    }
+    specs: dict[str, PlanSpec] = {}
+    for plan_id, data in merged.items():
+        origin = raw[plan_id][1]
+        if plan_id in invalid:
+            problems += semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes)
+            continue
+        found = _merged_problems(data, origin, kinds, transforms, rule_codes)
+        problems += found
+        if not found:
+            if data.get("abstract") is not True:
+                mark_unspoken(data, plan_id, str(data.get("name", plan_id)), cited)
+            specs[plan_id] = build_spec(
+                data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
+            )
+    if problems:
+        raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
+    return specs
+
+
+def _read_all(
+    sources: list[PlanSource], cited: dict[str, Any], problems: list[str]
+) -> tuple[Raw, set[str]]:
+    """Each plan's own YAML by id, and the ids the schema refused (reported already, still
+    resolvable so the plans extending them are checked too)."""
+    raw: Raw = {}
+    invalid: set[str] = set()
     for source in sources:
         data = _read_source(source, problems)
         if data is None:
@@ -88,44 +131,29 @@ def load_plans(
             problems.extend(citation_problems(value, f"{origin}: {path}", cited))
         if data.get("abstract") is True:
             problems.extend(identity_problems(data, origin))
-
-    merged: dict[str, dict] = {}
-    for plan_id in raw:
-        result = _resolve(plan_id, raw, merged, problems, [])
-        if result is not None:
-            merged[plan_id] = result
-
-    notices: dict[str, list[str]] = {}
-    for plan_id, data in merged.items():
-        if data.get("abstract") is not True:
-            notices[plan_id] = own_identity(raw[plan_id][0], data, raw[plan_id][1])
-
-    specs: dict[str, PlanSpec] = {}
-    for plan_id, data in merged.items():
-        origin = raw[plan_id][1]
-        if plan_id in invalid:
-            problems.extend(
-                semantic_problems_of_invalid(data, origin, kinds, transforms, rule_codes)
-            )
-            continue
-        before = len(problems)
-        if not data.get("abstract"):
-            problems.extend(schema_problems(full_validator(), data, origin, only_required=True))
-        problems.extend(semantic_problems(data, origin, kinds, transforms, rule_codes))
-        if len(problems) == before:
-            if data.get("abstract") is not True:
-                mark_unspoken(data, plan_id, str(data.get("name", plan_id)), cited)
-            specs[plan_id] = build_spec(
-                data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
-            )
-    if problems:
-        raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
-    return specs
+    return raw, invalid
 
 
-def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
-    if source.data is not None:
-        return _normalise(copy.deepcopy(source.data))
+def _merged_problems(
+    data: dict[str, Any],
+    origin: str,
+    kinds: Mapping[str, Any],
+    transforms: Mapping[str, Any],
+    rule_codes: set[str] | None,
+) -> list[str]:
+    """A merged plan's problems; a concrete plan must also be complete (required keys,
+    and a billing section it can be billed with)."""
+    problems = []
+    if not data.get("abstract"):
+        problems += schema_problems(full_validator(), data, origin, only_required=True)
+        if data.get("billing"):
+            problems += missing_billing(data["billing"], f"{origin}: billing")
+    return problems + semantic_problems(data, origin, kinds, transforms, rule_codes)
+
+
+def _read_source(source: PlanSource, problems: list[str]) -> dict[str, Any] | None:
+    if source.data is not None or source.path is None:
+        return _normalise(copy.deepcopy(source.data or {}))
     try:
         data = load_yaml(source.path, "plan config (YAML)")
     except yaml.YAMLError as exc:
@@ -139,7 +167,7 @@ def _read_source(source: PlanSource, problems: list[str]) -> dict | None:
     return _normalise(data)
 
 
-def _normalise(node):
+def _normalise(node: Any) -> Any:
     """YAML turns ``2025-07-01`` into a date and ``true:``/``1`` keys into bool/int; make them text."""
     if isinstance(node, dict):
         out = {}
@@ -162,7 +190,13 @@ def _normalise(node):
     return node
 
 
-def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
+def _resolve(
+    plan_id: str,
+    raw: Raw,
+    merged: dict[str, dict[str, Any]],
+    problems: list[str],
+    chain: list[str],
+) -> dict[str, Any] | None:
     if plan_id in merged:
         return merged[plan_id]
     data, origin = raw[plan_id]
@@ -193,7 +227,7 @@ def _resolve(plan_id, raw, merged, problems, chain) -> dict | None:
     return result
 
 
-def _deep_merge(base: dict, override: dict) -> dict:
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
         inherited = out.get(key)

@@ -14,10 +14,12 @@ names the source it was taken from. Users read titles, never ids or file numbers
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -50,7 +52,7 @@ class Citation:
     section: str = ""
 
 
-def citation_texts(value) -> list[str]:
+def citation_texts(value: object) -> list[str]:
     """A ``source:`` as a list of its citations' texts (one string, or a list of them)."""
     if isinstance(value, str):
         return [value]
@@ -142,7 +144,7 @@ def load_sources(paths: list[Path], problems: list[str]) -> dict[str, Source]:
 # --- checking and showing citations --------------------------------------------------------
 
 
-def citation_problems(value, at: str, sources: dict[str, Source]) -> list[str]:
+def citation_problems(value: object, at: str, sources: dict[str, Source]) -> list[str]:
     """One line per citation of a ``source:`` that names no source of the list."""
     problems = []
     for text in citation_texts(value):
@@ -190,13 +192,13 @@ def _seed_numbers(text: str) -> list[str]:
     return [n for group in _SEED_NUMBERS.findall(text) for n in re.findall(r"\d{3}", group)]
 
 
-def describe(value, sources: dict[str, Source]) -> str:
+def describe(value: object, sources: dict[str, Source]) -> str:
     """A ``source:`` as a user reads it: each source's title, with its section."""
     parts = []
     for text in citation_texts(value):
         citation = parse(text)
         source = sources.get(citation.source_id) if citation else None
-        if source is None:
+        if source is None or citation is None:
             parts.append(text)
         else:
             parts.append(
@@ -217,7 +219,7 @@ def readable(text: str) -> str:
         return describe(text, sources)
     by_seed = {c: s.title for s in sources.values() for c in s.cited_as}
 
-    def titles(match: re.Match) -> str:
+    def titles(match: re.Match[str]) -> str:
         numbers = re.findall(r"\d{3}", match.group(1))
         named = [by_seed.get(f"seed {n}", f"seed {n}") for n in numbers]
         tail = " " if match.group(1).endswith(" ") else ""
@@ -226,7 +228,9 @@ def readable(text: str) -> str:
     return _SEED_NUMBERS.sub(titles, text)
 
 
-def mark_unspoken(data: dict, plan_id: str, plan_name: str, sources: dict[str, Source]) -> None:
+def mark_unspoken(
+    data: dict[str, Any], plan_id: str, plan_name: str, sources: dict[str, Source]
+) -> None:
     """For a concrete plan: a fact whose sources do not speak for it becomes assumed.
 
     Citations of sources that do speak for the plan are kept, the others dropped
@@ -251,11 +255,11 @@ def mark_unspoken(data: dict, plan_id: str, plan_name: str, sources: dict[str, S
         node["taken_from"] = node.pop("source")
 
 
-def _speaks(sources, citation: Citation, plan_id: str) -> bool:
+def _speaks(sources: dict[str, Source], citation: Citation, plan_id: str) -> bool:
     return sources[citation.source_id].speaks_for(plan_id)
 
 
-def _nodes_with_source(node):
+def _nodes_with_source(node: object) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
         if "source" in node and citation_texts(node["source"]):
             yield node
@@ -266,7 +270,7 @@ def _nodes_with_source(node):
             yield from _nodes_with_source(value)
 
 
-def source_paths(node, path: str = ""):
+def source_paths(node: object, path: str = "") -> Iterator[tuple[str, Any]]:
     """(yaml path, source value) of every ``source:`` in a plan config."""
     if isinstance(node, dict):
         if "source" in node:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from ecmx.core.calendar.periods import Period
 from ecmx.core.cli import console as out
+from ecmx.core.plans.spec import PlanSpec
 
 
-def _provenance(entry, plan) -> str:
+def _provenance(entry: object, plan: PlanSpec) -> str:
     """'assumed', or where the entry comes from: each source's title and section."""
     if isinstance(entry, dict):
         assumed, source = entry.get("assumed") is True, entry.get("source", "")
@@ -16,7 +20,7 @@ def _provenance(entry, plan) -> str:
     return plan.cite(source)
 
 
-def show_plan(plan, kinds, period) -> None:
+def show_plan(plan: PlanSpec, kinds: Iterable[str], period: Period | None) -> None:
     out.stdout.print(
         f"[bold]{plan.name}[/bold] ({plan.id}), family {plan.family or '-'}, from {plan.origin}"
     )
@@ -65,50 +69,25 @@ def show_plan(plan, kinds, period) -> None:
                 "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
             )
     for name, code_list in plan.codes.items():
-        rows = [
+        codes = [
             (key, value["code"], value.get("label", ""), _provenance(value, plan))
             for key, value in code_list.values.items()
         ]
         title = f"codes {name}" + (
             f" (blank -> {code_list.default})" if code_list.default is not None else ""
         )
-        out.table(title, ("key", "code", "label", "source"), rows)
+        out.table(title, ("key", "code", "label", "source"), codes)
     _show_calendar(plan)
     _show_billing(plan)
 
 
-def _show_billing(plan) -> None:
-    billing = plan.data.get("billing") or {}
-    rows = []
-    for key, entry in billing.items():
-        if key == "code_sets":
-            for name, code_set in entry.items():
-                modifiers = sorted(
-                    {*code_set.get("required_modifiers", ()), *code_set.get("one_of_modifiers", ()),
-                     *code_set.get("allowed_modifiers", ())}
-                )  # fmt: skip
-                value = (
-                    f"{', '.join(code_set['codes'])}; modifiers {', '.join(map(str, modifiers))}"
-                )
-                rows.append((f"code_sets.{name}", value, _provenance(code_set, plan)))
-        elif key == "engagement_fee":
-            value = f"once per {entry.get('months')} months" + (
-                ", with a TAR" if entry.get("tar_required") else ""
-            )
-            rows.append((key, value, _provenance(entry, plan)))
-        elif isinstance(entry, dict) and "value" in entry:
-            rows.append((key, str(entry["value"]), _provenance(entry, plan)))
-        elif isinstance(entry, dict):
-            for sub, fact in entry.items():
-                if isinstance(fact, dict) and "value" in fact:
-                    rows.append((f"{key}.{sub}", str(fact["value"]), _provenance(fact, plan)))
-            if "template" in entry:
-                rows.append((key, entry["template"], _provenance(entry, plan)))
+def _show_billing(plan: PlanSpec) -> None:
+    rows = [(key, str(fact.value), _provenance(fact, plan)) for key, fact in plan.billing_facts]
     if rows:
         out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
 
 
-def _show_calendar(plan) -> None:
+def _show_calendar(plan: PlanSpec) -> None:
     from ecmx.core.calendar.schedule import plan_events
 
     rows = [
@@ -123,7 +102,7 @@ def _show_calendar(plan) -> None:
         )
 
 
-def show_assumptions(plan, kinds) -> None:
+def show_assumptions(plan: PlanSpec, kinds: Iterable[str]) -> None:
     rows = [
         (path, note)
         for path, note in plan.assumptions()

@@ -1,23 +1,58 @@
-"""Plan specifications: the validated, merged plan configs as objects.
+"""Plan specifications: the validated, merged plan configs as frozen objects.
 
-``build_spec`` turns a merged plan dict (see ``planload``) into a ``PlanSpec``;
-column types and code lists left unsaid default from the file kind's fields.
+``plans.build`` makes them from a merged plan dict when plans load (``plans.load``),
+after ``plans.check`` has passed it: the engine reads these typed fields (identity,
+billing, rule overrides, file facts), never the YAML's dict.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError
-from ecmx.core.plans.provenance import describe
+from ecmx.core.plans.provenance import Source, describe
+
+if TYPE_CHECKING:
+    from ecmx.core.billing.coding import BillingSpec
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A value the plan's YAML gives, with where it comes from (``source`` is one citation
+    or a list of them; ``assumed`` when no source speaks for this plan)."""
+
+    value: Any
+    source: str | list[str] = ""
+    assumed: bool = False
+    note: str = ""
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> Fact:
+        return cls(
+            entry.get("value"),
+            entry.get("source") or "",
+            entry.get("assumed") is True,
+            entry.get("note") or "",
+        )
+
+
+@dataclass(frozen=True)
+class RuleOverride:
+    """A plan's ``rules.CODE``: switch a finding off, or change its severity."""
+
+    enabled: bool = True
+    severity: str | None = None
+    source: str | list[str] = ""
+    assumed: bool = False
 
 
 @dataclass(frozen=True)
 class CodeList:
     name: str
-    values: dict[str, dict]
+    values: dict[str, dict[str, Any]]
     default: str | None = None
 
     def mapping(self, output: str = "code") -> dict[str, str]:
@@ -71,6 +106,10 @@ class FileSpec:
     versions: tuple[Layout, ...]
     # The extensions the plan takes for this file (default: only the one ecmx writes).
     accepted_formats: tuple[str, ...] = ()
+    # Where accepted_formats comes from (None: unsaid, the default) and each rule's
+    # provenance (files.<kind>.rules), for the findings that cite them.
+    accepted_formats_fact: Fact | None = None
+    rule_facts: dict[str, Fact] = field(default_factory=dict)
 
     def layout_for(self, period: Period) -> Layout:
         """The layout in force on the first day of the period (the latest effective one)."""
@@ -92,101 +131,34 @@ class PlanSpec:
     abstract: bool
     extends: str | None
     origin: str
-    data: dict = field(repr=False)
+    # The merged YAML as loaded: what ``plans show`` lists (and the calendar reads until
+    # it has a typed spec). Engine code reads the typed fields below.
+    data: dict[str, Any] = field(repr=False)
     codes: dict[str, CodeList] = field(repr=False)
     files: dict[str, FileSpec] = field(repr=False)
     # the sources list (id -> provenance.Source), to show a ``source:`` by its title
-    sources: dict = field(default_factory=dict, repr=False)
+    sources: dict[str, Source] = field(default_factory=dict, repr=False)
     # what the plan's YAML should set and does not (its own identity): ``plans check``
     notices: tuple[str, ...] = ()
+    # mcp.name and mcp.identifier: the plan as the RTF and OTF name it
+    identity: dict[str, Fact] = field(default_factory=dict, repr=False)
+    # rules: finding code -> the plan's override
+    rules: dict[str, RuleOverride] = field(default_factory=dict, repr=False)
+    # billing: None for a plan that is not billed (no billing: section)
+    billing: BillingSpec | None = field(default=None, repr=False)
+    # the billing section as ``plans show`` lists it: (key, value as shown, provenance)
+    billing_facts: tuple[tuple[str, Fact], ...] = field(default=(), repr=False)
+    # every ``assumed: true`` entry as (yaml path, what it says)
+    assumed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def mcp(self, key: str) -> str:
-        fact = (self.data.get("mcp") or {}).get(key)
-        return "" if fact is None else str(fact["value"])
+        fact = self.identity.get(key)
+        return "" if fact is None else str(fact.value)
 
-    def cite(self, value) -> str:
+    def cite(self, value: object) -> str:
         """A ``source:`` of this plan as a user reads it: titles and sections."""
         return describe(value, self.sources)
 
     def assumptions(self) -> list[tuple[str, str]]:
         """Every ``assumed: true`` entry as (path, note): what to confirm with the plan."""
-        return list(_walk_assumed(self.data, ""))
-
-
-def _walk_assumed(node, path):
-    if isinstance(node, dict):
-        if node.get("assumed") is True:
-            label = next(
-                (
-                    node[key]
-                    for key in ("header", "code", "value", "template", "key", "title")
-                    if key in node and node[key] is not None and node[key] != ""
-                ),
-                None,
-            )
-            note = node.get("note", "")
-            yield path, " - ".join(str(p) for p in (label, note) if p is not None and p != "")
-        for key, value in node.items():
-            yield from _walk_assumed(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_assumed(value, f"{path}[{index}]")
-
-
-def build_spec(
-    data: dict, origin: str, kinds: dict, *, sources: dict | None = None, notices: tuple = ()
-) -> PlanSpec:
-    codes = {
-        name: CodeList(name, dict(c["values"]), (c.get("default") or {}).get("key"))
-        for name, c in (data.get("codes") or {}).items()
-    }
-    files = {}
-    for kind, f in (data.get("files") or {}).items():
-        versions = tuple(
-            Layout(
-                str(v["version"]),
-                date.fromisoformat(v["effective"]),
-                tuple(_column(c, kinds[kind]) for c in v["columns"]),
-                v.get("source", ""),
-                bool(v.get("assumed")),
-            )
-            for v in f["versions"]
-        )
-        files[kind] = FileSpec(
-            kind=kind,
-            title=f.get("title", kind.upper()),
-            format=f["format"],
-            sheet=str(f["sheet"]["value"]),
-            date_format=str((f.get("date_format") or {}).get("value", "mm/dd/yyyy")),
-            naming=f["naming"]["template"],
-            header_row=int(f.get("header_row", 1)),
-            rules={k: r["value"] for k, r in (f.get("rules") or {}).items()},
-            versions=versions,
-            accepted_formats=tuple((f.get("accepted_formats") or {}).get("value", [f["format"]])),
-        )
-    return PlanSpec(
-        id=data["id"],
-        name=data.get("name", data["id"]),
-        family=data.get("family", ""),
-        abstract=bool(data.get("abstract")),
-        extends=data.get("extends"),
-        origin=origin,
-        data=data,
-        codes=codes,
-        files=files,
-        sources=dict(sources or {}),
-        notices=tuple(notices),
-    )
-
-
-def _column(c: dict, kind) -> ColumnSpec:
-    """A column with its type and code list filled in from the kind's field when unsaid."""
-    known = ColumnSpec.__dataclass_fields__
-    values = {k: v for k, v in c.items() if k in known}
-    field_spec = kind.fields.get(c.get("field"))
-    values.setdefault("type", field_spec.type if field_spec else "text")
-    if "codes" not in values and field_spec and field_spec.codes:
-        values["codes"] = field_spec.codes
-    if values["type"] == "bool":
-        values.setdefault("codes", "yes_no")
-    return ColumnSpec(**values)
+        return list(self.assumed)

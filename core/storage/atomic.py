@@ -72,7 +72,7 @@ def _alive(pid: int) -> bool:
 
 def remove_dead_temporaries(folder: Path) -> list[Path]:
     """Remove the temporaries that killed ecmx runs left in ``folder``; return them."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -97,7 +97,7 @@ def _new_temp_file(folder: Path) -> Path:
     return tmp
 
 
-def os_error_in(exc: BaseException) -> OSError | None:
+def os_error_in(exc: BaseException | None) -> OSError | None:
     """The OSError behind ``exc``: itself, its first argument (xlsxwriter wraps it), or its cause."""
     seen = 0
     while exc is not None and seen < 5:

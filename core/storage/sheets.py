@@ -98,7 +98,7 @@ def read_csv(path: Path) -> RawSheet:
             f"{path} line {line}: holds a NUL byte, so it is not a text CSV; "
             "save it as 'CSV UTF-8' and retry"
         )
-    rows = []
+    rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for row in reader:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ecmx.core.dataset.provider import PROVIDER_FILE
@@ -53,11 +53,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | None]) -> None:
     """No output may be an input, --force or not: ecmx never writes over what it reads."""
-    inputs = [Path(p) for p in inputs if p is not None]
+    sources = [Path(p) for p in inputs if p is not None]
     for output in outputs:
         if output is None:
             continue
-        for source in inputs:
+        for source in sources:
             if _same_file(Path(output), source):
                 same = "" if str(output) == str(source) else f" (the same file as {source})"
                 raise OutputError(
@@ -151,7 +151,7 @@ def prepare_folder(folder: Path, bytes_needed: int = 0) -> None:
             )
 
 
-def _size(count: int) -> str:
+def _size(count: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if count < 1024 or unit == "GB":
             return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
@@ -163,7 +163,7 @@ def check_batch(
     folder: Path,
     targets: list[tuple[str, Path | None]],
     *,
-    others: list[tuple[str, Path | None]] = (),
+    others: Sequence[tuple[str, Path | None]] = (),
     inputs: Iterable[Path | None],
     force: bool,
     bytes_needed: int = 0,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from xml.etree import ElementTree
 
 from ecmx.core.errors import InputError
@@ -205,12 +207,16 @@ def _scan_chunk(data: bytes, scan: SheetScan) -> None:
 def _parse_sheet(path, name, book, member, budget) -> SheetScan:
     """The slow, exact way for a sheet written otherwise: every row and cell parsed."""
     scan = SheetScan()
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(
+        events=("start", "end")
+    )
     row = column = 0
-    error_at = None
+    error_at: tuple[int, int] | None = None
     for data in _chunks(path, book, member, budget):
         parser.feed(data)
-        for event, element in parser.read_events():
+        # start and end events (the only ones asked for) come as (event, element)
+        events = cast(Iterator[tuple[str, ElementTree.Element]], parser.read_events())
+        for event, element in events:
             tag = element.tag.rsplit("}", 1)[-1]
             if event == "start" and tag == "row":
                 number = element.get("r", "")

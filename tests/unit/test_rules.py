@@ -36,7 +36,7 @@ from ecmx.core.files.convert import convert
 from ecmx.core.hooks.manager import BUILTIN_PLUGINS
 from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
-from ecmx.core.plans.spec import ColumnSpec, Layout
+from ecmx.core.plans.spec import ColumnSpec, Layout, RuleOverride
 
 NOV = Period(2025, 11)
 MADE = dt.date(2025, 12, 3)
@@ -674,12 +674,10 @@ def some_findings() -> list[Finding]:
 
 def test_apply_overrides_switches_off_and_regrades_by_code():
     plan = SimpleNamespace(
-        data={
-            "rules": {
-                "L010": {"enabled": False, "assumed": True},
-                "B005": {"severity": "error", "source": "contract exhibit C"},
-                "D202": {"enabled": True, "severity": "warning", "source": "plan email"},
-            }
+        rules={
+            "L010": RuleOverride(enabled=False, assumed=True),
+            "B005": RuleOverride(severity="error", source="contract exhibit C"),
+            "D202": RuleOverride(enabled=True, severity="warning", source="plan email"),
         }
     )
     out = apply_overrides(some_findings(), plan)
@@ -693,8 +691,7 @@ def test_apply_overrides_switches_off_and_regrades_by_code():
 
 def test_apply_overrides_without_rules_changes_nothing():
     findings = some_findings()
-    assert apply_overrides(findings, SimpleNamespace(data={})) == findings
-    assert apply_overrides(findings, SimpleNamespace(data={"rules": None})) == findings
+    assert apply_overrides(findings, SimpleNamespace(rules={})) == findings
 
 
 MYPLAN = """\
@@ -775,7 +772,7 @@ def test_stage_codes_may_be_overridden_too(plugins_with):
     _, registry = plugins_with(
         {"myplan.yaml": MYPLAN + textwrap.indent(textwrap.dedent(rules), "  ")}
     )
-    assert set(registry.plan("myplan").data["rules"]) == {"D203", "X002"}
+    assert set(registry.plan("myplan").rules) == {"D203", "X002"}
 
 
 def test_the_attempt_while_enrolled_rule_is_one_rule_o001(plugins_with):
@@ -787,13 +784,13 @@ def test_the_attempt_while_enrolled_rule_is_one_rule_o001(plugins_with):
     assert registry.rules["O001"].kinds == ("otf",)
     assert registry.rules["O001"].severity == "warning"
     assert "B010" not in registry.rules
-    assert registry.plan("myplan").data["rules"]["O001"]["severity"] == "error"
+    assert registry.plan("myplan").rules["O001"].severity == "error"
 
 
 def test_a_source_of_the_plans_dirs_sources_list_is_accepted(plugins_with):
     text = MYPLAN + textwrap.indent("B005: {severity: error, source: 'my-contract: x'}", "  ")
     _, registry = plugins_with({"myplan.yaml": text})
-    assert registry.plans["myplan"].data["rules"]["B005"]["source"] == "my-contract: x"
+    assert registry.plans["myplan"].rules["B005"].source == "my-contract: x"
 
 
 # ------------------------------------------------------------------ a plugin's rule

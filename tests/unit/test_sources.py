@@ -92,6 +92,7 @@ def test_a_plan_extending_a_plan_keeps_what_it_sets_and_defaults_the_rest(plugin
     plan = registry.plan("myplan")
     assert (plan.mcp("identifier"), plan.mcp("name")) == ("MYP", "My Plan")
     assert plan.data["billing"]["payer_name"]["value"] == "My Plan"
+    assert plan.billing is not None and plan.billing.payer_name == "My Plan"
     assumed = dict(plan.assumptions())
     assert "mcp.name" in assumed and "billing.payer_name" in assumed
     assert "mcp.identifier" not in assumed

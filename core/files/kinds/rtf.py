@@ -171,7 +171,7 @@ def ecm_encounters(context) -> pd.DataFrame:
     encounters = context.dataset.encounters
     ecm = encounters["kind"].fillna("service") == "service"
     plan = context.plan
-    if "procedure_code" in encounters and plan.data.get("billing"):
+    if "procedure_code" in encounters and plan.billing is not None:
         spec = billing_spec(plan)
         other_benefit = encounters["procedure_code"].map(
             lambda code: pd.notna(code) and spec.code_set_of(str(code).strip().upper()) is not None
