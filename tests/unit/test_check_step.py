@@ -9,6 +9,7 @@ import pandas as pd
 from ecmx.core.checks.findings import ERROR, WARNING, Finding
 from ecmx.core.checks.rules import Hit, Rule, Target
 from ecmx.core.checks.step import check
+from ecmx.core.plans.spec import RuleOverride
 
 
 def _target(plan, kind="rtf") -> Target:
@@ -33,7 +34,7 @@ def _plugins(*returned):
 
 
 def test_the_step_lists_stage_rule_then_plugin_findings_and_passes_the_context():
-    plan = SimpleNamespace(id="p", name="P", data={})
+    plan = SimpleNamespace(id="p", name="P", rules={})
     registry = SimpleNamespace(rules={"T901": _rule("T901"), "T902": _rule("T902", ("otf",))})
     pm, calls = _plugins([Finding(WARNING, "T903", "plugged")], None)
     context = object()
@@ -47,8 +48,12 @@ def test_the_step_lists_stage_rule_then_plugin_findings_and_passes_the_context()
 
 
 def test_a_plans_overrides_apply_to_plugin_findings_but_not_to_fixed_codes():
-    rules = {"T903": {"severity": "error"}, "T901": {"enabled": False}, "T904": {"enabled": False}}
-    plan = SimpleNamespace(id="p", name="P", data={"rules": rules})
+    rules = {
+        "T903": RuleOverride(severity="error"),
+        "T901": RuleOverride(enabled=False),
+        "T904": RuleOverride(enabled=False),
+    }
+    plan = SimpleNamespace(id="p", name="P", rules=rules)
     registry = SimpleNamespace(rules={"T901": _rule("T901")})
     pm, _ = _plugins([Finding(WARNING, "T903", "plugged"), Finding(ERROR, "T904", "fixed")])
     out = check(_target(plan), registry, pm, None, fixed=frozenset({"T904"}))
