@@ -31,13 +31,7 @@ BUILTIN_PLUGINS = (
     "ecmx.core.checks.field",
     "ecmx.core.checks.business",
     "ecmx.core.checks.claim_rules",
-    "ecmx.plugins.dhcs",
-    "ecmx.plugins.healthnet_family",
-    "ecmx.plugins.healthnet",
-    "ecmx.plugins.calviva",
-    "ecmx.plugins.chpiv",
-    "ecmx.plugins.chwp",
-    "ecmx.plugins.partnership",
+    "ecmx.plugins.builtin",
 )
 
 
