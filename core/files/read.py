@@ -25,14 +25,7 @@ from ecmx.core.hints import did_you_mean, own_file_hint
 from ecmx.core.plans.spec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.storage import limits
 from ecmx.core.storage.gcpause import gc_paused
-from ecmx.core.storage.sheets import (
-    SPREADSHEET_SUFFIXES,
-    RawSheet,
-    Workbook,
-    columns_of,
-    is_blank_row,
-    read_csv,
-)
+from ecmx.core.storage.sheets import RawSheet, columns_of, is_blank_row, read_table
 
 # A cell that cannot be read as its column's type: not a date, not a number, not a code.
 UNREADABLE_CODES = {"date": "L003", "int": "L004", "number": "L004"}
@@ -200,16 +193,7 @@ def _missing_or_repeated_cins(
 
 
 def _read_rows(path: Path, file: FileSpec) -> RawSheet:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return read_csv(path)
-    if suffix not in SPREADSHEET_SUFFIXES:
-        raise InputError(
-            f"{path}: unsupported file type {suffix or '(none)'}; use .xlsx, .xlsm or .csv"
-        )
-    book = Workbook(path)
-    sheet = book.find_sheet(file.sheet) or book.sheet_names[0]
-    return book.read(sheet)
+    return read_table(path, file.sheet)
 
 
 def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:

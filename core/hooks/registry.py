@@ -1,16 +1,21 @@
-"""The registry plugins fill at start-up: file kinds, transforms and plan configs."""
+"""The registry plugins fill at start-up: file kinds, formats, transforms, rules,
+calendar rule kinds and plan configs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from ecmx.core.calendar.spec import RuleKind, parse_calendar
 from ecmx.core.checks.rules import Rule
 from ecmx.core.errors import ConfigError, EcmxError
 from ecmx.core.files.kinds import FileKind
+from ecmx.core.files.write import Writer
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.load import PlanSource, load_plans
 from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.sheets import Reader
 
 
 class Registry:
@@ -20,6 +25,9 @@ class Registry:
         self.plan_sources: list[PlanSource] = []
         self.source_lists: list[Path] = []  # sources.yaml files beside plan YAMLs
         self.rules: dict[str, Rule] = {}
+        self.readers: dict[str, Reader] = {}
+        self.writers: dict[str, Writer] = {}
+        self.calendar_rules: dict[str, RuleKind] = {}
         self._plans: dict[str, PlanSpec] | None = None
 
     # -- used by plugins
@@ -37,6 +45,21 @@ class Registry:
         if rule.code in self.rules:
             raise ConfigError(f"rule {rule.code!r} is registered twice")
         self.rules[rule.code] = rule
+
+    def add_reader(self, reader: Reader) -> None:
+        if reader.format in self.readers:
+            raise ConfigError(f"a reader for format {reader.format!r} is registered twice")
+        self.readers[reader.format] = reader
+
+    def add_writer(self, writer: Writer) -> None:
+        if writer.format in self.writers:
+            raise ConfigError(f"a writer for format {writer.format!r} is registered twice")
+        self.writers[writer.format] = writer
+
+    def add_calendar_rule(self, kind: RuleKind) -> None:
+        if kind.name in self.calendar_rules:
+            raise ConfigError(f"calendar rule kind {kind.name!r} is registered twice")
+        self.calendar_rules[kind.name] = kind
 
     def add_plan_file(self, path: Path, origin: str | None = None) -> None:
         path = Path(path)
@@ -69,14 +92,36 @@ class Registry:
     def plans(self) -> dict[str, PlanSpec]:
         """All plans, validated; raises ConfigError with every problem found."""
         if self._plans is None:
-            self._plans = load_plans(
+            plans = load_plans(
                 self.plan_sources,
                 self.file_kinds,
                 self.transforms,
                 self.known_codes(),
                 self.source_lists,
             )
+            problems = [p for plan in plans.values() for p in self._format_problems(plan)]
+            parsed = {}
+            for plan_id, plan in plans.items():
+                section = plan.data.get("calendar") or {}  # the merged YAML, parsed once here
+                spec, found = parse_calendar(section, plan.cite, self.calendar_rules, plan.origin)
+                problems.extend(found)
+                parsed[plan_id] = replace(plan, calendar=spec)
+            if problems:
+                raise ConfigError(
+                    f"{len(problems)} plan configuration problem(s)", details=problems
+                )
+            self._plans = parsed
         return self._plans
+
+    def _format_problems(self, plan: PlanSpec) -> list[str]:
+        """A plan file whose format no registered writer writes (a plugin's format)."""
+        known = ", ".join(sorted(self.writers))
+        return [
+            f"{plan.origin}: files.{kind}.format: no writer for {file.format!r} "
+            f"(known formats: {known})"
+            for kind, file in plan.files.items()
+            if file.format not in self.writers
+        ]
 
     def known_codes(self) -> set[str]:
         """Finding codes a plan's ``rules:`` may name: every rule, and the other stages' codes."""

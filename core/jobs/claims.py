@@ -61,7 +61,7 @@ def run_claims(
     show_values: bool = False,
     usage: str = "P",
 ) -> int:
-    _, registry = state.plugins()
+    pm, registry = state.plugins()
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     plans = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(dataset_path, provider_path)
@@ -76,7 +76,8 @@ def run_claims(
     results = []
     with out.progress(len(plans), "coding claims") as advance:
         for plan in plans:
-            results.append(_code_plan(registry, dataset, plan, period, force))
+            hook = pm.hook.ecmx_prepare_claim_lines
+            results.append(_code_plan(registry, dataset, plan, period, force, hook))
             advance(plan.id)
     for result in results:
         if output_format not in result.spec.channels:
@@ -155,9 +156,9 @@ def _created(production_date: date) -> datetime:
 
 
 @gc_paused()
-def _code_plan(registry, dataset, plan, period, force) -> PlanClaims:
+def _code_plan(registry, dataset, plan, period, force, prepare_hook=None) -> PlanClaims:
     spec = billing_spec(plan)
-    lines = code_lines(dataset, plan, period, spec)
+    lines = code_lines(dataset, plan, period, spec, prepare_hook)
     current = lines[lines["in_period"]].reset_index(drop=True)
     if current.empty:
         return PlanClaims(plan, spec, current, [])

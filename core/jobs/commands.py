@@ -82,7 +82,7 @@ def run_convert(
         bytes_needed=estimated_bytes(jobs),
     )
     with out.progress(len(to_write), "writing") as advance:
-        write_plan_files(jobs, force=force, advance=advance)
+        write_plan_files(jobs, force=force, advance=advance, writers=registry.writers.values())
     rows = []
     for result in results:
         if id(result) in writing:

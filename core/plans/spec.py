@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.spec import CalendarSpec
 from ecmx.core.errors import ConfigError
 from ecmx.core.plans.provenance import describe
 
@@ -99,6 +100,8 @@ class PlanSpec:
     sources: dict = field(default_factory=dict, repr=False)
     # what the plan's YAML should set and does not (its own identity): ``plans check``
     notices: tuple[str, ...] = ()
+    # the typed ``calendar:`` (core/calendar/spec.py), parsed with the registered rule kinds
+    calendar: CalendarSpec = field(default_factory=CalendarSpec, repr=False)
 
     def mcp(self, key: str) -> str:
         fact = (self.data.get("mcp") or {}).get(key)
