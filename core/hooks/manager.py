@@ -84,22 +84,24 @@ def fill_registry(pm: pluggy.PluginManager) -> Registry:
     return registry
 
 
-def chain(hook: pluggy.HookCaller, frame, **kwargs):
-    """Call a frame-adjusting hook so that each implementation sees the last result.
+def chain(hook: pluggy.HookCaller, value, **kwargs):
+    """Call a hook that adjusts ``value`` so that each implementation sees the last result.
 
-    Each implementation is one call through pluggy, in pluggy's order (tryfirst,
-    last registered, ..., trylast), so tracing and monitoring see every step and a
-    ``wrapper=True`` implementation wraps each step: it receives that step's
-    results (``[frame]`` or ``[]``) and returns them, changed or not. pluggy has no
-    public way to call one implementation of a hook, so the step uses the hook
-    caller's executor (the same one ``hook(...)`` uses).
+    ``value`` is passed as the one argument of the hook's spec that ``kwargs`` does not
+    name (``frame``, ``lines``). Each implementation is one call through pluggy, in
+    pluggy's order (tryfirst, last registered, ..., trylast), so tracing and
+    monitoring see every step and a ``wrapper=True`` implementation wraps each step:
+    it receives that step's results (``[value]`` or ``[]``) and returns them, changed
+    or not. pluggy has no public way to call one implementation of a hook, so each step
+    uses the hook caller's executor, the one ``hook(...)`` itself uses.
     """
+    [name] = [arg for arg in hook.spec.argnames if arg not in kwargs]
     impls = hook.get_hookimpls()
     wrappers = [impl for impl in impls if impl.wrapper or impl.hookwrapper]
     for impl in reversed(impls):
         if impl.wrapper or impl.hookwrapper:
             continue
-        results = hook._hookexec(hook.name, [impl, *wrappers], {"frame": frame, **kwargs}, False)
+        results = hook._hookexec(hook.name, [impl, *wrappers], {name: value, **kwargs}, False)
         if results and results[-1] is not None:
-            frame = results[-1]
-    return frame
+            value = results[-1]
+    return value
