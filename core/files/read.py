@@ -83,8 +83,9 @@ def read_plan_file(
     *,
     one_row_per_member: bool = True,
     sent_by_plan: bool = True,  # a MIF or TEL; False for the provider's own RTF or OTF
+    readers=(),  # the registry's readers (ecmx_register_formats); the built-in ones when empty
 ) -> PlanFile:
-    raw = _read_rows(Path(path), file)
+    raw = read_table(Path(path), file.sheet, readers)
     findings: list[Finding] = []
     header_index, positions = _find_header(raw, layout)
     header_cells = raw.rows[header_index]
@@ -190,10 +191,6 @@ def _missing_or_repeated_cins(
         )
         for row, cin in frame.loc[repeated, [FILE_ROW, "cin"]].itertuples(index=False)
     ] + missing
-
-
-def _read_rows(path: Path, file: FileSpec) -> RawSheet:
-    return read_table(path, file.sheet)
 
 
 def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:

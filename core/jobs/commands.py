@@ -306,6 +306,7 @@ def run_validate(
             layout,
             one_row_per_member=kind.one_row_per_member,
             sent_by_plan=kind.direction == "from_plan",
+            readers=registry.readers.values(),
         )
     fields = plan_file.frame.drop(columns=[FILE_ROW])
     # Dates are judged against the file's own production date when it has one.

@@ -150,8 +150,12 @@ BUILTIN_READERS = (
 )
 
 
-def read_table(path: Path, sheet: str | None, readers=BUILTIN_READERS) -> RawSheet:
-    """Read ``path`` with the reader that claims its suffix; InputError when none does."""
+def read_table(path: Path, sheet: str | None, readers=()) -> RawSheet:
+    """Read ``path`` with the reader that claims its suffix; InputError when none does.
+
+    ``readers`` are the registry's (the built-in ones when empty).
+    """
+    readers = tuple(readers) or BUILTIN_READERS
     suffix = path.suffix.lower()
     for reader in readers:
         if suffix in reader.suffixes:

@@ -160,6 +160,11 @@ def test_hook_ecmx_register_formats(cli, kit, samples, tmp_path, with_plugin):
     cins = {m["cin"] for m in moved}
     assert {c for line in lines[1:] for c in line.split("\t")} >= cins
     assert len(lines) - 1 == len(cins)  # one RTF row per member
+    # read back by the plugin's reader: validate finds the file's rows by the plan's headers
+    run = cli("--plans-dir", plans, "validate", written, "--plan", "tsvplan", "--kind", "rtf",
+              "--period", "2025-11", "--report", tmp_path / "v.json")  # fmt: skip
+    assert run.code == 0, run.err
+    assert f"{written.name}: {len(cins)} rows, 0 error(s), 0 warning(s)" in run.out
 
 
 def test_hook_ecmx_register_file_kinds(with_plugin):
