@@ -164,7 +164,7 @@ def test_hook_ecmx_register_formats(cli, kit, samples, tmp_path, with_plugin):
     run = cli("--plans-dir", plans, "validate", written, "--plan", "tsvplan", "--kind", "rtf",
               "--period", "2025-11", "--report", tmp_path / "v.json")  # fmt: skip
     assert run.code == 0, run.err
-    assert f"{written.name}: {len(cins)} rows, 0 error(s), 0 warning(s)" in run.out
+    assert f"{written.name}: {len(cins)} rows, 0 error(s), 0 warning(s)" in run.err
 
 
 def test_hook_ecmx_register_file_kinds(with_plugin):
