@@ -139,7 +139,7 @@ def ecmx_adjust_plan_frame(plan, kind, frame, context):
 def ecmx_prepare_claim_lines(plan, lines, context):
     """Adjust a plan's coded claim lines before the billing rules check them.
 
-    Called once per plan by ``ecmx claims``, after ecmx has coded the encounters
+    Called once per plan with encounter lines by ``ecmx claims``, after ecmx has coded them
     (``ecmx.core.billing.lines.code_lines``): a plan's own billing practice (a code,
     a modifier, a rate) goes here, and the billing rules (``K0xx``, and any registered
     with ``ecmx_register_rules`` for the ``claims`` kind) then check the result.

@@ -20,6 +20,7 @@ import pandas as pd
 from ecmx.core.billing.coding import BillingSpec
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.episodes import enrollment_ended
+from ecmx.core.hooks.manager import chain
 
 MAX_UNITS = 9_999  # SV104: a whole number of units; more is a typo, not a month of ECM
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
@@ -83,8 +84,6 @@ def code_lines(dataset, plan, period: Period, spec: BillingSpec, prepare_hook=No
     lines = _coded(dataset, plan, period, spec)
     if prepare_hook is None or lines.empty:
         return lines
-    from ecmx.core.hooks.manager import chain
-
     return chain(prepare_hook, lines, plan=plan, context=ClaimContext(dataset, period, spec))
 
 

@@ -95,7 +95,8 @@ def chain(hook: pluggy.HookCaller, value, **kwargs):
     or not. pluggy has no public way to call one implementation of a hook, so each step
     uses the hook caller's executor, the one ``hook(...)`` itself uses.
     """
-    [name] = [arg for arg in hook.spec.argnames if arg not in kwargs]
+    spec_args = hook.spec.argnames if hook.spec else ()
+    [name] = [arg for arg in spec_args if arg not in kwargs]
     impls = hook.get_hookimpls()
     wrappers = [impl for impl in impls if impl.wrapper or impl.hookwrapper]
     for impl in reversed(impls):

@@ -114,14 +114,24 @@ class Registry:
         return self._plans
 
     def _format_problems(self, plan: PlanSpec) -> list[str]:
-        """A plan file whose format no registered writer writes (a plugin's format)."""
-        known = ", ".join(sorted(self.writers))
-        return [
-            f"{plan.origin}: files.{kind}.format: no writer for {file.format!r} "
-            f"(known formats: {known})"
-            for kind, file in plan.files.items()
-            if file.format not in self.writers
-        ]
+        """A plan file in a format no registered writer writes, or accepted in one no
+        registered reader reads (a plugin's format, without the plugin)."""
+        writers = ", ".join(sorted(self.writers))
+        suffixes = {s for reader in self.readers.values() for s in reader.suffixes}
+        problems = []
+        for kind, file in plan.files.items():
+            if file.format not in self.writers:
+                problems.append(
+                    f"{plan.origin}: files.{kind}.format: no writer for {file.format!r} "
+                    f"(known formats: {writers})"
+                )
+            unread = [f for f in file.accepted_formats if f".{f}" not in suffixes]
+            if unread:
+                problems.append(
+                    f"{plan.origin}: files.{kind}.accepted_formats: no reader for "
+                    f"{', '.join(map(repr, unread))} (known: {', '.join(sorted(suffixes))})"
+                )
+        return problems
 
     def known_codes(self) -> set[str]:
         """Finding codes a plan's ``rules:`` may name: every rule, and the other stages' codes."""

@@ -135,10 +135,13 @@ files:
 def test_hook_ecmx_register_formats(cli, kit, samples, tmp_path, with_plugin):
     plans = plans_dir(tmp_path / "plans", TSV_PLAN)
     # without the plugin, nothing writes the format: plans check names the known ones
-    line = one_plan_problem(cli("--plans-dir", plans, "plans", "check"))
-    assert line.endswith(
-        "myplan.yaml: files.rtf.format: no writer for 'tsv' (known formats: csv, xlsm, xlsx)"
-    )
+    run = cli("--plans-dir", plans, "plans", "check")
+    assert run.code == 1 and "Traceback" not in run.text
+    assert [line.split("myplan.yaml: ")[-1] for line in run.error_lines()] == [
+        "files.rtf.format: no writer for 'tsv' (known formats: csv, xlsm, xlsx)",
+        "files.rtf.accepted_formats: no reader for 'tsv' (known: .csv, .xlsm, .xlsx)",
+        "ecmx: 2 problem(s) in plan configuration",
+    ]
 
     def ecmx_register_formats(registry):
         registry.add_writer(Writer("tsv", write_tsv))
