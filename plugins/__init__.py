@@ -1,1 +1,1 @@
-"""Built-in plan plugins: one module per plan, registered like any third-party plugin."""
+"""Built-in plugins, registered like any third-party plugin (``ecmx.core.hooks.manager``)."""

@@ -1,13 +1,20 @@
-"""What the built-in plan plugins share: finding their YAML inside the package."""
+"""The built-in plans: every YAML file of ``ecmx.plan_configs.PLAN_FILES``.
+
+Registered like a third-party plugin, through ``ecmx_register_plans``, but
+``tryfirst``: built-ins are added before any package or ``--plans-dir`` plan, so
+a plan that reuses a built-in id is the one named in the duplicate-id message.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 
+from ecmx.core.hookspecs import hookimpl
+from ecmx.plan_configs import PLAN_FILES
 
-def register_config(registry, name: str) -> None:
-    # Built-ins register with tryfirst hooks, so a plugin or folder that reuses a
-    # built-in id is the one named in the duplicate-id message.
-    """Register ``plan_configs/<name>.yaml`` shipped with ecmx."""
-    path = resources.files("ecmx.plan_configs").joinpath(f"{name}.yaml")
-    registry.add_plan_file(path, origin=f"{name}.yaml")
+
+@hookimpl(tryfirst=True)
+def ecmx_register_plans(registry) -> None:
+    folder = resources.files("ecmx.plan_configs")
+    for name in PLAN_FILES:
+        registry.add_plan_file(folder.joinpath(name), origin=name)

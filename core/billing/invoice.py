@@ -37,15 +37,8 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     sheet = book.add_worksheet("Invoice")
-    bold = book.add_format({"bold": True})
-    title = book.add_format({"bold": True, "font_size": 14})
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
-    day = book.add_format({"num_format": "mm/dd/yyyy"})
-    money = book.add_format({"num_format": "#,##0.00"})
-    money_bold = book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
-    text = book.add_format({"num_format": "@"})
-
-    sheet.write_string(0, 0, "ECM Invoice", title)
+    formats = _formats(book)
+    sheet.write_string(0, 0, "ECM Invoice", formats["title"])
     facts = (
         ("Provider", provider.facility_name),
         ("NPI", provider.npi),
@@ -57,15 +50,36 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
         ("Claims", str(len(claims))),
     )  # fmt: skip
     for row, (label, value) in enumerate(facts, start=2):
-        sheet.write_string(row, 0, label, bold)
-        sheet.write_string(row, 1, str(value), text)
+        sheet.write_string(row, 0, label, formats["bold"])
+        sheet.write_string(row, 1, str(value), formats["text"])
     top = len(facts) + 3
     widths = (20, 18, 18, 12, 12, 12, 10, 12, 7, 9, 22, 18, 12)
     for col, (name, width) in enumerate(zip(HEADERS, widths, strict=True)):
         sheet.set_column(col, col, width)
-        sheet.write_string(top, col, name, header)
-    row = top
-    total = 0.0
+        sheet.write_string(top, col, name, formats["header"])
+    row, total = _write_lines(sheet, claims, top, formats)
+    sheet.write_string(row + 1, 11, "Total", formats["bold"])
+    sheet.write_number(row + 1, 12, round(total, 2), formats["money_bold"])
+    sheet.freeze_panes(top + 1, 0)
+    book.close()
+
+
+def _formats(book) -> dict:
+    return {
+        "bold": book.add_format({"bold": True}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}),
+        "day": book.add_format({"num_format": "mm/dd/yyyy"}),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "money_bold": book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1}),
+        "text": book.add_format({"num_format": "@"}),
+    }
+
+
+def _write_lines(sheet, claims, top: int, formats: dict) -> tuple[int, float]:
+    """One row per service line below the header row ``top``: the last row and the total."""
+    text, day = formats["text"], formats["day"]
+    row, total = top, 0.0
     for claim in claims:
         member = claim.member
         for line in claim.lines:
@@ -86,12 +100,9 @@ def _write(claims, provider, payer_name, period, created, path: Path) -> None:
             codes = [claim.diagnoses[p - 1] for p in line.pointers if p <= len(claim.diagnoses)]
             sheet.write_string(row, 10, " ".join(codes), text)
             sheet.write_string(row, 11, line.authorization or "", text)
-            sheet.write_number(row, 12, line.charge, money)
+            sheet.write_number(row, 12, line.charge, formats["money"])
             total += line.charge
-    sheet.write_string(row + 1, 11, "Total", bold)
-    sheet.write_number(row + 1, 12, round(total, 2), money_bold)
-    sheet.freeze_panes(top + 1, 0)
-    book.close()
+    return row, total
 
 
 def _datetime(value) -> datetime:

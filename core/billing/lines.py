@@ -12,6 +12,7 @@ the columns this module adds, so no rule re-derives a code.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from ecmx.core.billing.coding import BillingSpec
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.episodes import enrollment_ended
+from ecmx.core.hooks.manager import chain
 
 MAX_UNITS = 9_999  # SV104: a whole number of units; more is a typo, not a month of ECM
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
@@ -63,12 +65,29 @@ def split_list(value) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
-def code_lines(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ClaimContext:
+    """What ``ecmx_prepare_claim_lines`` is given besides the plan and the lines."""
+
+    dataset: object  # the ecmx.core.dataset.read.Dataset being billed
+    period: Period
+    billing: BillingSpec
+
+
+def code_lines(dataset, plan, period: Period, spec: BillingSpec, prepare_hook=None) -> pd.DataFrame:
     """Every encounter of the plan's members, coded; ``in_period`` marks the ones to bill.
 
     Encounters outside the period stay in the frame: a one-time outreach or an
-    engagement fee is judged against the member's earlier ones.
+    engagement fee is judged against the member's earlier ones. ``prepare_hook``
+    (``pm.hook.ecmx_prepare_claim_lines``) lets plugins adjust the coded lines.
     """
+    lines = _coded(dataset, plan, period, spec)
+    if prepare_hook is None or lines.empty:
+        return lines
+    return chain(prepare_hook, lines, plan=plan, context=ClaimContext(dataset, period, spec))
+
+
+def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
     members = dataset.members
     # a member listed twice is an error (D201) and is not billed; code it once meanwhile
     mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")

@@ -1,15 +1,14 @@
 """Plan calendars: the date of each file event, per reporting period.
 
-A plan's YAML ``calendar.events`` holds one rule per event (docs/calendar.md).
-A rule finds the nominal date(s) in the month ``month_offset`` months after the
-period; ``adjust`` then moves a date off a weekend or holiday when the plan
-says so. Holidays come from the maintained ``holidays`` library, never from a
-list kept here.
+A plan's YAML ``calendar.events`` holds one rule per event (docs/calendar.md),
+parsed when plans load (``calendar/spec.py``). The rule's kind (``calendar/rule_kinds.py``,
+or a plugin's) finds the nominal date(s); ``adjust`` then moves a date off a weekend
+or holiday when the plan says so. Holidays come from the maintained ``holidays``
+library, never from a list kept here.
 """
 
 from __future__ import annotations
 
-import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -17,43 +16,7 @@ from functools import cache
 import holidays
 
 from ecmx.core.calendar.periods import Period
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass(frozen=True)
-class EventRule:
-    """One ``calendar.events`` entry of a plan, as configured."""
-
-    name: str
-    title: str
-    file: str
-    party: str
-    role: str
-    rule: dict
-    adjust: str
-    source: str  # as a user reads it: the source's title and section
-    assumed: bool
-    note: str
-
-    @property
-    def dated(self) -> bool:
-        """False for an event set off by something else (a referral's approval)."""
-        return self.rule["kind"] != "after_trigger"
-
-    def describe(self) -> str:
-        """The rule in words, e.g. 'the 5th of the month after the period'."""
-        rule = self.rule
-        kind = rule["kind"]
-        if kind == "after_trigger":
-            return f"{rule['days_min']}-{rule['days_max']} calendar days after {rule['trigger']}"
-        month = _month_words(rule.get("month_offset", 0))
-        if kind == "day_of_month":
-            return f"the {' and '.join(ordinal(d) for d in rule['days'])} of {month}"
-        if kind == "nth_week":
-            return f"the {ordinal(rule['week'])} week of {month}"
-        n = "last" if rule["n"] == -1 else ordinal(rule["n"])
-        return f"the {n} {rule['weekday'].title()} of {month}"
+from ecmx.core.calendar.spec import EventRule
 
 
 @dataclass(frozen=True)
@@ -95,34 +58,19 @@ class DueDate:
 
 
 def plan_events(plan) -> list[EventRule]:
-    """The plan's calendar events, in the order its YAML gives them."""
-    events = ((plan.data.get("calendar") or {}).get("events")) or {}
-    return [
-        EventRule(
-            name=name,
-            title=spec["title"],
-            file=spec["file"],
-            party=spec["party"],
-            role=spec["role"],
-            rule=dict(spec["rule"]),
-            adjust=spec.get("adjust", "none"),
-            source=plan.cite(spec.get("source", "")),
-            assumed=bool(spec.get("assumed")),
-            note=spec.get("note", ""),
-        )
-        for name, spec in events.items()
-    ]
+    """The plan's calendar events, in the order its YAML gives them (parsed at load)."""
+    return list(plan.calendar.events)
 
 
 def due_dates(plan, periods) -> list[DueDate]:
     """Every dated event of ``plan`` for each period, sorted by date."""
-    country, subdivision = holiday_region(plan)
+    country, subdivision = plan.calendar.country, plan.calendar.subdivision
     found = []
     for event in plan_events(plan):
         if not event.dated:
             continue
         for period in periods:
-            for start, nominal in nominal_dates(event.rule, period):
+            for start, nominal in event.kind.dates(event.rule, period):
                 day = adjust(nominal, event.adjust, country, subdivision)
                 window_start = min(start, day) if start < nominal else day
                 closed = closed_because(day, country, subdivision)
@@ -130,37 +78,6 @@ def due_dates(plan, periods) -> list[DueDate]:
                     DueDate(plan.id, plan.name, event, period, day, window_start, nominal, closed)
                 )
     return sorted(found, key=lambda d: (d.date, d.plan, d.event.name))
-
-
-def nominal_dates(rule: dict, period: Period) -> list[tuple[date, date]]:
-    """(window start, date) pairs the rule gives for a period, before any adjustment.
-
-    A day past the month's end (the 29th in February) falls on its last day; a
-    week or weekday the month does not have gives nothing.
-    """
-    month = period.shift(rule.get("month_offset", 0))
-    last = stdlib_calendar.monthrange(month.year, month.month)[1]
-    kind = rule["kind"]
-    if kind == "day_of_month":
-        days = sorted({min(day, last) for day in rule["days"]})
-        return [(date(month.year, month.month, d),) * 2 for d in days]
-    if kind == "nth_week":
-        first = 7 * (rule["week"] - 1) + 1
-        if first > last:
-            return []
-        end = last if rule["week"] == 5 else first + 6
-        return [(date(month.year, month.month, first), date(month.year, month.month, end))]
-    if kind == "nth_weekday":
-        weekday = WEEKDAYS.index(rule["weekday"])
-        days = [
-            d for d in range(1, last + 1) if date(month.year, month.month, d).weekday() == weekday
-        ]
-        n = rule["n"]
-        if n > len(days):
-            return []
-        day = date(month.year, month.month, days[n - 1] if n > 0 else days[-1])
-        return [(day, day)]
-    return []
 
 
 def adjust(day: date, policy: str, country: str, subdivision: str | None) -> date:
@@ -192,28 +109,5 @@ def holiday_calendar(country: str, subdivision: str | None):
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
-def holiday_region(plan) -> tuple[str, str | None]:
-    spec = (plan.data.get("calendar") or {}).get("holidays") or {}
-    return spec.get("country", "US"), spec.get("subdivision")
-
-
 def year_periods(year: int) -> list[Period]:
     return [Period(year, month) for month in range(1, 13)]
-
-
-def ordinal(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def _month_words(offset: int) -> str:
-    if offset == 0:
-        return "the period's month"
-    if offset == 1:
-        return "the month after the period"
-    if offset > 0:
-        return f"the {ordinal(offset)} month after the period"
-    return f"{-offset} month(s) before the period"

@@ -26,14 +26,7 @@ from ecmx.core.hints import did_you_mean, own_file_hint
 from ecmx.core.plans.spec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.storage import limits
 from ecmx.core.storage.gcpause import gc_paused
-from ecmx.core.storage.sheets import (
-    SPREADSHEET_SUFFIXES,
-    RawSheet,
-    Workbook,
-    columns_of,
-    is_blank_row,
-    read_csv,
-)
+from ecmx.core.storage.sheets import RawSheet, columns_of, is_blank_row, read_table
 
 # A cell that cannot be read as its column's type: not a date, not a number, not a code.
 UNREADABLE_CODES = {"date": L003, "int": L004, "number": L004}
@@ -89,8 +82,9 @@ def read_plan_file(
     *,
     one_row_per_member: bool = True,
     sent_by_plan: bool = True,  # a MIF or TEL; False for the provider's own RTF or OTF
+    readers=(),  # the registry's readers (ecmx_register_formats); the built-in ones when empty
 ) -> PlanFile:
-    raw = _read_rows(Path(path), file)
+    raw = read_table(Path(path), file.sheet, readers)
     header_index, positions = _find_header(raw, layout)
     header_cells = raw.rows[header_index]
     _require_columns(raw, header_index, positions, plan, file, layout)
@@ -180,19 +174,6 @@ def _missing_or_repeated_cins(
         )
         for row, cin in frame.loc[repeated, [FILE_ROW, "cin"]].itertuples(index=False)
     ] + missing
-
-
-def _read_rows(path: Path, file: FileSpec) -> RawSheet:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return read_csv(path)
-    if suffix not in SPREADSHEET_SUFFIXES:
-        raise InputError(
-            f"{path}: unsupported file type {suffix or '(none)'}; use .xlsx, .xlsm or .csv"
-        )
-    book = Workbook(path)
-    sheet = book.find_sheet(file.sheet) or book.sheet_names[0]
-    return book.read(sheet)
 
 
 def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:

@@ -17,12 +17,15 @@ import multiprocessing
 import os
 import re
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
+from ecmx.core.errors import ConfigError
 from ecmx.core.plans.spec import FileSpec, Layout
 from ecmx.core.storage.atomic import atomic_batch, atomic_file
 from ecmx.core.storage.csv_text import FORMULA_START
@@ -70,7 +73,23 @@ def estimated_bytes(jobs) -> int:
     return sum(64_000 + 32 * len(frame) * len(layout.columns) for frame, _, layout, _ in jobs)
 
 
-def write_plan_files(jobs, *, force: bool, advance=lambda label="": None) -> None:
+@dataclass(frozen=True)
+class Writer:
+    """How to write a plan frame in one file format, registered with ``registry.add_writer``.
+
+    ``write(frame, file, layout, path)`` writes the whole file at ``path``, a temporary
+    name the engine moves into place; ``file.format`` names the writer and is the
+    file's suffix. ``write`` must be a module-level function: a large batch is written
+    by worker processes, which receive it pickled.
+    """
+
+    format: str
+    write: Callable[[pd.DataFrame, FileSpec, Layout, Path], None]
+
+
+def write_plan_files(
+    jobs, *, force: bool, advance=lambda label="": None, writers: Iterable[Writer] = ()
+) -> None:
     """Write ``(frame, file, layout, path)`` jobs as one batch; large batches on every CPU.
 
     Every file is written to a temporary name first and all are moved into place
@@ -79,19 +98,20 @@ def write_plan_files(jobs, *, force: bool, advance=lambda label="": None) -> Non
     dominates the monthly job, so on a multi-core machine the files are written by
     worker processes, largest first; a worker dies with its parent.
     """
+    writers = tuple(writers) or BUILTIN_WRITERS
     with atomic_batch([path for *_, path in jobs], force=force) as temps:
         work = [(frame, file, layout, temps[path], path) for frame, file, layout, path in jobs]
         cells = sum(len(frame) * len(layout.columns) for frame, _, layout, _ in jobs)
         workers = min(len(jobs), os.cpu_count() or 1)
         if workers < 2 or cells < PARALLEL_CELLS:
             for frame, file, layout, tmp, path in work:
-                write_plan_content(frame, file, layout, tmp)
+                write_plan_content(frame, file, layout, tmp, writers)
                 advance(path.name)
             return
-        _write_in_workers(work, workers, advance)
+        _write_in_workers(work, workers, advance, writers)
 
 
-def _write_in_workers(work, workers: int, advance) -> None:
+def _write_in_workers(work, workers: int, advance, writers) -> None:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # spawn, not fork: the parent may hold threads (a progress bar) that fork would copy mid-lock
@@ -104,7 +124,7 @@ def _write_in_workers(work, workers: int, advance) -> None:
         initargs=(os.getpid(),),
     ) as pool:
         futures = {
-            pool.submit(write_plan_content, frame, file, layout, tmp): path
+            pool.submit(write_plan_content, frame, file, layout, tmp, writers): path
             for frame, file, layout, tmp, path in largest_first
         }
         for future in as_completed(futures):
@@ -118,20 +138,29 @@ def _write_in_workers(work, workers: int, advance) -> None:
 
 
 def write_plan_file(
-    frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, *, force: bool
+    frame: pd.DataFrame,
+    file: FileSpec,
+    layout: Layout,
+    path: Path,
+    *,
+    force: bool,
+    writers: Iterable[Writer] = (),
 ) -> None:
     """One plan file, written atomically."""
     with atomic_file(path, force=force) as tmp:
-        write_plan_content(frame, file, layout, tmp)
+        write_plan_content(frame, file, layout, tmp, tuple(writers) or BUILTIN_WRITERS)
 
 
 @gc_paused()
-def write_plan_content(frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path) -> None:
+def write_plan_content(
+    frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, writers: tuple[Writer, ...]
+) -> None:
     """The file's bytes at ``path`` (a temporary name: the caller moves it into place)."""
-    writer = _write_csv if file.format == "csv" else _write_workbook
-    writer(frame, file, layout, path)
-    if file.format == "xlsm":
-        _mark_macro_enabled(path)
+    writer = next((w for w in writers if w.format == file.format), None)
+    if writer is None:  # plans are checked against the registry at load: a caller's bug
+        known = ", ".join(w.format for w in writers)
+        raise ConfigError(f"no writer for format {file.format!r} (known: {known})")
+    writer.write(frame, file, layout, path)
 
 
 def _cells(frame: pd.DataFrame, layout: Layout) -> list[tuple[str, list]]:
@@ -245,6 +274,17 @@ def excel_to_strftime(number_format: str) -> str:
     return re.sub(pattern, lambda m: tokens[m.group(0)], number_format.lower())
 
 
+# Both look ``_write_workbook`` up when called, so the two formats share one workbook
+# writer whatever stands in for it (tests make it fail half-way).
+def _write_xlsx(frame, file: FileSpec, layout: Layout, path: Path) -> None:
+    _write_workbook(frame, file, layout, path)
+
+
+def _write_xlsm(frame, file: FileSpec, layout: Layout, path: Path) -> None:
+    _write_workbook(frame, file, layout, path)
+    _mark_macro_enabled(path)
+
+
 def _mark_macro_enabled(path: Path) -> None:
     """Give an xlsxwriter workbook the macro-enabled content type an .xlsm needs.
 
@@ -262,3 +302,10 @@ def _mark_macro_enabled(path: Path) -> None:
                 data = data.replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
             target.writestr(item, data)
     os.replace(patched, path)
+
+
+BUILTIN_WRITERS = (
+    Writer("xlsx", _write_xlsx),
+    Writer("xlsm", _write_xlsm),
+    Writer("csv", _write_csv),
+)

@@ -26,18 +26,14 @@ BUILTIN_PLUGINS = (
     "ecmx.core.files.kinds.rtf",
     "ecmx.core.files.kinds.otf",
     "ecmx.core.files.kinds.inbound",
+    "ecmx.core.files.formats",
     "ecmx.core.files.transforms",
     "ecmx.core.checks.crossfile",
     "ecmx.core.checks.field",
     "ecmx.core.checks.business",
     "ecmx.core.checks.claim_rules",
-    "ecmx.plugins.dhcs",
-    "ecmx.plugins.healthnet_family",
-    "ecmx.plugins.healthnet",
-    "ecmx.plugins.calviva",
-    "ecmx.plugins.chpiv",
-    "ecmx.plugins.chwp",
-    "ecmx.plugins.partnership",
+    "ecmx.core.calendar.rule_kinds",
+    "ecmx.plugins.builtin",
 )
 
 
@@ -73,18 +69,40 @@ def make_plugin_manager(plans_dirs: list[Path] = (), *, entry_points: bool = Tru
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise ConfigError(f"a plugin implements an unknown hook: {exc}") from None
+    return pm, fill_registry(pm)
+
+
+def fill_registry(pm: pluggy.PluginManager) -> Registry:
+    """A registry filled by every registration hook, plans last (they name the others)."""
     registry = Registry()
     pm.hook.ecmx_register_file_kinds(registry=registry)
+    pm.hook.ecmx_register_formats(registry=registry)
     pm.hook.ecmx_register_transforms(registry=registry)
     pm.hook.ecmx_register_rules(registry=registry)
+    pm.hook.ecmx_register_calendar_rules(registry=registry)
     pm.hook.ecmx_register_plans(registry=registry)
-    return pm, registry
+    return registry
 
 
-def chain(hook, frame, **kwargs):
-    """Call a frame-adjusting hook so that each implementation sees the last result."""
-    for impl in reversed(hook.get_hookimpls()):  # pluggy calls last-registered first
-        result = impl.function(*[{"frame": frame, **kwargs}[a] for a in impl.argnames])
-        if result is not None:
-            frame = result
-    return frame
+def chain(hook: pluggy.HookCaller, value, **kwargs):
+    """Call a hook that adjusts ``value`` so that each implementation sees the last result.
+
+    ``value`` is passed as the one argument of the hook's spec that ``kwargs`` does not
+    name (``frame``, ``lines``). Each implementation is one call through pluggy, in
+    pluggy's order (tryfirst, last registered, ..., trylast), so tracing and
+    monitoring see every step and a ``wrapper=True`` implementation wraps each step:
+    it receives that step's results (``[value]`` or ``[]``) and returns them, changed
+    or not. pluggy has no public way to call one implementation of a hook, so each step
+    uses the hook caller's executor, the one ``hook(...)`` itself uses.
+    """
+    spec_args = hook.spec.argnames if hook.spec else ()
+    [name] = [arg for arg in spec_args if arg not in kwargs]
+    impls = hook.get_hookimpls()
+    wrappers = [impl for impl in impls if impl.wrapper or impl.hookwrapper]
+    for impl in reversed(impls):
+        if impl.wrapper or impl.hookwrapper:
+            continue
+        results = hook._hookexec(hook.name, [impl, *wrappers], {name: value, **kwargs}, False)
+        if results and results[-1] is not None:
+            value = results[-1]
+    return value

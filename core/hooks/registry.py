@@ -1,16 +1,20 @@
-"""The registry plugins fill at start-up: file kinds, transforms and plan configs."""
+"""The registry plugins fill at start-up: file kinds, formats, transforms, rules,
+calendar rule kinds and plan configs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+from ecmx.core.calendar.spec import RuleKind
 from ecmx.core.checks.rules import Rule
 from ecmx.core.errors import ConfigError, EcmxError
 from ecmx.core.files.kinds import FileKind
+from ecmx.core.files.write import Writer
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.load import PlanSource, load_plans
 from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.sheets import Reader
 
 
 class Registry:
@@ -20,6 +24,9 @@ class Registry:
         self.plan_sources: list[PlanSource] = []
         self.source_lists: list[Path] = []  # sources.yaml files beside plan YAMLs
         self.rules: dict[str, Rule] = {}
+        self.readers: dict[str, Reader] = {}
+        self.writers: dict[str, Writer] = {}
+        self.calendar_rules: dict[str, RuleKind] = {}
         self._plans: dict[str, PlanSpec] | None = None
 
     # -- used by plugins
@@ -37,6 +44,21 @@ class Registry:
         if rule.code in self.rules:
             raise ConfigError(f"rule {rule.code!r} is registered twice")
         self.rules[rule.code] = rule
+
+    def add_reader(self, reader: Reader) -> None:
+        if reader.format in self.readers:
+            raise ConfigError(f"a reader for format {reader.format!r} is registered twice")
+        self.readers[reader.format] = reader
+
+    def add_writer(self, writer: Writer) -> None:
+        if writer.format in self.writers:
+            raise ConfigError(f"a writer for format {writer.format!r} is registered twice")
+        self.writers[writer.format] = writer
+
+    def add_calendar_rule(self, kind: RuleKind) -> None:
+        if kind.name in self.calendar_rules:
+            raise ConfigError(f"calendar rule kind {kind.name!r} is registered twice")
+        self.calendar_rules[kind.name] = kind
 
     def add_plan_file(self, path: Path, origin: str | None = None) -> None:
         path = Path(path)
@@ -69,14 +91,41 @@ class Registry:
     def plans(self) -> dict[str, PlanSpec]:
         """All plans, validated; raises ConfigError with every problem found."""
         if self._plans is None:
-            self._plans = load_plans(
+            plans = load_plans(
                 self.plan_sources,
                 self.file_kinds,
                 self.transforms,
                 self.known_codes(),
                 self.source_lists,
+                self.calendar_rules,
             )
+            problems = [p for plan in plans.values() for p in self._format_problems(plan)]
+            if problems:
+                raise ConfigError(
+                    f"{len(problems)} plan configuration problem(s)", details=problems
+                )
+            self._plans = plans
         return self._plans
+
+    def _format_problems(self, plan: PlanSpec) -> list[str]:
+        """A plan file in a format no registered writer writes, or accepted in one no
+        registered reader reads (a plugin's format, without the plugin)."""
+        writers = ", ".join(sorted(self.writers))
+        suffixes = {s for reader in self.readers.values() for s in reader.suffixes}
+        problems = []
+        for kind, file in plan.files.items():
+            if file.format not in self.writers:
+                problems.append(
+                    f"{plan.origin}: files.{kind}.format: no writer for {file.format!r} "
+                    f"(known formats: {writers})"
+                )
+            unread = [f for f in file.accepted_formats if f".{f}" not in suffixes]
+            if unread:
+                problems.append(
+                    f"{plan.origin}: files.{kind}.accepted_formats: no reader for "
+                    f"{', '.join(map(repr, unread))} (known: {', '.join(sorted(suffixes))})"
+                )
+        return problems
 
     def known_codes(self) -> set[str]:
         """Finding codes a plan's ``rules:`` may name: every rule, and the other stages' codes."""

@@ -84,7 +84,7 @@ def run_convert(
         results.append(convert(pm, registry, dataset, plan, kind, request.period, made))
         progress("converting", len(results), len(jobs), f"{plan.id} {kind}")
     to_write = [r for r in results if r.file_name and (request.force or not r.blocked)]
-    written = _write(request, results, to_write, inputs, progress)
+    written = _write(request, results, to_write, inputs, progress, registry.writers.values())
     meta = {
         "command": "convert",
         "dataset": str(request.dataset),
@@ -125,7 +125,7 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
     return jobs
 
 
-def _write(request: ConvertRequest, results, to_write, inputs, progress) -> list[Path]:
+def _write(request: ConvertRequest, results, to_write, inputs, progress, writers) -> list[Path]:
     """Check every target (the held-back files' too), then write ``to_write`` as one batch."""
     out_dir = request.out_dir
     _check_sheet_names(to_write)
@@ -148,7 +148,7 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress) -> list
         done.append(label)
         progress("writing", len(done), len(files), label)
 
-    write_plan_files(files, force=request.force, advance=advance)
+    write_plan_files(files, force=request.force, advance=advance, writers=writers)
     return [path for *_, path in files]
 
 

@@ -78,9 +78,8 @@ def run_ingest(
     received = request.received or date.today()
     file = plan.files[kind.name]
     progress(f"reading {request.file.name}", 0, 0)
-    plan_file = read_plan_file(
-        request.file, plan, file, file.layout_for(Period.containing(received))
-    )
+    layout = file.layout_for(Period.containing(received))
+    plan_file = read_plan_file(request.file, plan, file, layout, readers=registry.readers.values())
     # What would be lost by merging: cells of the plan file, or of the dataset, that
     # could not be read (the rewritten dataset would hold them blank).
     problems = [f for f in plan_file.findings if f.severity == ERROR]

@@ -76,6 +76,7 @@ def run_validate(
         layout,
         one_row_per_member=kind.one_row_per_member,
         sent_by_plan=sent_by_plan,
+        readers=registry.readers.values(),
     )
     target = _target(plan_file, plan, kind, layout, str(path), dataset)
     context = BuildContext(dataset, plan, kind.name, period, target.production_date, file, layout)

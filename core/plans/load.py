@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,11 @@ def load_plans(
     transforms: Mapping[str, Any],
     rule_codes: set[str] | None = None,
     source_lists: Sequence[Path] = (),
+    calendar_rules: Mapping[str, Any] | None = None,
 ) -> dict[str, PlanSpec]:
-    """Every plan, checked and built; raises ``ConfigError`` with every problem found."""
+    """Every plan, checked and built; raises ``ConfigError`` with every problem found.
+    ``calendar_rules``: the registered calendar rule kinds its ``calendar:`` may use
+    (default: the built-in ones)."""
     problems: list[str] = []
     cited = load_sources(list(source_lists), problems)
     raw, invalid = _read_all(sources, cited, problems)
@@ -91,12 +94,29 @@ def load_plans(
         if not found:
             if data.get("abstract") is not True:
                 mark_unspoken(data, plan_id, str(data.get("name", plan_id)), cited)
-            specs[plan_id] = build_spec(
+            spec = build_spec(
                 data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
             )
+            specs[plan_id] = _with_calendar(spec, data, calendar_rules, problems)
     if problems:
         raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
     return specs
+
+
+def _with_calendar(
+    spec: PlanSpec,
+    data: dict[str, Any],
+    calendar_rules: Mapping[str, Any] | None,
+    problems: list[str],
+) -> PlanSpec:
+    """The plan with its ``calendar:`` parsed by the registered rule kinds."""
+    from ecmx.core.calendar.rule_kinds import BUILTIN_KINDS
+    from ecmx.core.calendar.spec import parse_calendar
+
+    rules = {k.name: k for k in BUILTIN_KINDS} if calendar_rules is None else calendar_rules
+    calendar, found = parse_calendar(data.get("calendar") or {}, spec.cite, rules, spec.origin)
+    problems.extend(found)
+    return replace(spec, calendar=calendar)
 
 
 def _read_all(

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.spec import CalendarSpec
 from ecmx.core.errors import ConfigError
 from ecmx.core.plans.provenance import Source, describe
 
@@ -150,6 +151,8 @@ class PlanSpec:
     billing_facts: tuple[tuple[str, Fact], ...] = field(default=(), repr=False)
     # every ``assumed: true`` entry as (yaml path, what it says)
     assumed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # the typed ``calendar:`` (core/calendar/spec.py), parsed with the registered rule kinds
+    calendar: CalendarSpec = field(default_factory=CalendarSpec, repr=False)
 
     def mcp(self, key: str) -> str:
         fact = self.identity.get(key)

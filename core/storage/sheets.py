@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,53 @@ def read_csv(path: Path) -> RawSheet:
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
     return RawSheet(path, path.stem, rows, 1)
+
+
+def read_workbook_sheet(path: Path, sheet: str | None) -> RawSheet:
+    """The sheet named ``sheet`` (matched as ``find_sheet`` does), else the first one."""
+    book = Workbook(path)
+    found = book.find_sheet(sheet) if sheet else None
+    return book.read(found or book.sheet_names[0])
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How to read one format of table file, registered with ``registry.add_reader``.
+
+    ``read(path, sheet)`` returns every cell as the file stores it (text stays text);
+    ``sheet`` is the sheet a plan's file names, or None; a format without sheets
+    ignores it. ``suffixes`` are the lower-case file suffixes the reader claims.
+    """
+
+    format: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, str | None], RawSheet]
+
+
+def _read_csv_file(path: Path, sheet: str | None) -> RawSheet:
+    return read_csv(path)
+
+
+BUILTIN_READERS = (
+    Reader("xlsx", (".xlsx",), read_workbook_sheet),
+    Reader("xlsm", (".xlsm",), read_workbook_sheet),
+    Reader("csv", (".csv",), _read_csv_file),
+)
+
+
+def read_table(path: Path, sheet: str | None, readers=()) -> RawSheet:
+    """Read ``path`` with the reader that claims its suffix; InputError when none does.
+
+    ``readers`` are the registry's (the built-in ones when empty).
+    """
+    readers = tuple(readers) or BUILTIN_READERS
+    suffix = path.suffix.lower()
+    for reader in readers:
+        if suffix in reader.suffixes:
+            return reader.read(path, sheet)
+    known = [s for reader in readers for s in reader.suffixes]
+    choices = ", ".join(known[:-1]) + f" or {known[-1]}" if len(known) > 1 else "".join(known)
+    raise InputError(f"{path}: unsupported file type {suffix or '(none)'}; use {choices}")
 
 
 def is_blank(value) -> bool:

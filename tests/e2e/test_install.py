@@ -22,7 +22,12 @@ import yaml
 
 from ecmx.core import hookspecs
 from ecmx.core.errors import ConfigError
-from ecmx.core.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, make_plugin_manager
+from ecmx.core.hooks.manager import (
+    BUILTIN_PLUGINS,
+    ENTRY_POINT_GROUP,
+    fill_registry,
+    make_plugin_manager,
+)
 from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
 
@@ -184,11 +189,7 @@ def builtin_plugin_manager() -> pluggy.PluginManager:
 
 def load_registry(pm) -> Registry:
     pm.check_pending()
-    registry = Registry()
-    pm.hook.ecmx_register_file_kinds(registry=registry)
-    pm.hook.ecmx_register_transforms(registry=registry)
-    pm.hook.ecmx_register_plans(registry=registry)
-    return registry
+    return fill_registry(pm)
 
 
 class ThirdParty:

@@ -33,7 +33,7 @@ from ecmx.core.checks.rules import Hit, Rule, Target, apply_overrides, run_rules
 from ecmx.core.dataset.identifiers import npi_check_digit
 from ecmx.core.errors import ConfigError
 from ecmx.core.files.convert import convert
-from ecmx.core.hooks.manager import BUILTIN_PLUGINS
+from ecmx.core.hooks.manager import BUILTIN_PLUGINS, fill_registry
 from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
 from ecmx.core.plans.spec import ColumnSpec, Layout, RuleOverride
@@ -829,12 +829,7 @@ def plugin_manager_with(*extra):
     for number, plugin in enumerate(extra):
         pm.register(plugin, name=f"extra-{number}")
     pm.check_pending()
-    registry = Registry()
-    pm.hook.ecmx_register_file_kinds(registry=registry)
-    pm.hook.ecmx_register_transforms(registry=registry)
-    pm.hook.ecmx_register_rules(registry=registry)
-    pm.hook.ecmx_register_plans(registry=registry)
-    return pm, registry
+    return pm, fill_registry(pm)
 
 
 def test_a_plugins_rule_runs_in_a_conversion(make_dataset):

@@ -10,12 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.rule_kinds import nominal_dates, ordinal
 from ecmx.core.calendar.schedule import (
     adjust,
     due_dates,
     is_business_day,
-    nominal_dates,
-    ordinal,
     plan_events,
     year_periods,
 )

@@ -1,9 +1,0 @@
-"""CalViva Health (seed 002)."""
-
-from ecmx.core.hookspecs import hookimpl
-from ecmx.plugins.builtin import register_config
-
-
-@hookimpl(tryfirst=True)
-def ecmx_register_plans(registry):
-    register_config(registry, "calviva")

@@ -1,9 +1,0 @@
-"""California Health & Wellness Plan (seed 000)."""
-
-from ecmx.core.hookspecs import hookimpl
-from ecmx.plugins.builtin import register_config
-
-
-@hookimpl(tryfirst=True)
-def ecmx_register_plans(registry):
-    register_config(registry, "chwp")
