@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ecmx.core.cli import console as out
 from ecmx.core.errors import OutputError
 from ecmx.core.storage.atomic import atomic_file
+
+# The engine prints nothing: a message for the user goes to this logger, which the command
+# line shows on stderr (cli/console.py) and a script may configure as it likes.
+log = logging.getLogger("ecmx")
 
 STATE_SUFFIX = ".ecmx-x12-control.json"
 LOCK_SUFFIX = ".ecmx-x12-control.lock"
@@ -180,7 +184,7 @@ def _take_over_dead(lock: Path) -> bool:
         claimed.unlink(missing_ok=True)
         return False
     claimed.unlink(missing_ok=True)
-    out.warning_line(
+    log.warning(
         f"{lock}: left by ecmx process {holder['pid']} on {holder['host']}, which is no longer "
         "running (killed?): taken over"
     )

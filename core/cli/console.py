@@ -7,6 +7,7 @@ pipes), and --quiet keeps everything but errors and the final table away.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 
 from rich.console import Console
@@ -21,6 +22,25 @@ stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 def configure(*, quiet: bool = False, verbose: bool = False) -> None:
     _state.update(quiet=quiet, verbose=verbose)
+    engine = logging.getLogger("ecmx")
+    if not any(isinstance(h, _EngineMessages) for h in engine.handlers):
+        engine.addHandler(_EngineMessages())
+        engine.setLevel(logging.INFO)
+        engine.propagate = False
+
+
+class _EngineMessages(logging.Handler):
+    """The engine's messages (the ``ecmx`` logger) as the command line shows its own:
+    warnings as ``ecmx: ...`` lines, the rest as notes; --quiet hides both."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            error_line(message)
+        elif record.levelno >= logging.WARNING:
+            warning_line(message)
+        else:
+            info(message)
 
 
 def quiet() -> bool:

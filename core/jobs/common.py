@@ -63,11 +63,17 @@ def plans_with_members(
 
 
 def report_findings(
-    findings: list[Finding], meta: dict, report_path, show_values: bool, force: bool
+    findings: list[Finding],
+    meta: dict,
+    report_path,
+    show_values: bool,
+    force: bool,
+    progress: Progress = no_progress,
 ) -> list[Finding]:
     """Each finding once, notes (info) left out; written to ``report_path`` when given."""
     unique = list(dict.fromkeys(f for f in findings if f.severity != INFO))
     if report_path:
+        progress(f"writing {Path(report_path).name}", 0, 0)
         from ecmx.core.reports.findings_report import write_findings_report
 
         write_findings_report(unique, report_path, meta=meta, show_values=show_values, force=force)

@@ -92,7 +92,9 @@ def run_convert(
         "plan": request.plan,
     }
     findings = dataset_findings + [f for r in results for f in r.findings]
-    unique = report_findings(findings, meta, request.report, request.show_values, request.force)
+    unique = report_findings(
+        findings, meta, request.report, request.show_values, request.force, progress
+    )
     failed = any(r.blocked for r in results) or any(f.severity == ERROR for f in dataset_findings)
     return ConvertResult(
         conversions=results,

@@ -94,7 +94,7 @@ def run_validate(
         "period": str(period),
         "rows": len(target.fields),
     }
-    _write_report(request, findings, meta)
+    _write_report(request, findings, meta, progress)
     errors = sum(f.severity == ERROR for f in findings)
     warnings = sum(f.severity == WARNING for f in findings)
     return ValidateResult(
@@ -154,10 +154,14 @@ def _canonical(fields: pd.DataFrame, dataset: Dataset | None) -> pd.DataFrame:
     return canonical
 
 
-def _write_report(request: ValidateRequest, findings: list[Finding], meta: dict) -> None:
+def _write_report(
+    request: ValidateRequest, findings: list[Finding], meta: dict, progress: Progress
+) -> None:
     if request.report:
         from ecmx.core.reports.findings_report import write_findings_report
 
+        # an annotated workbook: openpyxl reads and writes ~20,000 cells a second
+        progress(f"writing {request.report.name}", 0, 0)
         suffix = request.file.suffix.lower()
         write_findings_report(
             findings,

@@ -20,7 +20,6 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding
-from ecmx.core.cli import console as out
 from ecmx.core.errors import OutputError
 from ecmx.core.reports.summary import place, rank
 from ecmx.core.storage.csv_text import FORMULA_START
@@ -33,9 +32,7 @@ _MAX_ROW, _MAX_COLUMN, _MAX_CELL_TEXT = 1_048_576, 16_384, 32_767
 
 
 def write_xlsx(tmp: Path, findings: list[Finding], show_values: bool, workbook) -> None:
-    # openpyxl reads and writes about 20,000 cells a second here: say what is taking time.
-    with out.status("writing the workbook report"):
-        _build_xlsx(tmp, findings, show_values, workbook)
+    _build_xlsx(tmp, findings, show_values, workbook)
 
 
 def _build_xlsx(tmp: Path, findings: list[Finding], show_values: bool, workbook) -> None:
