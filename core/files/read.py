@@ -178,7 +178,8 @@ def _missing_or_repeated_cins(
 
 def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
     wanted = {normalise_header(c.header): c.header for c in layout.columns}
-    best_index, best = -1, dict[str, int]()
+    best_index = -1
+    best: dict[str, int] = {}
     for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for position, cell in enumerate(row):
