@@ -9,6 +9,7 @@ library, never from a list kept here.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -27,9 +28,10 @@ class DueDate:
     plan_name: str
     event: EventRule
     period: Period
-    date: date
-    start: date  # first day of a week window; the date itself otherwise
-    nominal: date  # before a weekend/holiday adjustment
+    # datetime.date, not date: inside the class body the field ``date`` shadows the type
+    date: datetime.date
+    start: datetime.date  # first day of a week window; the date itself otherwise
+    nominal: datetime.date  # before a weekend/holiday adjustment
     # why the date is no business day: "weekend", the holiday's name, or both; "" when it is one
     closed: str = ""
 

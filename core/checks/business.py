@@ -6,6 +6,7 @@ writing and one read back alike; a rule whose fields the file lacks is skipped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -118,7 +119,7 @@ def _plan_facts(target: Target, names) -> tuple[list[int], str] | None:
     sources = []
     for name in names:
         fact = facts[name]
-        text = fact.source
+        text = fact.source_text
         if fact.assumed:
             text = f"assumed for {target.plan.name}: {fact.note or text}"
         sources.append(text)
@@ -137,7 +138,7 @@ def unable_to_contact(target: Target):
     if facts is None:
         return
     (days, attempts_needed, modalities_needed), source = facts
-    cases = _contact_cases(target)
+    cases = _contact_cases(target, target.member_ids)
     if cases.empty:
         return
     tally = _attempt_tally(target.dataset.outreach, cases)
@@ -160,12 +161,13 @@ def unable_to_contact(target: Target):
             f"keep reaching out until {days} days after the first attempt",
         ),
     ):
-        positions = [target.fields.index.get_loc(i) for i in mask[mask].index]
-        if positions:
+        flagged = mask[mask].index  # labels of target.fields (cases share its index)
+        if len(flagged):
+            positions: list[int] = target.fields.index.get_indexer(flagged).tolist()
             yield Hit(positions, message, field="ecm_status", hint=hint, source=source)
 
 
-def _contact_cases(target: Target) -> pd.DataFrame:
+def _contact_cases(target: Target, member_ids: Sequence[str]) -> pd.DataFrame:
     """The rows excluded as unable to contact: member_id, when outreach could begin
     (referral, else assignment; NaT if unknown) and when it ended (discontinuation,
     else enrollment end, else the production date). Indexed like ``target.fields``."""
@@ -177,7 +179,7 @@ def _contact_cases(target: Target) -> pd.DataFrame:
     ended = ended.fillna(_today(target))
     began = _first_date(target, ("referral_date", "assigned_date"))
     cases = pd.DataFrame(
-        {"member_id": list(target.member_ids), "ended": ended, "began": began}, index=fields.index
+        {"member_id": list(member_ids), "ended": ended, "began": began}, index=fields.index
     )
     return cases[excluded.to_numpy()]
 
@@ -212,9 +214,9 @@ def _within(target: Target, field_name: str, days: int, what: str):
     late = (done > due) | (done.isna() & (due < _today(target)))
     if "ecm_status" in target.fields:  # the clock runs for members enrolled now
         late &= target.fields["ecm_status"] == "enrolled"
-    late = _where(late)
-    if late:
-        yield Hit(late, f"{what} not within {days} days of enrollment", field=field_name)
+    rows = _where(late)
+    if rows:
+        yield Hit(rows, f"{what} not within {days} days of enrollment", field=field_name)
 
 
 def assessment_started(target):

@@ -27,30 +27,21 @@ def _modifiers(target: Target):
     ecm_code = []
     ecm_mods = []
     set_mods = []
-    for pos, row in enumerate(
-        lines[
-            [
-                "is_ecm",
-                "given_code",
-                "derived_code",
-                "given_modifiers",
-                "derived_modifiers",
-                "code_set",
-            ]
-        ].itertuples(index=False)
+    names = ("is_ecm", "given_code", "derived_code", "given_modifiers", "derived_modifiers")
+    columns = [lines[name].tolist() for name in (*names, "code_set")]
+    for pos, (is_ecm, given_code, derived_code, given_mods, derived_mods, code_set) in enumerate(
+        zip(*columns, strict=True)
     ):
         # given_code is None when blank (claim_lines.text_or_none); never test it for
         # truth: a NaN there once refused every ECM line of a plan (issue 11)
-        if row.is_ecm:
-            if row.given_code is not None and row.given_code != row.derived_code:
+        if is_ecm:
+            if given_code is not None and given_code != derived_code:
                 ecm_code.append(pos)
-            if len(row.given_modifiers) > 0 and set(row.given_modifiers) != set(
-                row.derived_modifiers
-            ):
+            if len(given_mods) > 0 and set(given_mods) != set(derived_mods):
                 ecm_mods.append(pos)
-        elif isinstance(row.code_set, str) and row.code_set != "":
-            rules = spec.code_sets[row.code_set]
-            given = set(row.given_modifiers)
+        elif isinstance(code_set, str) and code_set != "":
+            rules = spec.code_sets[code_set]
+            given = set(given_mods)
             allowed = rules.required_modifiers | rules.one_of_modifiers | rules.allowed_modifiers
             if (
                 not rules.required_modifiers <= given

@@ -42,7 +42,7 @@ def texts(target: Target, header: str) -> pd.Series:
 
 
 def _columns(target: Target, predicate):
-    return [c for c in target.layout.columns if c.header in target.frame and predicate(c)]
+    return [c for c in target.columns if c.header in target.frame and predicate(c)]
 
 
 def _positions(mask: pd.Series) -> list[int]:

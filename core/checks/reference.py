@@ -40,13 +40,13 @@ class _FieldValidator(Validator):
 
 def cerberus_schema(target: Target) -> dict:
     schema = {}
-    for column in target.layout.columns:
+    for column in target.columns:
         if column.header not in target.frame:
             continue
         rules: dict = {"type": "string", "empty": not column.required}
         if column.max_length:
             rules["maxlength"] = column.max_length
-        check = {"cin": "cin", "zip": "zip"}.get(column.field)
+        check = {"cin": "cin", "zip": "zip"}.get(column.field or "")
         check = check or ("npi" if column.field in NPI_FIELDS else None)
         check = check or ("phone" if column.field in PHONE_FIELDS else None)
         if check:

@@ -18,11 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ecmx.core.checks.findings import Code, Finding
 from ecmx.core.dataset.values import as_text
+
+if TYPE_CHECKING:  # annotations only: the dataset reader imports the checks' codes
+    from ecmx.core.dataset.read import Dataset
+    from ecmx.core.plans.spec import ColumnSpec, Layout, PlanSpec
 
 # Codes merged into another rule: a plan's ``rules:`` naming the old code is told the new one.
 MERGED_CODES = {"B010": "O001"}
@@ -52,9 +57,9 @@ class Rule(Code):
 class Target:
     """One plan file to check: what the plan sees, what it means, and where each cell is."""
 
-    plan: object  # PlanSpec
+    plan: PlanSpec
     kind: str
-    layout: object  # Layout; None for claim lines, whose headers are the dataset's columns
+    layout: Layout | None  # None for claim lines, whose headers are the dataset's columns
     frame: pd.DataFrame  # columns = layout headers present; values as written/read
     fields: pd.DataFrame  # canonical fields, same row order
     file_rows: Sequence[int]  # spreadsheet row of each position
@@ -62,19 +67,20 @@ class Target:
     sheet: str
     file: str = ""
     production_date: date | None = None
-    dataset: object = None  # Dataset, when there is one
+    dataset: Dataset | None = None  # when there is one
     member_ids: Sequence[str] | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[ColumnSpec, ...]:
+        """The plan layout's columns; none for claim lines, which have no plan layout."""
+        return () if self.layout is None else self.layout.columns
 
     def header_of(self, field_name: str) -> str | None:
         if self.layout is None:  # no plan layout: a field is the dataset column of its name
             return field_name if field_name in self.letters else None
         return next(
-            (
-                c.header
-                for c in self.layout.columns
-                if c.field == field_name and c.header in self.letters
-            ),
+            (c.header for c in self.columns if c.field == field_name and c.header in self.letters),
             None,
         )
 

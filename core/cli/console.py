@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -106,6 +108,16 @@ def progress_bar(total: int, description: str):
         yield advance
 
 
+@dataclass
+class _ShownStage:
+    """What ``job_progress`` draws now: the stage, the stack that closes its spinner or bar,
+    and the bar's ``advance`` (None for a spinner)."""
+
+    stage: str | None = None
+    stack: contextlib.ExitStack | None = None
+    advance: Callable[[str], None] | None = None
+
+
 @contextlib.contextmanager
 def job_progress():
     """Yield a job's ``progress(stage, done, total, item)`` callback, drawn on stderr: a
@@ -115,20 +127,20 @@ def job_progress():
         yield lambda stage, done, total, item="": None
         return
     with contextlib.ExitStack() as stack:
-        shown = {"stage": None, "stack": None, "advance": None}
+        shown = _ShownStage()
 
         def progress(stage: str, done: int, total: int, item: str = "") -> None:
-            if shown["stage"] != stage:  # a new stage: the last one's spinner or bar goes
-                if shown["stack"] is not None:
-                    shown["stack"].close()
+            if shown.stage != stage:  # a new stage: the last one's spinner or bar goes
+                if shown.stack is not None:
+                    shown.stack.close()
                 inner = stack.enter_context(contextlib.ExitStack())
-                shown.update(stage=stage, stack=inner, advance=None)
+                shown.stage, shown.stack, shown.advance = stage, inner, None
                 if total == 0:
                     inner.enter_context(status(stage))
                 else:
-                    shown["advance"] = inner.enter_context(progress_bar(total, stage))
-            if shown["advance"] is not None and done:
-                shown["advance"](item)
+                    shown.advance = inner.enter_context(progress_bar(total, stage))
+            if shown.advance is not None and done:
+                shown.advance(item)
 
         yield progress
 

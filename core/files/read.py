@@ -53,7 +53,7 @@ def format_problem(path: Path, plan: PlanSpec, file: FileSpec) -> Finding | None
     if extension in file.accepted_formats:
         return None
     fact = file.accepted_formats_fact
-    source = fact.source if fact is not None else ""
+    source = fact.source_text if fact is not None else ""
     if fact is not None and fact.assumed:
         source = f"assumed: {fact.note or source}".rstrip(": ")
     accepted = " or ".join(file.accepted_formats)
@@ -178,9 +178,10 @@ def _missing_or_repeated_cins(
 
 def _find_header(raw: RawSheet, layout: Layout) -> tuple[int, dict[str, int]]:
     wanted = {normalise_header(c.header): c.header for c in layout.columns}
-    best_index, best = -1, {}
+    best_index = -1
+    best: dict[str, int] = {}
     for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
-        found = {}
+        found: dict[str, int] = {}
         for position, cell in enumerate(row):
             header = wanted.get(normalise_header(cell))
             if header and header not in found:
@@ -245,7 +246,7 @@ def _converter(column: ColumnSpec, plan: PlanSpec):
     if column.type in ("int", "number"):
         return V.as_int if column.type == "int" else V.as_number
     if column.codes and column.type in ("code", "codes", "bool"):
-        lookup = reverse_codes(plan, column)
+        lookup = reverse_codes(plan, column.codes)
         if column.type == "bool":
             return lambda raw: _bool(raw, lookup)
         if column.type == "codes":
@@ -254,10 +255,11 @@ def _converter(column: ColumnSpec, plan: PlanSpec):
     return V.as_text
 
 
-def reverse_codes(plan: PlanSpec, column: ColumnSpec) -> dict[str, str]:
-    """Plan code or label (normalised) -> canonical key; the first key wins for a shared code."""
+def reverse_codes(plan: PlanSpec, codes: str) -> dict[str, str]:
+    """Plan code or label (normalised) -> canonical key, in the plan's code list ``codes``;
+    the first key wins for a shared code."""
     lookup: dict[str, str] = {}
-    for key, entry in plan.codes[column.codes].values.items():
+    for key, entry in plan.codes[codes].values.items():
         for text in (entry["code"], entry.get("label")):
             normal = V.code_key(text)
             if normal is not None:

@@ -168,6 +168,7 @@ def _cells(frame: pd.DataFrame, layout: Layout) -> list[tuple[str, list]]:
     columns = []
     for column in layout.columns:
         series = frame[column.header]
+        values: list[datetime | int | float | str | None]
         if column.type == "date":
             values = [None if pd.isna(v) else v.to_pydatetime() for v in pd.to_datetime(series)]
         elif column.type in ("int", "number"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pluggy
@@ -54,7 +55,7 @@ def plans_dirs_from_env() -> list[Path]:
     return [Path(p) for p in value.split(os.pathsep) if p.strip()]
 
 
-def make_plugin_manager(plans_dirs: list[Path] = (), *, entry_points: bool = True):
+def make_plugin_manager(plans_dirs: Iterable[Path | str] = (), *, entry_points: bool = True):
     """Return ``(plugin_manager, registry)`` with every plugin registered and checked."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -103,6 +104,7 @@ def chain(hook: pluggy.HookCaller, value, **kwargs):
         if impl.wrapper or impl.hookwrapper:
             continue
         results = hook._hookexec(hook.name, [impl, *wrappers], {name: value, **kwargs}, False)
-        if results and results[-1] is not None:
+        # not firstresult (the last argument): the step's results, as a list
+        if isinstance(results, list) and results and results[-1] is not None:
             value = results[-1]
     return value

@@ -168,10 +168,10 @@ def _check_sheet_names(results) -> None:
 
 
 def _row(result: Conversion, written: bool) -> tuple[str, ...]:
-    if written:
-        file = result.file_name
-    elif result.file_name is None:
+    if result.file_name is None:  # never written: only a named file is
         file = "NOT WRITTEN: see the errors above"
+    elif written:
+        file = result.file_name
     else:
         file = "NOT WRITTEN: fix the errors, or --force"
     counts = Counter(f.severity for f in result.findings)

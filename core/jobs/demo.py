@@ -50,14 +50,27 @@ def run_demo(request: DemoRequest, *, plugins=None, progress: Progress = no_prog
         # Made on time: the 3rd of the month after the period, before every plan's due date,
         # so the demo shows the files rather than late-file warnings (ecmx due shows those).
         made = min(date.today(), period.shift(1).start.replace(day=3))
-    common = {"plan": "all", "period": period, "production_date": made, "force": request.force}
     converted = run_convert(
-        ConvertRequest(dataset, out_dir=request.out_dir / "files", **common),
+        ConvertRequest(
+            dataset,
+            "all",
+            period,
+            request.out_dir / "files",
+            production_date=made,
+            force=request.force,
+        ),
         plugins=plugins,
         progress=progress,
     )
     billed = run_claims(
-        ClaimsRequest(dataset, out_dir=request.out_dir / "claims", **common),
+        ClaimsRequest(
+            dataset,
+            "all",
+            period,
+            request.out_dir / "claims",
+            production_date=made,
+            force=request.force,
+        ),
         plugins=plugins,
         progress=progress,
     )

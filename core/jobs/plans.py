@@ -8,6 +8,7 @@ from pathlib import Path
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError
 from ecmx.core.jobs.common import plugins_for
+from ecmx.core.plans.spec import PlanSpec
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class PlansCheckResult:
 def plans_rows(request: PlansRequest, *, plugins=None) -> list[tuple[str, ...]]:
     """Every plan: id, name, family, file kinds and layout versions, by id."""
     _, registry = plugins_for(request, plugins)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for plan in sorted(registry.concrete_plans(), key=lambda p: p.id):
         kinds = ", ".join(f"{k} ({f.title})" for k, f in plan.files.items())
         versions = "; ".join(
@@ -73,7 +74,7 @@ def field_tables(request: PlansRequest, *, plugins=None) -> list[tuple[str, list
     ]
 
 
-def plan_to_show(request: PlansShowRequest, *, plugins=None) -> tuple[object, list[str]]:
+def plan_to_show(request: PlansShowRequest, *, plugins=None) -> tuple[PlanSpec, list[str]]:
     """The plan asked for and the kinds to show. Raises ``EcmxError`` for an unknown name."""
     _, registry = plugins_for(request, plugins)
     plan = registry.plan(request.plan)

@@ -78,8 +78,9 @@ def run_validate(
         sent_by_plan=sent_by_plan,
         readers=registry.readers.values(),
     )
-    target = _target(plan_file, plan, kind, layout, str(path), dataset)
-    context = BuildContext(dataset, plan, kind.name, period, target.production_date, file, layout)
+    production_date = _production_date(plan_file)
+    target = _target(plan_file, plan, kind, layout, str(path), dataset, production_date)
+    context = BuildContext(dataset, plan, kind.name, period, production_date, file, layout)
     context.canonical = _canonical(target.fields, dataset)
     read = [f for f in plan_file.findings if f.code != "F004"]  # L001 reports a blank CIN
     if not sent_by_plan:  # a file the plan receives: in a format it takes?
@@ -106,12 +107,18 @@ def run_validate(
     )
 
 
-def _target(plan_file: PlanFile, plan, kind, layout, path: str, dataset) -> Target:
+def _production_date(plan_file: PlanFile) -> date:
+    """The file's own production date when it has one, else today: dates are judged by it."""
+    frame = plan_file.frame
+    made = frame["production_date"].dropna().max() if "production_date" in frame else None
+    return made.date() if made is not None and not pd.isna(made) else date.today()
+
+
+def _target(
+    plan_file: PlanFile, plan, kind, layout, path: str, dataset, production_date: date
+) -> Target:
     """The file as the rules see it: its cells as written, its records as canonical fields."""
     fields = plan_file.frame.drop(columns=[FILE_ROW])
-    # Dates are judged against the file's own production date when it has one.
-    made = fields["production_date"].dropna().max() if "production_date" in fields else None
-    production_date = made.date() if made is not None and not pd.isna(made) else date.today()
     member_ids = None
     if dataset is not None and "cin" in fields:
         by_cin = _member_of(dataset, "member_id")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ecmx.core.calendar.periods import Period
 from ecmx.core.calendar.spec import CalendarSpec
 from ecmx.core.errors import ConfigError
-from ecmx.core.plans.provenance import Source, describe
+from ecmx.core.plans.provenance import Source, citation_texts, describe
 
 if TYPE_CHECKING:
     from ecmx.core.billing.coding import BillingSpec
@@ -38,6 +38,11 @@ class Fact:
             entry.get("assumed") is True,
             entry.get("note") or "",
         )
+
+    @property
+    def source_text(self) -> str:
+        """``source`` as one text (a list's citations joined by "; "), as a Finding takes it."""
+        return "; ".join(citation_texts(self.source))
 
 
 @dataclass(frozen=True)
