@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ecmx.core.billing.claims import Claim
 from ecmx.core.billing.coding import BillingSpec
@@ -21,15 +21,19 @@ from ecmx.core.billing.invoice import write_invoice
 from ecmx.core.billing.x12 import Control, Parties, write_837p
 from ecmx.core.calendar.periods import Period
 
+if TYPE_CHECKING:
+    from ecmx.core.dataset.provider import Provider
+    from ecmx.core.plans.spec import PlanSpec
+
 
 @dataclass(frozen=True)
 class ClaimFile:
     """One plan's claims for a period, as a claim writer receives them."""
 
-    plan: Any  # the PlanSpec billed
+    plan: PlanSpec  # the plan billed
     spec: BillingSpec  # the plan's billing section
     claims: list[Claim]  # one per member, never empty
-    provider: Any  # the provider profile (dataset.provider)
+    provider: Provider  # the provider profile (dataset.provider)
     period: Period
     created: datetime  # the production date at the time of the run
     parties: Parties | None = None  # set when the writer's ``x12`` is true

@@ -40,6 +40,7 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.atomic import atomic_batch
 from ecmx.core.storage.gcpause import gc_paused
 from ecmx.core.storage.targets import check_batch, dataset_inputs
@@ -51,7 +52,7 @@ UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015"})
 
 @dataclass
 class PlanClaims:
-    plan: object
+    plan: PlanSpec
     spec: BillingSpec
     lines: pd.DataFrame  # the period's coded lines
     findings: list[Finding]
@@ -103,7 +104,8 @@ def run_claims(
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
-    plans, notes = requested, []
+    plans = requested
+    notes: list[str] = []
     if request.plan == "all":
         present, notes = plans_with_members(dataset, {p.id for p in plans}, "no claims")
         plans = [p for p in plans if p.id in present]
@@ -274,6 +276,7 @@ def _outreach_place(finding: Finding, dataset) -> Finding:
     """A line billed from the outreach table (negative row): point at its outreach row."""
     from dataclasses import replace
 
+    assert finding.row is not None  # called for a negative row only
     row = -finding.row
     column = finding.column if finding.column in dataset.outreach.columns else ""
     return replace(
