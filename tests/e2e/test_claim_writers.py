@@ -5,6 +5,7 @@ is one clear line naming the registered ones (docs/plugins.md, docs/claims.md)."
 from __future__ import annotations
 
 import csv
+import re
 import sys
 import types
 from pathlib import Path
@@ -17,6 +18,7 @@ from ecmx.core.hooks import manager
 from ecmx.core.hooks.registry import Registry
 from ecmx.core.hookspecs import hookimpl
 
+ROOT = Path(__file__).parents[2]
 ARGS = ("--period", "2025-11", "--production-date", "2025-12-03")
 HEADER = ["member_id", "service_date", "code", "modifiers", "charge"]
 
@@ -37,9 +39,20 @@ LINES = ClaimWriter("lines", "Lines", ".csv", write_lines, "a CSV of claim lines
 
 
 @pytest.fixture
-def with_writer(monkeypatch):
-    """``with_writer(writer)``: a plugin registering that claim writer, loaded with the
-    built-ins as an installed package's would be."""
+def with_module(monkeypatch):
+    """``with_module(module)``: a plugin module, loaded with the built-ins as an installed
+    package's would be (every command sees it)."""
+
+    def install(module: types.ModuleType) -> None:
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        monkeypatch.setattr(manager, "BUILTIN_PLUGINS", (*manager.BUILTIN_PLUGINS, module.__name__))
+
+    return install
+
+
+@pytest.fixture
+def with_writer(with_module):
+    """``with_writer(writer)``: a plugin registering that claim writer."""
 
     def install(writer: ClaimWriter) -> None:
         module = types.ModuleType(f"ecmx_test_claim_writer_{len(sys.modules)}")
@@ -48,8 +61,7 @@ def with_writer(monkeypatch):
             registry.add_claim_writer(writer)
 
         module.ecmx_register_formats = hookimpl(ecmx_register_formats)
-        monkeypatch.setitem(sys.modules, module.__name__, module)
-        monkeypatch.setattr(manager, "BUILTIN_PLUGINS", (*manager.BUILTIN_PLUGINS, module.__name__))
+        with_module(module)
 
     return install
 
@@ -121,3 +133,20 @@ def test_a_claim_writer_registered_twice_is_a_config_error():
         registry.add_claim_writer(writer)
     with pytest.raises(ConfigError, match="claim writer for format '837p' is registered twice"):
         registry.add_claim_writer(BUILTIN_CLAIM_WRITERS[0])
+
+
+def test_the_plugin_guide_example_runs(cli, samples, tmp_path, with_module):
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", guide, re.S)
+                 if "add_claim_writer" in b]  # fmt: skip
+    module = types.ModuleType("ecmx_test_guide_claim_writer")
+    exec(compile(example, "docs/plugins.md", "exec"), module.__dict__)
+    with_module(module)
+    out = tmp_path / "claims"
+    run = cli("claims", samples["csv"], "--plan", "healthnet", "--out", out,
+              "--format", "lines", *ARGS)  # fmt: skip
+    assert run.code == 0, run.err
+    [written] = out.iterdir()
+    assert "_ECM_Lines_" in written.name and written.suffix == ".csv"  # as the guide says
+    header, *lines = rows(written)
+    assert header == ["member_id", "service_date", "code", "charge"] and lines
