@@ -31,8 +31,10 @@ def ecmx_register_file_kinds(registry):
 @hookspec
 def ecmx_register_formats(registry):
     """Add file formats: readers with ``registry.add_reader(Reader(...))``
-    (``ecmx.core.storage.sheets``) and plan-file writers with
-    ``registry.add_writer(Writer(...))`` (``ecmx.core.files.write``).
+    (``ecmx.core.storage.sheets``), plan-file writers with
+    ``registry.add_writer(Writer(...))`` (``ecmx.core.files.write``) and claim writers
+    for ``ecmx claims --format`` with ``registry.add_claim_writer(ClaimWriter(...))``
+    (``ecmx.core.billing.claim_writers``).
 
     A reader claims file suffixes and returns every cell as the file stores it; a
     writer is named by a plan file's ``format:``, which is also the written file's

@@ -3,19 +3,23 @@
 One sheet ``Invoice``: who bills whom for which period, then one row per service
 line (member, CIN, date, code and modifiers, units, place of service,
 diagnoses, TAR, charge) and a total that is a number, not a formula, so it
-reads the same in any program. Written with xlsxwriter, atomically.
+reads the same in any program. Written with xlsxwriter at the temporary path the
+claims job gives it (the job moves every plan's file into place together).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
 from ecmx.core.billing.lines import missing, text_or_blank
-from ecmx.core.storage.atomic import atomic_file
 from ecmx.core.storage.gcpause import gc_paused
+
+if TYPE_CHECKING:
+    from ecmx.core.billing.claim_writers import ClaimFile
 
 HEADERS = (
     "Claim", "Member Last Name", "Member First Name", "Member CIN", "Date of Birth",
@@ -25,10 +29,10 @@ HEADERS = (
 
 
 @gc_paused()
-def write_invoice(claims, *, provider, payer_name: str, period, created: datetime, path: Path,
-                  force: bool) -> None:  # fmt: skip
-    with atomic_file(Path(path), force=force) as tmp:
-        _write(claims, provider, payer_name, period, created, tmp)
+def write_invoice(claim_file: ClaimFile, path: Path) -> None:
+    """The invoice claim writer (``ecmx claims --format invoice``): one workbook per plan."""
+    f = claim_file
+    _write(f.claims, f.provider, f.spec.payer_name, f.period, f.created, Path(path))
 
 
 def _write(claims, provider, payer_name, period, created, path: Path) -> None:

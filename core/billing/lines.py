@@ -325,11 +325,11 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
     lines["billed_units"] = units.where(fits, 0).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
     # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins
-    rate = [
+    line_rates = [
         rates.get(f"{code}-{mods[0]}" if mods else code, rates.get(code))
         for code, mods in zip(lines["code"], lines["billed_modifiers"], strict=True)
     ]
-    rate = pd.Series(rate, index=lines.index, dtype="object")
+    rate = pd.Series(line_rates, index=lines.index, dtype="object")
     charge = lines["charge"]
     per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]
     amount = pd.to_numeric(charge, errors="coerce").fillna(per_unit)

@@ -12,11 +12,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecmx.core.billing.claims import Claim
 from ecmx.core.billing.coding import BillingSpec, Separators
 from ecmx.core.billing.lines import missing, text_or_blank
+from ecmx.core.errors import InputError
 from ecmx.core.storage.gcpause import gc_paused
+
+if TYPE_CHECKING:
+    from ecmx.core.billing.claim_writers import ClaimFile
 
 IMPLEMENTATION = "005010X222A1"
 
@@ -94,6 +100,60 @@ class Composite:
 def amount(value: float) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def write_837p(claim_file: ClaimFile, path: Path) -> None:
+    """The 837P claim writer (``ecmx claims --format 837p``): one interchange per plan."""
+    assert claim_file.parties is not None and claim_file.control is not None  # x12=True
+    text = render_837p(
+        claim_file.claims,
+        claim_file.parties,
+        claim_file.spec,
+        claim_file.control,
+        claim_file.created,
+    )
+    Path(path).write_bytes(text.encode("ascii", errors="replace"))
+
+
+def parties_for(provider, plan, spec: BillingSpec) -> Parties:
+    """The 837P's parties from the provider profile and the plan's billing section; an
+    ``InputError`` names the first thing the profile lacks."""
+    mine = provider.plan(plan.id)
+    where = provider.source or "the provider profile"
+    payer_id = mine.get("payer_id") or spec.payer_id
+    if not payer_id:
+        raise InputError(
+            f"{where}: plans.{plan.id}.payer_id is missing: the 837P names {plan.name} by its "
+            "payer ID (from your clearinghouse's payer list or the plan's companion guide)"
+        )
+    zip_digits = "".join(ch for ch in str(provider.get("zip") or "") if ch.isdigit())
+    missing = [k for k in ("address", "city", "state", "phone") if not provider.get(k)]
+    if missing:
+        raise InputError(
+            f"{where}: the 837P needs the billing provider's {', '.join(missing)}: add them"
+        )
+    if len(zip_digits) != 9:
+        raise InputError(
+            f"{where}: zip: an 837P needs the billing provider's ZIP+4 (9 digits), "
+            'e.g. zip: "93721-2345"'
+        )
+    return Parties(
+        submitter_name=provider.facility_name,
+        submitter_id=mine.get("submitter_id") or provider.npi,
+        contact_phone=str(provider.get("phone") or ""),
+        receiver_name=spec.payer_name,
+        receiver_id=mine.get("receiver_id") or payer_id,
+        billing_name=provider.facility_name,
+        billing_npi=provider.npi,
+        billing_tin="".join(ch for ch in provider.tin if ch.isdigit()),
+        billing_address=str(provider.get("address")),
+        billing_city=str(provider.get("city")),
+        billing_state=str(provider.get("state")),
+        billing_zip=zip_digits,
+        taxonomy=str(provider.get("taxonomy") or ""),
+        payer_name=spec.payer_name,
+        payer_id=payer_id,
+    )
 
 
 @gc_paused()

@@ -9,6 +9,7 @@ import click
 
 from ecmx.core.cli import render
 from ecmx.core.cli.options import (
+    State,
     output_options,
     parse_day,
     parse_period,
@@ -18,7 +19,33 @@ from ecmx.core.cli.options import (
     run_job,
     show_values_option,
 )
+from ecmx.core.errors import EcmxError
 from ecmx.core.jobs.claims import ClaimsRequest, run_claims
+
+
+class FormatOption(click.Option):
+    """``--format``: its choices are the registered claim writers, which are known only once
+    the plugins load, after click has built the options. So the help is made when it is
+    shown, and the job refuses a format nobody registered (exit code 2, as a bad option)."""
+
+    def get_help_record(self, ctx: click.Context):
+        writers = _claim_writers(ctx)
+        self.metavar = f"[{'|'.join(writers)}]"
+        self.help = "; ".join(f"{name}: {w.help}" for name, w in writers.items()) + "."
+        return super().get_help_record(ctx)
+
+
+def _claim_writers(ctx: click.Context) -> dict:
+    """The registered claim writers by format; the built-in ones when a plugin fails to
+    load (the command itself then reports why)."""
+    from ecmx.core.billing.claim_writers import BUILTIN_CLAIM_WRITERS
+
+    state = ctx.find_object(State)
+    try:
+        writers = state.plugins()[1].claim_writers if state else {}
+    except EcmxError:
+        writers = {}
+    return writers or {w.format: w for w in BUILTIN_CLAIM_WRITERS}
 
 
 @click.command("claims")
@@ -29,10 +56,10 @@ from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["837p", "invoice"], case_sensitive=False),
+    cls=FormatOption,
     default="837p",
     show_default=True,
-    help="837p: an X12 837P (005010X222A1) file per plan; invoice: an invoice workbook.",
+    help="A registered claim writer's format.",
 )
 @click.option(
     "--out",

@@ -1,10 +1,11 @@
-"""The registry plugins fill at start-up: file kinds, formats, transforms, rules,
-calendar rule kinds and plan configs."""
+"""The registry plugins fill at start-up: file kinds, formats, claim writers, transforms,
+rules, calendar rule kinds and plan configs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecmx.core.calendar.spec import RuleKind
 from ecmx.core.checks.rules import Rule
@@ -16,6 +17,9 @@ from ecmx.core.plans.load import PlanSource, load_plans
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.sheets import Reader
 
+if TYPE_CHECKING:  # billing imports the hook manager, which imports this module
+    from ecmx.core.billing.claim_writers import ClaimWriter
+
 
 class Registry:
     def __init__(self) -> None:
@@ -26,6 +30,7 @@ class Registry:
         self.rules: dict[str, Rule] = {}
         self.readers: dict[str, Reader] = {}
         self.writers: dict[str, Writer] = {}
+        self.claim_writers: dict[str, ClaimWriter] = {}
         self.calendar_rules: dict[str, RuleKind] = {}
         self._plans: dict[str, PlanSpec] | None = None
 
@@ -54,6 +59,12 @@ class Registry:
         if writer.format in self.writers:
             raise ConfigError(f"a writer for format {writer.format!r} is registered twice")
         self.writers[writer.format] = writer
+
+    def add_claim_writer(self, writer: ClaimWriter) -> None:
+        """A format ``ecmx claims --format`` writes (``ecmx.core.billing.claim_writers``)."""
+        if writer.format in self.claim_writers:
+            raise ConfigError(f"a claim writer for format {writer.format!r} is registered twice")
+        self.claim_writers[writer.format] = writer
 
     def add_calendar_rule(self, kind: RuleKind) -> None:
         if kind.name in self.calendar_rules:

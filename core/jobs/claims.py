@@ -9,6 +9,7 @@ when any line broke a rule (billed with --force or not), as ``convert`` does.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,16 +17,20 @@ from pathlib import Path
 import pandas as pd
 
 from ecmx.core.billing.claim_fields import member_findings
+from ecmx.core.billing.claim_writers import ClaimFile, ClaimWriter
 from ecmx.core.billing.claims import Claim, build_claims
 from ecmx.core.billing.coding import BillingSpec, billing_spec
+from ecmx.core.billing.control_numbers import reserved_numbers
 from ecmx.core.billing.lines import code_lines
+from ecmx.core.billing.x12 import Control, parties_for
 from ecmx.core.calendar.periods import Period
 from ecmx.core.checks.findings import ERROR, Finding
 from ecmx.core.checks.rules import Target, run_rules
 from ecmx.core.checks.step import check
-from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError, OutputError
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.convert import findings_for_run, name_from_template
+from ecmx.core.hints import did_you_mean
 from ecmx.core.jobs.common import (
     Progress,
     check_report_target,
@@ -35,11 +40,11 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.atomic import atomic_batch
 from ecmx.core.storage.gcpause import gc_paused
 from ecmx.core.storage.targets import check_batch, dataset_inputs
 
-FORMATS = {"837p": ".837", "invoice": ".xlsx"}
-KIND_LABEL = {"837p": "837P", "invoice": "Invoice"}
 # A line without these cannot be put on a claim at all, --force or not, and a plan's
 # ``rules:`` cannot switch them off (the payer would reject the whole file).
 UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015"})
@@ -47,7 +52,7 @@ UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015"})
 
 @dataclass
 class PlanClaims:
-    plan: object
+    plan: PlanSpec
     spec: BillingSpec
     lines: pd.DataFrame  # the period's coded lines
     findings: list[Finding]
@@ -64,7 +69,7 @@ class ClaimsRequest:
     plan: str  # a plan id, or "all"
     period: Period
     out_dir: Path
-    format: str = "837p"  # 837p or invoice
+    format: str = "837p"  # a registered claim writer's format: 837p and invoice are built in
     provider: Path | None = None  # default: beside the dataset
     production_date: date | None = None  # default: today
     report: Path | None = None  # .json, .csv, .html or .xlsx
@@ -93,12 +98,14 @@ def run_claims(
     pair to reuse (default: made for ``request.plans_dirs``). Raises ``EcmxError`` subclasses."""
     plugins = plugins_for(request, plugins)
     registry = plugins[1]
+    writer = claim_writer(registry, request.format)
     plans = registry.concrete_plans() if request.plan == "all" else [registry.plan(request.plan)]
     requested = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
-    plans, notes = requested, []
+    plans = requested
+    notes: list[str] = []
     if request.plan == "all":
         present, notes = plans_with_members(dataset, {p.id for p in plans}, "no claims")
         plans = [p for p in plans if p.id in present]
@@ -108,13 +115,12 @@ def run_claims(
     for plan in plans:
         results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
         progress("coding claims", len(results), len(plans), plan.id)
-    written = _write(request, results, dataset, made, inputs)
+    written = _write(request, writer, results, dataset, made, inputs)
     findings = findings_for_run(dataset, registry, {p.id for p in requested})
     findings += [f for r in results for f in r.findings]
     meta = {"command": "claims", "dataset": str(request.dataset),
             "period": str(request.period), "plan": request.plan}  # fmt: skip
     unique = report_findings(findings, meta, request.report, request.show_values, request.force)
-    label = KIND_LABEL[request.format]
     return ClaimsResult(
         plans=results,
         written=written,
@@ -122,51 +128,62 @@ def run_claims(
         rows=[_row(r) for r in results],
         notes=notes + ([f"wrote {request.report}"] if request.report else []),
         meta=meta,
-        title=f"ecmx claims {request.period} ({label}) -> {request.out_dir}",
+        title=f"ecmx claims {request.period} ({writer.label}) -> {request.out_dir}",
         exit_code=EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK,
     )
 
 
-def _write(request: ClaimsRequest, results, dataset, made: date, inputs) -> list[Path]:
+def claim_writer(registry, name: str) -> ClaimWriter:
+    """The registered claim writer for ``--format name``; an ``EcmxError`` (exit code 2,
+    as a bad option) names the registered formats when there is none."""
+    writer = registry.claim_writers.get(name.lower())
+    if writer is None:
+        names = sorted(registry.claim_writers)
+        raise EcmxError(
+            f"--format: no claim writer for {name!r}{did_you_mean(name.lower(), names)}; "
+            f"known formats: {', '.join(names)}"
+        )
+    return writer
+
+
+def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: date,
+           inputs) -> list[Path]:  # fmt: skip
     """Name each plan's file, check every target, then write the plans with claims."""
-    output_format, out_dir = request.format, request.out_dir
+    out_dir = request.out_dir
     for result in results:
-        if output_format not in result.spec.channels:
+        if writer.channel and writer.channel not in result.spec.channels:
             raise OutputError(
-                f"{result.plan.name} does not take {KIND_LABEL[output_format]} "
+                f"{result.plan.name} does not take {writer.label} "
                 f"(it takes: {', '.join(result.spec.channels)}); choose another --format"
             )
         if result.claims:
-            result.file_name = _file_name(result, dataset, request.period, made, output_format)
+            result.file_name = _file_name(result, dataset, request.period, made, writer)
     to_write = [r for r in results if r.claims]
-    parties = (
-        {id(r): _parties(dataset.provider, r) for r in to_write} if output_format == "837p" else {}
-    )
+    provider = dataset.provider
+    # the provider profile is checked for every plan before a file is written
+    parties = [parties_for(provider, r.plan, r.spec) if writer.x12 else None for r in to_write]
+    paths = [out_dir / r.file_name for r in to_write]
     check_batch(
         out_dir,
-        [(r.plan.id, out_dir / r.file_name) for r in to_write],
+        [(r.plan.id, path) for r, path in zip(to_write, paths, strict=True)],
         others=[("--report", request.report)],
         inputs=inputs,
         force=request.force,
     )
     created = _created(made)
-    if output_format == "837p":
-        usage = "T" if request.test_file else "P"
-        _write_837p(to_write, parties, out_dir, created, usage, request.force)
-    else:
-        from ecmx.core.billing.invoice import write_invoice
-
-        for result in to_write:
-            write_invoice(
-                result.claims,
-                provider=dataset.provider,
-                payer_name=result.spec.payer_name,
-                period=request.period,
-                created=created,
-                path=out_dir / result.file_name,
-                force=request.force,
-            )
-    return [out_dir / r.file_name for r in to_write]
+    usage = "T" if request.test_file else "P"
+    numbers = reserved_numbers(out_dir, len(to_write)) if writer.x12 else nullcontext(None)
+    # One batch: a failure half-way leaves no claim file of the run under its final name.
+    with numbers as reserved, atomic_batch(paths, force=request.force) as tmp:
+        for index, (result, path) in enumerate(zip(to_write, paths, strict=True)):
+            number = reserved[index] if reserved is not None else None
+            claim_file = ClaimFile(
+                result.plan, result.spec, result.claims, provider, request.period, created,
+                parties=parties[index],
+                control=None if number is None else Control(number, number, usage),
+            )  # fmt: skip
+            writer.write(claim_file, tmp[path])
+    return paths
 
 
 def _row(result: PlanClaims) -> tuple[str, ...]:
@@ -259,6 +276,7 @@ def _outreach_place(finding: Finding, dataset) -> Finding:
     """A line billed from the outreach table (negative row): point at its outreach row."""
     from dataclasses import replace
 
+    assert finding.row is not None  # called for a negative row only
     row = -finding.row
     column = finding.column if finding.column in dataset.outreach.columns else ""
     return replace(
@@ -274,7 +292,7 @@ def _subscriber_field(spec: BillingSpec) -> str:
     return {"cin": "cin", "mrn": "mrn", "member_id": "member_id"}[spec.subscriber_id]
 
 
-def _file_name(result, dataset, period, production_date, output_format) -> str:
+def _file_name(result, dataset, period, production_date, writer: ClaimWriter) -> str:
     provider = dataset.provider
     prefix = provider.plan(result.plan.id).get("file_prefix")
     if "{file_prefix" in result.spec.naming and not prefix:
@@ -286,72 +304,8 @@ def _file_name(result, dataset, period, production_date, output_format) -> str:
         result.spec.naming,
         provider,
         result.plan.id,
-        KIND_LABEL[output_format],
+        writer.label,
         period,
         production_date,
     )
-    return name + FORMATS[output_format]
-
-
-def _parties(provider, result):
-    from ecmx.core.billing.x12 import Parties
-
-    plan = result.plan
-    mine = provider.plan(plan.id)
-    where = provider.source or "the provider profile"
-    payer_id = mine.get("payer_id") or result.spec.payer_id
-    if not payer_id:
-        raise InputError(
-            f"{where}: plans.{plan.id}.payer_id is missing: the 837P names {plan.name} by its "
-            "payer ID (from your clearinghouse's payer list or the plan's companion guide)"
-        )
-    zip_digits = "".join(ch for ch in str(provider.get("zip") or "") if ch.isdigit())
-    missing = [k for k in ("address", "city", "state", "phone") if not provider.get(k)]
-    if missing:
-        raise InputError(
-            f"{where}: the 837P needs the billing provider's {', '.join(missing)}: add them"
-        )
-    if len(zip_digits) != 9:
-        raise InputError(
-            f"{where}: zip: an 837P needs the billing provider's ZIP+4 (9 digits), "
-            'e.g. zip: "93721-2345"'
-        )
-    return Parties(
-        submitter_name=provider.facility_name,
-        submitter_id=mine.get("submitter_id") or provider.npi,
-        contact_phone=str(provider.get("phone") or ""),
-        receiver_name=result.spec.payer_name,
-        receiver_id=mine.get("receiver_id") or payer_id,
-        billing_name=provider.facility_name,
-        billing_npi=provider.npi,
-        billing_tin="".join(ch for ch in provider.tin if ch.isdigit()),
-        billing_address=str(provider.get("address")),
-        billing_city=str(provider.get("city")),
-        billing_state=str(provider.get("state")),
-        billing_zip=zip_digits,
-        taxonomy=str(provider.get("taxonomy") or ""),
-        payer_name=result.spec.payer_name,
-        payer_id=payer_id,
-    )
-
-
-def _write_837p(results, parties, out_dir: Path, created, usage, force) -> None:
-    from ecmx.core.billing.control_numbers import reserved_numbers
-    from ecmx.core.billing.x12 import Control, render_837p
-    from ecmx.core.storage.atomic import atomic_batch
-
-    paths = [out_dir / result.file_name for result in results]
-    # One batch: a failure half-way leaves no claim file of the run under its final name.
-    with (
-        reserved_numbers(out_dir, len(results)) as numbers,
-        atomic_batch(paths, force=force) as tmp,
-    ):
-        for result, number, path in zip(results, numbers, paths, strict=True):
-            text = render_837p(
-                result.claims,
-                parties[id(result)],
-                result.spec,
-                Control(interchange=number, group=number, usage=usage),
-                created,
-            )
-            tmp[path].write_bytes(text.encode("ascii", errors="replace"))
+    return name + writer.suffix

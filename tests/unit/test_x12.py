@@ -33,12 +33,12 @@ from hypothesis import strategies as st
 from ecmx.core.billing import control_numbers
 from ecmx.core.billing.coding import Separators
 from ecmx.core.billing.control_numbers import lock_path, reserved_numbers, state_path
-from ecmx.core.billing.x12 import Control, render_837p
+from ecmx.core.billing.x12 import Control, parties_for, render_837p
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.read import read_dataset
 from ecmx.core.dataset.sample import PLANS, generate, provider_profile, write_sample
 from ecmx.core.errors import InputError, OutputError
-from ecmx.core.jobs.claims import ClaimsRequest, _code_plan, _parties, run_claims
+from ecmx.core.jobs.claims import ClaimsRequest, _code_plan, run_claims
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)
@@ -89,7 +89,7 @@ def render(dataset, plugins, plan_id: str, number: int = 7, usage: str = "P"):
     result = _code_plan(plugins, dataset, plugins[1].plan(plan_id), PERIOD, CREATED.date(), False)
     text = render_837p(
         result.claims,
-        _parties(dataset.provider, result),
+        parties_for(dataset.provider, result.plan, result.spec),
         result.spec,
         Control(interchange=number, group=number, usage=usage),
         CREATED,
