@@ -74,17 +74,18 @@ class ClaimContext:
     billing: BillingSpec
 
 
-def code_lines(dataset, plan, period: Period, spec: BillingSpec, prepare_hook=None) -> pd.DataFrame:
+def code_lines(dataset, plan, period: Period, spec: BillingSpec, pm=None) -> pd.DataFrame:
     """Every encounter of the plan's members, coded; ``in_period`` marks the ones to bill.
 
     Encounters outside the period stay in the frame: a one-time outreach or an
-    engagement fee is judged against the member's earlier ones. ``prepare_hook``
-    (``pm.hook.ecmx_prepare_claim_lines``) lets plugins adjust the coded lines.
+    engagement fee is judged against the member's earlier ones. With the plugin manager
+    ``pm``, plugins adjust the coded lines (``ecmx_prepare_claim_lines``).
     """
     lines = _coded(dataset, plan, period, spec)
-    if prepare_hook is None or lines.empty:
+    if pm is None or lines.empty:
         return lines
-    return chain(prepare_hook, lines, plan=plan, context=ClaimContext(dataset, period, spec))
+    context = ClaimContext(dataset, period, spec)
+    return chain(pm, "ecmx_prepare_claim_lines", lines, plan=plan, context=context)
 
 
 def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:

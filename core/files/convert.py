@@ -59,11 +59,11 @@ def convert(
     context = BuildContext(dataset, plan, kind.name, period, production_date, file, layout)
     canonical, built = kind.build(context)
     canonical = chain(
-        pm.hook.ecmx_prepare_canonical, canonical, plan=plan, kind=kind.name, context=context
+        pm, "ecmx_prepare_canonical", canonical, plan=plan, kind=kind.name, context=context
     )
     context.canonical = canonical
     frame, mapped = map_to_layout(canonical, context, kind, registry.transforms)
-    frame = chain(pm.hook.ecmx_adjust_plan_frame, frame, plan=plan, kind=kind.name, context=context)
+    frame = chain(pm, "ecmx_adjust_plan_frame", frame, plan=plan, kind=kind.name, context=context)
     name, problem = file_name(file, plan, dataset, period, production_date)
     target = Target(
         plan,

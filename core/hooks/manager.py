@@ -85,26 +85,23 @@ def fill_registry(pm: pluggy.PluginManager) -> Registry:
     return registry
 
 
-def chain(hook: pluggy.HookCaller, value, **kwargs):
+def chain(pm: pluggy.PluginManager, hook_name: str, value, **kwargs):
     """Call a hook that adjusts ``value`` so that each implementation sees the last result.
 
     ``value`` is passed as the one argument of the hook's spec that ``kwargs`` does not
-    name (``frame``, ``lines``). Each implementation is one call through pluggy, in
-    pluggy's order (tryfirst, last registered, ..., trylast), so tracing and
-    monitoring see every step and a ``wrapper=True`` implementation wraps each step:
-    it receives that step's results (``[value]`` or ``[]``) and returns them, changed
-    or not. pluggy has no public way to call one implementation of a hook, so each step
-    uses the hook caller's executor, the one ``hook(...)`` itself uses.
+    name (``frame``, ``lines``). Each implementation is one call through pluggy (the
+    public ``subset_hook_caller``: the hook with every other implementation left out), in
+    pluggy's order (tryfirst, last registered, ..., trylast), so tracing and monitoring
+    see every step and a ``wrapper=True`` implementation wraps each step: it receives
+    that step's results (``[value]`` or ``[]``) and returns them, changed or not.
     """
+    hook = getattr(pm.hook, hook_name)
     spec_args = hook.spec.argnames if hook.spec else ()
     [name] = [arg for arg in spec_args if arg not in kwargs]
-    impls = hook.get_hookimpls()
-    wrappers = [impl for impl in impls if impl.wrapper or impl.hookwrapper]
-    for impl in reversed(impls):
-        if impl.wrapper or impl.hookwrapper:
-            continue
-        results = hook._hookexec(hook.name, [impl, *wrappers], {name: value, **kwargs}, False)
-        # not firstresult (the last argument): the step's results, as a list
-        if isinstance(results, list) and results and results[-1] is not None:
+    steps = [impl for impl in hook.get_hookimpls() if not (impl.wrapper or impl.hookwrapper)]
+    for impl in reversed(steps):  # pluggy calls the last of the list first
+        others = [other.plugin for other in steps if other is not impl]
+        results = pm.subset_hook_caller(hook_name, remove_plugins=others)(**{name: value, **kwargs})
+        if results and results[-1] is not None:  # not firstresult: this step's results
             value = results[-1]
     return value

@@ -213,7 +213,7 @@ def _code_plan(plugins, dataset, plan, period, production_date, force) -> PlanCl
     """One plan's coded lines, checked by the check step, and the claims of those billed."""
     pm, registry = plugins
     spec = billing_spec(plan)
-    lines = code_lines(dataset, plan, period, spec, pm.hook.ecmx_prepare_claim_lines)
+    lines = code_lines(dataset, plan, period, spec, pm)
     current = lines[lines["in_period"]].reset_index(drop=True)
     if current.empty:
         return PlanClaims(plan, spec, current, [])
