@@ -51,5 +51,13 @@ def test_the_paths_the_diagram_names_exist():
     assert paths and not stale, f"docs/architecture.md's diagram names missing {stale}"
 
 
+def test_the_places_a_change_goes_exist():
+    """Every module path the whole document names (``checks/step.py``, ``files/kinds/``)."""
+    text = DOC.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:[a-z_]+/)+[a-z_0-9]+)(?:\.py|/)`", text))
+    stale = sorted(p for p in named if p.split("/")[0] in SUBPACKAGES and not _exists(p))
+    assert named and not stale, f"docs/architecture.md names missing {stale}"
+
+
 def test_the_readme_links_it():
     assert "(docs/architecture.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
