@@ -52,7 +52,7 @@ def plans_list(state):
 @pass_state
 def plans_show(state, plan_id, kind, period, assumptions):
     """Show a plan's layouts, codes and naming, or what is still assumed."""
-    from ecmx.core.plans.show import show_assumptions, show_plan
+    from ecmx.core.cli.plans_show import show_assumptions, show_plan
 
     request = PlansShowRequest(plan_id, kind, period, assumptions, tuple(state.plans_dirs))
     plan, kinds = plan_to_show(request, plugins=state.plugins())

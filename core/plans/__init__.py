@@ -1,1 +1,1 @@
-"""Plan configurations: schema, loading and merging, checking, the typed plan model, show."""
+"""Plan configurations: schema, loading and merging, checking, the typed plan model."""
