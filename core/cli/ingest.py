@@ -87,7 +87,7 @@ def ingest(state, file_path, plan_id, kind_name, dataset_path, out_path, report_
             "fix them, or --force to write with those cells blank"
         )
     else:
-        from ecmx.core.reports.merge_report import show_merge
+        from ecmx.core.cli.merge_table import show_merge
 
         show_merge(result.merge, result.meta, show_values=show_values)
         out.info("wrote " + " and ".join(str(path) for path in result.written))

@@ -13,7 +13,7 @@ def notes(lines) -> None:
 
 def findings(found, meta: dict, *, show_values: bool) -> None:
     """The findings table by rule and the places of each, or 'no problems found'."""
-    from ecmx.core.reports.terminal import show_findings
+    from ecmx.core.cli.findings_table import show_findings
 
     show_findings(found, meta, show_values=show_values)
 

@@ -2,7 +2,7 @@
 
 The suffix picks the format: .json (json_report.py), .csv (csv_report.py), .html
 (html_report.py) or .xlsx (xlsx_report.py, an annotated copy of the checked workbook);
-the terminal summary is terminal.py. docs/reports.md documents them for users.
+the terminal table is the CLI's (cli/findings_table.py). docs/reports.md documents them for users.
 
 ``value`` may be member data (PHI): it is ``"***"`` in the terminal, JSON, CSV and HTML
 unless ``show_values``. Messages never hold member values, so only ``value`` is masked.

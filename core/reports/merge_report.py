@@ -16,7 +16,6 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ecmx.core.cli import console as out
 from ecmx.core.errors import OutputError
 from ecmx.core.files.write import escape_text
 from ecmx.core.inbound.merge import CHANGED, CONFLICT, DROPPED, NEW, Change, Merge
@@ -30,7 +29,6 @@ PHI_NOTICE = (
     "Keep it as you keep member records."
 )
 MASKED_NOTICE = "CINs and values are masked (***); --show-values writes them (they are PHI)."
-SHOWN = 25  # rows on the terminal before "... N more" (all with --verbose)
 
 
 def summary(merge: Merge, meta: dict) -> dict:
@@ -111,38 +109,6 @@ def _write_xlsx(path: Path, rows: list[dict], totals: dict, notice: str | None) 
         totals_sheet.write_string(r, 0, key, bold)
         totals_sheet.write(r, 1, value if isinstance(value, int) else str(value))
     book.close()
-
-
-def show_merge(merge: Merge, meta: dict, *, show_values: bool) -> None:
-    totals = summary(merge, meta)
-    out.table(
-        f"ecmx ingest {meta['file']} ({meta['plan']} {meta['kind']})",
-        ("new", "dropped", "changed", "conflicts"),
-        [(totals[NEW], totals[DROPPED], totals[CHANGED], totals[CONFLICT])],
-    )
-    if not merge.changes:
-        return
-    limit = len(merge.changes) if out.verbose() else SHOWN
-    rows = [
-        (
-            c.change,
-            c.member_id,
-            c.cin if show_values else _mask(c.cin),
-            c.field,
-            c.dataset_value if show_values else _mask(c.dataset_value),
-            c.plan_value if show_values else _mask(c.plan_value),
-        )
-        for c in merge.changes[:limit]
-    ]
-    out.table(
-        "changes (values masked; --show-values shows them)" if not show_values else "changes",
-        ("change", "member_id", "CIN", "field", "dataset", "plan file"),
-        rows,
-    )
-    if len(merge.changes) > limit:
-        out.info(
-            f"... {len(merge.changes) - limit} more (--verbose lists all, --report writes them)"
-        )
 
 
 def _mask(value: str) -> str:

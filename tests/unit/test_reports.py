@@ -16,11 +16,11 @@ from openpyxl.comments import Comment
 
 from ecmx.core.checks.findings import Finding
 from ecmx.core.cli import console
+from ecmx.core.cli.findings_table import show_findings
 from ecmx.core.errors import OutputError
 from ecmx.core.reports.csv_report import COLUMNS
 from ecmx.core.reports.findings_report import check_findings_report_path, write_findings_report
 from ecmx.core.reports.summary import summary
-from ecmx.core.reports.terminal import show_findings
 
 SECRET = "97531864X"  # a CIN-like value: must never leak unless asked for
 META = {"command": "validate", "plan": "healthnet", "kind": "rtf", "file": "rtf.xlsx"}
