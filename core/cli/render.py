@@ -19,9 +19,9 @@ def findings(found, meta: dict, *, show_values: bool) -> None:
 
 
 def run(result, *, show_values: bool) -> None:
-    """A ``convert`` or ``claims`` result: its notes, its findings (when any), its table
-    (when a plan had members: otherwise the notes and findings said why)."""
-    notes(result.notes)
+    """A ``convert`` or ``claims`` result: its findings (when any), its table (when a plan
+    had members: otherwise the notes and findings said why). Its notes were shown as the
+    job made them (the ``ecmx`` logger, cli/console.py), so before any error that followed."""
     if result.findings:
         findings(result.findings, result.meta, show_values=show_values)
     if result.rows:

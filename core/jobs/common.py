@@ -3,6 +3,7 @@ plans, the report file, and the plans a run skips for having no members."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from ecmx.core.dataset.read import Dataset, read_dataset
 from ecmx.core.files.convert import unknown_plan_findings
 from ecmx.core.storage.atomic import refuse_existing
 from ecmx.core.storage.targets import check_file_target, refuse_inputs
+
+# A note is told as it is made (the command line shows it at once, before an error that
+# may follow) and kept in the job's result; a script sees it only if it configures logging.
+log = logging.getLogger("ecmx")
 
 # progress(stage, done, total, item): ``total`` 0 is a step of unknown length ("reading
 # x.xlsx"); otherwise ``done`` of ``total`` are finished, ``item`` the last one.
@@ -59,6 +64,8 @@ def plans_with_members(
     present = set(dataset.members["plan"].dropna().str.lower())
     skipped = sorted(plan_ids - present)
     notes = [f"no members for {', '.join(skipped)}: {skipped_note} for them"] if skipped else []
+    for line in notes:
+        log.info(line)
     return plan_ids & present, notes
 
 
@@ -77,4 +84,5 @@ def report_findings(
         from ecmx.core.reports.findings_report import write_findings_report
 
         write_findings_report(unique, report_path, meta=meta, show_values=show_values, force=force)
+        log.info(f"wrote {report_path}")
     return unique

@@ -690,6 +690,18 @@ def test_a_plan_without_members_gets_no_files_and_is_named(cli, kit, samples, tm
     assert "no members for healthnet: no files written" in run.text
 
 
+def test_a_note_is_shown_before_the_error_that_stops_the_run(cli, kit, samples, tmp_path):
+    """A job's notes are told as it makes them: a run refused at the end still said them."""
+    data, _ = _with_plans(kit, samples, tmp_path / "data", lambda i, plan: "calviva")
+    common = ("convert", data, "--plan", "all", "--period", "2025-11", "--out", tmp_path / "out",
+              "--production-date", "2025-12-03")  # fmt: skip
+    assert cli(*common).code == 0
+    again = cli(*common)  # the files exist now, and there is no --force
+    assert again.code == 2, again.text
+    note = again.text.index("no members for chpiv, chwp, healthnet, partnership")
+    assert note < again.text.index("exists"), again.text
+
+
 def _convert_and_bill(cli, data, tmp_path):
     common = ("--plan", "all", "--period", "2025-11", "--production-date", "2025-12-03")
     converted = cli("convert", data, *common, "--out", tmp_path / "files")
