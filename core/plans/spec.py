@@ -137,8 +137,8 @@ class PlanSpec:
     abstract: bool
     extends: str | None
     origin: str
-    # The merged YAML as loaded: what ``plans show`` lists (and the calendar reads until
-    # it has a typed spec). Engine code reads the typed fields below.
+    # The merged YAML as loaded, for tests that audit it (provenance); engine code reads
+    # only the typed fields below.
     data: dict[str, Any] = field(repr=False)
     codes: dict[str, CodeList] = field(repr=False)
     files: dict[str, FileSpec] = field(repr=False)
