@@ -207,3 +207,38 @@ def test_a_key_twice_in_a_layout_is_one_line(cli, tmp_path):
     lines = [line for line in run.error_lines() if "myplan.yaml" in line]
     assert any("columns[1].field: the key 'cin' is the key of columns[0] too" in x for x in lines)
     assert any("columns[2]: a column with no field: needs key:" in x for x in lines)
+
+
+SOURCES = """\
+sources:
+  my-template:
+    title: My Plan's RTF template
+    publisher: My Plan
+    where: the template the plan sent
+    date: 2025-11-01
+    plans: [myplan, docplan]
+"""
+
+
+def test_the_documented_examples_pass_plans_check(cli, tmp_path):
+    """README's short plan and docs/configuration.md's columns_patch, as a user copies them."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    docs = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    short = re.search(r"```yaml\n(# plans/myplan.yaml: Health Net.*?)```", readme, re.S)
+    patch = re.search(r"## Changing an inherited layout by key.*?```yaml\n(.*?)```", docs, re.S)
+    assert short and patch
+    assert len(short.group(1).splitlines()) < 15
+    folder = write_plan(tmp_path / "plans", short.group(1))
+    (folder / "docplan.yaml").write_text(
+        "id: docplan\nname: Doc Plan\nextends: healthnet\n" + patch.group(1), encoding="utf-8"
+    )
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 0, run.err
+    headers = layout(cli, folder, "docplan")
+    assert headers[0] == "LOB" and headers[4] == "Member DOB"
+    assert "Medicare Dual Eligible" not in headers
