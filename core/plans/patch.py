@@ -1,4 +1,6 @@
-"""A plan's changes to the layout it inherits, by column key (``files.<kind>.columns_patch``).
+"""A plan's changes to the layout it inherits, by column key (``files.<kind>.columns_patch``),
+and a layout version written as the changes to an earlier one (``from:`` and its own
+``columns_patch``).
 
 A column's key is its ``key:``, or else its ``field:``. When plans load (``plans.load``),
 each plan's own ``columns_patch`` is applied to every version of the file it inherits, in
@@ -9,6 +11,7 @@ order listed). Each mistake is one line, e.g. a key no column has, with a did-yo
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ecmx.core.hints import did_you_mean
@@ -26,25 +29,64 @@ def column_key(column: object) -> str | None:
 
 
 def apply_patches(merged: dict[str, Any], origin: str, problems: list[str]) -> set[tuple[str, str]]:
-    """Apply (and drop) each file's ``columns_patch`` in ``merged``; the (kind, key) of every
-    column changed or inserted, which this plan's file now answers for."""
+    """Apply (and drop) each file's ``columns_patch`` in ``merged``, and build each version
+    given as ``from:`` another version; the (kind, key) of every column changed or
+    inserted, which this plan's file now answers for."""
     touched: set[tuple[str, str]] = set()
     files = merged.get("files")
     if not isinstance(files, dict):
         return touched
     for kind, file in files.items():
-        if not isinstance(file, dict) or PATCH not in file:
+        if not isinstance(file, dict):
             continue
-        patch = file.pop(PATCH)
+        at = f"{origin}: files.{kind}"
+        touched |= {(kind, key) for key in _derived_versions(file, at, problems)}
+        patch = file.pop(PATCH, None)
         versions = [
             v
             for v in file.get("versions") or []
             if isinstance(v, dict) and isinstance(v.get("columns"), list)
         ]
         if isinstance(patch, dict):
-            at = f"{origin}: files.{kind}.{PATCH}"
-            touched |= {(kind, key) for key in _patch(patch, versions, at, problems)}
+            touched |= {(kind, key) for key in _patch(patch, versions, f"{at}.{PATCH}", problems)}
     return touched
+
+
+def _derived_versions(file: dict[str, Any], at: str, problems: list[str]) -> set[str]:
+    """Each version written as ``from: VERSION`` plus its own ``columns_patch``: the named
+    version's columns (an earlier entry of the list), changed by the patch."""
+    touched: set[str] = set()
+    versions = file.get("versions")
+    done: dict[str, dict[str, Any]] = {}
+    for index, version in enumerate(versions if isinstance(versions, list) else []):
+        if not isinstance(version, dict):
+            continue
+        v_at = f"{at}.versions[{index}]"
+        based = "from" not in version or _from_version(version, done, v_at, problems)
+        patch = version.pop(PATCH, None)
+        if based and isinstance(patch, dict) and isinstance(version.get("columns"), list):
+            touched |= _patch(patch, [version], f"{v_at}.{PATCH}", problems)
+        if isinstance(version.get("columns"), list):
+            done[str(version.get("version"))] = version
+    return touched
+
+
+def _from_version(
+    version: dict[str, Any], done: dict[str, dict[str, Any]], v_at: str, problems: list[str]
+) -> bool:
+    """The version's columns copied from the earlier version its ``from:`` names."""
+    name = str(version.pop("from"))
+    if "columns" in version:
+        problems.append(f"{v_at}: give columns: or from: (a version it changes), not both")
+        return False
+    if name not in done:
+        problems.append(
+            f"{v_at}.from: no earlier version {name!r} of this file{did_you_mean(name, done)}"
+        )
+        version["columns"] = []  # said once: not again as a layout without columns
+        return False
+    version["columns"] = copy.deepcopy(done[name]["columns"])
+    return True
 
 
 def _patch(

@@ -242,3 +242,44 @@ def test_the_documented_examples_pass_plans_check(cli, tmp_path):
     headers = layout(cli, folder, "docplan")
     assert headers[0] == "LOB" and headers[4] == "Member DOB"
     assert "Medicare Dual Eligible" not in headers
+
+
+VERSIONED = """\
+id: myplan
+name: My Plan
+extends: healthnet
+files:
+  rtf:
+    versions:
+      - version: "1"
+        effective: "2022-01-01"
+        assumed: true
+        columns:
+          - {header: CIN, field: cin, assumed: true}
+          - {header: Last, field: last_name, assumed: true}
+      - version: "2"
+        effective: "2026-01-01"
+        assumed: true
+        from: "{base}"
+        columns_patch:
+          insert: [{after: cin, header: First, field: first_name, assumed: true}]
+"""
+
+
+def test_a_new_version_lists_only_its_changes(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", VERSIONED.replace("{base}", "1"))
+    run = cli(
+        "--plans-dir", folder, "plans", "show", "myplan", "--kind", "rtf", "--period", "2026-01"
+    )
+    assert run.code == 0, run.err
+    rows = [line.split("│")[2].strip() for line in run.out.splitlines() if line.startswith("│ ")]
+    assert rows[:3] == ["CIN", "First", "Last"]
+    assert layout(cli, folder)[:3] == ["CIN", "First", "Last"]  # the latest
+
+
+def test_a_version_from_an_unknown_version_is_one_line(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", VERSIONED.replace("{base}", "1.0"))
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 1
+    [line] = [line for line in run.error_lines() if "myplan.yaml" in line]
+    assert "files.rtf.versions[1].from: no earlier version '1.0'" in line
