@@ -49,17 +49,24 @@ def plans_list(state):
     is_flag=True,
     help="List every value marked assumed: true (to confirm with the plan).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="With each column and code, the plan file that set or last changed it.",
+)
 @pass_state
-def plans_show(state, plan_id, kind, period, assumptions):
+def plans_show(state, plan_id, kind, period, assumptions, explain):
     """Show a plan's layouts, codes and naming, or what is still assumed."""
     from ecmx.core.cli.plans_show import show_assumptions, show_plan
 
-    request = PlansShowRequest(plan_id, kind, period, assumptions, tuple(state.plans_dirs))
+    request = PlansShowRequest(
+        plan_id, kind, period, assumptions, tuple(state.plans_dirs), explain=explain
+    )
     plan, kinds = plan_to_show(request, plugins=state.plugins())
     if assumptions:
         show_assumptions(plan, kinds)
     else:
-        show_plan(plan, kinds, period)
+        show_plan(plan, kinds, period, explain=explain)
 
 
 @plans.command("fields")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.cli import console as out
-from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.plans.spec import Layout, PlanSpec
 
 
 def _provenance(entry: object, plan: PlanSpec) -> str:
@@ -20,7 +20,11 @@ def _provenance(entry: object, plan: PlanSpec) -> str:
     return plan.cite(source)
 
 
-def show_plan(plan: PlanSpec, kinds: Iterable[str], period: Period | None) -> None:
+def show_plan(
+    plan: PlanSpec, kinds: Iterable[str], period: Period | None, *, explain: bool = False
+) -> None:
+    """The plan's files, layouts, codes, calendar and billing; with ``explain``, each
+    column's key and each column and code's origin (the plan file that set it last)."""
     out.stdout.print(
         f"[bold]{plan.name}[/bold] ({plan.id}), family {plan.family or '-'}, from {plan.origin}"
     )
@@ -34,51 +38,62 @@ def show_plan(plan: PlanSpec, kinds: Iterable[str], period: Period | None) -> No
             f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}",
             markup=False,
         )
-        rows = []
-        for index, column in enumerate(layout.columns, 1):
-            what = column.field if column.field is not None else f"= {column.value!r}"
-            extra = ", ".join(
-                x
-                for x in (
-                    f"codes {column.codes}" + (" (label)" if column.output == "label" else "")
-                    if column.codes
-                    else "",
-                    f"transform {column.transform}" if column.transform else "",
-                    f"max {column.max_length}" if column.max_length is not None else "",
-                )
-                if x
-            )
-            rows.append(
-                (
-                    index,
-                    column.header,
-                    what,
-                    column.type,
-                    "yes" if column.required else "",
-                    extra,
-                    _provenance(column, plan),
-                )
-            )
+        headers = ("#", "header", "field", "type", "required", "rules", "source")
         out.table(
             f"{plan.id} {kind} {layout.version}",
-            ("#", "header", "field", "type", "required", "rules", "source"),
-            rows,
+            (*headers, "key", "from") if explain else headers,
+            _layout_rows(plan, kind, layout, explain),
         )
         if file.rules:
             out.stdout.print(
                 "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
             )
+    _show_codes(plan, explain)
+    _show_calendar(plan)
+    _show_billing(plan)
+
+
+def _layout_rows(plan: PlanSpec, kind: str, layout: Layout, explain: bool) -> list[tuple]:
+    rows: list[tuple] = []
+    for index, column in enumerate(layout.columns, 1):
+        what = column.field if column.field is not None else f"= {column.value!r}"
+        extra = ", ".join(
+            x
+            for x in (
+                f"codes {column.codes}" + (" (label)" if column.output == "label" else "")
+                if column.codes
+                else "",
+                f"transform {column.transform}" if column.transform else "",
+                f"max {column.max_length}" if column.max_length is not None else "",
+            )
+            if x
+        )
+        row = (
+            index,
+            column.header,
+            what,
+            column.type,
+            "yes" if column.required else "",
+            extra,
+            _provenance(column, plan),
+        )
+        origin = plan.origins.get(f"files.{kind}.{column.key}", plan.origin)
+        rows.append((*row, column.key or "", origin) if explain else row)
+    return rows
+
+
+def _show_codes(plan: PlanSpec, explain: bool) -> None:
     for name, code_list in plan.codes.items():
         codes = [
             (key, value["code"], value.get("label", ""), _provenance(value, plan))
+            + ((plan.origins.get(f"codes.{name}.{key}", plan.origin),) if explain else ())
             for key, value in code_list.values.items()
         ]
         title = f"codes {name}" + (
             f" (blank -> {code_list.default})" if code_list.default is not None else ""
         )
-        out.table(title, ("key", "code", "label", "source"), codes)
-    _show_calendar(plan)
-    _show_billing(plan)
+        headers = ("key", "code", "label", "source")
+        out.table(title, (*headers, "from") if explain else headers, codes)
 
 
 def _show_billing(plan: PlanSpec) -> None:

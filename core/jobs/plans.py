@@ -21,13 +21,14 @@ class PlansRequest:
 
 @dataclass(frozen=True)
 class PlansShowRequest:
-    """``ecmx plans show PLAN [--kind KIND] [--period PERIOD] [--assumptions]``."""
+    """``ecmx plans show PLAN [--kind KIND] [--period PERIOD] [--assumptions] [--explain]``."""
 
     plan: str
     kind: str | None = None  # only this file kind
     period: Period | None = None  # the layout in force then; default: the latest
     assumptions: bool = False  # list what is assumed instead
     plans_dirs: tuple[Path, ...] = ()
+    explain: bool = False  # with each column and code, the plan file that set it last
 
 
 @dataclass(frozen=True)

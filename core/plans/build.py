@@ -156,6 +156,7 @@ def _column(c: Mapping[str, Any], kind: Any) -> ColumnSpec:
     known = ColumnSpec.__dataclass_fields__
     values = {k: v for k, v in c.items() if k in known}
     field_spec = kind.fields.get(c.get("field"))
+    values.setdefault("key", c.get("field"))
     values.setdefault("type", field_spec.type if field_spec else "text")
     if "codes" not in values and field_spec and field_spec.codes:
         values["codes"] = field_spec.codes

@@ -277,13 +277,36 @@ def _layout_problems(
 ) -> list[str]:
     problems = []
     headers = set()
+    keys: dict[str, int] = {}
     for c_index, column in enumerate(version.get("columns") or []):
         c_at = f"{v_at}.columns[{c_index}]"
         if column.get("header") in headers:
             problems.append(f"{c_at}.header: {column['header']!r} appears twice in the layout")
         headers.add(column.get("header"))
+        problems += _key_problems(column, c_at, keys, c_index)
         problems += _column_problems(column, c_at, kind, codes, transforms)
     return problems
+
+
+def _key_problems(
+    column: Mapping[str, Any], c_at: str, keys: dict[str, int], index: int
+) -> list[str]:
+    """A column's key (``key:``, else its field) names it for ``columns_patch``: one per layout."""
+    key = column.get("key", column.get("field"))
+    if key is None:
+        return (
+            [f"{c_at}: a column with no field: needs key: (a name to change it by)"]
+            if "value" in column
+            else []
+        )
+    if key in keys:
+        what = "key" if "key" in column else "field"
+        return [
+            f"{c_at}.{what}: the key {key!r} is the key of columns[{keys[key]}] too: "
+            "give one of them its own key: (keys are unique in a layout)"
+        ]
+    keys[key] = index
+    return []
 
 
 def _sheet_problems(sheet: object, at: str) -> list[str]:

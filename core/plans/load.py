@@ -3,7 +3,10 @@
 Every problem is collected before anything is reported (``ConfigError.details``):
 1. each YAML is parsed within limits (``safe_yaml``; over them: exit 2) and
    checked against the schema;
-2. ``extends`` is resolved (dicts merge deeply, lists are replaced whole);
+2. ``extends`` is resolved (dicts merge deeply, so one code of a code list changes by its
+   key; lists are replaced whole), then the plan's own ``files.<kind>.columns_patch``
+   changes the layout it inherits by column key (``plans.patch``); where each column and
+   code was last set is kept for ``plans show --explain``;
 3. the merged plan is checked (``plans.check``) and built (``plans.build``): billing,
    rule overrides, identity and file facts become typed fields of ``PlanSpec``.
 A plan that fails a check is still resolvable, so plans extending it are
@@ -38,6 +41,7 @@ from ecmx.core.plans.check import (
     semantic_problems_of_invalid,
 )
 from ecmx.core.plans.identity import identity_problems, own_identity
+from ecmx.core.plans.patch import apply_patches, column_key
 from ecmx.core.plans.provenance import citation_problems, load_sources, mark_unspoken, source_paths
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.safe_yaml import load_yaml
@@ -74,8 +78,9 @@ def load_plans(
     cited = load_sources(list(source_lists), problems)
     raw, invalid = _read_all(sources, cited, problems)
     merged: dict[str, dict[str, Any]] = {}
+    origins: dict[str, dict[str, str]] = {}
     for plan_id in raw:
-        result = _resolve(plan_id, raw, merged, problems, [])
+        result = _resolve(plan_id, raw, (merged, origins), problems, [])
         if result is not None:
             merged[plan_id] = result
     notices = {
@@ -97,6 +102,7 @@ def load_plans(
             spec = build_spec(
                 data, origin, kinds, sources=cited, notices=tuple(notices.get(plan_id, ()))
             )
+            spec = replace(spec, origins=origins.get(plan_id, {}))
             specs[plan_id] = _with_calendar(spec, data, calendar_rules, problems)
     if problems:
         raise ConfigError(f"{len(problems)} plan configuration problem(s)", details=problems)
@@ -213,16 +219,23 @@ def _normalise(node: Any) -> Any:
 def _resolve(
     plan_id: str,
     raw: Raw,
-    merged: dict[str, dict[str, Any]],
+    done: tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]],
     problems: list[str],
     chain: list[str],
 ) -> dict[str, Any] | None:
+    """The plan merged onto the plan it extends, its ``columns_patch`` applied;
+    ``done`` holds the plans merged so far and where their columns and codes come from."""
+    merged, origins = done
     if plan_id in merged:
         return merged[plan_id]
     data, origin = raw[plan_id]
     parent_id = data.get("extends")
     if parent_id is None or parent_id == "":
-        return data
+        result = copy.deepcopy(data)
+        origins[plan_id] = _origins(
+            data, result, {}, apply_patches(result, origin, problems), origin
+        )
+        return result
     if not isinstance(parent_id, str):  # the schema pass has said so already
         return None
     if parent_id in chain or parent_id == plan_id:
@@ -235,7 +248,7 @@ def _resolve(
             f"{origin}: extends: no plan or family base {parent_id!r}{did_you_mean(parent_id, raw)}"
         )
         return None
-    parent = _resolve(parent_id, raw, merged, problems, [*chain, plan_id])
+    parent = _resolve(parent_id, raw, done, problems, [*chain, plan_id])
     if parent is None:
         return None
     base = {k: v for k, v in parent.items() if k not in NOT_INHERITED}
@@ -244,7 +257,37 @@ def _resolve(
     result.setdefault(
         "family", parent_id if parent.get("abstract") else parent.get("family", parent_id)
     )
+    touched = apply_patches(result, origin, problems)
+    origins[plan_id] = _origins(data, result, origins.get(parent_id, {}), touched, origin)
     return result
+
+
+def _origins(
+    own: dict[str, Any],
+    merged: dict[str, Any],
+    inherited: dict[str, str],
+    touched: set[tuple[str, str]],
+    origin: str,
+) -> dict[str, str]:
+    """Which plan file last set each column (``files.KIND.KEY``) and code
+    (``codes.LIST.KEY``): this plan's where its own YAML gives it, else the parent's."""
+    out = dict(inherited)
+    for kind, file in _mapping(own.get("files")).items():
+        if "versions" in _mapping(file):
+            out = {k: v for k, v in out.items() if not k.startswith(f"files.{kind}.")}
+            for version in _mapping(_mapping(merged.get("files")).get(kind)).get("versions") or []:
+                for key in filter(None, map(column_key, _mapping(version).get("columns") or [])):
+                    out[f"files.{kind}.{key}"] = origin
+    out.update({f"files.{kind}.{key}": origin for kind, key in touched})
+    for name, code_list in _mapping(own.get("codes")).items():
+        out.update(
+            {f"codes.{name}.{key}": origin for key in _mapping(_mapping(code_list).get("values"))}
+        )
+    return out
+
+
+def _mapping(node: object) -> dict[str, Any]:
+    return node if isinstance(node, dict) else {}
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class CodeList:
 @dataclass(frozen=True)
 class ColumnSpec:
     header: str
+    key: str | None = None  # stable within the layout: ``key:``, else the field
     field: str | None = None
     value: object = None
     type: str = "text"
@@ -158,6 +159,8 @@ class PlanSpec:
     assumed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # the typed ``calendar:`` (core/calendar/spec.py), parsed with the registered rule kinds
     calendar: CalendarSpec = field(default_factory=CalendarSpec, repr=False)
+    # which plan file last set each column ("files.KIND.KEY") and code ("codes.LIST.KEY")
+    origins: dict[str, str] = field(default_factory=dict, repr=False)
 
     def mcp(self, key: str) -> str:
         fact = self.identity.get(key)
