@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+
 from ecmx.core.calendar.spec import RuleKind
 from ecmx.core.checks.rules import Rule
 from ecmx.core.errors import ConfigError, EcmxError
@@ -27,7 +29,7 @@ def _is_plan_file(path: Path) -> bool:
     for a plan, so that loading it reports what is wrong with it."""
     try:
         data = load_yaml(path, "plan config")
-    except EcmxError:
+    except (EcmxError, yaml.YAMLError):
         return True
     return isinstance(data, dict) and "id" in data
 
