@@ -87,7 +87,7 @@ def _identity_lines(plan_id: str, name: str, base: PlanSpec) -> tuple[list[str],
 
 
 def _naming_lines(
-    section: dict[str, Any], indent: str, at: str, plan_id: str, base: PlanSpec, paths: list
+    section: dict[str, Any], indent: str, at: str, plan_id: str, base: PlanSpec, paths: list[str]
 ) -> list[str]:
     naming = section.get("naming")
     if not isinstance(naming, dict) or "template" not in naming:
