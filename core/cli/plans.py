@@ -1,4 +1,4 @@
-"""``ecmx plans list|show|fields|check``: the click wiring; the work is ``ecmx.core.jobs.plans``."""
+"""``ecmx plans list|show|fields|check|new``: the click wiring; the work is ``ecmx.core.jobs.plans``."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from ecmx.core.cli.options import output_options, parse_period, pass_state
 from ecmx.core.errors import EXIT_FINDINGS
 from ecmx.core.jobs.plans import (
     PlansCheckRequest,
+    PlansNewRequest,
     PlansRequest,
     PlansShowRequest,
     check_plans,
     field_tables,
+    new_plan,
     plan_to_show,
     plans_rows,
 )
@@ -99,3 +101,32 @@ def plans_check(state, files):
     for notice in result.notices:  # usable, but billed and reported under defaults until set
         out.warning_line(notice)
     out.info(f"ok: {result.plans} plan(s) and {result.bases} family base(s) are valid")
+
+
+@plans.command("new")
+@output_options
+@click.argument("plan_id", metavar="ID")
+@click.option("--extends", "base", required=True, metavar="PLAN", help="The plan to start from.")
+@click.option("--name", help="The plan's display name (default: ID).")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the scaffold (default: ID.yaml in the current folder).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@pass_state
+def plans_new(state, plan_id, base, name, out_path, force):
+    """Write a commented YAML scaffold of a plan that extends PLAN.
+
+    Each value the new plan must set of its own (MCP name and identifier, payer name,
+    file names) is a placeholder marked assumed: true, with a note saying what to put
+    there; `ecmx plans check ID.yaml` accepts the scaffold as written.
+    """
+    request = PlansNewRequest(plan_id, base, name, out_path, force, tuple(state.plans_dirs))
+    result = new_plan(request, plugins=state.plugins())
+    out.info(
+        f"wrote {result.path}: plan {result.plan_id} extending {result.extends}; "
+        f"set the {len(result.to_set)} values marked assumed: true "
+        f"({', '.join(result.to_set)}), then run: ecmx plans check {result.path}"
+    )

@@ -3,9 +3,12 @@ rules, calendar rule kinds and plan configs."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 from ecmx.core.calendar.spec import RuleKind
 from ecmx.core.checks.rules import Rule
@@ -15,7 +18,21 @@ from ecmx.core.files.write import Writer
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.load import PlanSource, load_plans
 from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.safe_yaml import load_yaml
 from ecmx.core.storage.sheets import Reader
+
+log = logging.getLogger("ecmx")
+
+
+def _is_plan_file(path: Path) -> bool:
+    """A plan file is YAML whose top level has ``id:``; one that cannot be read is taken
+    for a plan, so that loading it reports what is wrong with it."""
+    try:
+        data = load_yaml(path, "plan config")
+    except (EcmxError, yaml.YAMLError):
+        return True
+    return isinstance(data, dict) and "id" in data
+
 
 if TYPE_CHECKING:  # billing imports the hook manager, which imports this module
     from ecmx.core.billing.claim_writers import ClaimWriter
@@ -94,8 +111,10 @@ class Registry:
         for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
             if path.name in (SOURCES_FILE, "sources.yml"):
                 self.add_sources_file(path)
-            else:
+            elif _is_plan_file(path):
                 self.add_plan_file(path)
+            else:  # provider.yaml beside the plans, say: not a plan, not an error
+                log.info(f"{path}: not a plan (no top-level id:), skipped")
 
     # -- used by the engine
     @property

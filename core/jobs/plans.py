@@ -96,3 +96,63 @@ def check_plans(request: PlansCheckRequest, *, plugins=None) -> PlansCheckResult
     # usable, but billed and reported under defaults until set
     notices = [notice for plan in concrete for notice in plan.notices]
     return PlansCheckResult(True, [], notices, len(concrete), len(found) - len(concrete))
+
+
+@dataclass(frozen=True)
+class PlansNewRequest:
+    """``ecmx plans new ID --extends PLAN [--name NAME] [--out FILE] [--force]``."""
+
+    plan_id: str
+    extends: str  # a plan or family base
+    name: str | None = None  # the display name; default: the id
+    out: Path | None = None  # default: ID.yaml in the current folder
+    force: bool = False  # replace an existing ``out``
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansNewResult:
+    path: Path  # the scaffold written
+    plan_id: str
+    extends: str
+    to_set: list[str]  # the YAML paths marked assumed: true, for the integrator to set
+
+
+def new_plan(request: PlansNewRequest, *, plugins=None) -> PlansNewResult:
+    """Write a commented scaffold of a plan extending ``request.extends`` (atomically; an
+    existing file only with ``force``). Raises ``EcmxError`` for a bad id or base."""
+    from ecmx.core.errors import EcmxError
+    from ecmx.core.plans.scaffold import plan_id_problem, scaffold
+    from ecmx.core.storage.atomic import atomic_file, refuse_existing
+
+    problem = plan_id_problem(request.plan_id)
+    if problem:
+        raise EcmxError(problem)
+    path = Path(request.out or f"{request.plan_id}.yaml")
+    refuse_existing(path, request.force)
+    _, registry = plugins_for(request, plugins)
+    base = _base_plan(registry, request.extends)
+    if request.plan_id in registry.plans:
+        raise EcmxError(
+            f"plan {request.plan_id!r} exists already ({registry.plans[request.plan_id].origin}); "
+            "choose another id"
+        )
+    text, to_set = scaffold(request.plan_id, request.name or request.plan_id, base)
+    with atomic_file(path, force=request.force) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return PlansNewResult(path, request.plan_id, base.id, to_set)
+
+
+def _base_plan(registry, plan_id: str) -> PlanSpec:
+    """A plan or family base to extend, by id; ``EcmxError`` with the known ones."""
+    from ecmx.core.errors import EcmxError
+    from ecmx.core.hints import did_you_mean
+
+    base = registry.plans.get(plan_id)
+    if base is None:
+        names = sorted(registry.plans)
+        raise EcmxError(
+            f"unknown plan {plan_id!r} to extend{did_you_mean(plan_id, names)}; known plans and "
+            f"family bases: {', '.join(names)} (see: ecmx plans list)"
+        )
+    return base
