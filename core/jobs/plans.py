@@ -1,4 +1,4 @@
-"""``plans list|show|fields|check``: what ecmx knows about each plan, and whether its config holds."""
+"""``plans list|show|fields|check|doc``: what ecmx knows about each plan, and whether its config holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError
 from ecmx.core.jobs.common import plugins_for
+from ecmx.core.plans.doc import plan_doc
 from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.atomic import atomic_file, refuse_existing
+from ecmx.core.storage.targets import check_file_target
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,33 @@ def check_plans(request: PlansCheckRequest, *, plugins=None) -> PlansCheckResult
     # usable, but billed and reported under defaults until set
     notices = [notice for plan in concrete for notice in plan.notices]
     return PlansCheckResult(True, [], notices, len(concrete), len(found) - len(concrete))
+
+
+@dataclass(frozen=True)
+class PlansDocRequest:
+    """``ecmx plans doc PLAN [--out FILE] [--force]``."""
+
+    plan: str
+    out: Path | None = None  # write the page here instead of returning it only
+    force: bool = False  # replace an existing ``out``
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansDocResult:
+    text: str  # the plan's page, markdown (docs/plans/<plan>.md for a built-in plan)
+    written: Path | None  # ``out``, once written
+
+
+def plan_doc_page(request: PlansDocRequest, *, plugins=None) -> PlansDocResult:
+    """The plan's reference page (``core/plans/doc.py``), written atomically to ``out`` if
+    given: never over an existing file without ``force``, never over a folder."""
+    if request.out is not None:  # before any work: a refused target costs nothing
+        check_file_target(request.out)
+        refuse_existing(request.out, request.force)
+    _, registry = plugins_for(request, plugins)
+    text = plan_doc(registry.plan(request.plan), registry.file_kinds)
+    if request.out is not None:
+        with atomic_file(request.out, force=request.force) as tmp:
+            tmp.write_text(text, encoding="utf-8", newline="\n")
+    return PlansDocResult(text, request.out)
