@@ -18,12 +18,15 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecmx.core.plans.provenance import parse, source_paths
 from ecmx.core.plans.spec import CodeList, ColumnSpec, FileSpec, Layout, PlanSpec
+
+if TYPE_CHECKING:  # the registry loads plans: this module is imported below it
+    from ecmx.core.hooks.registry import Registry
 
 REGENERATE = "python -m ecmx.core.plans.doc --all docs/plans"
 DIRECTIONS = {"to_plan": "you send it to the plan", "from_plan": "the plan sends it to you"}
@@ -121,8 +124,8 @@ def _file_entry(plan: PlanSpec, kind: str, key: str) -> Mapping[str, Any]:
 
 
 def _file(plan: PlanSpec, kind: str, file: FileSpec) -> list[str]:
-    accepted = file.accepted_formats_fact or {}
-    facts = [
+    accepted: object = file.accepted_formats_fact or {}
+    facts: list[tuple[str, object, object]] = [
         ("format", file.format, {}),
         ("accepted extensions", ", ".join(file.accepted_formats), accepted),
         ("sheet", code(file.sheet), _file_entry(plan, kind, "sheet")),
@@ -143,7 +146,7 @@ def _file(plan: PlanSpec, kind: str, file: FileSpec) -> list[str]:
     return lines
 
 
-def _layout(plan: PlanSpec, kind: str, layout: Layout, until) -> list[str]:
+def _layout(plan: PlanSpec, kind: str, layout: Layout, until: date | None) -> list[str]:
     end = f" to {until - timedelta(days=1)}" if until else " (the latest)"
     rows = [(*_column_row(index, column), provenance(plan, column))
             for index, column in enumerate(layout.columns, 1)]  # fmt: skip
@@ -245,7 +248,7 @@ def _assumptions(plan: PlanSpec) -> list[str]:
 # --- docs/plans/: the built-in plans' pages --------------------------------------------------
 
 
-def builtin_registry():
+def builtin_registry() -> Registry:
     """A registry of ecmx's own plugins only: no installed package, no --plans-dir and no
     $ECMX_PLANS_DIR, so the pages are the same on every machine."""
     import importlib
@@ -262,7 +265,7 @@ def builtin_registry():
     return fill_registry(pm)
 
 
-def builtin_docs(registry=None) -> dict[str, str]:
+def builtin_docs(registry: Registry | None = None) -> dict[str, str]:
     """``{file name: page}`` for every built-in concrete plan, by id."""
     registry = registry or builtin_registry()
     plans = sorted(registry.concrete_plans(), key=lambda p: p.id)
