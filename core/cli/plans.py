@@ -1,4 +1,4 @@
-"""``ecmx plans list|show|fields|check|new``: the click wiring; the work is ``ecmx.core.jobs.plans``."""
+"""``ecmx plans list|show|fields|check|new|doc``: the click wiring; the work is ``ecmx.core.jobs.plans``."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from ecmx.core.cli.options import output_options, parse_period, pass_state
 from ecmx.core.errors import EXIT_FINDINGS
 from ecmx.core.jobs.plans import (
     PlansCheckRequest,
+    PlansDocRequest,
     PlansNewRequest,
     PlansRequest,
     PlansShowRequest,
     check_plans,
     field_tables,
     new_plan,
+    plan_doc_page,
     plan_to_show,
     plans_rows,
 )
@@ -130,3 +132,29 @@ def plans_new(state, plan_id, base, name, out_path, force):
         f"set the {len(result.to_set)} values marked assumed: true "
         f"({', '.join(result.to_set)}), then run: ecmx plans check {result.path}"
     )
+
+
+@plans.command("doc")
+@output_options
+@click.argument("plan_id", metavar="PLAN")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to this file instead of printing it.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@pass_state
+def plans_doc(state, plan_id, out_path, force):
+    """A plan's reference page in markdown: files, every column of each layout version,
+    code lists, calendar, billing, sources and every value to confirm with the plan.
+
+    The built-in plans' pages are docs/plans/PLAN.md; this prints the same for any plan,
+    one of --plans-dir too.
+    """
+    request = PlansDocRequest(plan_id, out_path, force, tuple(state.plans_dirs))
+    result = plan_doc_page(request, plugins=state.plugins())
+    if result.written is None:
+        sys.stdout.write(result.text)
+    else:
+        out.info(f"wrote {result.written}")

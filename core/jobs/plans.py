@@ -1,4 +1,4 @@
-"""``plans list|show|fields|check``: what ecmx knows about each plan, and whether its config holds."""
+"""``plans list|show|fields|check|new|doc``: what ecmx knows about each plan, and whether its config holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import ConfigError
 from ecmx.core.jobs.common import plugins_for
+from ecmx.core.plans.doc import plan_doc
 from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.storage.atomic import atomic_file, refuse_existing
+from ecmx.core.storage.targets import check_file_target
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,6 @@ def new_plan(request: PlansNewRequest, *, plugins=None) -> PlansNewResult:
     existing file only with ``force``). Raises ``EcmxError`` for a bad id or base."""
     from ecmx.core.errors import EcmxError
     from ecmx.core.plans.scaffold import plan_id_problem, scaffold
-    from ecmx.core.storage.atomic import atomic_file, refuse_existing
 
     problem = plan_id_problem(request.plan_id)
     if problem:
@@ -156,3 +158,33 @@ def _base_plan(registry, plan_id: str) -> PlanSpec:
             f"family bases: {', '.join(names)} (see: ecmx plans list)"
         )
     return base
+
+
+@dataclass(frozen=True)
+class PlansDocRequest:
+    """``ecmx plans doc PLAN [--out FILE] [--force]``."""
+
+    plan: str
+    out: Path | None = None  # write the page here instead of returning it only
+    force: bool = False  # replace an existing ``out``
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlansDocResult:
+    text: str  # the plan's page, markdown (docs/plans/<plan>.md for a built-in plan)
+    written: Path | None  # ``out``, once written
+
+
+def plan_doc_page(request: PlansDocRequest, *, plugins=None) -> PlansDocResult:
+    """The plan's reference page (``core/plans/doc.py``), written atomically to ``out`` if
+    given: never over an existing file without ``force``, never over a folder."""
+    if request.out is not None:  # before any work: a refused target costs nothing
+        check_file_target(request.out)
+        refuse_existing(request.out, request.force)
+    _, registry = plugins_for(request, plugins)
+    text = plan_doc(registry.plan(request.plan), registry.file_kinds)
+    if request.out is not None:
+        with atomic_file(request.out, force=request.force) as tmp:
+            tmp.write_text(text, encoding="utf-8", newline="\n")
+    return PlansDocResult(text, request.out)
