@@ -158,3 +158,44 @@ def plans_doc(state, plan_id, out_path, force):
         sys.stdout.write(result.text)
     else:
         out.info(f"wrote {result.written}")
+
+
+@plans.command("compare")
+@output_options
+@click.argument("template", type=click.Path(path_type=Path), metavar="TEMPLATE")
+@click.option("--plan", "plan_id", required=True, metavar="PLAN", help="The plan to compare.")
+@click.option("--kind", required=True, help="The file kind of the template (rtf, otf).")
+@click.option("--version", help="The layout version (default: the one in force today).")
+@click.option("--sheet", help="The template's sheet (default: the layout's, else the first).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the comparison to FILE (.json or .csv).",
+)
+@click.option(
+    "--write-yaml",
+    "write_yaml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draft the plan YAML that makes the layout match (and add the template to "
+    "sources.yaml beside it).",
+)
+@click.option("--id", "draft_id", help="The draft plan's id (default: PLAN_template).")
+@click.option("--force", is_flag=True, help="Replace an existing --report or --write-yaml file.")
+@pass_state
+def plans_compare(state, template, plan_id, kind, version, sheet, report, write_yaml, draft_id, force):
+    """Hold PLAN's KIND layout against the plan's TEMPLATE workbook (.xlsx, .xlsm, .csv).
+
+    Column by column: same header, renamed, missing from the template, extra in it,
+    order, validation list against the code list, number format against the column's
+    type. Exit 0 when the layout matches the template, 1 when it differs.
+    """
+    from ecmx.core.cli.plans_compare import show_comparison
+    from ecmx.core.jobs.plans_compare import PlansCompareRequest, run_plans_compare
+
+    request = PlansCompareRequest(
+        template, plan_id, kind, version, sheet, report, write_yaml, draft_id, force,
+        tuple(state.plans_dirs),
+    )  # fmt: skip
+    result = run_plans_compare(request, plugins=state.plugins())
+    show_comparison(result)
+    sys.exit(result.exit_code)

@@ -75,6 +75,11 @@ def scan_workbook(path: Path) -> dict[str, SheetScan]:
         ) from None
 
 
+def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its XML (a workbook already checked by ``scan_workbook``)."""
+    return _sheet_members(book)
+
+
 def _check_entries(path: Path, book: zipfile.ZipFile) -> None:
     entries = book.infolist()
     if len(entries) > limits.MAX_ZIP_ENTRIES:
