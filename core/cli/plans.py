@@ -182,7 +182,9 @@ def plans_doc(state, plan_id, out_path, force):
 @click.option("--id", "draft_id", help="The draft plan's id (default: PLAN_template).")
 @click.option("--force", is_flag=True, help="Replace an existing --report or --write-yaml file.")
 @pass_state
-def plans_compare(state, template, plan_id, kind, version, sheet, report, write_yaml, draft_id, force):
+def plans_compare(
+    state, template, plan_id, kind, version, sheet, report, write_yaml, draft_id, force
+):
     """Hold PLAN's KIND layout against the plan's TEMPLATE workbook (.xlsx, .xlsm, .csv).
 
     Column by column: same header, renamed, missing from the template, extra in it,

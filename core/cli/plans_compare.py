@@ -32,7 +32,9 @@ def show_comparison(result) -> None:
     )
     counts = comparison.counts()
     if comparison.clean:
-        out.info(f"clean: the {len(comparison.layout.columns)} columns of the layout match the template")
+        out.info(
+            f"clean: the {len(comparison.layout.columns)} columns of the layout match the template"
+        )
     else:
         said = ", ".join(f"{n} {what}" for what, n in counts.items())
         out.info(f"differs: {said} (exit 1)")

@@ -168,7 +168,9 @@ def _write_draft(request, registry, result: PlansCompareResult) -> PlansCompareR
         with atomic_file(sources_path, force=True) as tmp:
             tmp.write_text(sources_text, encoding="utf-8", newline="\n")
     written = sources_path if sources_text is not None else None
-    return replace(result, draft=path, draft_id=draft_id, todo=todo, sources=written, source_id=source_id)
+    return replace(
+        result, draft=path, draft_id=draft_id, todo=todo, sources=written, source_id=source_id
+    )
 
 
 def _sources(registry, sources_path: Path, comparison: Comparison, draft_id: str):

@@ -53,7 +53,9 @@ class _Draft:
         self.c = comparison
         self.source_id = source_id
         self.todo: list[str] = []
-        self.keys = {c.key for v in comparison.plan.files[comparison.kind].versions for c in v.columns}
+        self.keys = {
+            c.key for v in comparison.plan.files[comparison.kind].versions for c in v.columns
+        }
         self.extra_keys: dict[int, str] = {}  # template position -> the inserted column's key
 
     def cite(self, cell: str, what: str = "cell") -> str:
@@ -74,11 +76,19 @@ class _Draft:
         return key
 
 
-def draft_yaml(comparison: Comparison, plan_id: str, source_id: str, command: str) -> tuple[str, list[str]]:
+def draft_yaml(
+    comparison: Comparison, plan_id: str, source_id: str, command: str
+) -> tuple[str, list[str]]:
     """The draft's text, and what it leaves to the integrator (one line each)."""
     draft = _Draft(comparison, source_id)
     patch = _patch_lines(draft)
     codes = _code_lines(draft)
+    draft.todo += [
+        f"{r.template.cell} {r.template.header!r}: {r.format_problem}: the draft does not change "
+        "it; change the template's number format, or the column's type: with columns_patch"
+        for r in comparison.columns
+        if r.format_problem and r.template is not None
+    ]
     lines = [*_head(comparison, plan_id, source_id, command), *_identity(comparison)]
     if patch:
         lines += ["", "files:", f"  {comparison.kind}:", "    columns_patch:", *patch]
@@ -246,9 +256,15 @@ def _code_lines(draft: _Draft) -> list[str]:
                     continue
                 known = changes.setdefault(str(column.codes), {}).get(key)
                 if known and known[1] != new:
-                    draft.todo.append(f"{where}: codes.{column.codes}.{key} is {known[1]} for another column")
+                    draft.todo.append(
+                        f"{where}: codes.{column.codes}.{key} is {known[1]} for another column"
+                    )
                     continue
-                changes[str(column.codes)][key] = (attr, new, draft.cite(header.cell, "the list of cell"))
+                changes[str(column.codes)][key] = (
+                    attr,
+                    new,
+                    draft.cite(header.cell, "the list of cell"),
+                )
     lines = []
     for name, entries in changes.items():
         lines += [f"  {name}:", "    values:"]

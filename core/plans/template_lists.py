@@ -147,8 +147,6 @@ def _range_values(book, sheet: str, match) -> tuple[tuple[str, ...] | None, str]
     c2, r2 = column_number(match["c2"] or match["c1"]), int(match["r2"] or match["r1"])
     if (c2 - c1 + 1) * (r2 - r1 + 1) > MAX_LIST_CELLS:
         return None, f"the list's range is over {MAX_LIST_CELLS:,} cells"
-    cells = book[target].iter_rows(
-        min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True
-    )
+    cells = book[target].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True)
     values = [cell_text(v) for row in cells for v in row]
     return tuple(dict.fromkeys(v for v in values if v)), ""
