@@ -11,8 +11,10 @@ validation list against the column's code list, and the number format against it
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -20,6 +22,8 @@ from ecmx.core.plans.spec import ColumnSpec, Layout, PlanSpec
 from ecmx.core.plans.template_read import Template, TemplateColumn, normalise
 
 NAME_MATCH = 0.6
+# guess(header) -> (the canonical field it names, how it was found), or (None, "")
+Guess = Callable[[str], tuple[str | None, str]]
 TYPO_MATCH = 0.85  # a header spelt almost alike: a typo or a plural
 
 
@@ -42,6 +46,20 @@ class ColumnCompare:
     @property
     def key(self) -> str:
         return (self.column.key or "") if self.column else ""
+
+    @property
+    def tpl(self) -> TemplateColumn:
+        """The template's header, of a row that has one (matched or extra)."""
+        if self.template is None:
+            raise ValueError(f"column {self.key!r} is not in the template")
+        return self.template
+
+    @property
+    def spec(self) -> ColumnSpec:
+        """The layout's column, of a row that has one (matched or missing)."""
+        if self.column is None:
+            raise ValueError(f"{self.tpl.header!r} is not in the layout")
+        return self.column
 
     @property
     def status(self) -> str:
@@ -141,12 +159,18 @@ def match_columns(
     return pairs
 
 
-def _match_by_position(layout, template, pairs, used, weights) -> None:
+def _match_by_position(
+    layout: list[ColumnSpec],
+    template: list[TemplateColumn],
+    pairs: dict[int, tuple[int, str]],
+    used: set[int],
+    weights: dict[str, float],
+) -> None:
     """In each gap between two matched columns (in order on both sides), as many columns
     left in the layout as in the template: paired in order."""
-    anchors = [(-1, -1)] + sorted((li, ti) for li, (ti, _) in pairs.items())
+    anchors = [(-1, -1), *sorted((li, ti) for li, (ti, _) in pairs.items())]
     anchors.append((len(layout), len(template)))
-    for (l1, t1), (l2, t2) in zip(anchors, anchors[1:], strict=False):
+    for (l1, t1), (l2, t2) in itertools.pairwise(anchors):
         if t2 <= t1:
             continue
         left = [li for li in range(l1 + 1, l2) if li not in pairs]
@@ -175,9 +199,14 @@ def in_order(positions: list[int]) -> set[int]:
     best: list[list[int]] = []
     for index, position in enumerate(positions):
         chains = [c for c in best if positions[c[-1]] < position]
-        chain = max(chains, key=len, default=[]) + [index]
-        best.append(chain)
-    return set(max(best, key=len, default=[]))
+        longest = max(chains, key=_length) if chains else []
+        best.append([*longest, index])
+    run: list[int] = max(best, key=_length) if best else []
+    return set(run)
+
+
+def _length(chain: list[int]) -> int:
+    return len(chain)
 
 
 def codes_of(plan: PlanSpec, column: ColumnSpec) -> tuple[str, ...] | None:
@@ -203,7 +232,9 @@ def format_problem(column: ColumnSpec, header: TemplateColumn) -> str:
     return ""
 
 
-def compare(plan: PlanSpec, kind: str, layout: Layout, template: Template, guess) -> Comparison:
+def compare(
+    plan: PlanSpec, kind: str, layout: Layout, template: Template, guess: Guess
+) -> Comparison:
     """``guess(header) -> (field, how)``: the canonical field an extra header names."""
     columns, headers = list(layout.columns), list(template.columns)
     pairs = match_columns(columns, headers)
@@ -225,7 +256,14 @@ def compare(plan: PlanSpec, kind: str, layout: Layout, template: Template, guess
     return Comparison(plan, kind, layout, template, tuple(rows))
 
 
-def _matched(plan, column, headers, ti, how, moved) -> ColumnCompare:
+def _matched(
+    plan: PlanSpec,
+    column: ColumnSpec,
+    headers: list[TemplateColumn],
+    ti: int,
+    how: str,
+    moved: bool,
+) -> ColumnCompare:
     header = headers[ti]
     after = ""
     if moved:
@@ -253,10 +291,11 @@ def _place(rows: list[ColumnCompare], headers: list[TemplateColumn], ti: int) ->
     return 0
 
 
-def field_guesser(plans, kind: str, fields):
+def field_guesser(plans: Iterable[PlanSpec], kind: str, fields: Iterable[str]) -> Guess:
     """``guess(header) -> (field, how)`` for an extra template header: the field of a column
     with that header in any plan's layout of ``kind``, else the field whose name's words
     are all in the header (the longest such name); ``(None, "")`` when none fits."""
+    names = list(fields)
     known: dict[str, tuple[str, str]] = {}
     for plan in plans:
         for layout in plan.files[kind].versions if kind in plan.files else ():
@@ -269,7 +308,7 @@ def field_guesser(plans, kind: str, fields):
         if found:
             return found[0], f"the header of {found[0]} in {found[1]}'s {kind} layout"
         said = words(header)
-        named = [f for f in fields if set(f.split("_")) <= said]
+        named = [f for f in names if set(f.split("_")) <= said]
         if named:
             best = max(named, key=lambda f: len(f.split("_")))
             return best, f"the header names the field {best}"

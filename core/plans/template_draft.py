@@ -67,7 +67,7 @@ class _Draft:
         if row.field and row.field not in self.keys:
             self.keys.add(row.field)
             return None
-        base = re.sub(r"[^a-z0-9]+", "_", normalise(row.template.header)).strip("_") or "column"
+        base = re.sub(r"[^a-z0-9]+", "_", normalise(row.tpl.header)).strip("_") or "column"
         base = base if base[0].isalpha() else f"column_{base}"
         key, n = base, 2
         while key in self.keys:
@@ -84,7 +84,7 @@ def draft_yaml(
     patch = _patch_lines(draft)
     codes = _code_lines(draft)
     draft.todo += [
-        f"{r.template.cell} {r.template.header!r}: {r.format_problem}: the draft does not change "
+        f"{r.tpl.cell} {r.tpl.header!r}: {r.format_problem}: the draft does not change "
         "it; change the template's number format, or the column's type: with columns_patch"
         for r in comparison.columns
         if r.format_problem and r.template is not None
@@ -144,12 +144,12 @@ def _identity(comparison: Comparison) -> list[str]:
 def _patch_lines(draft: _Draft) -> list[str]:
     rows = draft.c.columns
     change = [
-        f"        {r.key}: {{header: {_q(r.template.header)}, source: {draft.cite(r.template.cell)}}}"
-        f"  # was {_q(r.column.header)}, matched {r.how}"
+        f"        {r.key}: {{header: {_q(r.tpl.header)}, source: {draft.cite(r.tpl.cell)}}}"
+        f"  # was {_q(r.spec.header)}, matched {r.how}"
         for r in rows
         if r.status == "renamed"
     ]
-    remove = [f"        - {r.key}  # {_q(r.column.header)}" for r in rows if r.status == "missing"]
+    remove = [f"        - {r.key}  # {_q(r.spec.header)}" for r in rows if r.status == "missing"]
     insert = _insert_lines(draft)
     order = _order(draft)
     lines = []
@@ -162,7 +162,7 @@ def _patch_lines(draft: _Draft) -> list[str]:
 
 def _template_keys(draft: _Draft) -> list[tuple[int, str | None]]:
     """(template position, key) of every template column, in the template's order."""
-    by_position = {r.template.position: r for r in draft.c.columns if r.template is not None}
+    by_position = {r.tpl.position: r for r in draft.c.columns if r.template is not None}
     return [
         (p, r.key if r.column else draft.extra_keys.get(p)) for p, r in sorted(by_position.items())
     ]
@@ -173,11 +173,11 @@ def _insert_lines(draft: _Draft) -> list[str]:
     if extras and not any(r.column and r.template for r in draft.c.columns):
         draft.todo.append("no column of the template matches the layout: is it the right --kind?")
         return []
-    for row in sorted(extras, key=lambda r: r.template.position):
-        draft.extra_keys[row.template.position] = draft.new_key(row) or str(row.field)
+    for row in sorted(extras, key=lambda r: r.tpl.position):
+        draft.extra_keys[row.tpl.position] = draft.new_key(row) or str(row.field)
     order = _template_keys(draft)
     lines = []
-    for row in sorted(extras, key=lambda r: r.template.position):
+    for row in sorted(extras, key=lambda r: r.tpl.position):
         lines += _insert_line(draft, row, order)
     return lines
 
@@ -189,30 +189,32 @@ def _anchor(order: list[tuple[int, str | None]], position: int, matched: str) ->
     return ("after", str(order[index - 1][1])) if index else ("before", matched)
 
 
-def _insert_line(draft: _Draft, row: ColumnCompare, order) -> list[str]:
-    position = row.template.position
+def _insert_line(
+    draft: _Draft, row: ColumnCompare, order: list[tuple[int, str | None]]
+) -> list[str]:
+    position = row.tpl.position
     key = draft.extra_keys[position]
     side, at = _anchor(order, position, _first_matched(draft))
     anchor = f"{side}: {at}"
     own_key = "" if key == row.field else f"key: {key}, "
-    cite = draft.cite(row.template.cell)
+    cite = draft.cite(row.tpl.cell)
     if row.field:
         note = _q(f"field {row.field}: {row.field_how}; confirm it")
         fill = f"field: {row.field}, source: {cite}, note: {note}"
-        return [f"        - {{{anchor}, {own_key}header: {_q(row.template.header)}, {fill}}}"]
+        return [f"        - {{{anchor}, {own_key}header: {_q(row.tpl.header)}, {fill}}}"]
     draft.todo.append(
-        f"{row.template.cell} {row.template.header!r}: which field? (ecmx plans fields "
+        f"{row.tpl.cell} {row.tpl.header!r}: which field? (ecmx plans fields "
         f"{draft.c.kind}); written empty as key {key}"
     )
     return [
         f"        # TODO for the integrator: which field? (ecmx plans fields {draft.c.kind})",
-        f'        - {{{anchor}, {own_key}header: {_q(row.template.header)}, value: "", source: {cite}}}',
+        f'        - {{{anchor}, {own_key}header: {_q(row.tpl.header)}, value: "", source: {cite}}}',
     ]
 
 
 def _first_matched(draft: _Draft) -> str:
     matched = [r for r in draft.c.columns if r.column is not None and r.template is not None]
-    return min(matched, key=lambda r: r.template.position).key if matched else ""
+    return min(matched, key=lambda r: r.tpl.position).key if matched else ""
 
 
 def _order(draft: _Draft) -> list[str]:
@@ -240,7 +242,7 @@ def _code_lines(draft: _Draft) -> list[str]:
     for row in draft.c.columns:
         if not (row.codes_missing or row.codes_extra) or row.column is None:
             continue
-        column, header = row.column, row.template
+        column, header = row.spec, row.tpl
         where = f"{header.cell} {header.header!r}"
         if len(row.codes_missing) != len(row.codes_extra):
             draft.todo.append(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from ecmx.core.storage.xlsx_scan import sheet_parts
@@ -68,7 +70,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _parse(stream):
+def _parse(stream: IO[bytes]) -> Iterator[ListRule]:
     inside = False
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         name = _local(element.tag)
@@ -83,7 +85,7 @@ def _parse(stream):
             element.clear()
 
 
-def _rule(element) -> ListRule | None:
+def _rule(element: ElementTree.Element) -> ListRule | None:
     if element.get("type") != "list":
         return None
     sqref = element.get("sqref") or ""
@@ -112,7 +114,7 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def resolve(formula: str, book, sheet: str) -> tuple[tuple[str, ...] | None, str]:
+def resolve(formula: str, book: Any, sheet: str) -> tuple[tuple[str, ...] | None, str]:
     """The list's values, or None and why they could not be read."""
     text = formula.lstrip("=").strip()
     if text.startswith('"') and text.endswith('"') and len(text) >= 2:
@@ -129,7 +131,7 @@ def resolve(formula: str, book, sheet: str) -> tuple[tuple[str, ...] | None, str
     return _range_values(book, sheet, match)
 
 
-def _defined_name(book, sheet: str, name: str) -> str | None:
+def _defined_name(book: Any, sheet: str, name: str) -> str | None:
     scoped = getattr(book[sheet], "defined_names", {}) or {}
     found = scoped.get(name) if name in scoped else None
     if found is None and name in book.defined_names:
@@ -139,7 +141,9 @@ def _defined_name(book, sheet: str, name: str) -> str | None:
     return str(found.attr_text or "").lstrip("=")
 
 
-def _range_values(book, sheet: str, match) -> tuple[tuple[str, ...] | None, str]:
+def _range_values(
+    book: Any, sheet: str, match: re.Match[str]
+) -> tuple[tuple[str, ...] | None, str]:
     target = (match["sheet"] or sheet).strip("'").replace("''", "'")
     if target not in book.sheetnames:
         return None, f"the list's sheet {target!r} is not in the workbook"

@@ -13,6 +13,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ecmx.core.errors import InputError
 from ecmx.core.plans.template_lists import ListRule, cell_text, list_rules, resolve
@@ -95,7 +96,7 @@ def read_template(
     return Template(path, name, note, index + 1, header_note, columns)
 
 
-def _open(path: Path):
+def _open(path: Path) -> Any:
     import openpyxl
 
     try:
@@ -129,7 +130,9 @@ def _choose_sheet(
     return names[0], f"the first sheet: {expected}; choose another with --sheet"
 
 
-def _header_row(path: Path, sheet: str, rows: list[list[str]], headers: list[str]):
+def _header_row(
+    path: Path, sheet: str, rows: list[list[str]], headers: list[str]
+) -> tuple[int, str]:
     wanted = {normalise(h) for h in headers}
     scores = [sum(1 for cell in row if cell and normalise(cell) in wanted) for row in rows]
     if scores and max(scores) > 0:
@@ -151,7 +154,9 @@ def _numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[-+]?[\d.,/:\s]+", text))
 
 
-def _column(book, sheet: str, header_row: int, position: int, text: str, rules: list[ListRule]):
+def _column(
+    book: Any, sheet: str, header_row: int, position: int, text: str, rules: list[ListRule]
+) -> TemplateColumn:
     column = position + 1
     ws = book[sheet]
     number_format = ws.cell(header_row + 1, column).number_format or "General"
