@@ -85,6 +85,11 @@ def _check_targets(request: PlansCompareRequest) -> None:
         raise OutputError(f"{request.report}: a compare report is .json or .csv")
     if request.write_yaml and request.write_yaml.suffix.lower() not in (".yaml", ".yml"):
         raise OutputError(f"{request.write_yaml}: the draft is a plan YAML: name it .yaml")
+    if request.write_yaml and request.write_yaml.stem.lower() == "sources":
+        raise OutputError(
+            f"{request.write_yaml}: sources.yaml is the sources list the draft's source goes "
+            "in; name the draft after its plan"
+        )
     for target in (request.report, request.write_yaml):
         if target is not None:
             check_file_target(target)
