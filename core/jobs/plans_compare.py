@@ -93,6 +93,10 @@ def _check_targets(request: PlansCompareRequest) -> None:
     for target in (request.report, request.write_yaml):
         if target is not None:
             check_file_target(target)
+            if not Path(target).parent.is_dir():
+                raise OutputError(
+                    f"cannot write {target}: directory {Path(target).parent} does not exist"
+                )
             refuse_inputs([target], [request.template])
             refuse_existing(target, request.force)
 

@@ -163,9 +163,10 @@ def _patch_lines(draft: _Draft) -> list[str]:
 def _template_keys(draft: _Draft) -> list[tuple[int, str | None]]:
     """(template position, key) of every template column, in the template's order."""
     by_position = {r.tpl.position: r for r in draft.c.columns if r.template is not None}
-    return [
+    keys = [
         (p, r.key if r.column else draft.extra_keys.get(p)) for p, r in sorted(by_position.items())
     ]
+    return [(p, k) for p, k in keys if k]  # not an extra header left out
 
 
 def _insert_lines(draft: _Draft) -> list[str]:
@@ -173,13 +174,20 @@ def _insert_lines(draft: _Draft) -> list[str]:
     if extras and not any(r.column and r.template for r in draft.c.columns):
         draft.todo.append("no column of the template matches the layout: is it the right --kind?")
         return []
+    headers = {normalise(c.header) for c in draft.c.layout.columns}
+    inserted = []
     for row in sorted(extras, key=lambda r: r.tpl.position):
+        if normalise(row.tpl.header) in headers:  # a layout's headers are unique
+            draft.todo.append(
+                f"{row.tpl.cell} {row.tpl.header!r}: the template has this header twice; "
+                "a layout has each header once"
+            )
+            continue
+        headers.add(normalise(row.tpl.header))
         draft.extra_keys[row.tpl.position] = draft.new_key(row) or str(row.field)
+        inserted.append(row)
     order = _template_keys(draft)
-    lines = []
-    for row in sorted(extras, key=lambda r: r.tpl.position):
-        lines += _insert_line(draft, row, order)
-    return lines
+    return [line for row in inserted for line in _insert_line(draft, row, order)]
 
 
 def _anchor(order: list[tuple[int, str | None]], position: int, matched: str) -> tuple[str, str]:

@@ -134,7 +134,7 @@ def _header_row(
     path: Path, sheet: str, rows: list[list[str]], headers: list[str]
 ) -> tuple[int, str]:
     wanted = {normalise(h) for h in headers}
-    scores = [sum(1 for cell in row if cell and normalise(cell) in wanted) for row in rows]
+    scores = [len({normalise(c) for c in row if c} & wanted) for row in rows]
     if scores and max(scores) > 0:
         index = scores.index(max(scores))
         return index, f"row {index + 1}: {scores[index]} of its cells are headers of the layout"

@@ -403,6 +403,8 @@ def test_a_csv_template_header(cli, rtf_headers, tmp_path):
         ("unknown version", ("no rtf layout version '2030.1'; known: 2022.1, 2025.7",)),
         ("missing sheet", ("no sheet 'Sheet9'",)),
         ("missing file", ("no such template workbook",)),
+        ("draft folder missing", ("cannot write", "does not exist")),
+        ("draft named sources.yaml", ("sources.yaml is the sources list",)),
     ],
 )
 def test_user_errors_are_one_line(cli, rtf_headers, tmp_path, case, needles):
@@ -429,6 +431,10 @@ def test_user_errors_are_one_line(cli, rtf_headers, tmp_path, case, needles):
         args += ["--sheet", "Sheet9"]
     elif case == "missing file":
         template = tmp_path / "nothing.xlsx"
+    elif case == "draft folder missing":
+        args += ["--write-yaml", tmp_path / "no" / "draft.yaml"]
+    elif case == "draft named sources.yaml":
+        args += ["--write-yaml", tmp_path / "sources.yaml"]
     run = cli("plans", "compare", template, *args)
     assert run.code == 2, run.text
     run.one_error_line(*needles)
