@@ -17,6 +17,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from ecmx.core.errors import printable
 from ecmx.core.plans.compare import ColumnCompare, Comparison
 from ecmx.core.plans.identity import IDENTITY
 from ecmx.core.plans.template_read import normalise
@@ -101,17 +102,18 @@ def draft_yaml(
 
 def _head(comparison: Comparison, plan_id: str, source_id: str, command: str) -> list[str]:
     plan, template = comparison.plan, comparison.template
+    name = printable(template.path.name)  # in a comment: no line break
     return [
-        f"# Drafted by: {command}",
+        f"# Drafted by: {printable(command)}",
         f"# {plan.id}'s {comparison.kind} layout {comparison.layout.version} held against "
-        f"{template.path.name}, sheet {template.sheet}, header row {template.header_row}.",
+        f"{name}, sheet {printable(template.sheet)}, header row {template.header_row}.",
         f"# This plan is {plan.id} as its template has it; each column and code changed here",
         f"# cites the template (source {source_id}, an entry of sources.yaml beside this file).",
         f"# To change {plan.id} itself (a plan of your --plans-dir), copy files: and codes: into",
         "# its YAML instead. The columns_patch applies to every layout version of the file.",
         "# Check it, then compare again (exit 0 when the layout matches):",
         "#   ecmx --plans-dir DIR plans check",
-        f"#   ecmx --plans-dir DIR plans compare {template.path.name} --plan {plan_id} "
+        f"#   ecmx --plans-dir DIR plans compare {name} --plan {plan_id} "
         f"--kind {comparison.kind}",
         f"id: {plan_id}",
         f"name: {_q(f'{plan.name} ({template.path.name})')}",
