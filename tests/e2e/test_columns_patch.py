@@ -228,7 +228,7 @@ def test_the_documented_examples_pass_plans_check(cli, tmp_path):
     root = Path(__file__).resolve().parents[2]
     readme = (root / "README.md").read_text(encoding="utf-8")
     docs = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
-    short = re.search(r"```yaml\n(# plans/myplan.yaml: Health Net.*?)```", readme, re.S)
+    short = re.search(r"Health Net with one header renamed.*?```yaml\n(.*?)```", readme, re.S)
     patch = re.search(r"## Changing an inherited layout by key.*?```yaml\n(.*?)```", docs, re.S)
     assert short and patch
     assert len(short.group(1).splitlines()) < 15
@@ -236,12 +236,30 @@ def test_the_documented_examples_pass_plans_check(cli, tmp_path):
     (folder / "docplan.yaml").write_text(
         "id: docplan\nname: Doc Plan\nextends: healthnet\n" + patch.group(1), encoding="utf-8"
     )
-    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     run = cli("--plans-dir", folder, "plans", "check")
     assert run.code == 0, run.err
     headers = layout(cli, folder, "docplan")
     assert headers[0] == "LOB" and headers[4] == "Member DOB"
     assert "Medicare Dual Eligible" not in headers
+
+
+def test_a_plan_s_own_source_speaks_for_it_and_its_id_is_taken_once(cli, tmp_path):
+    own = MYPLAN.replace(
+        "extends: healthnet\n",
+        "extends: healthnet\nsources:\n  my-template: {title: The RTF template, where: sent to us}\n",
+    ).replace(
+        'assumed: true, note: "as the plan\'s RTF template names it"', 'source: "my-template: C1"'
+    )
+    folder = write_plan(tmp_path / "plans", own)
+    run = cli("--plans-dir", folder, "plans", "show", "myplan", "--kind", "rtf", "--assumptions")
+    assert run.code == 0, run.err
+    assert "Member CIN" not in run.out  # sourced, so not among the assumptions
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 1
+    assert any(
+        "sources.my-template: the id is taken already" in line for line in run.error_lines()
+    ), run.err
 
 
 VERSIONED = """\
