@@ -301,3 +301,47 @@ def test_a_version_from_an_unknown_version_is_one_line(cli, tmp_path):
     assert run.code == 1
     [line] = [line for line in run.error_lines() if "myplan.yaml" in line]
     assert "files.rtf.versions[1].from: no earlier version '1.0'" in line
+
+
+ADDED_VERSION = """\
+id: myplan
+name: My Plan
+extends: healthnet
+files:
+  rtf:
+    add_versions:
+      - version: "2026.1"
+        effective: "2026-01-01"
+        assumed: true
+        from: "2025.7"
+        columns_patch:
+          change:
+            cin: {header: Member CIN, assumed: true}
+"""
+
+
+def shown(cli, folder, period: str) -> list[str]:
+    run = cli("--plans-dir", folder, "plans", "show", "myplan", "--kind", "rtf", "--period", period)
+    assert run.code == 0, run.err
+    return [
+        line.split("│")[2].strip()
+        for line in run.out.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip().isdigit()
+    ]
+
+
+def test_a_plan_adds_a_version_without_restating_the_inherited_ones(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", ADDED_VERSION)
+    assert cli("--plans-dir", folder, "plans", "check").code == 0
+    before, after = shown(cli, folder, "2025-11"), shown(cli, folder, "2026-02")
+    assert "Member CIN" not in before and "Member CIN" in after
+    where = after.index("Member CIN")
+    assert after[:where] + after[where + 1 :] == before[:where] + before[where + 1 :]
+    assert len(before) == len(after) > 30  # the whole inherited layout, one header changed
+
+
+def test_an_added_version_from_an_unknown_version_is_one_line(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", ADDED_VERSION.replace('"2025.7"', '"2025.6"'))
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 1
+    assert any("from: no earlier version '2025.6'" in x for x in run.error_lines()), run.err
