@@ -174,8 +174,7 @@ def plans_doc(state, plan_id, out_path, force):
     "--write-yaml",
     "write_yaml",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Draft the plan YAML that makes the layout match (and add the template to "
-    "sources.yaml beside it).",
+    help="Draft the plan YAML that makes the layout match, citing the template.",
 )
 @click.option("--id", "draft_id", help="The draft plan's id (default: PLAN_template).")
 @click.option("--force", is_flag=True, help="Replace an existing --report or --write-yaml file.")

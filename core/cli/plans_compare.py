@@ -41,7 +41,10 @@ def show_comparison(result) -> None:
     if result.report:
         out.info(f"wrote {result.report}")
     if result.draft:
-        added = f"; added source {result.source_id} to {result.sources}" if result.sources else ""
-        out.info(f"wrote {result.draft}: plan {result.draft_id} extending {plan.id}{added}")
+        out.info(
+            f"wrote {result.draft}: plan {result.draft_id} extending {plan.id}, citing the "
+            f"template as source {result.source_id}; check it: ecmx --plans-dir "
+            f"{result.draft.parent} plans check"
+        )
         for line in result.todo:
             out.warning_line(f"left for the integrator: {line}")

@@ -1,7 +1,7 @@
 """``plans compare TEMPLATE --plan PLAN --kind KIND``: a plan's layout held against the
 plan's template workbook; ``--report`` writes the comparison (.json, .csv) and
 ``--write-yaml`` the plan YAML that makes the layout match (``plans.template_draft``),
-with the template added to the sources list beside it."""
+citing the template, an entry of its own ``sources:``."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import yaml
+
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, OutputError
 from ecmx.core.jobs.common import plugins_for
 from ecmx.core.plans.compare import Comparison, compare, detail, field_guesser
-from ecmx.core.plans.provenance import SOURCES_FILE, builtin_sources, read_sources
 from ecmx.core.plans.spec import FileSpec, Layout
-from ecmx.core.plans.template_draft import draft_yaml, source_entry, source_id_for
+from ecmx.core.plans.template_draft import draft_yaml, source_id_for
 from ecmx.core.plans.template_read import read_template
 from ecmx.core.storage.atomic import atomic_file, refuse_existing
+from ecmx.core.storage.safe_yaml import load_yaml
 from ecmx.core.storage.targets import check_file_target, refuse_inputs
 
 REPORT_SUFFIXES = (".json", ".csv")
@@ -48,8 +50,7 @@ class PlansCompareResult:
     draft: Path | None = None  # the YAML written
     draft_id: str = ""
     todo: list[str] = field(default_factory=list)  # what the draft leaves to the integrator
-    sources: Path | None = None  # the sources list the template was added to
-    source_id: str = ""
+    source_id: str = ""  # the template's id in the draft's own sources:
     report: Path | None = None
 
 
@@ -87,8 +88,8 @@ def _check_targets(request: PlansCompareRequest) -> None:
         raise OutputError(f"{request.write_yaml}: the draft is a plan YAML: name it .yaml")
     if request.write_yaml and request.write_yaml.stem.lower() == "sources":
         raise OutputError(
-            f"{request.write_yaml}: sources.yaml is the sources list the draft's source goes "
-            "in; name the draft after its plan"
+            f"{request.write_yaml}: sources.yaml is a folder's sources list, not a plan; "
+            "name the draft after its plan"
         )
     for target in (request.report, request.write_yaml):
         if target is not None:
@@ -164,53 +165,31 @@ def _write_draft(request, registry, result: PlansCompareResult) -> PlansCompareR
     known = registry.plans.get(draft_id)
     if known is not None and Path(known.origin).resolve() != path.resolve():
         raise EcmxError(f"plan {draft_id!r} exists already ({known.origin}): give --id another id")
-    sources_path = path.parent / SOURCES_FILE
-    source_id, sources_text = _sources(registry, sources_path, comparison, draft_id)
+    source_id = _free_source_id(comparison, path)
     command = (
         f"ecmx plans compare {comparison.template.path.name} --plan {comparison.plan.id} "
         f"--kind {comparison.kind} --write-yaml {path.name}"
     )
-    text, todo = draft_yaml(comparison, draft_id, source_id, command)
+    modified = datetime.fromtimestamp(comparison.template.path.stat().st_mtime).date()
+    text, todo = draft_yaml(comparison, draft_id, source_id, command, modified)
     with atomic_file(path, force=request.force) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
-    if sources_text is not None:
-        with atomic_file(sources_path, force=True) as tmp:
-            tmp.write_text(sources_text, encoding="utf-8", newline="\n")
-    written = sources_path if sources_text is not None else None
-    return replace(
-        result, draft=path, draft_id=draft_id, todo=todo, sources=written, source_id=source_id
-    )
+    return replace(result, draft=path, draft_id=draft_id, todo=todo, source_id=source_id)
 
 
-def _sources(registry, sources_path: Path, comparison: Comparison, draft_id: str):
-    """The template's source id, and the new text of ``sources_path`` (None: it has the
-    entry already). The id is the file's name, made unique among the known sources."""
-    taken = set(builtin_sources())
-    for listed in {*registry.source_lists, sources_path}:
-        if Path(listed).is_file():
-            taken |= set(read_sources(Path(listed).read_text("utf-8"), str(listed), []))
-    existing = sources_path.read_text("utf-8") if sources_path.is_file() else ""
-    own = read_sources(existing, str(sources_path), []) if existing else {}
-    where = str(comparison.template.path.resolve())
+def _free_source_id(comparison: Comparison, path: Path) -> str:
+    """The template's source id: its file name, with a number added if a source known now
+    has it (one the draft replaces, with --force, aside)."""
+    taken = set(comparison.plan.sources)  # every source known: built-in, listed, plans' own
+    if path.is_file():
+        try:
+            own = load_yaml(path, "plan config")
+        except (EcmxError, yaml.YAMLError):
+            own = None  # replaced, with --force: its sources are not kept
+        if isinstance(own, dict) and isinstance(own.get("sources"), dict):
+            taken -= set(own["sources"])
     base = source_id_for(comparison.template.path)
-    for source in own.values():
-        if source.where == where and source.id.startswith(base):
-            return source.id, None  # added by an earlier run
     source_id, n = base, 2
     while source_id in taken:
         source_id, n = f"{base}-{n}", n + 1
-    modified = datetime.fromtimestamp(comparison.template.path.stat().st_mtime).date()
-    plan_ids = list(dict.fromkeys([draft_id, comparison.plan.id]))
-    entry = source_entry(source_id, comparison, plan_ids, modified)
-    if not existing:
-        head = "# Sources the plans of this folder cite (docs/configuration.md, Provenance).\n"
-        return source_id, f"{head}sources:\n{entry}\n"
-    text = existing if existing.endswith("\n") else existing + "\n"
-    text += entry + "\n"
-    problems: list[str] = []
-    if source_id not in read_sources(text, str(sources_path), problems) or problems:
-        raise OutputError(
-            f"{sources_path}: cannot append the template's source {source_id!r} (the file's "
-            "sources: must be its last mapping); fix it, or write the draft in another folder"
-        )
-    return source_id, text
+    return source_id

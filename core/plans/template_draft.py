@@ -7,7 +7,7 @@ canonical field where one fits, else an empty column marked "TODO for the integr
 missing columns removed, the order set; a validation list that differs from a code list
 by as many codes missing as extra changes those codes (``codes.<list>.values.<key>``).
 Each changed or added entry cites the template: ``SOURCE-ID: sheet S, cell C3``, the
-source being an entry of a sources list (``source_entry``).
+source being an entry of the draft's own ``sources:`` (``source_lines``).
 """
 
 from __future__ import annotations
@@ -34,19 +34,18 @@ def source_id_for(path: Path) -> str:
     return slug if slug and slug[0].isalnum() else f"template-{slug}".rstrip("-")
 
 
-def source_entry(source_id: str, comparison: Comparison, plan_ids: list[str], when: date) -> str:
-    """The sources-list entry (YAML lines, indented under ``sources:``) for the template."""
-    template, plan = comparison.template, comparison.plan
-    return "\n".join(
-        [
-            f"  {source_id}:",
-            f"    title: {_q(f'{template.path.name}: the {comparison.kind} template')}",
-            f"    publisher: {_q(plan.name)}",
-            f"    date: {_q(f'the file as received, modified {when.isoformat()}')}",
-            f"    where: {_q(str(template.path.resolve()))}",
-            f"    plans: [{', '.join(plan_ids)}]",
-        ]
-    )
+def source_lines(source_id: str, comparison: Comparison, when: date) -> list[str]:
+    """The draft's own ``sources:`` (docs/configuration.md): the template, which speaks for
+    the draft's plan."""
+    template = comparison.template
+    return [
+        "",
+        "sources:  # the template the columns and codes below cite; it speaks for this plan",
+        f"  {source_id}:",
+        f"    title: {_q(f'{template.path.name}: the {comparison.kind} template')}",
+        f"    date: {_q(f'the file as received, modified {when.isoformat()}')}",
+        f"    where: {_q(str(template.path.resolve()))}",
+    ]
 
 
 class _Draft:
@@ -78,7 +77,7 @@ class _Draft:
 
 
 def draft_yaml(
-    comparison: Comparison, plan_id: str, source_id: str, command: str
+    comparison: Comparison, plan_id: str, source_id: str, command: str, when: date
 ) -> tuple[str, list[str]]:
     """The draft's text, and what it leaves to the integrator (one line each)."""
     draft = _Draft(comparison, source_id)
@@ -91,6 +90,7 @@ def draft_yaml(
         if r.format_problem and r.template is not None
     ]
     lines = [*_head(comparison, plan_id, source_id, command), *_identity(comparison)]
+    lines += source_lines(source_id, comparison, when)
     if patch:
         lines += ["", "files:", f"  {comparison.kind}:", "    columns_patch:", *patch]
     if codes:
@@ -108,13 +108,12 @@ def _head(comparison: Comparison, plan_id: str, source_id: str, command: str) ->
         f"# {plan.id}'s {comparison.kind} layout {comparison.layout.version} held against "
         f"{name}, sheet {printable(template.sheet)}, header row {template.header_row}.",
         f"# This plan is {plan.id} as its template has it; each column and code changed here",
-        f"# cites the template (source {source_id}, an entry of sources.yaml beside this file).",
-        f"# To change {plan.id} itself (a plan of your --plans-dir), copy files: and codes: into",
+        f"# cites the template (source {source_id}, in sources: below). To change {plan.id}",
+        "# itself (a plan of your --plans-dir), copy sources:, files: and codes: into",
         "# its YAML instead. The columns_patch applies to every layout version of the file.",
         "# Check it, then compare again (exit 0 when the layout matches):",
         "#   ecmx --plans-dir DIR plans check",
-        f"#   ecmx --plans-dir DIR plans compare {name} --plan {plan_id} "
-        f"--kind {comparison.kind}",
+        f"#   ecmx --plans-dir DIR plans compare {name} --plan {plan_id} --kind {comparison.kind}",
         f"id: {plan_id}",
         f"name: {_q(f'{plan.name} ({template.path.name})')}",
         f"extends: {plan.id}",

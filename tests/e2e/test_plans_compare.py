@@ -151,8 +151,11 @@ def test_two_renamed_one_extra_one_missing_and_the_draft_makes_it_clean(cli, rtf
     (dob,) = patch["insert"]
     assert (dob["after"], dob["header"], dob["field"]) == ("first_name", "Member DOB", "dob")
     assert dob["source"] == "health-net-rtf-template: sheet RTF, cell F1"
-    sources = yaml.safe_load((plans / "sources.yaml").read_text(encoding="utf-8"))["sources"]
-    assert sources["health-net-rtf-template"]["plans"] == ["healthnet_template", "healthnet"]
+    # the template is the draft's own source: it speaks for the draft's plan
+    (source,) = data["sources"].values()
+    assert list(data["sources"]) == ["health-net-rtf-template"]
+    assert source["title"] == "Health Net RTF Template.xlsx: the rtf template"
+    assert source["where"] == str(template.resolve())
     check = cli("--plans-dir", plans, "plans", "check")
     assert check.code == 0, check.err
     again = cli(
@@ -334,25 +337,17 @@ def test_the_draft_is_never_written_over_without_force(cli, rtf_headers, tmp_pat
         "--force",
     )
     assert forced.code == 1 and "id: healthnet_template" in draft.read_text(encoding="utf-8")
-    # again, beside the first draft: the same source entry, not a second one
-    again = cli(
-        "--plans-dir",
-        tmp_path,
-        "plans",
-        "compare",
-        template,
-        "--plan",
-        "healthnet",
-        "--kind",
-        "rtf",
-        "--write-yaml",
-        draft,
-        "--force",
-    )
-    assert again.code == 1, again.err
-    assert list(
-        yaml.safe_load((tmp_path / "sources.yaml").read_text(encoding="utf-8"))["sources"]
-    ) == ["rtf"]
+    # again, over the first draft in its --plans-dir: the same source id (the one replaced);
+    # a second draft beside it takes another
+    for name, source_id in (("draft.yaml", "rtf"), ("second.yaml", "rtf-2")):
+        again = cli(
+            "--plans-dir", tmp_path, "plans", "compare", template, "--plan", "healthnet",
+            "--kind", "rtf", "--write-yaml", tmp_path / name, "--force", "--id", name[:-5],
+        )  # fmt: skip
+        assert again.code == 1, again.err
+        data = yaml.safe_load((tmp_path / name).read_text(encoding="utf-8"))
+        assert list(data["sources"]) == [source_id]
+    assert cli("--plans-dir", tmp_path, "plans", "check").code == 0
 
 
 def test_the_report_as_json_and_csv(cli, rtf_headers, tmp_path):
@@ -404,7 +399,7 @@ def test_a_csv_template_header(cli, rtf_headers, tmp_path):
         ("missing sheet", ("no sheet 'Sheet9'",)),
         ("missing file", ("no such template workbook",)),
         ("draft folder missing", ("cannot write", "does not exist")),
-        ("draft named sources.yaml", ("sources.yaml is the sources list",)),
+        ("draft named sources.yaml", ("sources.yaml is a folder's sources list, not a plan",)),
     ],
 )
 def test_user_errors_are_one_line(cli, rtf_headers, tmp_path, case, needles):
