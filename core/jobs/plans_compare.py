@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -166,9 +167,20 @@ def _write_draft(request, registry, result: PlansCompareResult) -> PlansCompareR
     if known is not None and Path(known.origin).resolve() != path.resolve():
         raise EcmxError(f"plan {draft_id!r} exists already ({known.origin}): give --id another id")
     source_id = _free_source_id(comparison, path)
-    command = (
-        f"ecmx plans compare {comparison.template.path.name} --plan {comparison.plan.id} "
-        f"--kind {comparison.kind} --write-yaml {path.name}"
+    template, plan, kind = comparison.template.path.name, comparison.plan.id, comparison.kind
+    command = shlex.join(
+        [
+            "ecmx",
+            "plans",
+            "compare",
+            template,
+            "--plan",
+            plan,
+            "--kind",
+            kind,
+            "--write-yaml",
+            path.name,
+        ]
     )
     modified = datetime.fromtimestamp(comparison.template.path.stat().st_mtime).date()
     text, todo = draft_yaml(comparison, draft_id, source_id, command, modified)

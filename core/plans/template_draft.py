@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from datetime import date
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def draft_yaml(
 
 def _head(comparison: Comparison, plan_id: str, source_id: str, command: str) -> list[str]:
     plan, template = comparison.plan, comparison.template
-    name = printable(template.path.name)  # in a comment: no line break
+    name = shlex.quote(printable(template.path.name))  # in a comment: no line break
     return [
         f"# Drafted by: {printable(command)}",
         f"# {plan.id}'s {comparison.kind} layout {comparison.layout.version} held against "
