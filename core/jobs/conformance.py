@@ -196,7 +196,9 @@ def check_codes(bench: Bench) -> Outcome:
         for column in bench.layout(kind).columns:
             if not column.codes or column.field is None:
                 continue
-            known = bench.plan.codes[column.codes].values if column.codes in bench.plan.codes else {}
+            known = (
+                bench.plan.codes[column.codes].values if column.codes in bench.plan.codes else {}
+            )
             for key in sorted(_data_keys(bench, kind, column) - set(known)):
                 missing.setdefault((column.codes, key), f"{kind} column {column.header!r}")
     if missing:
@@ -248,6 +250,11 @@ def check_ingest(bench: Bench, kind: str) -> Outcome:
     return Outcome(name, PASS, f"ingest matches all {rows} rows to the dataset, no change")
 
 
+def pyx12_installed() -> bool:
+    """Whether pyx12 (an independent X12 validator, ``pip install pyx12``) can be imported."""
+    return importlib.util.find_spec("pyx12") is not None
+
+
 def _pyx12_problem(path: Path) -> str | None:
     """None when pyx12 accepts the 837P, else the start of its 999 acknowledgment."""
     import io
@@ -287,7 +294,7 @@ def check_claims(bench: Bench) -> Outcome:
     lines = sum(len(r.lines) for r in result.plans)
     if channel == "invoice":
         return Outcome("claims", PASS, f"{result.written[0].name}: {lines} lines, no error")
-    if importlib.util.find_spec("pyx12") is None:
+    if not pyx12_installed():
         return Outcome("claims", SKIP, "837P written; pyx12 is not installed to check it")
     problem = _pyx12_problem(result.written[0])
     if problem:
