@@ -18,8 +18,10 @@ from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.checks.findings import ERROR, Finding
+from ecmx.core.dataset.write_rows import SampleData
 from ecmx.core.errors import ConfigError, EcmxError
 from ecmx.core.jobs.common import Progress, no_progress
+from ecmx.core.plans.spec import PlanSpec
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -38,12 +40,12 @@ class Bench:
     """What the checks of one plan look at: the sample, and the files made from it."""
 
     plugins: tuple  # (plugin manager, registry)
-    plan: object  # PlanSpec
+    plan: PlanSpec
     period: Period
     folder: Path
     production_date: date
-    sample: object = None  # SampleData
-    dataset: Path | None = None
+    sample: SampleData
+    dataset: Path  # the sample, written
     files: dict[str, Path] = field(default_factory=dict)  # kind -> file written
     convert_findings: dict[str, list[Finding]] = field(default_factory=dict)
 
@@ -70,12 +72,11 @@ def make_bench(
 
     plan = plugins[1].plan(plan_id)
     made = period.shift(1).start.replace(day=3)  # on time for every built-in plan
-    bench = Bench(plugins, plan, period, folder, made)
     progress(f"making sample data for {plan.id}", 0, 0)
-    bench.sample = generate(members=members, seed=seed, period=period, plans=[plan])
-    add_referrals(bench.sample.tables, [plan.id], period.start)
-    bench.dataset = folder / "dataset.xlsx"
-    write_sample(bench.sample, bench.dataset, force=True)
+    sample = generate(members=members, seed=seed, period=period, plans=[plan])
+    add_referrals(sample.tables, [plan.id], period.start)
+    bench = Bench(plugins, plan, period, folder, made, sample, folder / "dataset.xlsx")
+    write_sample(sample, bench.dataset, force=True)
     for kind in plan.files:
         out = folder / "files" / kind
         request = ConvertRequest(
@@ -83,7 +84,8 @@ def make_bench(
         )
         result = run_convert(request, plugins=plugins, progress=progress)
         bench.convert_findings[kind] = result.findings
-        bench.files.update({kind: path for path in result.written})
+        if result.written:  # one file per kind and plan
+            bench.files[kind] = result.written[0]
     return bench
 
 
@@ -151,7 +153,7 @@ def check_columns(bench: Bench, kind: str) -> Outcome:
     cells = _cells(bench, kind)
     empty, by_rule = [], []
     for column in bench.layout(kind).columns:
-        values = cells[column.header] if column.header in cells else []
+        values = cells.get(column.header, [])
         if any(not _blank(v) for v in values):
             continue
         why = _empty_by_rule(bench, column)
@@ -260,8 +262,8 @@ def _pyx12_problem(path: Path) -> str | None:
     import io
     import logging
 
-    import pyx12.params
-    import pyx12.x12n_document
+    import pyx12.params  # type: ignore[import-not-found]
+    import pyx12.x12n_document  # type: ignore[import-not-found]
 
     logging.disable(logging.CRITICAL)  # pyx12 logs every error it finds
     try:
