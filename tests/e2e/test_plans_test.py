@@ -151,3 +151,22 @@ def test_a_plan_billed_by_invoice_writes_invoices(cli, tmp_path):
     assert run.code == 0, run.text
     status, why = checks(run)["claims"]
     assert status == "pass" and "Invoice" in why and "no error" in why
+
+
+def test_sample_data_for_chosen_plans_from_their_configs(cli, tmp_path):
+    plan = {**BROKEN, "id": "tarplan", "codes": {}, "files": {},
+            "billing": {**BROKEN["billing"],
+                        "outreach_tar_required": {"value": True, "assumed": True}}}  # fmt: skip
+    write_plan(tmp_path / "plans", "tarplan", plan)
+    out = tmp_path / "sample"
+    run = cli("--plans-dir", tmp_path / "plans", "sample-data", "--out", out,
+              "--plan", "tarplan", "--plan", "healthnet", "--members", "20")  # fmt: skip
+    assert run.code == 0, run.text
+    provider = yaml.safe_load((out / "provider.yaml").read_text(encoding="utf-8"))
+    assert list(provider["plans"]) == ["healthnet", "tarplan"]  # built-in first, then by id
+    members = (out / "members.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert {line.split(",")[2] for line in members} == {"healthnet", "tarplan"}
+    unknown = cli("sample-data", "--out", tmp_path / "x", "--plan", "nowhere")
+    assert unknown.code == 2
+    unknown.one_error_line("unknown plan 'nowhere'")
+    assert not (tmp_path / "x").exists()
