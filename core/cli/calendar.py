@@ -9,12 +9,17 @@ import csv
 import json
 import sys
 from datetime import date
-from pathlib import Path
 
 import click
 
 from ecmx.core.cli import console as out
-from ecmx.core.cli.options import output_options, parse_day, parse_period, pass_state
+from ecmx.core.cli.options import (
+    file_out_options,
+    output_options,
+    parse_day,
+    parse_period,
+    pass_state,
+)
 from ecmx.core.jobs.calendar import (
     CalendarRequest,
     DueRequest,
@@ -60,13 +65,12 @@ def _weekday(day: date, closed: str) -> str:
     show_default=True,
     help="How to print the events on stdout.",
 )
-@click.option(
+@file_out_options(
     "--ics",
     "ics_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the events to this .ics file (Outlook, Google Calendar).",
+    "Also write the events to this .ics file (Outlook, Google Calendar).",
+    "Replace an existing .ics file.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing .ics file.")
 @pass_state
 def calendar_command(state, plan_ids, year, period, output_format, ics_path, force):
     """Every plan's file dates for a year: MIF delivery, RTF/OTF due, correction cutoff, ...

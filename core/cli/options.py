@@ -119,3 +119,16 @@ show_values_option = click.option(
     is_flag=True,
     help="Show cell values in the terminal and reports (they are PHI).",
 )
+
+
+def file_out_options(flag: str, dest: str, help_text: str, force_help: str):
+    """``FLAG FILE`` (a file, never a folder) and ``--force`` to replace an existing one."""
+    path_option = click.option(
+        flag, dest, type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
+    force_option = click.option("--force", is_flag=True, help=force_help)
+
+    def decorate(command):
+        return path_option(force_option(command))
+
+    return decorate

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ecmx.core.cli import console as out
-from ecmx.core.cli.options import output_options, parse_period, pass_state
+from ecmx.core.cli.options import file_out_options, output_options, parse_period, pass_state
 from ecmx.core.errors import EXIT_FINDINGS
 from ecmx.core.jobs.plans import (
     PlansCheckRequest,
@@ -110,13 +110,12 @@ def plans_check(state, files):
 @click.argument("plan_id", metavar="ID")
 @click.option("--extends", "base", required=True, metavar="PLAN", help="The plan to start from.")
 @click.option("--name", help="The plan's display name (default: ID).")
-@click.option(
+@file_out_options(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the scaffold (default: ID.yaml in the current folder).",
+    "Where to write the scaffold (default: ID.yaml in the current folder).",
+    "Replace an existing file.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing file.")
 @pass_state
 def plans_new(state, plan_id, base, name, out_path, force):
     """Write a commented YAML scaffold of a plan that extends PLAN.
@@ -137,13 +136,12 @@ def plans_new(state, plan_id, base, name, out_path, force):
 @plans.command("doc")
 @output_options
 @click.argument("plan_id", metavar="PLAN")
-@click.option(
+@file_out_options(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the page to this file instead of printing it.",
+    "Write the page to this file instead of printing it.",
+    "Replace an existing --out file.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @pass_state
 def plans_doc(state, plan_id, out_path, force):
     """A plan's reference page in markdown: files, every column of each layout version,

@@ -168,6 +168,8 @@ def _column_row(index: int, column: ColumnSpec) -> tuple[object, ...]:
         field = code(column.field)
     else:
         field = "left blank" if column.value in (None, "") else f"always {code(column.value)}"
+    if column.key is not None and column.key != column.field:  # columns_patch names it so
+        field += f" (key {code(column.key)})"
     kind = column.type + (f", at most {column.max_length}" if column.max_length is not None else "")
     codes = ""
     if column.codes:

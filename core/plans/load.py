@@ -42,12 +42,18 @@ from ecmx.core.plans.check import (
 )
 from ecmx.core.plans.identity import identity_problems, own_identity
 from ecmx.core.plans.patch import apply_patches, column_key
-from ecmx.core.plans.provenance import citation_problems, load_sources, mark_unspoken, source_paths
+from ecmx.core.plans.provenance import (
+    citation_problems,
+    load_sources,
+    mark_unspoken,
+    plan_own_sources,
+    source_paths,
+)
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.safe_yaml import load_yaml
 
 # What a plan never takes from the plan it extends: its own id, name and description.
-NOT_INHERITED = ("abstract", "id", "family", "name", "source", "description")
+NOT_INHERITED = ("abstract", "id", "family", "name", "source", "sources", "description")
 PROVENANCE = ("source", "assumed", "note")
 
 
@@ -153,11 +159,27 @@ def _read_all(
             )
             continue
         raw[plan_id] = (data, origin)
-        for path, value in source_paths(data):
-            problems.extend(citation_problems(value, f"{origin}: {path}", cited))
+        _add_own_sources(data, origin, cited, problems)
         if data.get("abstract") is True:
             problems.extend(identity_problems(data, origin))
+    for data, origin in raw.values():  # once every plan's own sources are known
+        for path, value in source_paths(data):
+            problems.extend(citation_problems(value, f"{origin}: {path}", cited))
     return raw, invalid
+
+
+def _add_own_sources(
+    data: dict[str, Any], origin: str, cited: dict[str, Any], problems: list[str]
+) -> None:
+    """Add a plan file's own ``sources:`` to the list its citations are checked against."""
+    for source_id, source in plan_own_sources(data, origin, problems).items():
+        if source_id in cited:
+            problems.append(
+                f"{origin}: sources.{source_id}: the id is taken already "
+                f"({cited[source_id].title}); choose another"
+            )
+        else:
+            cited[source_id] = source
 
 
 def _merged_problems(

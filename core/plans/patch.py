@@ -1,6 +1,6 @@
 """A plan's changes to the layout it inherits, by column key (``files.<kind>.columns_patch``),
 and a layout version written as the changes to an earlier one (``from:`` and its own
-``columns_patch``).
+``columns_patch``), added after the inherited versions with ``add_versions``.
 
 A column's key is its ``key:``, or else its ``field:``. When plans load (``plans.load``),
 each plan's own ``columns_patch`` is applied to every version of the file it inherits, in
@@ -17,6 +17,7 @@ from typing import Any
 from ecmx.core.hints import did_you_mean
 
 PATCH = "columns_patch"
+ADD_VERSIONS = "add_versions"
 PROVENANCE = ("source", "assumed", "note")
 
 
@@ -40,6 +41,7 @@ def apply_patches(merged: dict[str, Any], origin: str, problems: list[str]) -> s
         if not isinstance(file, dict):
             continue
         at = f"{origin}: files.{kind}"
+        _append_versions(file)
         touched |= {(kind, key) for key in _derived_versions(file, at, problems)}
         patch = file.pop(PATCH, None)
         versions = [
@@ -50,6 +52,13 @@ def apply_patches(merged: dict[str, Any], origin: str, problems: list[str]) -> s
         if isinstance(patch, dict):
             touched |= {(kind, key) for key in _patch(patch, versions, f"{at}.{PATCH}", problems)}
     return touched
+
+
+def _append_versions(file: dict[str, Any]) -> None:
+    """``add_versions`` go after the versions the plan inherits (or lists itself)."""
+    added = file.pop(ADD_VERSIONS, None)
+    if isinstance(added, list):
+        file["versions"] = [*(file.get("versions") or []), *added]
 
 
 def _derived_versions(file: dict[str, Any], at: str, problems: list[str]) -> set[str]:

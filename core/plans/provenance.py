@@ -1,7 +1,8 @@
 """Where a plan config's facts come from: the sources list, and whom each source speaks for.
 
-A ``source:`` names an entry of the sources list (``plan_configs/sources.yaml``, and a
-``sources.yaml`` in a --plans-dir) by id, then the section or a short quote::
+A ``source:`` names an entry of the sources list (``plan_configs/sources.yaml``, a
+``sources.yaml`` in a --plans-dir, and a plan file's own ``sources:``) by id, then the
+section or a short quote::
 
     source: "hn-calaim-resources: FAQ on status code 4"
     source: ["hn-ecm-process: Step 9", "chwp-ecm-process: Step 9"]
@@ -121,6 +122,21 @@ def builtin_sources() -> dict[str, Source]:
     return sources
 
 
+def plan_own_sources(data: dict[str, Any], origin: str, problems: list[str]) -> dict[str, Source]:
+    """A plan file's own ``sources:`` (e.g. the template the plan sent): entries as in a
+    sources list, speaking for that plan unless they say ``plans:``; publisher and date may
+    be left out (shown as not given)."""
+    entries = data.get("sources")
+    if not isinstance(entries, dict):
+        return {}
+    filled = {
+        source_id: {"publisher": "not given", "date": "not given", "plans": [data.get("id")]}
+        | (entry if isinstance(entry, dict) else {})
+        for source_id, entry in entries.items()
+    }
+    return read_sources(yaml.safe_dump({"sources": filled}), origin, problems)
+
+
 def load_sources(paths: list[Path], problems: list[str]) -> dict[str, Source]:
     """The built-in sources plus those of each ``sources.yaml`` (a --plans-dir's own)."""
     sources = dict(builtin_sources())
@@ -163,7 +179,8 @@ def citation_problems(value: object, at: str, sources: dict[str, Source]) -> lis
             problems.append(
                 f"{at}: unknown source {citation.source_id!r}"
                 f"{did_you_mean(citation.source_id, sources)}; the sources list "
-                f"(plan_configs/sources.yaml, or sources.yaml in a --plans-dir) has "
+                f"(plan_configs/sources.yaml, sources.yaml in a --plans-dir, or the plan's own "
+                f"sources:) has "
                 f"{', '.join(sorted(sources))}"
             )
     return problems

@@ -122,12 +122,18 @@ def scaffold(plan_id: str, name: str, base: PlanSpec) -> tuple[str, list[str]]:
         f"# {name}: a plan that starts from {base.id} ({base.name}).",
         f"# Everything not written here is taken from {base.id}, except the plan's identity:",
         "# each value below is a placeholder marked assumed: true. Replace it with the plan's",
-        "# own value and write source: <id from sources.yaml> instead of assumed: true",
+        "# own value and write source: 'SOURCE-ID: section' instead of assumed: true",
         "# (docs/configuration.md, Provenance). To change a column or a code, see",
-        f"# ecmx plans show {base.id} and docs/configuration.md. Check it with:",
+        f"# ecmx plans show {base.id} --explain and docs/configuration.md. Check it with:",
         f"#   ecmx plans check {plan_id}.yaml",
         f"id: {plan_id}",
         f"name: {_q(name)}  # the plan's display name (plans list, reports)",
         f"extends: {base.id}",
+        "",
+        "# The documents the values come from (the plan's templates, your contract), each",
+        "# an id that source: names; they speak for this plan. For example:",
+        "# sources:",
+        f'#   {plan_id.replace("_", "-")}-template: {{title: "The plan\'s RTF template", '
+        'where: "sent by the plan, YYYY-MM"}',
     ]
     return "\n".join([*head, *identity, *files]) + "\n", paths

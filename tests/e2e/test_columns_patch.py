@@ -228,7 +228,7 @@ def test_the_documented_examples_pass_plans_check(cli, tmp_path):
     root = Path(__file__).resolve().parents[2]
     readme = (root / "README.md").read_text(encoding="utf-8")
     docs = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
-    short = re.search(r"```yaml\n(# plans/myplan.yaml: Health Net.*?)```", readme, re.S)
+    short = re.search(r"Health Net with one header renamed.*?```yaml\n(.*?)```", readme, re.S)
     patch = re.search(r"## Changing an inherited layout by key.*?```yaml\n(.*?)```", docs, re.S)
     assert short and patch
     assert len(short.group(1).splitlines()) < 15
@@ -236,12 +236,30 @@ def test_the_documented_examples_pass_plans_check(cli, tmp_path):
     (folder / "docplan.yaml").write_text(
         "id: docplan\nname: Doc Plan\nextends: healthnet\n" + patch.group(1), encoding="utf-8"
     )
-    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     run = cli("--plans-dir", folder, "plans", "check")
     assert run.code == 0, run.err
     headers = layout(cli, folder, "docplan")
     assert headers[0] == "LOB" and headers[4] == "Member DOB"
     assert "Medicare Dual Eligible" not in headers
+
+
+def test_a_plan_s_own_source_speaks_for_it_and_its_id_is_taken_once(cli, tmp_path):
+    own = MYPLAN.replace(
+        "extends: healthnet\n",
+        "extends: healthnet\nsources:\n  my-template: {title: The RTF template, where: sent to us}\n",
+    ).replace(
+        'assumed: true, note: "as the plan\'s RTF template names it"', 'source: "my-template: C1"'
+    )
+    folder = write_plan(tmp_path / "plans", own)
+    run = cli("--plans-dir", folder, "plans", "show", "myplan", "--kind", "rtf", "--assumptions")
+    assert run.code == 0, run.err
+    assert "Member CIN" not in run.out  # sourced, so not among the assumptions
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 1
+    assert any(
+        "sources.my-template: the id is taken already" in line for line in run.error_lines()
+    ), run.err
 
 
 VERSIONED = """\
@@ -283,3 +301,47 @@ def test_a_version_from_an_unknown_version_is_one_line(cli, tmp_path):
     assert run.code == 1
     [line] = [line for line in run.error_lines() if "myplan.yaml" in line]
     assert "files.rtf.versions[1].from: no earlier version '1.0'" in line
+
+
+ADDED_VERSION = """\
+id: myplan
+name: My Plan
+extends: healthnet
+files:
+  rtf:
+    add_versions:
+      - version: "2026.1"
+        effective: "2026-01-01"
+        assumed: true
+        from: "2025.7"
+        columns_patch:
+          change:
+            cin: {header: Member CIN, assumed: true}
+"""
+
+
+def shown(cli, folder, period: str) -> list[str]:
+    run = cli("--plans-dir", folder, "plans", "show", "myplan", "--kind", "rtf", "--period", period)
+    assert run.code == 0, run.err
+    return [
+        line.split("│")[2].strip()
+        for line in run.out.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip().isdigit()
+    ]
+
+
+def test_a_plan_adds_a_version_without_restating_the_inherited_ones(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", ADDED_VERSION)
+    assert cli("--plans-dir", folder, "plans", "check").code == 0
+    before, after = shown(cli, folder, "2025-11"), shown(cli, folder, "2026-02")
+    assert "Member CIN" not in before and "Member CIN" in after
+    where = after.index("Member CIN")
+    assert after[:where] + after[where + 1 :] == before[:where] + before[where + 1 :]
+    assert len(before) == len(after) > 30  # the whole inherited layout, one header changed
+
+
+def test_an_added_version_from_an_unknown_version_is_one_line(cli, tmp_path):
+    folder = write_plan(tmp_path / "plans", ADDED_VERSION.replace('"2025.7"', '"2025.6"'))
+    run = cli("--plans-dir", folder, "plans", "check")
+    assert run.code == 1
+    assert any("from: no earlier version '2025.6'" in x for x in run.error_lines()), run.err

@@ -48,6 +48,19 @@ def test_the_scaffold_is_commented(cli, tmp_path):
     assert "ecmx plans check kin.yaml" in text
 
 
+def test_the_scaffold_s_sources_example_works_once_uncommented(cli, tmp_path):
+    out = tmp_path / "kin.yaml"
+    assert cli("plans", "new", "kin", "--extends", "healthnet", "--out", out).code == 0
+    text = out.read_text(encoding="utf-8").replace("# sources:", "sources:")
+    text = text.replace("#   kin-template:", "  kin-template:")
+    text = text.replace('value: "KIN", assumed: true', 'value: "KIN01", source: "kin-template: B2"')
+    out.write_text(text, encoding="utf-8")
+    check = cli("plans", "check", out)
+    assert check.code == 0, check.err
+    assumed = cli("--plans-dir", tmp_path, "plans", "show", "kin", "--assumptions")
+    assert "mcp.identifier" not in assumed.out and "mcp.name" in assumed.out
+
+
 # the base plan's file names: the scaffold's naming is the base's until the integrator sets it
 CONVERTED = {
     "healthnet": ["SUNRISE_KIN_ECM_OTF_20251203.xlsx", "SUNRISE_KIN_ECM_RTF_20251203.xlsx"],
