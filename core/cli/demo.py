@@ -38,11 +38,27 @@ from ecmx.core.jobs.sample_data import SampleDataRequest, run_sample_data
     help="Period the activity centres on, YYYY-MM (default: last month).",
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
-def sample_data(out_path, members, seed, period, force):
-    """Write a synthetic dataset (no real people) covering all five plans and the seed edge cases."""
-    request = SampleDataRequest(out_path, members, seed, period, force)
+@click.option(
+    "--plan",
+    "plan_ids",
+    multiple=True,
+    metavar="PLAN",
+    help="Share the members among these plans (repeatable; a --plans-dir plan too; 'all': "
+    "every plan known). Default: the built-in plans.",
+)
+@pass_state
+def sample_data(state, out_path, members, seed, period, force, plan_ids):
+    """Write a synthetic dataset (no real people) covering the plans and the seed edge cases.
+
+    Made from the plans' configs: each plan's billing rules decide what its members' rows
+    carry (a TAR where the plan pays outreach or services only with one).
+    """
+    request = SampleDataRequest(
+        out_path, members, seed, period, force, tuple(plan_ids), tuple(state.plans_dirs)
+    )
+    plugins = state.plugins() if plan_ids else None
     with out.job_progress() as progress:
-        result = run_sample_data(request, progress=progress)
+        result = run_sample_data(request, plugins=plugins, progress=progress)
     render.notes(f"wrote {path}" for path in result.written)
 
 

@@ -198,3 +198,42 @@ def plans_compare(
     result = run_plans_compare(request, plugins=state.plugins())
     show_comparison(result)
     sys.exit(result.exit_code)
+
+
+@plans.command("test")
+@output_options
+@click.argument("plan_id", metavar="PLAN")
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the sample dataset, the plan's files and claims in this folder.",
+)
+@click.option(
+    "--period",
+    callback=parse_period,
+    help="The month the sample centres on, YYYY-MM (default: last month).",
+)
+@pass_state
+def plans_test(state, plan_id, keep, period):
+    """Run the conformance checks on synthetic data made for PLAN.
+
+    One line per check, pass, fail or skip, with why: plans check; every code the data
+    uses has a code; each file converts without errors; every column of the files sent
+    to the plan is filled, or blank by a rule of the config; each file round-trips
+    (validate, or ingest of the files the plan sends); claims (837P through pyx12 when it
+    is installed, else invoices). Exit 0 when no check fails, 1 when one does.
+    """
+    from ecmx.core.cli.options import run_job
+    from ecmx.core.jobs.plans_test import PlansTestRequest, run_plans_test
+
+    request = PlansTestRequest(plan_id, keep, period, plans_dirs=tuple(state.plans_dirs))
+    result = run_job(run_plans_test, request, state)
+    for outcome in result.outcomes:  # the result: stdout, one line per check
+        click.echo(f"{outcome.status:4}  {outcome.check}: {outcome.detail}")
+    failed = len(result.failed)
+    summary = f"{result.plan}: {len(result.outcomes) - failed} of {len(result.outcomes)} checks"
+    kept = f"; sample and files in {result.kept}" if result.kept else ""
+    if failed:
+        out.error_line(f"{summary} passed, {failed} failed{kept}")
+        sys.exit(EXIT_FINDINGS)
+    out.info(f"{summary} passed or skipped{kept}")

@@ -9,12 +9,14 @@ members, one plan after another, and every other member is drawn at random.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.provider import PROVIDER_FILE
 from ecmx.core.dataset.sample_members import SampleMembers
+from ecmx.core.dataset.sample_plans import SamplePlan, builtin_plans, ordered
 from ecmx.core.dataset.sample_rows import npi
 from ecmx.core.dataset.write_rows import (
     SampleData,
@@ -25,14 +27,20 @@ from ecmx.core.dataset.write_rows import (
 from ecmx.core.storage.atomic import refuse_existing
 from ecmx.core.storage.gcpause import gc_paused
 
-PLANS = ("healthnet", "calviva", "chpiv", "chwp", "partnership")
+
+def __getattr__(name: str):
+    """``PLANS``: the ids of the built-in plans, in sample order (read from their configs)."""
+    if name == "PLANS":
+        return tuple(p.id for p in builtin_plans())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def provider_profile() -> dict:
-    """The sample provider, as provider.yaml holds it."""
+def provider_profile(plans: Sequence[SamplePlan] | None = None) -> dict:
+    """The sample provider, as provider.yaml holds it, contracted with ``plans`` (default:
+    the built-in ones)."""
     # Fixed, not seeded: golden files for different seeds share one provider.
     # Payer ids and file prefixes are synthetic; real ones come from each plan.
-    codes = {"healthnet": "HN", "calviva": "CV", "chpiv": "IV", "chwp": "CHW", "partnership": "PHC"}
+    codes = {p.id: p.code for p in (builtin_plans() if plans is None else plans)}
     return {
         "facility_name": "Sunrise Community Health",
         "npi": npi("165432198"),
@@ -54,26 +62,38 @@ def provider_profile() -> dict:
 
 
 @gc_paused()
-def generate(members: int = 60, seed: int = 7, period: Period | str | None = None) -> SampleData:
-    """A sample dataset; ``period`` defaults to last month (the month an RTF is due for)."""
+def generate(
+    members: int = 60,
+    seed: int = 7,
+    period: Period | str | None = None,
+    plans: Iterable | None = None,
+) -> SampleData:
+    """A sample dataset; ``period`` defaults to last month (the month an RTF is due for).
+
+    ``plans``: the concrete plans (``PlanSpec`` or ``SamplePlan``) the members are shared
+    among, in sample order (``sample_plans.ordered``); default: every built-in plan.
+    """
     if isinstance(period, str):
         period = Period.parse(period)
     period = period or Period.containing(date.today()).shift(-1)
-    gen = SampleMembers(random.Random(seed), period, members, PLANS)
+    chosen = builtin_plans() if plans is None else ordered(plans)
+    if not chosen:
+        raise ValueError("a sample needs at least one plan")
+    gen = SampleMembers(random.Random(seed), period, members, chosen)
     for index in range(members):
         gen.member(index)
-    _outreach_diagnoses(gen.tables)
-    return SampleData(gen.tables, provider_profile())
+    _outreach_diagnoses(gen.tables, {p.id for p in chosen if p.outreach_tar})
+    return SampleData(gen.tables, provider_profile(chosen))
 
 
-def _outreach_diagnoses(tables: dict[str, list[dict]]) -> None:
-    """A diagnosis (and at Partnership a TAR) on each member's first attempt: it is billed
-    as the one-time outreach.
+def _outreach_diagnoses(tables: dict[str, list[dict]], tar_plans: set[str]) -> None:
+    """A diagnosis (and, where the plan pays outreach only with one, a TAR) on each
+    member's first attempt: it is billed as the one-time outreach.
 
     Set without the random generator, so the rest of the sample stays as it was.
     """
     homeless = {m["member_id"] for m in tables["members"] if m["homeless"]}
-    partnership = {m["member_id"] for m in tables["members"] if m["plan"] == "partnership"}
+    with_tar = {m["member_id"] for m in tables["members"] if m["plan"] in tar_plans}
     first: dict[str, dict] = {}
     for row in tables["outreach"]:
         mid = row["member_id"]
@@ -81,7 +101,7 @@ def _outreach_diagnoses(tables: dict[str, list[dict]]) -> None:
             first[mid] = row
     for mid, row in first.items():
         row["diagnosis_codes"] = "Z59.00" if mid in homeless else "Z71.89"
-        if mid in partnership:  # Partnership pays outreach only with a TAR (seed 004)
+        if mid in with_tar:  # billing.outreach_tar_required (Partnership: seed 004)
             row["authorization_number"] = f"TAR{mid[1:]:0>8}"
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset import canonical as C
 from ecmx.core.dataset.identifiers import CIN_LETTERS
+from ecmx.core.dataset.sample_plans import SamplePlan
 from ecmx.core.dataset.sample_rows import FIRST_NAMES, LAST_NAMES, METHOD_POOL, SampleRows
 
 # Average outreach attempts per member not yet enrolled per month: the benchmark workload.
@@ -42,7 +43,9 @@ PLANTED = 10  # members 0..9 carry the edge cases; 10 carries the leading-zero Z
 class SampleMembers(SampleRows):
     """Makes member ``i`` (``member(i)``, in order) and the rows of their episodes."""
 
-    def __init__(self, rng: random.Random, period: Period, count: int, plans: tuple[str, ...]):
+    def __init__(
+        self, rng: random.Random, period: Period, count: int, plans: tuple[SamplePlan, ...]
+    ):
         super().__init__(rng, period)
         # Planted members go round robin; the rest are shuffled, so any five members
         # cover every plan and the plan shares stay even.
@@ -67,7 +70,7 @@ class SampleMembers(SampleRows):
         spoken = self.pick(LANGUAGES)
         self.add(
             C.MEMBERS, member_id=mid, cin=f"9{self.cins[i]:07d}{self.pick(CIN_LETTERS)}",
-            plan=self.plan, first_name=self.pick(FIRST_NAMES), last_name=self.pick(LAST_NAMES),
+            plan=self.plan.id, first_name=self.pick(FIRST_NAMES), last_name=self.pick(LAST_NAMES),
             dob=self.start - timedelta(days=age), sex=self.pick(SEX_POOL),
             phone=f"{area}555{self.randint(0, 9999):04d}",
             address=None if homeless and rng.random() < 0.5

@@ -15,6 +15,7 @@ from string import ascii_uppercase
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset import canonical as C
 from ecmx.core.dataset.identifiers import npi_check_digit
+from ecmx.core.dataset.sample_plans import SamplePlan
 
 # Average encounters per enrolled member per month: the benchmark workload.
 ENCOUNTERS_PER_MONTH = 6
@@ -60,13 +61,14 @@ class SampleRows:
         self.random = rng.random
         self.clinicians = tuple(npi(b) for b in ("181726354", "192837465", "156473829"))
         self.enrolled_count = 0
-        self.plan = ""  # the plan of the member being made
+        self.plan = SamplePlan("")  # the plan of the member being made
 
     def tar(self, mid: str) -> str | None:
-        """Partnership pays U1/U2 services only with a TAR (seed 004): every Partnership
-        episode has one; 7 in 10 drawn at random, the others from the member id (drawing
-        them all would shift every later random value of the sample)."""
-        if self.plan != "partnership":
+        """A plan that pays U1/U2 services only with a TAR (billing.service_tar_required;
+        Partnership, seed 004): every episode of its members has one; 7 in 10 drawn at
+        random, the others from the member id (drawing them all would shift every later
+        random value of the sample)."""
+        if not self.plan.service_tar:
             return None
         if self.rng.random() < 0.7:
             return f"TAR{self.randint(10**7, 10**8 - 1)}"
@@ -139,7 +141,7 @@ class SampleRows:
                 self.attempt(mid, when, successful=False)
         if rng.random() < 0.3:
             self.encounter(mid, start - timedelta(self.randint(1, 14)), homeless, "outreach")
-            if self.plan == "partnership":  # Partnership pays outreach only with a TAR (004)
+            if self.plan.outreach_tar:  # billing.outreach_tar_required (Partnership: 004)
                 self.tables["encounters"][-1]["authorization_number"] = f"TAR{mid[1:]:0>8}"
         for months in (-2, -1, 0):
             low, high = max(start, self.bounds[months][0]), min(cap, self.bounds[months][1])
