@@ -156,6 +156,11 @@ def write_plan_content(
     frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, writers: tuple[Writer, ...]
 ) -> None:
     """The file's bytes at ``path`` (a temporary name: the caller moves it into place)."""
+    if file.template is not None:  # the plan's own workbook, filled (xlsx and xlsm only)
+        from ecmx.core.files.template_fill import fill_template
+
+        fill_template(frame, file, layout, path)
+        return
     writer = next((w for w in writers if w.format == file.format), None)
     if writer is None:  # plans are checked against the registry at load: a caller's bug
         known = ", ".join(w.format for w in writers)
