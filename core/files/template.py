@@ -18,7 +18,7 @@ from ecmx.core.checks.findings import column_letter
 from ecmx.core.dataset import values as V
 from ecmx.core.errors import InputError
 from ecmx.core.files.read import normalise_header
-from ecmx.core.plans.spec import FileSpec, Layout
+from ecmx.core.plans.spec import FileSpec, Layout, PlanSpec
 from ecmx.core.storage.sheets import Workbook, is_blank
 
 HEADER_SCAN_ROWS = 30  # the template's header row is looked for in its first rows
@@ -49,6 +49,17 @@ def suffix_problem(template: Path, file_format: str) -> str | None:
             "set format: xlsm (and accepted_formats to take it)"
         )
     return f"a {file_format} file is filled from a {wanted} template, not {suffix or 'no suffix'}"
+
+
+def template_problems(plan: PlanSpec) -> list[str]:
+    """What ``plans check`` says of the plan's templates, against each file's latest layout."""
+    out = []
+    for file in plan.files.values():
+        if file.template is not None:
+            layout = max(file.versions, key=lambda v: v.effective)
+            where = f"{plan.origin}: files.{file.kind}.template"
+            out += [f"{where}: {p}" for p in inspect_template(file, layout).problems]
+    return out
 
 
 def inspect_template(file: FileSpec, layout: Layout) -> TemplateSheet:
@@ -93,10 +104,14 @@ def _header(path: Path, sheet: str, rows: list[list], layout: Layout) -> Templat
     where = f"template {path}, sheet {sheet!r}"
     if best_index < 0:
         return TemplateSheet(
-            path, sheet, 0,
-            (f"{where}: no row of the first {HEADER_SCAN_ROWS} holds the layout's headers "
-             f"(e.g. {layout.headers[0]!r})",),
-        )  # fmt: skip
+            path,
+            sheet,
+            0,
+            (
+                f"{where}: no row of the first {HEADER_SCAN_ROWS} holds the layout's headers "
+                f"(e.g. {layout.headers[0]!r})",
+            ),
+        )
     row = list(rows[best_index])
     while row and is_blank(row[-1]):
         row.pop()
@@ -128,3 +143,27 @@ def _differences(cells: list[str], headers: list[str]) -> list[str]:
         else:
             out.append(f"column {letter} is {cell!r}, the layout has {header!r}")
     return out
+
+
+def filled_problems(
+    path: Path, plan: PlanSpec, file: FileSpec, layout: Layout, rows: int
+) -> list[str]:
+    """A filled template read back as ``validate`` reads it: the layout's headers in their
+    columns, and every row there. What is wrong, one line each (nothing: it holds)."""
+    from ecmx.core.files.read import read_plan_file
+
+    try:
+        back = read_plan_file(
+            path, plan, file, layout, one_row_per_member=False, sent_by_plan=False
+        )
+    except InputError as exc:
+        return [f"{path.name} read back: {exc}"]
+    moved = [h for i, h in enumerate(layout.headers) if back.columns.get(h) != i]
+    problems = []
+    if moved:
+        problems.append(
+            f"{path.name} read back: column {moved[0]!r} is not where the layout puts it"
+        )
+    if len(back.frame) != rows:
+        problems.append(f"{path.name} read back: {len(back.frame)} rows, {rows} written")
+    return problems

@@ -73,7 +73,10 @@ def fill_template(frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Pat
         head, kept, first, tail = _split(xml, found.header_row, template)
         columns = _cells(frame, layout)
         bases = _column_styles(head, first, len(columns))
-        looks = [styles.for_column(kind, base, file.date_format) for (kind, _), base in zip(columns, bases, strict=True)]  # fmt: skip
+        looks = [
+            styles.for_column(kind, base, file.date_format)
+            for (kind, _), base in zip(columns, bases, strict=True)
+        ]
         last = found.header_row + len(frame)
         head = _dimension(head, last, len(columns))
         tail = _extend_ranges(tail, found.header_row, last)
@@ -149,13 +152,17 @@ def _row_attributes(first: bytes | None) -> str:
         return ""
     tag = first[: first.index(b">")].rstrip(b"/").decode()
     attrs = re.findall(r'\s(\w+)="([^"]*)"', tag)
-    return "".join(f' {k}="{v}"' for k, v in attrs if k in ("s", "customFormat", "ht", "customHeight"))  # fmt: skip
+    return "".join(
+        f' {k}="{v}"' for k, v in attrs if k in ("s", "customFormat", "ht", "customHeight")
+    )
 
 
 def _rows(columns, looks, first_row: int, row_attrs: str, date1904: bool) -> Iterator[bytes]:
     """The data rows' XML, a chunk of rows at a time."""
     letters = [column_letter(i) for i in range(len(columns))]
-    writers = [_cell_writer(kind, look, date1904) for (kind, _), look in zip(columns, looks, strict=True)]  # fmt: skip
+    writers = [
+        _cell_writer(kind, look, date1904) for (kind, _), look in zip(columns, looks, strict=True)
+    ]
     chunk: list[str] = []
     for offset, values in enumerate(zip(*(v for _, v in columns), strict=True)):
         number = first_row + offset
@@ -179,7 +186,9 @@ def _cell_writer(kind: str, look: tuple[int, int], date1904: bool):
         return blank.format(ref) if blank else ""
 
     if kind == "date":
-        return lambda ref, v: empty(ref) if v is None else f'<c r="{ref}"{s}><v>{_serial(v, date1904):.16G}</v></c>'  # fmt: skip
+        return lambda ref, v: (
+            empty(ref) if v is None else f'<c r="{ref}"{s}><v>{_serial(v, date1904):.16G}</v></c>'
+        )
     if kind in ("int", "number"):
         return lambda ref, v: empty(ref) if v is None else f'<c r="{ref}"{s}><v>{v:.16G}</v></c>'
 
@@ -225,12 +234,20 @@ def _extend_ranges(tail: bytes, header_row: int, last_row: int) -> bytes:
     """Validations, conditional formats and the autofilter that stop short of the last row."""
 
     def sqref(match: re.Match) -> bytes:
-        start, refs, end = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (match.group(4), match.group(5), match.group(6))  # fmt: skip
+        start, refs, end = (
+            (match.group(1), match.group(2), match.group(3))
+            if match.group(1)
+            else (match.group(4), match.group(5), match.group(6))
+        )
         extended = " ".join(_extend(ref, header_row + 1, last_row) for ref in refs.decode().split())
         return start + extended.encode() + end
 
     def autofilter(match: re.Match) -> bytes:
-        return match.group(1) + _extend(match.group(2).decode(), header_row, last_row).encode() + match.group(3)  # fmt: skip
+        return (
+            match.group(1)
+            + _extend(match.group(2).decode(), header_row, last_row).encode()
+            + match.group(3)
+        )
 
     return _AUTOFILTER.sub(autofilter, _SQREF.sub(sqref, tail))
 
@@ -255,7 +272,10 @@ def _tables(source: zipfile.ZipFile, member: str, header_row: int, last_row: int
     if rels not in source.namelist():
         return {}
     out = {}
-    for target in re.findall(rb'Target="([^"]*)"[^>]*?Type="[^"]*/table"|Type="[^"]*/table"[^>]*?Target="([^"]*)"', source.read(rels)):  # fmt: skip
+    for target in re.findall(
+        rb'Target="([^"]*)"[^>]*?Type="[^"]*/table"|Type="[^"]*/table"[^>]*?Target="([^"]*)"',
+        source.read(rels),
+    ):
         path = _resolve(folder, (target[0] or target[1]).decode())
         if path not in source.namelist():
             continue
@@ -264,7 +284,11 @@ def _tables(source: zipfile.ZipFile, member: str, header_row: int, last_row: int
             continue
 
         def ref(match: re.Match) -> bytes:
-            return match.group(1) + _extend(match.group(2).decode(), header_row, last_row).encode() + match.group(3)  # fmt: skip
+            return (
+                match.group(1)
+                + _extend(match.group(2).decode(), header_row, last_row).encode()
+                + match.group(3)
+            )
 
         out[path] = re.sub(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")', ref, xml)
     return out
@@ -292,5 +316,5 @@ def _without_calc_chain(source: zipfile.ZipFile) -> dict[str, bytes]:
         "[Content_Types].xml": re.sub(rb'<Override\b[^>]*?/xl/calcChain\.xml"[^>]*/>', b"", types),
         "xl/_rels/workbook.xml.rels": re.sub(
             rb'<Relationship\b[^>]*?calcChain\.xml"[^>]*/>', b"", rels
-        ),  # fmt: skip
+        ),
     }

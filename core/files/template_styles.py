@@ -18,6 +18,7 @@ from ecmx.core.errors import ConfigError
 _CELL_XFS = re.compile(rb"(<cellXfs\b[^>]*>)(.*?)(</cellXfs>)", re.S)
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _NUM_FMTS = re.compile(rb"(<numFmts\b[^>]*>)(.*?)(</numFmts>)", re.S)
+_EMPTY_NUM_FMTS = re.compile(rb"<numFmts\b[^>]*/>")
 _NUM_FMT = re.compile(rb"<numFmt\b[^>]*/>")
 _ATTRS = re.compile(rb'(\w+)="([^"]*)"')
 _STYLE_SHEET = re.compile(rb"<styleSheet\b[^>]*>")
@@ -72,10 +73,15 @@ class Styles:
                     xml,
                     count=1,
                 )
+            elif _EMPTY_NUM_FMTS.search(xml):
+                block = b'<numFmts count="%d">' % total + entries + b"</numFmts>"
+                xml = _EMPTY_NUM_FMTS.sub(lambda m: block, xml, count=1)
             else:  # numFmts is the first child of styleSheet
                 found = _STYLE_SHEET.search(xml)
                 at = found.end() if found else 0
-                xml = xml[:at] + b'<numFmts count="%d">' % total + entries + b"</numFmts>" + xml[at:]  # fmt: skip
+                xml = (
+                    xml[:at] + b'<numFmts count="%d">' % total + entries + b"</numFmts>" + xml[at:]
+                )
         if self._added_xfs:
             total = len(self._xfs) + len(self._added_xfs)
             xml = _CELL_XFS.sub(
@@ -84,7 +90,7 @@ class Styles:
                     + m.group(2)
                     + b"".join(self._added_xfs)
                     + m.group(3)
-                ),  # fmt: skip
+                ),
                 xml,
                 count=1,
             )

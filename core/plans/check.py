@@ -23,8 +23,8 @@ import jsonschema
 from ecmx.core.billing.coding import billing_problems
 from ecmx.core.checks.rules import MERGED_CODES
 from ecmx.core.errors import printable
-from ecmx.core.files.template import suffix_problem
 from ecmx.core.files.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
+from ecmx.core.files.template import suffix_problem
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits

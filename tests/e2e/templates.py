@@ -85,7 +85,14 @@ def make_template(path: Path, headers: list[str], *, sheet: str = "RTF") -> dict
 
 def _with_x14(path: Path) -> None:
     """The RTF sheet with an x14 list validation in its extLst, as newer Excel writes one."""
-    _rewrite(path, {"xl/worksheets/sheet1.xml": lambda x: x.replace(b"</worksheet>", X14.encode() + b"</worksheet>")})  # fmt: skip
+    _rewrite(
+        path,
+        {
+            "xl/worksheets/sheet1.xml": lambda x: x.replace(
+                b"</worksheet>", X14.encode() + b"</worksheet>"
+            )
+        },
+    )
 
 
 def make_xlsm(xlsx: Path, xlsm: Path) -> None:
@@ -96,10 +103,10 @@ def make_xlsm(xlsx: Path, xlsm: Path) -> None:
         {
             "[Content_Types].xml": lambda x: x.replace(
                 XLSX_MAIN.encode(), XLSM_MAIN.encode()
-            ).replace(  # fmt: skip
+            ).replace(
                 b"<Default ",
                 f'<Default Extension="bin" ContentType="{VBA_TYPE}"/><Default '.encode(),
-                1,  # fmt: skip
+                1,
             ),
             "xl/_rels/workbook.xml.rels": lambda x: x.replace(
                 b"</Relationships>",
