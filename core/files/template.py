@@ -117,7 +117,7 @@ def _header(path: Path, sheet: str, rows: list[list], layout: Layout) -> Templat
         row.pop()
     cells = [V.as_text(cell)[0] or "" for cell in row]
     differences = _differences(cells, layout.headers)
-    problems = ()
+    problems: tuple[str, ...] = ()
     if differences:
         shown = "; ".join(differences[:5]) + ("; ..." if len(differences) > 5 else "")
         problems = (
