@@ -65,7 +65,9 @@ def fill_template(frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Pat
         raise ConfigError(found.problems[0])
     template = found.path
     with zipfile.ZipFile(template) as source:
-        member = sheet_members(source)[found.sheet]
+        member = sheet_members(source).get(found.sheet)
+        if member is None:  # calamine found it; the package's own list does not name it
+            raise ConfigError(f"template {template}: sheet {found.sheet!r} has no part of its own")
         xml = source.read(member)
         names = set(source.namelist())
         styles = Styles(source.read("xl/styles.xml") if "xl/styles.xml" in names else None)

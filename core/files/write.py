@@ -7,7 +7,9 @@ keep their leading zeros. A plan file never changes a value: text that starts
 like a formula (= + - @) is written unchanged as a string cell, which a
 spreadsheet never runs, with Excel's quote prefix so that editing the cell keeps
 it text. Escaping with an apostrophe (``escape_text``) is only for CSV reports
-meant for people. Dates are real dates in the plan's format.
+meant for people. Dates are real dates in the plan's format. A file whose plan names a
+template workbook (``files.<kind>.template``) is written by filling a copy of it instead
+(``files/template_fill.py``), with the same value rules.
 """
 
 from __future__ import annotations

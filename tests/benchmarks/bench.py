@@ -202,11 +202,13 @@ def step_template_fill(rtf: str, scratch: str, pairs: str = "3") -> dict:
     import pandas as pd
     from python_calamine import CalamineWorkbook
 
+    from ecmx.core.files.template import filled_problems
     from ecmx.core.files.write import write_plan_content
     from ecmx.core.hooks.manager import make_plugin_manager
 
     _, registry = make_plugin_manager([])
-    file = registry.plan("healthnet").files["rtf"]
+    plan = registry.plan("healthnet")
+    file = plan.files["rtf"]
     layout = max(file.versions, key=lambda v: v.effective)
     book = CalamineWorkbook.from_path(rtf)
     rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
@@ -216,17 +218,22 @@ def step_template_fill(rtf: str, scratch: str, pairs: str = "3") -> dict:
     template = folder / "template.xlsx"
     _template(template, layout.headers, file.sheet)
     filled = replace(file, template=template)
-    times: dict[str, list[float]] = {"plain": [], "template": []}
+    times: dict[str, list[float]] = {"plain": [], "template": [], "read back": []}
     for index in range(int(pairs)):
         for name, spec in (("plain", file), ("template", filled)):
             target = folder / f"{name}-{index}.xlsx"
             started = time.perf_counter()
             write_plan_content(frame, spec, layout, target, tuple(registry.writers.values()))
             times[name].append(round(time.perf_counter() - started, 2))
+            if name == "template":  # convert then reads the filled file back (T001)
+                started = time.perf_counter()
+                assert not filled_problems(target, plan, filled, layout, len(frame))
+                times["read back"].append(round(time.perf_counter() - started, 2))
             target.unlink()
-    plain, template_fill = median(times["plain"]), median(times["template"])
     return {"rows": len(frame), "pairs": int(pairs), "times": times,
-            "plain_seconds": plain, "template_seconds": template_fill}  # fmt: skip
+            "plain_seconds": median(times["plain"]),
+            "template_seconds": median(times["template"]),
+            "read_back_seconds": median(times["read back"])}  # fmt: skip
 
 
 def _template(path: Path, headers: list[str], sheet: str) -> None:
@@ -498,9 +505,10 @@ def report(result: dict, out: Path) -> None:
     rows = []
     for label, fig in result["figures"].items():
         if label == "write the RTF into a template":
-            for way in ("plain", "template"):
-                rows.append((f"write the RTF, {way} (median of {fig['pairs']})",
-                             fig[f"{way}_seconds"], fig["rows"], fig["peak_mb"]))  # fmt: skip
+            for way, key in (("plain", "plain"), ("into a template", "template"),
+                             ("filled, read back", "read_back")):  # fmt: skip
+                rows.append((f"write the RTF {way} (median of {fig['pairs']})",
+                             fig[f"{key}_seconds"], fig["rows"], fig["peak_mb"]))  # fmt: skip
             continue
         seconds = (
             fig.get("inner_seconds")
@@ -534,7 +542,8 @@ def report(result: dict, out: Path) -> None:
           f"takes to read the file")  # fmt: skip
     t = result["figures"]["write the RTF into a template"]
     print(f"RTF of {t['rows']:,} rows into a template: {t['template_seconds']} s against "
-          f"{t['plain_seconds']} s plain ({d['template_vs_plain']}x; {t['pairs']} alternating pairs)")  # fmt: skip
+          f"{t['plain_seconds']} s plain ({d['template_vs_plain']}x; {t['pairs']} alternating pairs), "
+          f"then {t['read_back_seconds']} s to read it back")  # fmt: skip
     grow, rows_grow = d["memory_growth_for_input_growth"]
     if grow is None:
         print("peak memory above ecmx at rest: the small workload did not rise above rest")

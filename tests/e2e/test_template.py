@@ -119,6 +119,15 @@ def test_convert_fills_the_template_with_the_plain_files_values(filled, kit, hea
     assert filled_sheet.cell(HEADER_ROW + 1, start + 1).number_format == "yyyy-mm-dd"
 
 
+def test_validate_reads_the_filled_file_back_clean(filled, kit):
+    base, plans, _, _ = filled
+    run = kit.invoke(
+        "--plans-dir", plans, "validate", base / "filled" / f"{RTF}.xlsx", "--plan", "myplan",
+        "--kind", "rtf", "--period", "2025-11",
+    )  # fmt: skip
+    assert run.code == 0, run.out + run.err
+
+
 def test_the_validations_and_other_sheets_are_kept(filled, headers):
     base, plans, validations, _ = filled
     out, template = base / "filled" / f"{RTF}.xlsx", plans / "templates" / "rtf.xlsx"
