@@ -218,3 +218,20 @@ def test_plans_check_names_a_missing_template(headers, tmp_path, cli):
     assert run.code == 1
     [line] = [line for line in run.err.splitlines() if "gone.xlsx" in line]
     assert line.endswith("gone.xlsx: no such file")
+
+
+def test_the_template_path_is_the_plan_files_and_is_inherited(headers, tmp_path):
+    from ecmx.core.hooks.manager import make_plugin_manager
+
+    plans, _ = plans_dir(tmp_path / "a", headers)
+    other = tmp_path / "b"
+    other.mkdir()
+    (other / "child.yaml").write_text(
+        "id: child\nname: Child\nextends: myplan\nmcp:\n  name: {value: Child, assumed: true}\n",
+        encoding="utf-8",
+    )
+    _, registry = make_plugin_manager([plans, other])
+    expected = (plans / "templates" / "rtf.xlsx").absolute()
+    assert registry.plan("myplan").files["rtf"].template == expected
+    assert registry.plan("child").files["rtf"].template == expected  # not b/templates/...
+    assert registry.plan("healthnet").files["rtf"].template is None
