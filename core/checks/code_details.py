@@ -68,6 +68,7 @@ DETAILS = {
     "N001": "the plan's file name template (assumed: no plan page states file names) uses your file prefix, and none is set",
     "O001": "an outreach attempt is dated while the member was enrolled (Partnership's ECM FAQ: an outreach attempt is with a member not enrolled yet and goes on the OTF/IOT; an encounter goes on the RTF). `convert` leaves the attempt off the OTF, names its outreach row and writes the file; `validate --dataset` finds such a row in a file read back. B010 was merged into this rule (it checked the same thing in `validate`): a plan's `rules: B010` is now `rules: O001`",
     "R001": "a member has no episode begun by the period's end: left off the RTF",
+    "T001": "the plan's template workbook (`files.<kind>.template`) cannot be filled as the layout says: missing or unreadable, without the layout's sheet, or its header row (looked for in the first 30 rows) differs from the layout's headers; `convert` holds the file back. Also found when the filled file, read back as `validate` reads it, lacks a column or a row",
     "W001": "a text value is longer than a spreadsheet cell holds (32,767 characters): the plan's file would cut it (with `--force` it is written cut)",
     "X001": "a member on the plan's latest ingested MIF is missing from the RTF (CalAIM FAQ: the RTF includes every member of the most recent MIF)",
     "X002": "a member enrolled with you is not on the plan's latest ingested MIF",

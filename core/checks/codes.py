@@ -105,6 +105,12 @@ R001 = Code(
     "add an enrollments row (status pending_outreach at least) if the plan assigned the member",
     "",
 )  # fmt: skip
+T001 = Code(
+    "T001", ERROR, "building", "plan's template workbook does not fit the layout",
+    "fix the template's header row or the plan's files.<kind>.template (ecmx plans check)",
+    "the plan's `files.<kind>.template` (docs/configuration.md)",
+    overridable=False,
+)  # fmt: skip
 
 # ---- the plan's calendar (core/calendar/deadlines.py)
 C001 = Code(

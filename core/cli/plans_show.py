@@ -35,7 +35,8 @@ def show_plan(
         )
         out.stdout.print(
             f"\n{kind}: {file.title}; {file.format}, sheet {file.sheet!r}, dates {file.date_format}, "
-            f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}",
+            f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}"
+            + (f"; filled into the template {file.template}" if file.template else ""),
             markup=False,
         )
         headers = ("#", "header", "field", "type", "required", "rules", "source")

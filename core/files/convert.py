@@ -14,13 +14,14 @@ import pandas as pd
 
 from ecmx.core.calendar.deadlines import lateness_findings
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.codes import D205, N001
+from ecmx.core.checks.codes import D205, N001, T001
 from ecmx.core.checks.findings import ERROR, INFO, Finding, column_letter
 from ecmx.core.checks.rules import Target, apply_overrides
 from ecmx.core.checks.step import check
 from ecmx.core.dataset.read import Dataset
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.mapping import map_to_layout
+from ecmx.core.files.template import inspect_template
 from ecmx.core.hooks.manager import chain
 from ecmx.core.hooks.registry import Registry
 from ecmx.core.plans.spec import FileSpec, Layout, PlanSpec
@@ -65,13 +66,14 @@ def convert(
     frame, mapped = map_to_layout(canonical, context, kind, registry.transforms)
     frame = chain(pm, "ecmx_adjust_plan_frame", frame, plan=plan, kind=kind.name, context=context)
     name, problem = file_name(file, plan, dataset, period, production_date)
+    header_row, template_problems = _template(file, layout, plan)
     target = Target(
         plan,
         kind.name,
         layout,
         frame,
         canonical,
-        file_rows=range(file.header_row + 1, file.header_row + 1 + len(frame)),
+        file_rows=range(header_row + 1, header_row + 1 + len(frame)),
         letters={c.header: column_letter(i) for i, c in enumerate(layout.columns)},
         sheet=file.sheet,
         file=name or "",
@@ -80,11 +82,32 @@ def convert(
         member_ids=canonical["_member_id"].tolist() if "_member_id" in canonical else None,
     )
     found = [*dataset_findings_for(dataset, plan, kind.name, registry), *built, *mapped]
+    found += template_problems
     findings = check(target, registry, pm, context, found=found + ([problem] if problem else []))
     if kind.direction == "to_plan":
         late = lateness_findings(plan, kind.name, period, production_date)
         findings += apply_overrides(late, plan)
     return Conversion(plan, kind.name, file, layout, frame, findings, name)
+
+
+def _template(file: FileSpec, layout: Layout, plan: PlanSpec) -> tuple[int, list[Finding]]:
+    """The header row the file's rows go under (the template's, if the plan names one),
+    and T001 for a template that does not fit the layout."""
+    if file.template is None:
+        return file.header_row, []
+    found = inspect_template(file, layout)
+    fact = file.template_fact
+    problems = [
+        T001.finding(
+            problem,
+            plan=plan.id,
+            kind=file.kind,
+            file=str(file.template),
+            source=fact.source_text if fact and fact.source_text else None,
+        )
+        for problem in found.problems
+    ]
+    return found.header_row or file.header_row, problems
 
 
 # Tables that feed only some file kinds: a problem there does not hold back the others.

@@ -7,7 +7,9 @@ keep their leading zeros. A plan file never changes a value: text that starts
 like a formula (= + - @) is written unchanged as a string cell, which a
 spreadsheet never runs, with Excel's quote prefix so that editing the cell keeps
 it text. Escaping with an apostrophe (``escape_text``) is only for CSV reports
-meant for people. Dates are real dates in the plan's format.
+meant for people. Dates are real dates in the plan's format. A file whose plan names a
+template workbook (``files.<kind>.template``) is written by filling a copy of it instead
+(``files/template_fill.py``), with the same value rules.
 """
 
 from __future__ import annotations
@@ -156,6 +158,11 @@ def write_plan_content(
     frame: pd.DataFrame, file: FileSpec, layout: Layout, path: Path, writers: tuple[Writer, ...]
 ) -> None:
     """The file's bytes at ``path`` (a temporary name: the caller moves it into place)."""
+    if file.template is not None:  # the plan's own workbook, filled (xlsx and xlsm only)
+        from ecmx.core.files.template_fill import fill_template
+
+        fill_template(frame, file, layout, path)
+        return
     writer = next((w for w in writers if w.format == file.format), None)
     if writer is None:  # plans are checked against the registry at load: a caller's bug
         known = ", ".join(w.format for w in writers)

@@ -85,6 +85,9 @@ def run_convert(
         progress("converting", len(results), len(jobs), f"{plan.id} {kind}")
     to_write = [r for r in results if r.file_name and (request.force or not r.blocked)]
     written = _write(request, results, to_write, inputs, progress, registry.writers.values())
+    for result, path in zip(to_write, written, strict=True):
+        if result.file.template is not None:  # a filled template is read back and checked
+            result.findings += _filled_findings(result, path)
     meta = {
         "command": "convert",
         "dataset": str(request.dataset),
@@ -152,6 +155,16 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress, writers
 
     write_plan_files(files, force=request.force, advance=advance, writers=writers)
     return [path for *_, path in files]
+
+
+def _filled_findings(result: Conversion, path: Path) -> list[Finding]:
+    from ecmx.core.checks.codes import T001
+    from ecmx.core.files.template import filled_problems
+
+    problems = filled_problems(path, result.plan, result.file, result.layout, len(result.frame))
+    return [
+        T001.finding(p, plan=result.plan.id, kind=result.kind, file=str(path)) for p in problems
+    ]
 
 
 def _check_sheet_names(results) -> None:

@@ -95,6 +95,11 @@ def check_plans(request: PlansCheckRequest, *, plugins=None) -> PlansCheckResult
         found = registry.plans
     except ConfigError as exc:
         return PlansCheckResult(False, list(exc.details), [], 0, 0)
+    from ecmx.core.files.template import template_problems
+
+    problems = list(dict.fromkeys(p for plan in found.values() for p in template_problems(plan)))
+    if problems:  # the plan loads, but convert could not fill its template
+        return PlansCheckResult(False, problems, [], 0, 0)
     concrete = [p for p in found.values() if not p.abstract]
     # usable, but billed and reported under defaults until set
     notices = [notice for plan in concrete for notice in plan.notices]

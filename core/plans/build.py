@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ecmx.core.billing.coding import parse_billing
@@ -135,6 +136,7 @@ def _file(kind: str, f: Mapping[str, Any], file_kind: Any) -> FileSpec:
     )
     rule_facts = {k: Fact.of(r) for k, r in (f.get("rules") or {}).items()}
     accepted = f.get("accepted_formats")
+    template = f.get("template")
     return FileSpec(
         kind=kind,
         title=f.get("title", kind.upper()),
@@ -148,6 +150,8 @@ def _file(kind: str, f: Mapping[str, Any], file_kind: Any) -> FileSpec:
         accepted_formats=tuple(accepted["value"] if accepted else [f["format"]]),
         accepted_formats_fact=Fact.of(accepted) if accepted else None,
         rule_facts=rule_facts,
+        template=Path(template["value"]) if template else None,
+        template_fact=Fact.of(template) if template else None,
     )
 
 

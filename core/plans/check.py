@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -23,6 +24,7 @@ from ecmx.core.billing.coding import billing_problems
 from ecmx.core.checks.rules import MERGED_CODES
 from ecmx.core.errors import printable
 from ecmx.core.files.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
+from ecmx.core.files.template import suffix_problem
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits
@@ -221,6 +223,10 @@ def _file_problems(file: Mapping[str, Any], where: str, at: str) -> list[str]:
             "ecmx would write a file the plan refuses"
         )
     problems += _count_problems(file, where)
+    template = (file.get("template") or {}).get("value")
+    if isinstance(template, str):
+        problem = suffix_problem(Path(template), str(file.get("format")))
+        problems += [f"{where}.template: {problem}"] if problem else []
     header_row = file.get("header_row", 1)
     if isinstance(header_row, int) and not 1 <= header_row <= limits.MAX_HEADER_ROW:
         problems.append(

@@ -133,6 +133,8 @@ def _file(plan: PlanSpec, kind: str, file: FileSpec) -> list[str]:
         ("dates written as", code(file.date_format), _file_entry(plan, kind, "date_format")),
         ("header row", file.header_row, {}),
     ]
+    if file.template is not None:  # a plan's own workbook, filled by convert
+        facts.append(("template", code(str(file.template)), file.template_fact or {}))
     lines = ["", f"### {code(kind)}: {file.title}", ""]
     for what, value, entry in facts:
         source = f" ({provenance(plan, entry)})" if entry else ""

@@ -212,7 +212,18 @@ def _read_source(source: PlanSource, problems: list[str]) -> dict[str, Any] | No
     if not isinstance(data, dict):
         problems.append(f"{source.origin}: a plan config is a mapping with id, name, files, ...")
         return None
-    return _normalise(data)
+    return _templates_from(_normalise(data), source.path.parent)
+
+
+def _templates_from(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Each ``files.<kind>.template`` made absolute against the plan file's folder, so a
+    plan extending this one (in another folder) fills the same workbook."""
+    for file in _mapping(data.get("files")).values():
+        template = _mapping(file).get("template")
+        if isinstance(template, dict) and isinstance(template.get("value"), str):
+            path = Path(template["value"]).expanduser()
+            template["value"] = str(path if path.is_absolute() else (folder / path).absolute())
+    return data
 
 
 def _normalise(node: Any) -> Any:

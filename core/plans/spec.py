@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ecmx.core.calendar.periods import Period
@@ -117,6 +118,10 @@ class FileSpec:
     # provenance (files.<kind>.rules), for the findings that cite them.
     accepted_formats_fact: Fact | None = None
     rule_facts: dict[str, Fact] = field(default_factory=dict)
+    # files.<kind>.template: the plan's own workbook that convert fills (None: a new one);
+    # an absolute path (a relative one is resolved against the plan file's folder at load)
+    template: Path | None = None
+    template_fact: Fact | None = None
 
     def layout_for(self, period: Period) -> Layout:
         """The layout in force on the first day of the period (the latest effective one)."""

@@ -118,6 +118,9 @@ def _sheet_members(book: zipfile.ZipFile) -> dict[str, str]:
     return members
 
 
+sheet_members = _sheet_members  # the template filler's way to a sheet's part (files/template_fill)
+
+
 def _small_xml(book: zipfile.ZipFile, name: str):
     try:
         info = book.getinfo(name)

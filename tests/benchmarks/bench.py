@@ -10,6 +10,8 @@ measures, each step in a fresh process (wall time, rows per second, peak memory)
   again at --small members to show memory grows linearly;
 - ``ecmx ingest`` of a --members-row MIF, ``ecmx validate`` of a --members-row
   RTF (end to end, and the rule checks alone), ``ecmx claims`` (837P);
+- the same RTF written plain and into a copy of a template workbook
+  (``files.rtf.template``), in alternating pairs;
 - the floor: the same input read by the fastest reader (python-calamine for
   xlsx, the csv module for CSV) and the same output rows written by the fastest
   writer (xlsxwriter, constant memory), with nothing else;
@@ -191,6 +193,72 @@ def step_validate_stage(rtf: str) -> dict:
     }
 
 
+def step_template_fill(rtf: str, scratch: str, pairs: str = "3") -> dict:
+    """The same RTF rows written plain (xlsxwriter) and into a copy of a template workbook
+    (files.rtf.template), in alternating pairs so both see the same machine state."""
+    from dataclasses import replace
+    from statistics import median
+
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    from ecmx.core.files.template import filled_problems
+    from ecmx.core.files.write import write_plan_content
+    from ecmx.core.hooks.manager import make_plugin_manager
+
+    _, registry = make_plugin_manager([])
+    plan = registry.plan("healthnet")
+    file = plan.files["rtf"]
+    layout = max(file.versions, key=lambda v: v.effective)
+    book = CalamineWorkbook.from_path(rtf)
+    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    folder = Path(scratch)
+    folder.mkdir(parents=True, exist_ok=True)
+    template = folder / "template.xlsx"
+    _template(template, layout.headers, file.sheet)
+    filled = replace(file, template=template)
+    times: dict[str, list[float]] = {"plain": [], "template": [], "read back": []}
+    for index in range(int(pairs)):
+        for name, spec in (("plain", file), ("template", filled)):
+            target = folder / f"{name}-{index}.xlsx"
+            started = time.perf_counter()
+            write_plan_content(frame, spec, layout, target, tuple(registry.writers.values()))
+            times[name].append(round(time.perf_counter() - started, 2))
+            if name == "template":  # convert then reads the filled file back (T001)
+                started = time.perf_counter()
+                assert not filled_problems(target, plan, filled, layout, len(frame))
+                times["read back"].append(round(time.perf_counter() - started, 2))
+            target.unlink()
+    return {"rows": len(frame), "pairs": int(pairs), "times": times,
+            "plain_seconds": median(times["plain"]),
+            "template_seconds": median(times["template"]),
+            "read_back_seconds": median(times["read back"])}  # fmt: skip
+
+
+def _template(path: Path, headers: list[str], sheet: str) -> None:
+    """A template as a plan sends one: a title block, the header on row 3, a list sheet
+    and two list validations."""
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws["A1"] = "ECM Return Transmission File"
+    for index, header in enumerate(headers, start=1):
+        ws.cell(3, index, header).font = Font(bold=True)
+    lists = book.create_sheet("Lists")
+    for row, code in enumerate("12345", start=2):
+        lists.cell(row, 1, code)
+    for formula, ref in (('"Y,N"', "F4:F1000"), ("=Lists!$A$2:$A$6", "P4:P1000")):
+        check = DataValidation(type="list", formula1=formula, allow_blank=True)
+        check.add(ref)
+        ws.add_data_validation(check)
+    book.save(path)
+
+
 def step_count_rows(folder: str) -> dict:
     """Data rows of the xlsx files in a folder (run in a child: the parent stays small, so a
     child's peak memory is its own)."""
@@ -209,6 +277,7 @@ STEPS = {
     "floor-write": step_floor_write,
     "baseline": step_baseline,
     "validate-stage": step_validate_stage,
+    "template-fill": step_template_fill,
 }
 
 
@@ -311,6 +380,8 @@ def run(members: int, small: int, out: Path) -> dict:
         "--period", PERIOD), rtf_rows)  # fmt: skip
     job("validate RTF: rule checks alone", step("validate-stage", rtf), rtf_rows)
     job("floor: read the RTF", step("floor-read", rtf), rtf_rows)
+    print("bench: the RTF written plain and into a template, alternating", file=sys.stderr)
+    figures["write the RTF into a template"] = measure(step("template-fill", rtf, work / "tpl"))
 
     print("bench: the floor (fastest reader and writer, nothing else)", file=sys.stderr)
     figures["floor: read xlsx"] = measure(step("floor-read", work / "big-xlsx" / "data.xlsx"))
@@ -393,6 +464,11 @@ def derived(result: dict) -> dict:
         "validate_vs_floor_read": _ratio(
             f["validate RTF"]["seconds"], f["floor: read the RTF"]["inner_seconds"], 2
         ),
+        "template_vs_plain": _ratio(
+            f["write the RTF into a template"]["template_seconds"],
+            f["write the RTF into a template"]["plain_seconds"],
+            2,
+        ),
         "memory_growth_for_input_growth": [
             _growth(
                 f["monthly job, CSV input"]["peak_mb"],
@@ -428,6 +504,12 @@ def report(result: dict, out: Path) -> None:
     result["derived"] = d = derived(result)
     rows = []
     for label, fig in result["figures"].items():
+        if label == "write the RTF into a template":
+            for way, key in (("plain", "plain"), ("into a template", "template"),
+                             ("filled, read back", "read_back")):  # fmt: skip
+                rows.append((f"write the RTF {way} (median of {fig['pairs']})",
+                             fig[f"{key}_seconds"], fig["rows"], fig["peak_mb"]))  # fmt: skip
+            continue
         seconds = (
             fig.get("inner_seconds")
             if label.startswith(("floor", "validate RTF: rule"))
@@ -458,6 +540,10 @@ def report(result: dict, out: Path) -> None:
           f"{d['validate_rule_checks_rows_per_second']:,} rows/s for the rule checks; target 100,000")  # fmt: skip
     print(f"validate RTF end to end is {d['validate_vs_floor_read']}x the time calamine alone "
           f"takes to read the file")  # fmt: skip
+    t = result["figures"]["write the RTF into a template"]
+    print(f"RTF of {t['rows']:,} rows into a template: {t['template_seconds']} s against "
+          f"{t['plain_seconds']} s plain ({d['template_vs_plain']}x; {t['pairs']} alternating pairs), "
+          f"then {t['read_back_seconds']} s to read it back")  # fmt: skip
     grow, rows_grow = d["memory_growth_for_input_growth"]
     if grow is None:
         print("peak memory above ecmx at rest: the small workload did not rise above rest")

@@ -33,6 +33,7 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path):
         "validate RTF",
         "floor: read xlsx",
         "floor: write the outputs",
+        "write the RTF into a template",
         "baseline",
     ):
         assert step in figures, step
@@ -40,3 +41,6 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path):
     assert figures["monthly job, xlsx input"]["peak_mb"] > 0
     assert result["derived"]["job_xlsx_vs_floor"] > 0
     assert result["machine"]["cpus"] >= 1
+    template = figures["write the RTF into a template"]
+    assert template["rows"] > 0 and len(template["times"]["template"]) == template["pairs"]
+    assert "into a template" in run.stdout
