@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 import zipfile
 
@@ -15,6 +14,8 @@ import pytest
 import yaml
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from .templates import needs_libreoffice
 
 X14 = (
     '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
@@ -29,6 +30,14 @@ X14 = (
 @pytest.fixture(scope="module")
 def rtf_headers(registry):
     return [c.header for c in registry.plan("healthnet").files["rtf"].versions[-1].columns]
+
+
+def compare_draft(cli, folder, template):
+    """``plans compare`` of the template against the draft plan written into ``folder``."""
+    return cli(
+        "--plans-dir", folder, "plans", "compare", template,
+        "--plan", "healthnet_template", "--kind", "rtf",
+    )  # fmt: skip
 
 
 def edited(headers, *, rename=(), remove=(), insert=()):
@@ -158,17 +167,7 @@ def test_two_renamed_one_extra_one_missing_and_the_draft_makes_it_clean(cli, rtf
     assert source["where"] == str(template.resolve())
     check = cli("--plans-dir", plans, "plans", "check")
     assert check.code == 0, check.err
-    again = cli(
-        "--plans-dir",
-        plans,
-        "plans",
-        "compare",
-        template,
-        "--plan",
-        "healthnet_template",
-        "--kind",
-        "rtf",
-    )
+    again = compare_draft(cli, plans, template)
     assert again.code == 0, again.text
     assert differing(again) == []
     assert "clean: the 59 columns of the layout match the template" in again.err
@@ -191,17 +190,7 @@ def test_the_header_below_a_title_block_and_an_order_difference(cli, rtf_headers
     assert "the template has it after 'Member Residential Address'" in run.out
     patch = yaml.safe_load(draft.read_text(encoding="utf-8"))["files"]["rtf"]["columns_patch"]
     assert patch == {"order": ["state", "city"]}
-    again = cli(
-        "--plans-dir",
-        tmp_path,
-        "plans",
-        "compare",
-        template,
-        "--plan",
-        "healthnet_template",
-        "--kind",
-        "rtf",
-    )
+    again = compare_draft(cli, tmp_path, template)
     assert again.code == 0, again.text
 
 
@@ -236,17 +225,7 @@ def test_a_validation_list_with_one_code_different(cli, registry, rtf_headers, t
     assert sorted(values) == sorted(k for k, v in status.items() if v["code"] == "5")
     assert values["disenrolled"] == {"code": "D", "source": "rtf: sheet RTF, the list of cell P1"}
     assert cli("--plans-dir", tmp_path, "plans", "check").code == 0
-    again = cli(
-        "--plans-dir",
-        tmp_path,
-        "plans",
-        "compare",
-        template,
-        "--plan",
-        "healthnet_template",
-        "--kind",
-        "rtf",
-    )
+    again = compare_draft(cli, tmp_path, template)
     assert again.code == 0, again.text
 
 
@@ -435,9 +414,7 @@ def test_user_errors_are_one_line(cli, rtf_headers, tmp_path, case, needles):
     run.one_error_line(*needles)
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
-)
+@needs_libreoffice
 def test_a_template_saved_by_libreoffice(cli, rtf_headers, tmp_path):
     lists = {
         "Member ECM Status": ("range", ["1", "2", "3", "4", "D"]),

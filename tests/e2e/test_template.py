@@ -5,14 +5,22 @@ kept), checked against the plain file, by two readers and by LibreOffice."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 
 import pytest
 import yaml
 
-from .templates import HEADER_ROW, INLINE, VBA, XLSM_MAIN, make_template, make_xlsm, sheet_xml
+from .templates import (
+    HEADER_ROW,
+    INLINE,
+    VBA,
+    XLSM_MAIN,
+    make_template,
+    make_xlsm,
+    needs_libreoffice,
+    sheet_xml,
+)
 
 PLAN = """\
 id: myplan
@@ -155,9 +163,7 @@ def _data_rows(path) -> int:
     return len(rows) - HEADER_ROW
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
-)
+@needs_libreoffice
 def test_libreoffice_opens_the_filled_file_with_its_lists(filled, tmp_path):
     base, *_ = filled
     out = base / "filled" / f"{RTF}.xlsx"
