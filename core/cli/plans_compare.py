@@ -25,11 +25,17 @@ def show_comparison(result) -> None:
         )
         for index, row in enumerate(comparison.columns, start=1)
     ]
-    out.table(
-        f"{plan.id} {comparison.kind} {comparison.layout.version} vs {template.path.name}",
-        ("#", "layout header", "key", "template header", "cell", "result", "detail"),
-        rows,
-    )
+    same = [row for row in rows if row[5] == "same"]
+    if not out.verbose():  # the columns that differ; -v (and --report) every column
+        rows = [row for row in rows if row[5] != "same"]
+    if rows:
+        out.table(
+            f"{plan.id} {comparison.kind} {comparison.layout.version} vs {template.path.name}",
+            ("#", "layout header", "key", "template header", "cell", "result", "detail"),
+            rows,
+        )
+    if same and not out.verbose():
+        out.info(f"{len(same)} column(s) the same as the template (-v lists them)")
     counts = comparison.counts()
     if comparison.clean:
         out.info(

@@ -171,6 +171,11 @@ def test_two_renamed_one_extra_one_missing_and_the_draft_makes_it_clean(cli, rtf
     assert again.code == 0, again.text
     assert differing(again) == []
     assert "clean: the 59 columns of the layout match the template" in again.err
+    assert "│" not in again.out  # nothing differs: no table, a count
+    assert "59 column(s) the same as the template (-v lists them)" in again.err
+    every = cli("-v", "--plans-dir", plans, "plans", "compare", template,
+                "--plan", "healthnet_template", "--kind", "rtf")  # fmt: skip
+    assert every.out.count("│ same ") == 59
     # the draft's plan converts with the template's headers (its identity is Health Net's)
     shown = cli("--plans-dir", plans, "plans", "show", "healthnet_template", "--kind", "rtf")
     assert "Member CIN" in shown.out and "Medicare Dual Eligible" not in shown.out
