@@ -26,7 +26,7 @@ ECMX = Path(sys.executable).parent / "ecmx"
 MEMBERS = "800"
 SEED = int(os.environ.get("ECMX_KILL_SEED", "11"))
 PERIOD = ("--period", "2025-11", "--production-date", "2025-12-03")
-GRACE = 0.5  # seconds for the kernel to end a dead parent's children
+GRACE = 3.0  # seconds for the kernel to end a dead parent's children (a loaded machine)
 GRACE_STARTING = 5.0  # ... and for a worker still importing to reach its initializer
 
 
