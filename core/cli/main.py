@@ -24,6 +24,7 @@ from ecmx.core.cli.demo import demo, sample_data
 from ecmx.core.cli.ingest import ingest
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
+from ecmx.core.cli.sftp import sftp
 from ecmx.core.cli.validate import validate
 from ecmx.core.errors import EXIT_INTERNAL, EXIT_OK, EcmxError
 
@@ -56,6 +57,7 @@ for command in (
     calendar_command,
     due_command,
     claims_command,
+    sftp,
 ):
     cli.add_command(command)
 
