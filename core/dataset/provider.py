@@ -214,11 +214,12 @@ def _literal_secrets(data: dict) -> list[str]:
 def _validate(data: dict, source: str) -> Provider:
     numbers = _unquoted_identifiers(data)
     secrets = _literal_secrets(data)
-    if secrets:  # the first line, and the only one about the secret (its value not repeated)
-        raise InputError(
+    if secrets:  # the only line about the secret (its value not repeated)
+        line = (
             f"{source}: {secrets[0]}: a secret is never written in {PROVIDER_FILE}; put it in "
             f"an environment variable and write {secrets[0].rsplit('.', 1)[-1]}: {{env: NAME}}"
         )
+        raise InputError(line, details=[line])
     problems = [
         f"{source}: {path}: YAML reads it as the number {value!r}, which can lose digits; "
         f'quote it ({path.rsplit(".", 1)[-1]}: "...") since an identifier is text'

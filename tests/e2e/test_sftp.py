@@ -17,7 +17,13 @@ import yaml
 from ecmx.core.dataset.provider import load_provider
 from ecmx.core.delivery.settings import sftp_settings
 from ecmx.core.delivery.sftp import connect, part_name
-from ecmx.core.errors import OutputError, RemoteError
+from ecmx.core.errors import InputError, OutputError, RemoteError
+from ecmx.core.jobs.sftp import (
+    SftpCheckRequest,
+    SftpTrustRequest,
+    run_sftp_check,
+    run_sftp_trust,
+)
 
 from .sshd import free_port, keygen, needs_sshd
 
@@ -207,3 +213,81 @@ def test_download_never_replaces_a_file_nor_changes_the_remote(sshd, site, cli, 
             session.download(settings.path, "TEL.xlsx", inbox)
     assert sorted(os.listdir(inbox)) == ["MIF_202511.xlsx"]
     assert sorted(os.listdir(site[1])) == before
+
+
+_LIMITED_DOWNLOAD = """
+import resource, signal, sys
+from ecmx.core.dataset.provider import load_provider
+from ecmx.core.delivery.settings import sftp_settings
+from ecmx.core.delivery.sftp import connect
+from ecmx.core.errors import OutputError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+settings = sftp_settings(load_provider(sys.argv[1]), "healthnet")
+with connect(settings) as session:
+    try:
+        session.download(settings.path, "BIG.xlsx", sys.argv[2])
+    except OutputError as exc:
+        print(exc)
+        sys.exit(2)
+"""
+
+
+def test_a_local_disk_that_refuses_the_write_leaves_nothing_behind(sshd, site, cli, tmp_path):
+    trusted(sshd, site, cli)
+    (site[1] / "BIG.xlsx").write_bytes(os.urandom(1024 * 1024))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    child = subprocess.run([sys.executable, "-c", _LIMITED_DOWNLOAD, str(site[0] / "provider.yaml"),
+                            str(inbox)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert child.returncode == 2, child.stderr
+    assert "cannot write" in child.stdout and "Traceback" not in child.stderr
+    assert os.listdir(inbox) == []
+    assert (site[1] / "BIG.xlsx").stat().st_size == 1024 * 1024
+
+
+def test_a_remote_name_that_is_a_path_is_refused(sshd, site, cli, tmp_path):
+    settings = trusted(sshd, site, cli)
+    with connect(settings) as session, pytest.raises(InputError, match="plain file name"):
+        session.download(settings.path, "../provider.yaml", tmp_path)
+    assert not (tmp_path.parent / "provider.yaml").exists()
+
+
+def test_trust_through_the_job_asks_the_callback_with_the_fingerprint(sshd, site):
+    provider = site[0] / "provider.yaml"
+    asked = []
+
+    def say(answer):
+        return lambda question: asked.append(question) or answer
+
+    declined = run_sftp_trust(SftpTrustRequest("healthnet", provider, confirm=say(False)))
+    assert declined.outcome == "not trusted" and declined.exit_code == 5
+    added = run_sftp_trust(SftpTrustRequest("healthnet", provider, confirm=say(True)))
+    assert added.outcome == "added" and added.fingerprint == sshd.host_fingerprint
+    assert all(sshd.host_fingerprint in q for q in asked) and len(asked) == 2
+    result = run_sftp_check(SftpCheckRequest("healthnet", provider))
+    assert [f.name for f in result.files] == ["MIF_202511.xlsx"]
+
+
+def test_known_hosts_defaults_to_the_workspace_then_home(tmp_path, monkeypatch):
+    provider = load_provider(
+        _profile(tmp_path, {"host": "h", "user": "u", "path": "/in", "key": "k"})
+    )
+    inner = tmp_path / "a" / "b"
+    inner.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert sftp_settings(provider, "healthnet", inner).known_hosts == (
+        tmp_path / "home" / ".ssh" / "known_hosts"
+    )
+    (tmp_path / ".ecmx").mkdir()
+    assert sftp_settings(provider, "healthnet", inner).known_hosts == (
+        tmp_path / ".ecmx" / "known_hosts"
+    )
+    assert sftp_settings(provider, "healthnet").key_file == tmp_path / "k"
+
+
+def _profile(folder: Path, sftp: dict) -> Path:
+    path = folder / "provider.yaml"
+    path.write_text(yaml.safe_dump({"facility_name": "S", "npi": "1234567893",
+                    "tin": "123456789", "plans": {"healthnet": {"sftp": sftp}}}))  # fmt: skip
+    return path
