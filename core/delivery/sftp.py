@@ -212,6 +212,8 @@ class SftpSession:
             self._sftp.stat(remote_path)
         except FileNotFoundError:
             return False
+        except (OSError, paramiko.SSHException) as exc:
+            raise self._fail(f"cannot read {self.settings.host}:{remote_path}", exc) from None
         return True
 
     def upload(
@@ -219,7 +221,11 @@ class SftpSession:
     ) -> Transfer:
         """``local`` to ``remote_dir/name``, through a temporary name; never over an existing
         file unless ``overwrite``."""
-        name, size = _plain_name(name), Path(local).stat().st_size
+        name = _plain_name(name)
+        try:
+            size = Path(local).stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read {local}: {exc.strerror or exc}") from None
         self.require_folder(remote_dir)
         final = posixpath.join(remote_dir, name)
         temporary = posixpath.join(remote_dir, part_name(name))
@@ -233,7 +239,7 @@ class SftpSession:
             else:
                 self._sftp.rename(temporary, final)  # OpenSSH: refused if final exists
         except (OSError, paramiko.SSHException) as exc:
-            if not overwrite and self.exists(final):
+            if not overwrite and self._still_there(final):
                 self._remove_part(temporary)
                 raise self._exists(final) from None
             raise self._fail(
@@ -260,6 +266,13 @@ class SftpSession:
         if remote_hash[: len(local_hash)] != local_hash:
             raise OSError(errno.EIO, "the server's SHA-256 differs from the file's")
         return "sha256"
+
+    def _still_there(self, final: str) -> bool:
+        """Whether a rename failed for a file that appeared meanwhile (False if unknown)."""
+        try:
+            return self.exists(final)
+        except RemoteError:
+            return False
 
     def _remove_part(self, temporary: str) -> None:
         # if it cannot go, it is left for the next upload of the name, which writes over it
