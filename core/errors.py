@@ -5,6 +5,8 @@ Exit codes (documented in README.md):
   1  findings of severity error, or an invalid plan config (nothing crashed)
   2  usage error or unreadable input (bad flag, missing file, missing sheet or column)
   3  internal error: a bug in ecmx; please report it
+  4  the remote server: cannot connect, login refused, a remote folder missing, a timeout
+  5  the server's host key is unknown or has changed (``ecmx sftp trust PLAN``)
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_REMOTE = 4
+EXIT_HOST_KEY = 5
 
 
 def printable(text: object) -> str:
@@ -43,3 +47,15 @@ class ConfigError(EcmxError):
 
 class OutputError(EcmxError):
     """An output cannot be written (exists already, directory missing, ...)."""
+
+
+class RemoteError(EcmxError):
+    """The remote sFTP server cannot be reached, refuses the login, lacks a folder or times out."""
+
+    exit_code = EXIT_REMOTE
+
+
+class HostKeyError(RemoteError):
+    """The server's host key is not the one trusted (unknown, or changed since it was)."""
+
+    exit_code = EXIT_HOST_KEY

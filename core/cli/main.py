@@ -5,7 +5,8 @@ that builds a job's request (core/jobs) and renders its result.
 
 Exit codes: 0 ok; 1 findings of severity error; 2 usage error, unreadable
 input or an output that cannot be written; 3 internal error (a bug: please
-report it). A user never sees a traceback unless they ask for one with --debug.
+report it); 4 a plan's sFTP server unreachable, refusing the login or lacking its
+folder; 5 a server host key not trusted (unknown or changed). A user never sees a traceback unless they ask for one with --debug.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ecmx.core.cli.demo import demo, sample_data
 from ecmx.core.cli.ingest import ingest
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
+from ecmx.core.cli.sftp import sftp
 from ecmx.core.cli.validate import validate
 from ecmx.core.errors import EXIT_INTERNAL, EXIT_OK, EcmxError
 
@@ -56,6 +58,7 @@ for command in (
     calendar_command,
     due_command,
     claims_command,
+    sftp,
 ):
     cli.add_command(command)
 

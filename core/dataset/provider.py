@@ -29,7 +29,10 @@ _SFTP = {
         "user": {"type": "string"},
         "path": {"type": "string"},
         "password": _ENV_REF,
-        "key": _ENV_REF,
+        # the key's text in a variable, or a key file's path (docs/delivery.md)
+        "key": {"anyof": [_ENV_REF, {"type": "string", "empty": False}]},
+        "known_hosts": {"type": "string", "empty": False},
+        "timeout": {"type": "number", "min": 1, "max": 600},
     },
 }
 _RATES = {
@@ -192,8 +195,31 @@ def _unquoted_identifiers(data: dict) -> dict[str, object]:
     return found
 
 
+def _literal_secrets(data: dict) -> list[str]:
+    """Paths of a password, or a private key's text, written in the file itself."""
+    found = []
+    plans = data.get("plans")
+    for plan_id, plan in plans.items() if isinstance(plans, dict) else ():
+        sftp = plan.get("sftp") if isinstance(plan, dict) else None
+        if not isinstance(sftp, dict):
+            continue
+        path = f"plans.{printable(plan_id)}.sftp."
+        if isinstance(sftp.get("password"), str | int | float):
+            found.append(path + "password")
+        if isinstance(sftp.get("key"), str) and "PRIVATE KEY" in sftp["key"]:
+            found.append(path + "key")
+    return found
+
+
 def _validate(data: dict, source: str) -> Provider:
     numbers = _unquoted_identifiers(data)
+    secrets = _literal_secrets(data)
+    if secrets:  # the only line about the secret (its value not repeated)
+        line = (
+            f"{source}: {secrets[0]}: a secret is never written in {PROVIDER_FILE}; put it in "
+            f"an environment variable and write {secrets[0].rsplit('.', 1)[-1]}: {{env: NAME}}"
+        )
+        raise InputError(line, details=[line])
     problems = [
         f"{source}: {path}: YAML reads it as the number {value!r}, which can lose digits; "
         f'quote it ({path.rsplit(".", 1)[-1]}: "...") since an identifier is text'

@@ -306,3 +306,16 @@ def kit():
         copy_csv_sample=copy_csv_sample,
         convert_all=convert_all,
     )
+
+
+# ----------------------------------------------------------------------------- sshd
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory):
+    """A real OpenSSH sshd on 127.0.0.1 for this module's tests (tests/e2e/sshd.py)."""
+    from .sshd import start_sshd
+
+    server = start_sshd(tmp_path_factory.mktemp("sshd"))
+    yield server
+    server.stop()

@@ -1,0 +1,116 @@
+"""A plan's ``sftp:`` settings from provider.yaml, and its credentials resolved by reference.
+
+A password or a private key is never in the YAML file: ``password: {env: NAME}``, and
+``key: {env: NAME}`` (the key's text in a variable) or ``key: path/to/key`` (a file).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecmx.core.dataset.provider import Provider
+from ecmx.core.errors import InputError, printable
+
+DEFAULT_PORT = 22
+DEFAULT_TIMEOUT = 20.0
+WORKSPACE_DIR = ".ecmx"
+
+
+@dataclass(frozen=True)
+class SftpSettings:
+    """Where a plan's folder is and how to log in; secrets only as references."""
+
+    plan: str
+    host: str
+    user: str
+    path: str
+    port: int = DEFAULT_PORT
+    password_env: str | None = None
+    key_env: str | None = None
+    key_file: Path | None = None
+    known_hosts: Path = Path("known_hosts")
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def where(self) -> str:
+        """``user@host:port`` for messages (no secret in it)."""
+        return f"{self.user}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    password: str | None = None
+    key_text: str | None = None  # a private key's text, read from a variable or a file
+
+
+def default_known_hosts(start: Path | None = None) -> Path:
+    """``.ecmx/known_hosts`` of the first folder upward from ``start`` (the current one)
+    holding a ``.ecmx`` folder, else ``~/.ssh/known_hosts``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / WORKSPACE_DIR).is_dir():
+            return folder / WORKSPACE_DIR / "known_hosts"
+    return Path.home() / ".ssh" / "known_hosts"
+
+
+def sftp_settings(provider: Provider, plan_id: str, cwd: Path | None = None) -> SftpSettings:
+    """The plan's ``sftp:`` block as settings; one line naming what is missing otherwise."""
+    where = f"{provider.source or 'provider profile'}: plans.{printable(plan_id)}.sftp"
+    block = provider.plan(plan_id).get("sftp")
+    if not block:
+        raise InputError(
+            f"{where}: no sftp settings for this plan; add host, user, path and a password "
+            "or key (docs/delivery.md)"
+        )
+    missing = [name for name in ("host", "user", "path") if not block.get(name)]
+    if missing:
+        raise InputError(f"{where}: {', '.join(missing)} missing (docs/delivery.md)")
+    base = Path(provider.source).parent if provider.source else Path.cwd()
+    key = block.get("key")
+    known = block.get("known_hosts")
+    return SftpSettings(
+        plan=plan_id,
+        host=block["host"],
+        user=block["user"],
+        path=block["path"],
+        port=int(block.get("port") or DEFAULT_PORT),
+        password_env=(block.get("password") or {}).get("env"),
+        key_env=key.get("env") if isinstance(key, dict) else None,
+        key_file=base / Path(key).expanduser() if isinstance(key, str) else None,
+        known_hosts=base / Path(known).expanduser() if known else default_known_hosts(cwd),
+        timeout=float(block.get("timeout") or DEFAULT_TIMEOUT),
+    )
+
+
+def resolve_credentials(settings: SftpSettings) -> Credentials:
+    """The password and key the references point at; one line for a reference that is empty."""
+    password = _from_env(settings, "password", settings.password_env)
+    key_text = _from_env(settings, "key", settings.key_env)
+    if settings.key_file is not None:
+        try:
+            key_text = settings.key_file.read_text("utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"plans.{printable(settings.plan)}.sftp.key: cannot read the key file "
+                f"{settings.key_file} ({exc.strerror or exc})"
+            ) from None
+    if password is None and key_text is None:
+        raise InputError(
+            f"plans.{printable(settings.plan)}.sftp: no password or key to log in with; "
+            "add password: {env: NAME} or key: {env: NAME} / key: path/to/key"
+        )
+    return Credentials(password, key_text)
+
+
+def _from_env(settings: SftpSettings, field: str, name: str | None) -> str | None:
+    if name is None:
+        return None
+    value = os.environ.get(name)
+    if not value:
+        raise InputError(
+            f"plans.{printable(settings.plan)}.sftp.{field}: the environment variable "
+            f"{printable(name)} is not set; set it before running ecmx"
+        )
+    return value
