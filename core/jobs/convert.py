@@ -44,6 +44,7 @@ class ConvertRequest:
     show_values: bool = False
     force: bool = False  # write files with error findings; replace existing files
     plans_dirs: tuple[Path, ...] = ()
+    workspace: Path | None = None  # record each file written in its ledger (None: nothing)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ def run_convert(
     for result, path in zip(to_write, written, strict=True):
         if result.file.template is not None:  # a filled template is read back and checked
             result.findings += _filled_findings(result, path)
+    if request.workspace is not None:
+        _record(request, to_write, written, made)
     meta = {
         "command": "convert",
         "dataset": str(request.dataset),
@@ -155,6 +158,23 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress, writers
 
     write_plan_files(files, force=request.force, advance=advance, writers=writers)
     return [path for *_, path in files]
+
+
+def _record(request: ConvertRequest, to_write, written: list[Path], made: date) -> None:
+    """Each file written, in the workspace's ledger: metadata and counts, no member data."""
+    from ecmx.core.ledger.records import MadeFile, plan_config_hash, record_made
+
+    files = []
+    for result, path in zip(to_write, written, strict=True):
+        counts = Counter(f.severity for f in result.findings)
+        files.append(
+            MadeFile(
+                result.plan.id, result.kind, str(request.period), made, path,
+                rows=len(result.frame), errors=counts[ERROR], warnings=counts[WARNING],
+                notes=counts[INFO], plan_config_sha256=plan_config_hash(result.plan),
+            )  # fmt: skip
+        )
+    record_made(request.workspace, files)
 
 
 def _filled_findings(result: Conversion, path: Path) -> list[Finding]:
