@@ -10,6 +10,10 @@ them. A lock file beside it keeps two runs into one folder from taking the same
 number. The lock records the process id and host that hold it: a lock left by
 a run that was killed (its process no longer alive on this host) is taken over,
 with a warning, instead of stopping every later run.
+
+In a workspace (``ecmx init``) the ledger holds the numbers instead, per sender and
+receiver (core/ledger/control.py): the state file and the folder's files still set a
+floor, so no number used before is reused, and the state file is no longer written.
 """
 
 from __future__ import annotations

@@ -56,7 +56,17 @@ def ledger_command(state, period, plan_id, output_format):
         out.table(f"ecmx ledger: {result.workspace}", result.columns, rows)
 
 
-LEDGER_COLUMNS = ("direction", "plan", "kind", "period", "file", "size", "sha256", "when", "findings")
+LEDGER_COLUMNS = (
+    "direction",
+    "plan",
+    "kind",
+    "period",
+    "file",
+    "size",
+    "sha256",
+    "when",
+    "findings",
+)
 
 
 def _shown(row: dict) -> list[str]:

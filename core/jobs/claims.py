@@ -190,11 +190,13 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
             )  # fmt: skip
             writer.write(claim_file, tmp[path])
     if request.workspace is not None:
-        _record(request, writer, to_write, paths, made)
+        _record(request.workspace, request, writer, to_write, paths, made)
     return paths
 
 
-def _record(request: ClaimsRequest, writer: ClaimWriter, results, paths, made: date) -> None:
+def _record(
+    workspace: Path, request: ClaimsRequest, writer: ClaimWriter, results, paths, made: date
+) -> None:
     """Each claim file written, in the workspace's ledger (rows: its claims)."""
     from ecmx.core.ledger.records import MadeFile, plan_config_hash, record_made
 
@@ -203,13 +205,19 @@ def _record(request: ClaimsRequest, writer: ClaimWriter, results, paths, made: d
         severities = [f.severity for f in result.findings]
         files.append(
             MadeFile(
-                result.plan.id, writer.format, str(request.period), made, path,
-                rows=len(result.claims), errors=severities.count(ERROR),
-                warnings=severities.count(WARNING), notes=severities.count(INFO),
+                result.plan.id,
+                writer.format,
+                str(request.period),
+                made,
+                path,
+                rows=len(result.claims),
+                errors=severities.count(ERROR),
+                warnings=severities.count(WARNING),
+                notes=severities.count(INFO),
                 plan_config_sha256=plan_config_hash(result.plan),
-            )  # fmt: skip
+            )
         )
-    record_made(request.workspace, files)
+    record_made(workspace, files)
 
 
 def _row(result: PlanClaims) -> tuple[str, ...]:

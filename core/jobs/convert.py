@@ -90,7 +90,7 @@ def run_convert(
         if result.file.template is not None:  # a filled template is read back and checked
             result.findings += _filled_findings(result, path)
     if request.workspace is not None:
-        _record(request, to_write, written, made)
+        _record(request.workspace, request, to_write, written, made)
     meta = {
         "command": "convert",
         "dataset": str(request.dataset),
@@ -160,7 +160,9 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress, writers
     return [path for *_, path in files]
 
 
-def _record(request: ConvertRequest, to_write, written: list[Path], made: date) -> None:
+def _record(
+    workspace: Path, request: ConvertRequest, to_write, written: list[Path], made: date
+) -> None:
     """Each file written, in the workspace's ledger: metadata and counts, no member data."""
     from ecmx.core.ledger.records import MadeFile, plan_config_hash, record_made
 
@@ -169,12 +171,19 @@ def _record(request: ConvertRequest, to_write, written: list[Path], made: date) 
         counts = Counter(f.severity for f in result.findings)
         files.append(
             MadeFile(
-                result.plan.id, result.kind, str(request.period), made, path,
-                rows=len(result.frame), errors=counts[ERROR], warnings=counts[WARNING],
-                notes=counts[INFO], plan_config_sha256=plan_config_hash(result.plan),
-            )  # fmt: skip
+                result.plan.id,
+                result.kind,
+                str(request.period),
+                made,
+                path,
+                rows=len(result.frame),
+                errors=counts[ERROR],
+                warnings=counts[WARNING],
+                notes=counts[INFO],
+                plan_config_sha256=plan_config_hash(result.plan),
+            )
         )
-    record_made(request.workspace, files)
+    record_made(workspace, files)
 
 
 def _filled_findings(result: Conversion, path: Path) -> list[Finding]:

@@ -18,9 +18,7 @@ from ecmx.core.ledger.db import open_ledger, transaction
 KINDS = ("ISA", "GS")  # the interchange and the group take the same number
 
 
-def reserve(
-    workspace: Path, pairs: list[tuple[str, str]], floor: int, maximum: int
-) -> list[int]:
+def reserve(workspace: Path, pairs: list[tuple[str, str]], floor: int, maximum: int) -> list[int]:
     """One fresh number per (sender, receiver) in ``pairs``, in order, recorded before it is
     used; all in one transaction, so two runs at once never get the same number."""
     with open_ledger(workspace) as conn, transaction(conn):

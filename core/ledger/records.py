@@ -91,7 +91,9 @@ LISTING_COLUMNS = ("direction", "plan", "kind", "period", "file", "size", "sha25
 def listing(workspace: Path, period: str | None = None, plan: str | None = None) -> list[dict]:
     """Files made and received, oldest first, as ``ecmx ledger`` lists them. ``period``
     filters files made (a received file has no period); ``plan`` filters both."""
-    made_sql = "SELECT * FROM files_made WHERE (? IS NULL OR plan = ?) AND (? IS NULL OR period = ?)"
+    made_sql = (
+        "SELECT * FROM files_made WHERE (? IS NULL OR plan = ?) AND (? IS NULL OR period = ?)"
+    )
     got_sql = "SELECT * FROM files_received WHERE (? IS NULL OR plan = ?) AND ? IS NULL"
     with open_ledger(workspace) as conn:
         made = conn.execute(made_sql + " ORDER BY id", (plan, plan, period, period)).fetchall()

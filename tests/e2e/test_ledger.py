@@ -144,9 +144,7 @@ def test_no_workspace_no_ledger_anywhere(cli, samples, tmp_path, monkeypatch):
 # ----------------------------------------------------------------------------- ingest
 
 
-def test_ingest_records_the_file_it_read_and_when_it_was_merged(
-    cli, samples, workspace, tmp_path
-):
+def test_ingest_records_the_file_it_read_and_when_it_was_merged(cli, samples, workspace, tmp_path):
     mif_dir = tmp_path / "mif"
     run = cli(*convert_argv(samples["csv"], mif_dir, "--kind", "mif", plan="healthnet"))
     assert run.code == 0, run.err
@@ -223,10 +221,18 @@ def test_two_claims_runs_at_once_never_share_a_number(samples, workspace, tmp_pa
     env = {k: v for k, v in os.environ.items() if k not in ("ECMX_WORKSPACE", "PYTHONPATH")}
     runs = [
         subprocess.Popen(
-            [str(ECMX_SCRIPT), "--workspace", str(workspace),
-             *map(str, claims_argv(samples["csv"], tmp_path / f"claims{i}", plan="all"))],
-            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                str(ECMX_SCRIPT),
+                "--workspace",
+                str(workspace),
+                *map(str, claims_argv(samples["csv"], tmp_path / f"claims{i}", plan="all")),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(3)
     ]
     for proc in runs:
