@@ -40,6 +40,7 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.atomic import atomic_batch
 from ecmx.core.storage.gcpause import gc_paused
@@ -104,6 +105,7 @@ def run_claims(
     requested = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
+    check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     plans = requested
     notes: list[str] = []

@@ -26,6 +26,7 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.storage.targets import check_batch, dataset_inputs
 
 
@@ -69,6 +70,7 @@ def run_convert(
     jobs = _jobs(registry, request.plan, request.kind)
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
+    check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     # A plan without members gets no files (header-only files would tell the plan
     # the provider has no members): said once, for --plan all and one plan alike.

@@ -19,6 +19,7 @@ from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.files.read import read_plan_file
 from ecmx.core.inbound.merge import Merge, merge_plan_file
 from ecmx.core.jobs.common import Progress, no_progress, plugins_for
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.storage.atomic import refuse_existing
 from ecmx.core.storage.limits import regular_file
 from ecmx.core.storage.targets import (
@@ -75,6 +76,7 @@ def run_ingest(
         )
     regular_file(request.file, f"{kind.name} file from {plan.name}")
     _check_targets(request)
+    check_ledger(request.workspace)
     dataset = read_dataset(request.dataset, request.provider)
     received = request.received or date.today()
     file = plan.files[kind.name]

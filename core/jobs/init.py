@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import InputError
-from ecmx.core.ledger.db import SCHEMA_VERSION, ledger_path, open_ledger
+from ecmx.core.ledger.db import SCHEMA_VERSION, check_ledger, ledger_path
 from ecmx.core.ledger.records import LISTING_COLUMNS, listing
 from ecmx.core.ledger.workspace import init_workspace
 
@@ -30,8 +30,7 @@ def run_init(request: InitRequest) -> InitResult:
     """Make ``folder/.ecmx/`` and its ledger; a second run changes nothing and says so."""
     created = init_workspace(request.folder)
     workspace = Path(request.folder).resolve()
-    with open_ledger(workspace):  # made, or upgraded to this ecmx's schema
-        pass
+    check_ledger(workspace)  # made, or upgraded to this ecmx's schema
     return InitResult(workspace, ledger_path(workspace), created)
 
 

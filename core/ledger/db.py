@@ -86,6 +86,14 @@ def open_ledger(workspace: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def check_ledger(workspace: Path | None) -> None:
+    """Before a command writes anything: the workspace's ledger can be used (made, or
+    upgraded); a ledger it could not record in is an error before, not after, the files."""
+    if workspace is not None:
+        with open_ledger(workspace):
+            pass
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> int:
     """Run the migrations ``conn`` lacks; the version it is at. Refuses a newer ledger."""
     while True:

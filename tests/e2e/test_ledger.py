@@ -241,3 +241,16 @@ def test_two_claims_runs_at_once_never_share_a_number(samples, workspace, tmp_pa
     numbers = [isa13(p) for i in range(3) for p in (tmp_path / f"claims{i}").iterdir()]
     assert len(numbers) == 15 and len(set(numbers)) == 15, sorted(numbers)
     assert len(db_rows(workspace, "SELECT id FROM files_made")) == 15
+
+
+def test_a_ledger_from_a_newer_ecmx_stops_convert_before_any_file(
+    cli, samples, workspace, tmp_path
+):
+    ledger = workspace / ".ecmx" / "ledger.sqlite3"
+    conn = sqlite3.connect(ledger)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    run = cli("--workspace", workspace, *convert_argv(samples["csv"], tmp_path / "files"))
+    assert run.code == 2
+    run.one_error_line(str(ledger), "newer ecmx", "upgrade ecmx")
+    assert not (tmp_path / "files").exists()
