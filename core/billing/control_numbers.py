@@ -10,6 +10,10 @@ them. A lock file beside it keeps two runs into one folder from taking the same
 number. The lock records the process id and host that hold it: a lock left by
 a run that was killed (its process no longer alive on this host) is taken over,
 with a warning, instead of stopping every later run.
+
+In a workspace (``ecmx init``) the ledger holds the numbers instead, per sender and
+receiver (core/ledger/control.py): the state file and the folder's files still set a
+floor, so no number used before is reused, and the state file is no longer written.
 """
 
 from __future__ import annotations
@@ -55,19 +59,31 @@ MAX_CONTROL = 999_999_999
 
 
 @contextlib.contextmanager
-def reserved_numbers(folder: Path, count: int) -> Iterator[list[int]]:
+def reserved_numbers(
+    folder: Path, count: int, *, workspace: Path | None = None,
+    pairs: list[tuple[str, str]] | None = None,
+) -> Iterator[list[int]]:  # fmt: skip
     """Yield ``count`` fresh control numbers; they are recorded before the files are written,
-    so a crash never hands the same number out twice (a gap is harmless, a repeat is not)."""
+    so a crash never hands the same number out twice (a gap is harmless, a repeat is not).
+
+    With a ``workspace``, its ledger holds them, per (sender, receiver) of ``pairs`` (one
+    per file): the next numbers are above the ledger's and this folder's (its JSON file,
+    its 837P files), and the JSON file is left as it is (core/ledger/control.py)."""
     folder = Path(folder)
     with _locked(folder):
         last = max(_state(folder), _highest_in_files(folder))
-        if last + count > MAX_CONTROL:
-            raise OutputError(
-                f"{folder}: the X12 control numbers of this folder are used up "
-                f"(last {last}); write new claims into a new folder"
-            )
-        numbers = [last + i for i in range(1, count + 1)]
-        _save(folder, numbers[-1] if numbers else last)
+        if workspace is not None:
+            from ecmx.core.ledger.control import reserve
+
+            numbers = reserve(workspace, pairs or [("", "")] * count, last, MAX_CONTROL)
+        else:
+            if last + count > MAX_CONTROL:
+                raise OutputError(
+                    f"{folder}: the X12 control numbers of this folder are used up "
+                    f"(last {last}); write new claims into a new folder"
+                )
+            numbers = [last + i for i in range(1, count + 1)]
+            _save(folder, numbers[-1] if numbers else last)
     yield numbers
 
 

@@ -96,6 +96,7 @@ def claims_command(state, dataset, plan_id, output_format, out_dir, provider_pat
         provider=provider_path,
         report=report_path,
         plans_dirs=tuple(state.plans_dirs),
+        workspace=state.workspace(),
         **options,
     )
     result = run_job(run_claims, request, state)

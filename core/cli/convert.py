@@ -63,6 +63,7 @@ def convert(state, dataset, plan_id, kind_name, out_dir, provider_path, report_p
         provider=provider_path,
         report=report_path,
         plans_dirs=tuple(state.plans_dirs),
+        workspace=state.workspace(),
         **options,
     )
     sys.exit(show_convert(run_job(run_convert, request, state), request.show_values))

@@ -74,6 +74,7 @@ def ingest(state, file_path, plan_id, kind_name, dataset_path, out_path, report_
         report=report_path,
         provider=provider_path,
         plans_dirs=tuple(state.plans_dirs),
+        workspace=state.workspace(),
         **options,
     )
     result = run_job(run_ingest, request, state)

@@ -23,6 +23,7 @@ from ecmx.core.cli.claims import claims_command
 from ecmx.core.cli.convert import convert
 from ecmx.core.cli.demo import demo, sample_data
 from ecmx.core.cli.ingest import ingest
+from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
 from ecmx.core.cli.sftp import sftp
@@ -38,13 +39,19 @@ from ecmx.core.errors import EXIT_INTERNAL, EXIT_OK, EcmxError
     type=click.Path(file_okay=False, path_type=Path),
     help="Add YAML-only plans from this folder (repeatable; also $ECMX_PLANS_DIR).",
 )
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The workspace whose ledger records what ecmx makes and reads (also $ECMX_WORKSPACE; "
+    "default: the nearest folder upward holding .ecmx/, made by `ecmx init`).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the final result.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every finding, not a summary.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.pass_context
-def cli(ctx, plans_dir, quiet, verbose, debug):
+def cli(ctx, plans_dir, workspace, quiet, verbose, debug):
     """ecmx: one provider dataset in, every Medi-Cal plan's ECM files out."""
-    ctx.obj = State(plans_dir, quiet, verbose, debug)
+    ctx.obj = State(plans_dir, quiet, verbose, debug, workspace)
     out.configure(quiet=quiet, verbose=verbose)
 
 
@@ -59,6 +66,8 @@ for command in (
     due_command,
     claims_command,
     sftp,
+    init_command,
+    ledger_command,
 ):
     cli.add_command(command)
 

@@ -15,10 +15,18 @@ from ecmx.core.errors import EcmxError
 class State:
     """Per-invocation settings and the lazily built plugin manager."""
 
-    def __init__(self, plans_dirs, quiet, verbose, debug):
+    def __init__(self, plans_dirs, quiet, verbose, debug, workspace=None):
         self.plans_dirs = [Path(p) for p in plans_dirs]
         self.quiet, self.verbose, self.debug = quiet, verbose, debug
         self._pm = None
+        self._workspace_option = workspace
+
+    def workspace(self) -> Path | None:
+        """``--workspace``, ``$ECMX_WORKSPACE`` or the nearest folder upward holding
+        ``.ecmx/``; None when there is none (the command then records nothing)."""
+        from ecmx.core.ledger.workspace import resolve_workspace
+
+        return resolve_workspace(self._workspace_option)
 
     def plugins(self):
         if self._pm is None:

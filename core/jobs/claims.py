@@ -24,7 +24,7 @@ from ecmx.core.billing.control_numbers import reserved_numbers
 from ecmx.core.billing.lines import code_lines
 from ecmx.core.billing.x12 import Control, parties_for
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.findings import ERROR, Finding
+from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding
 from ecmx.core.checks.rules import Target, run_rules
 from ecmx.core.checks.step import check
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError, OutputError
@@ -40,6 +40,7 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.atomic import atomic_batch
 from ecmx.core.storage.gcpause import gc_paused
@@ -77,6 +78,7 @@ class ClaimsRequest:
     test_file: bool = False  # an 837P test interchange (ISA15 = T)
     force: bool = False  # bill lines that break a billing rule; replace existing files
     plans_dirs: tuple[Path, ...] = ()
+    workspace: Path | None = None  # its ledger: control numbers, each file written recorded
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def run_claims(
     requested = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
+    check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     plans = requested
     notes: list[str] = []
@@ -172,7 +175,12 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
     )
     created = _created(made)
     usage = "T" if request.test_file else "P"
-    numbers = reserved_numbers(out_dir, len(to_write)) if writer.x12 else nullcontext(None)
+    pairs = [(p.submitter_id, p.receiver_id) for p in parties if p is not None]
+    numbers = (
+        reserved_numbers(out_dir, len(to_write), workspace=request.workspace, pairs=pairs)
+        if writer.x12
+        else nullcontext(None)
+    )
     # One batch: a failure half-way leaves no claim file of the run under its final name.
     with numbers as reserved, atomic_batch(paths, force=request.force) as tmp:
         for index, (result, path) in enumerate(zip(to_write, paths, strict=True)):
@@ -183,7 +191,35 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
                 control=None if number is None else Control(number, number, usage),
             )  # fmt: skip
             writer.write(claim_file, tmp[path])
+    if request.workspace is not None:
+        _record(request.workspace, request, writer, to_write, paths, made)
     return paths
+
+
+def _record(
+    workspace: Path, request: ClaimsRequest, writer: ClaimWriter, results, paths, made: date
+) -> None:
+    """Each claim file written, in the workspace's ledger (rows: its claims)."""
+    from ecmx.core.ledger.records import MadeFile, plan_config_hash, record_made
+
+    files = []
+    for result, path in zip(results, paths, strict=True):
+        severities = [f.severity for f in result.findings]
+        files.append(
+            MadeFile(
+                result.plan.id,
+                writer.format,
+                str(request.period),
+                made,
+                path,
+                rows=len(result.claims),
+                errors=severities.count(ERROR),
+                warnings=severities.count(WARNING),
+                notes=severities.count(INFO),
+                plan_config_sha256=plan_config_hash(result.plan),
+            )
+        )
+    record_made(workspace, files)
 
 
 def _row(result: PlanClaims) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from ecmx.core.jobs.common import (
     read_for_plans,
     report_findings,
 )
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.storage.targets import check_batch, dataset_inputs
 
 
@@ -44,6 +45,7 @@ class ConvertRequest:
     show_values: bool = False
     force: bool = False  # write files with error findings; replace existing files
     plans_dirs: tuple[Path, ...] = ()
+    workspace: Path | None = None  # record each file written in its ledger (None: nothing)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def run_convert(
     jobs = _jobs(registry, request.plan, request.kind)
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force, inputs)
+    check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     # A plan without members gets no files (header-only files would tell the plan
     # the provider has no members): said once, for --plan all and one plan alike.
@@ -88,6 +91,8 @@ def run_convert(
     for result, path in zip(to_write, written, strict=True):
         if result.file.template is not None:  # a filled template is read back and checked
             result.findings += _filled_findings(result, path)
+    if request.workspace is not None:
+        _record(request.workspace, request, to_write, written, made)
     meta = {
         "command": "convert",
         "dataset": str(request.dataset),
@@ -155,6 +160,32 @@ def _write(request: ConvertRequest, results, to_write, inputs, progress, writers
 
     write_plan_files(files, force=request.force, advance=advance, writers=writers)
     return [path for *_, path in files]
+
+
+def _record(
+    workspace: Path, request: ConvertRequest, to_write, written: list[Path], made: date
+) -> None:
+    """Each file written, in the workspace's ledger: metadata and counts, no member data."""
+    from ecmx.core.ledger.records import MadeFile, plan_config_hash, record_made
+
+    files = []
+    for result, path in zip(to_write, written, strict=True):
+        counts = Counter(f.severity for f in result.findings)
+        files.append(
+            MadeFile(
+                result.plan.id,
+                result.kind,
+                str(request.period),
+                made,
+                path,
+                rows=len(result.frame),
+                errors=counts[ERROR],
+                warnings=counts[WARNING],
+                notes=counts[INFO],
+                plan_config_sha256=plan_config_hash(result.plan),
+            )
+        )
+    record_made(workspace, files)
 
 
 def _filled_findings(result: Conversion, path: Path) -> list[Finding]:

@@ -19,6 +19,7 @@ from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from ecmx.core.files.read import read_plan_file
 from ecmx.core.inbound.merge import Merge, merge_plan_file
 from ecmx.core.jobs.common import Progress, no_progress, plugins_for
+from ecmx.core.ledger.db import check_ledger
 from ecmx.core.storage.atomic import refuse_existing
 from ecmx.core.storage.limits import regular_file
 from ecmx.core.storage.targets import (
@@ -47,6 +48,7 @@ class IngestRequest:
     show_values: bool = False
     force: bool = False  # replace existing outputs; write despite unreadable cells
     plans_dirs: tuple[Path, ...] = ()
+    workspace: Path | None = None  # record the file read, and its merge, in its ledger
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def run_ingest(
         )
     regular_file(request.file, f"{kind.name} file from {plan.name}")
     _check_targets(request)
+    check_ledger(request.workspace)
     dataset = read_dataset(request.dataset, request.provider)
     received = request.received or date.today()
     file = plan.files[kind.name]
@@ -91,6 +94,7 @@ def run_ingest(
             "received": received.isoformat()}  # fmt: skip
     exit_code = EXIT_FINDINGS if problems else EXIT_OK
     if problems and not request.force:
+        _record(request, plan.id, kind.name, ingested=False)
         return IngestResult(shown, len(problems), None, meta, [], exit_code)
     merge = merge_plan_file(dataset, plan, kind, plan_file, received)
     write_dataset(
@@ -104,7 +108,19 @@ def run_ingest(
             merge, meta, request.report, force=request.force, show_values=request.show_values
         )
         written.append(request.report)
+    _record(request, plan.id, kind.name, ingested=True)
     return IngestResult(shown, len(problems), merge, meta, written, exit_code)
+
+
+def _record(request: IngestRequest, plan: str, kind: str, *, ingested: bool) -> None:
+    """The file read, in the workspace's ledger (when it came; merged now, or not)."""
+    if request.workspace is not None:
+        from ecmx.core.ledger.records import record_received
+
+        record_received(
+            request.workspace, plan, kind, request.file, received=request.received,
+            ingested=ingested,
+        )  # fmt: skip
 
 
 def _check_targets(request: IngestRequest) -> None:

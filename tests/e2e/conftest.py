@@ -37,7 +37,7 @@ PLAN_IDS = ("calviva", "chpiv", "chwp", "healthnet", "partnership")
 ECMX_SCRIPT = Path(sys.executable).parent / "ecmx"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Environment that would change what ecmx prints or which plans it knows.
-_NOISY_ENV = (PLANS_DIR_ENV, "FORCE_COLOR", "TTY_COMPATIBLE", "PYTHONPATH")
+_NOISY_ENV = (PLANS_DIR_ENV, "FORCE_COLOR", "TTY_COMPATIBLE", "PYTHONPATH", "ECMX_WORKSPACE")
 
 
 @dataclass(frozen=True)
