@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ecmx.core.dataset.provider import Provider
 from ecmx.core.errors import InputError, printable
+from ecmx.core.ledger.workspace import MARKER, resolve_workspace
 
 DEFAULT_PORT = 22
 DEFAULT_TIMEOUT = 20.0
-WORKSPACE_DIR = ".ecmx"
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,11 @@ class Credentials:
 
 
 def default_known_hosts(start: Path | None = None) -> Path:
-    """``.ecmx/known_hosts`` of the first folder upward from ``start`` (the current one)
-    holding a ``.ecmx`` folder, else ``~/.ssh/known_hosts``."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / WORKSPACE_DIR).is_dir():
-            return folder / WORKSPACE_DIR / "known_hosts"
+    """``.ecmx/known_hosts`` of the workspace (``$ECMX_WORKSPACE``, else the first folder
+    upward from ``start``, the current one, holding ``.ecmx/``), else ``~/.ssh/known_hosts``."""
+    workspace = resolve_workspace(None, start)
+    if workspace is not None:
+        return workspace / MARKER / "known_hosts"
     return Path.home() / ".ssh" / "known_hosts"
 
 
