@@ -106,7 +106,7 @@ def _made_row(row) -> dict:
     return {
         "direction": "made", "plan": row["plan"], "kind": row["kind"], "period": row["period"],
         "file": row["path"], "size": row["size"], "sha256": row["sha256"], "when": row["made_at"],
-        "findings": f"{row['errors']} errors, {row['warnings']} warnings",
+        "findings": f"{_count(row['errors'], 'error')}, {_count(row['warnings'], 'warning')}",
     }  # fmt: skip
 
 
@@ -117,3 +117,7 @@ def _received_row(row) -> dict:
         "period": "", "file": row["path"], "size": row["size"], "sha256": row["sha256"],
         "when": row["received_at"], "findings": ingested,
     }  # fmt: skip
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
