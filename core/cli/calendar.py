@@ -19,6 +19,7 @@ from ecmx.core.cli.options import (
     parse_day,
     parse_period,
     pass_state,
+    table_format_option,
 )
 from ecmx.core.jobs.calendar import (
     CalendarRequest,
@@ -28,7 +29,6 @@ from ecmx.core.jobs.calendar import (
     run_due,
 )
 
-FORMATS = ("table", "json", "csv")
 plans_option = click.option(
     "--plan", "plan_ids", multiple=True, help="A plan id, or 'all' (the default). Repeatable."
 )
@@ -57,14 +57,7 @@ def _weekday(day: date, closed: str) -> str:
     help="The reporting periods January-December of this year (default: this year).",
 )
 @click.option("--period", callback=parse_period, help="Only this reporting period, YYYY-MM.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="How to print the events on stdout.",
-)
+@table_format_option("How to print the events on stdout.")
 @file_out_options(
     "--ics",
     "ics_path",

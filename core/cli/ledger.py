@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 
 from ecmx.core.cli import console as out
-from ecmx.core.cli.options import parse_period, pass_state
+from ecmx.core.cli.options import parse_period, pass_state, table_format_option
 from ecmx.core.jobs.init import InitRequest, LedgerRequest, run_init, run_ledger
 
-FORMATS = ("table", "json", "csv")
 SHORT_HASH = 12
 
 
@@ -31,14 +30,7 @@ def init_command(folder):
 @click.command("ledger")
 @click.option("--period", callback=parse_period, help="Only files made for this period, YYYY-MM.")
 @click.option("--plan", "plan_id", help="Only this plan's files.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="How to print the files on stdout (json and csv: the full sha256).",
-)
+@table_format_option("How to print the files on stdout (json and csv: the full sha256).")
 @pass_state
 def ledger_command(state, period, plan_id, output_format):
     """List what the workspace's ledger holds: the files made and received."""

@@ -140,3 +140,15 @@ def file_out_options(flag: str, dest: str, help_text: str, force_help: str):
         return path_option(force_option(command))
 
     return decorate
+
+
+def table_format_option(help_text: str):
+    """``--format table|json|csv``: how a listing is printed on stdout (default: a table)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(("table", "json", "csv")),
+        default="table",
+        show_default=True,
+        help=help_text,
+    )
