@@ -28,6 +28,9 @@ _SFTP = {
         "port": {"type": "integer", "min": 1, "max": 65535},
         "user": {"type": "string"},
         "path": {"type": "string"},
+        # the folders fetch reads and send writes, when not ``path`` (docs/delivery.md)
+        "fetch_path": {"type": "string", "empty": False},
+        "send_path": {"type": "string", "empty": False},
         "password": _ENV_REF,
         # the key's text in a variable, or a key file's path (docs/delivery.md)
         "key": {"anyof": [_ENV_REF, {"type": "string", "empty": False}]},

@@ -32,6 +32,16 @@ class SftpSettings:
     key_file: Path | None = None
     known_hosts: Path = Path("known_hosts")
     timeout: float = DEFAULT_TIMEOUT
+    fetch_path: str = ""  # the folder ``fetch`` reads; default: ``path``
+    send_path: str = ""  # the folder ``send`` writes to; default: ``path``
+
+    @property
+    def fetch_from(self) -> str:
+        return self.fetch_path or self.path
+
+    @property
+    def send_to(self) -> str:
+        return self.send_path or self.path
 
     @property
     def where(self) -> str:
@@ -80,6 +90,8 @@ def sftp_settings(provider: Provider, plan_id: str, cwd: Path | None = None) -> 
         key_file=base / Path(key).expanduser() if isinstance(key, str) else None,
         known_hosts=base / Path(known).expanduser() if known else default_known_hosts(cwd),
         timeout=float(block.get("timeout") or DEFAULT_TIMEOUT),
+        fetch_path=block.get("fetch_path") or "",
+        send_path=block.get("send_path") or "",
     )
 
 

@@ -56,8 +56,30 @@ CREATE TABLE control_numbers (
 );
 """
 
+# Version 2: what ``fetch``, ``send`` and the plan-response reader record.
+# files_received.remote_name: the file's name on the plan's server (fetched over sFTP).
+# sends: one row per attempt. ``outcome`` is ``sending`` while the upload runs (``pid`` and
+# ``host`` name the process: a row whose process is gone is ``interrupted``, never
+# ``sent``), then ``sent`` or ``failed`` (``detail`` says why) at ``finished_at``;
+# ``size``/``sha256`` are the file's as sent, ``checked`` how the server's copy was checked
+# (``size`` or ``sha256``), ``resend`` 1 for a deliberate correction (``--resend``).
+# responses.response_id: the received file (files_received) the answer was read from.
+_V2 = """
+ALTER TABLE files_received ADD COLUMN remote_name TEXT;
+ALTER TABLE sends ADD COLUMN size INTEGER;
+ALTER TABLE sends ADD COLUMN sha256 TEXT;
+ALTER TABLE sends ADD COLUMN checked TEXT;
+ALTER TABLE sends ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sends ADD COLUMN pid INTEGER;
+ALTER TABLE sends ADD COLUMN host TEXT;
+ALTER TABLE sends ADD COLUMN finished_at TEXT;
+CREATE INDEX sends_file ON sends (file_id);
+ALTER TABLE responses ADD COLUMN response_id INTEGER REFERENCES files_received (id);
+CREATE INDEX responses_file ON responses (file_id);
+"""
+
 # Append only: a released migration is never edited (a ledger in the field has run it).
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -67,6 +67,25 @@ def test_an_old_ledger_is_upgraded_in_order_keeping_its_rows(workspace, monkeypa
     assert version(path) == SCHEMA_VERSION + 2
 
 
+def test_a_version_1_ledger_gains_the_send_and_fetch_columns_keeping_its_rows(workspace):
+    """A ledger written by the ecmx before ``send`` (schema 1) opens in this one."""
+    path = ledger_path(workspace)
+    conn = sqlite3.connect(path)
+    conn.executescript(db.MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO files_received (plan, kind, path, size, sha256, received_at, source)"
+        " VALUES ('partnership', 'mif', '/in/a.xlsx', 3, 'abc', '2025-12-02', 'local')"
+    )
+    conn.commit()
+    conn.close()
+    with open_ledger(workspace) as conn:
+        [row] = conn.execute("SELECT plan, remote_name FROM files_received").fetchall()
+        assert tuple(row) == ("partnership", None)
+        columns = {r["name"] for r in conn.execute("PRAGMA table_info(sends)")}
+        assert {"size", "sha256", "checked", "resend", "pid", "host", "finished_at"} <= columns
+    assert version(path) == SCHEMA_VERSION == 2
+
+
 def test_a_failed_migration_leaves_the_ledger_as_it_was(workspace, monkeypatch):
     record_made(workspace, [a_file(workspace)])
     monkeypatch.setattr(db, "MIGRATIONS", (*db.MIGRATIONS, "CREATE TABLE files_made (x)"))
