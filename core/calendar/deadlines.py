@@ -1,7 +1,9 @@
 """What a plan calendar means today: late files, closed correction windows, what is next.
 
-ecmx keeps no record of what was sent (that is the submission ledger, later),
-so "overdue" means "its date has passed": the tables say so.
+The calendar alone cannot tell a sent file from a forgotten one: here "overdue" means
+"its date has passed". In a workspace the ledger records what was sent, and ``ecmx due``
+and ``ecmx status`` (``ledger/board.py``) judge each deadline against it: a file sent on
+time is no longer overdue.
 """
 
 from __future__ import annotations
@@ -32,18 +34,24 @@ class CorrectionWindow:
     cutoff_closed: str = ""
 
 
+def file_deadline(plan, kind: str, period: Period) -> tuple[DueDate | None, DueDate | None]:
+    """The period's due date for the plan's file of ``kind`` (the last, when the plan gives
+    several) and the plan's correction cutoff (None when its calendar has none)."""
+    dates = due_dates(plan, [period])
+    due = [d for d in dates if d.event.role == "due" and d.event.file == kind]
+    cutoffs = [d for d in dates if d.event.role == "cutoff"]
+    return (
+        max(due, key=lambda d: d.date) if due else None,
+        max(cutoffs, key=lambda d: d.date) if cutoffs else None,
+    )
+
+
 def lateness_findings(plan, kind: str, period: Period, sent_on: date) -> list[Finding]:
     """C001 when the period's file of ``kind`` is past due on ``sent_on``; C002 when the
     plan's correction window has closed too (the plan will refuse the file)."""
-    dates = due_dates(plan, [period])
-    due = [d for d in dates if d.event.role == "due" and d.event.file == kind]
-    if not due:
+    deadline, cutoff = file_deadline(plan, kind, period)
+    if deadline is None or sent_on <= deadline.date:
         return []
-    deadline = max(due, key=lambda d: d.date)
-    if sent_on <= deadline.date:
-        return []
-    cutoffs = [d for d in dates if d.event.role == "cutoff"]
-    cutoff = max(cutoffs, key=lambda d: d.date) if cutoffs else None
     late = (sent_on - deadline.date).days
     what = f"{plan.name}'s {kind.upper()} for {period}"
     if cutoff is not None and sent_on > cutoff.date:
@@ -86,7 +94,8 @@ def upcoming(dates: list[DueDate], today: date, days: int = UPCOMING_DAYS) -> li
 
 
 def overdue(dates: list[DueDate], today: date) -> list[DueDate]:
-    """Provider deadlines passed within the last month (ecmx cannot know if they were met)."""
+    """Provider deadlines passed within the last month (the calendar alone cannot tell
+    whether they were met: ``ecmx due`` asks the ledger, when there is one)."""
     since = today - timedelta(days=OVERDUE_DAYS)
     return [
         d
@@ -122,3 +131,26 @@ def open_windows(dates: list[DueDate], today: date) -> list[CorrectionWindow]:
                 )
             )
     return windows
+
+
+def board_period(plans, today: date) -> Period:
+    """The period ``ecmx status`` shows when none is asked for: the one whose RTF was due
+    most recently, if any plan still accepts it as a correction on ``today``; else the one
+    whose RTF is due next, on or after ``today`` (the earliest of the plans); else the
+    month before ``today``'s."""
+    current = Period.containing(today)
+    still_open, coming = [], []
+    for plan in plans:
+        for period in (current.shift(offset) for offset in range(-3, 3)):
+            due, cutoff = file_deadline(plan, "rtf", period)
+            if due is None:
+                continue
+            if due.date < today and cutoff is not None and today <= cutoff.date:
+                still_open.append((due.date, period))
+            elif due.date >= today:
+                coming.append((due.date, period))
+    if still_open:
+        return max(still_open)[1]
+    if coming:
+        return min(coming)[1]
+    return current.shift(-1)

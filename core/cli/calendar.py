@@ -120,31 +120,39 @@ def _write_csv(records: list[dict]) -> None:
 def due_command(state, plan_ids, today, days):
     """What is due in the next days, what is overdue, which correction windows are open.
 
-    Always exits 0: it informs, it does not check. ecmx keeps no record of
-    what you sent, so 'overdue' means the date has passed.
+    Always exits 0: it informs, it does not check. In a workspace, a file the
+    ledger shows sent on time (or accepted) is no longer due nor overdue: it is
+    counted below the tables, and each deadline still listed says what the ledger
+    knows of its file. Without one, 'overdue' means the date has passed.
     """
-    request = DueRequest(plan_ids, today, days, tuple(state.plans_dirs))
+    request = DueRequest(plan_ids, today, days, tuple(state.plans_dirs), state.workspace())
     result = run_due(request, plugins=state.plugins())
     _upcoming(result)
     _overdue(result)
     _windows(result)
+    if result.met is not None:
+        _met(result)
 
 
 def _upcoming(result: DueResult) -> None:
     today, days = result.today, result.days
     _section(
         f"Due or expected in the next {days} days (from {today})",
-        ("date", "day", "in", "plan", "event", "period", "who", "from"),
+        _ledger_headers(result, ("date", "day", "in", "plan", "event", "period", "who", "from")),
         [
-            (
-                d.date.isoformat(),
-                _day(d),
-                _in_days(d.date, today),
-                d.plan,
-                d.event.title,
-                str(d.period),
-                d.event.party,
-                _flag(d),
+            _ledger_cells(
+                result,
+                d,
+                (
+                    d.date.isoformat(),
+                    _day(d),
+                    _in_days(d.date, today),
+                    d.plan,
+                    d.event.title,
+                    str(d.period),
+                    d.event.party,
+                    _flag(d),
+                ),
             )
             for d in result.upcoming
         ],
@@ -153,23 +161,47 @@ def _upcoming(result: DueResult) -> None:
 
 
 def _overdue(result: DueResult) -> None:
+    known = "files sent on time left out" if result.met is not None else "done already? ignore it"
     _section(
-        f"Overdue (dates passed in the last {result.overdue_days} days; done already? ignore it)",
-        ("date", "day", "late by", "plan", "event", "period", "from"),
+        f"Overdue (dates passed in the last {result.overdue_days} days; {known})",
+        _ledger_headers(result, ("date", "day", "late by", "plan", "event", "period", "from")),
         [
-            (
-                d.date.isoformat(),
-                _day(d),
-                f"{(result.today - d.date).days} d",
-                d.plan,
-                d.event.title,
-                str(d.period),
-                _flag(d),
+            _ledger_cells(
+                result,
+                d,
+                (
+                    d.date.isoformat(),
+                    _day(d),
+                    f"{(result.today - d.date).days} d",
+                    d.plan,
+                    d.event.title,
+                    str(d.period),
+                    _flag(d),
+                ),
             )
             for d in result.overdue
         ],
         "nothing overdue",
     )
+
+
+def _ledger_headers(result: DueResult, headers: tuple) -> tuple:
+    """With a workspace, a last column: what the ledger says of the deadline's file."""
+    return headers if result.met is None else (*headers, "ledger")
+
+
+def _ledger_cells(result: DueResult, due, cells: tuple) -> tuple:
+    return cells if result.met is None else (*cells, result.ledger_note(due))
+
+
+def _met(result: DueResult) -> None:
+    """How many deadlines were left out because the ledger shows their file sent on time."""
+    met = result.met or []
+    line = f"Sent on time (ledger): {len(met)} deadline{'' if len(met) == 1 else 's'} met"
+    if met:
+        periods = sorted({str(d.period) for d in met})
+        line += f", left out above (ecmx status --period {periods[-1]} shows them)"
+    out.stdout.print(line, markup=False)
 
 
 def _windows(result: DueResult) -> None:

@@ -27,6 +27,7 @@ from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
 from ecmx.core.cli.sftp import sftp
+from ecmx.core.cli.status import status_command
 from ecmx.core.cli.validate import validate
 from ecmx.core.errors import EXIT_INTERNAL, EXIT_OK, EcmxError
 
@@ -68,6 +69,7 @@ for command in (
     sftp,
     init_command,
     ledger_command,
+    status_command,
 ):
     cli.add_command(command)
 

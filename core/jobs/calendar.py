@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -77,6 +77,7 @@ class DueRequest:
     today: date | None = None  # judge as of this day; default: today
     days: int = 14  # how far ahead to look
     plans_dirs: tuple[Path, ...] = ()
+    workspace: Path | None = None  # its ledger tells which deadlines were met; None: not known
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,20 @@ class DueResult:
     overdue: list  # DueDates passed in the last OVERDUE_DAYS days
     windows: list  # CorrectionWindows still open
     overdue_days: int  # how far back ``overdue`` looks
+    # With a workspace: the deadlines met (the ledger shows the file sent on time, or
+    # accepted), left out of ``upcoming`` and ``overdue``, and what the ledger says of each
+    # deadline still listed (``ledger_note``). Without one: None, and no notes.
+    met: list | None = None
+    notes: dict = field(default_factory=dict)
+
+    def ledger_note(self, due) -> str:
+        return self.notes.get((due.plan, due.event.name, str(due.period)), "")
 
 
 def run_due(request: DueRequest, *, plugins=None) -> DueResult:
-    """What is due soon, what is overdue, which correction windows are open. It informs:
-    ecmx keeps no record of what was sent, so 'overdue' means the date has passed."""
+    """What is due soon, what is overdue, which correction windows are open. It informs.
+    Without a workspace 'overdue' means the date has passed; with one, a deadline whose
+    file the ledger shows sent on time (or accepted) is met and left out."""
     from ecmx.core.calendar.deadlines import (
         OVERDUE_DAYS,
         near_dates,
@@ -104,13 +114,48 @@ def run_due(request: DueRequest, *, plugins=None) -> DueResult:
     today = request.today or date.today()
     plans = selected_plans(registry, request.plans)
     dates = sorted(near_dates(plans, today), key=lambda d: (d.date, d.plan))
-    return DueResult(
+    result = DueResult(
         today,
         request.days,
         upcoming(dates, today, request.days),
         overdue(dates, today),
         open_windows(dates, today),
         OVERDUE_DAYS,
+    )
+    if request.workspace is None:
+        return result
+    return _with_ledger(result, request.workspace, {plan.id: plan for plan in plans})
+
+
+def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:
+    """``result`` without the provider deadlines the ledger shows met (the file sent on or
+    before its due date, or accepted), and a note on each one it still lists."""
+    from ecmx.core.calendar.deadlines import file_deadline
+    from ecmx.core.ledger.board import OK, histories, judge, ledger_note
+
+    listed = [*result.upcoming, *result.overdue]
+    found = histories(workspace, {str(d.period) for d in listed})
+    met, notes = [], {}
+    for d in listed:
+        if d.event.party != "provider" or d.event.role != "due":
+            continue
+        key = (d.plan, d.event.name, str(d.period))
+        history = found.get((d.plan, d.event.file, str(d.period)))
+        if history is None:  # a file ecmx makes, none made yet; else one ecmx knows nothing of
+            notes[key] = "not made" if d.event.file in plans[d.plan].files else ""
+            continue
+        cutoff = file_deadline(plans[d.plan], d.event.file, d.period)[1]
+        verdict = judge(history, d.date, cutoff and cutoff.date, result.today)
+        if verdict.level == OK:
+            met.append(d)
+        else:
+            notes[key] = ledger_note(history, verdict)
+    return replace(
+        result,
+        upcoming=[d for d in result.upcoming if d not in met],
+        overdue=[d for d in result.overdue if d not in met],
+        met=met,
+        notes=notes,
     )
 
 
