@@ -99,16 +99,18 @@ def _checked(r: dict) -> str:
 
 def _sent(r: dict) -> str:
     """When it was first sent, how often since, and the last attempt if it went wrong."""
-    shown = f"{_short(r['sent_at'])}" if r["sends"] else ""
+    shown = _short(r["sent_at"]) if r["sends"] else ""
     if r["resent"]:
         shown += f", resent {r['resent']}x"
     last = r["last_attempt"]
-    if last in ("failed", "interrupted", "sending"):
-        what = {"failed": "failed", "interrupted": "interrupted", "sending": "sending now"}[last]
-        detail = f": {r['last_attempt_detail']}" if last == "failed" and r["last_attempt_detail"] else ""
-        trail = f"{what} {_short(r['last_attempt_at'])}{detail}"
+    if last in _WRONG:
+        detail = r["last_attempt_detail"] if last == "failed" else ""
+        trail = f"{_WRONG[last]} {_short(r['last_attempt_at'])}" + (f": {detail}" if detail else "")
         shown = f"{shown}; last attempt {trail}" if shown else trail
     return shown or "not sent"
+
+
+_WRONG = {"failed": "failed", "interrupted": "interrupted", "sending": "sending now"}
 
 
 def _answer(r: dict) -> str:

@@ -145,7 +145,7 @@ def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:
             notes[key] = "not made" if d.event.file in plans[d.plan].files else ""
             continue
         cutoff = file_deadline(plans[d.plan], d.event.file, d.period)[1]
-        verdict = judge(history, d.date, cutoff and cutoff.date, result.today)
+        verdict = judge(history, d.date, cutoff.date if cutoff else None, result.today)
         if verdict.level == OK:
             met.append(d)
         else:

@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
+from ecmx.core.calendar.schedule import DueDate
 from ecmx.core.dataset.provider import PROVIDER_FILE, load_provider
 from ecmx.core.errors import InputError
 from ecmx.core.jobs.common import plugins_for
+from ecmx.core.ledger.board import History, Verdict, first_sent, histories, judge
 
 COLUMNS = (
     "plan", "file", "kind", "period", "made", "made_at", "path", "errors", "warnings",
@@ -48,14 +50,12 @@ class BoardRow:
     kind: str
     label: str  # the plan's name for the file: RTF, OTF, IOT
     period: Period
-    history: object  # ledger.board.History
-    due: object  # calendar.schedule.DueDate or None
-    cutoff: object  # calendar.schedule.DueDate or None
-    verdict: object  # ledger.board.Verdict
+    history: History
+    due: DueDate | None
+    cutoff: DueDate | None  # the plan's correction cutoff; None when it gives none
+    verdict: Verdict
 
     def record(self) -> dict:
-        from ecmx.core.ledger.board import first_sent
-
         h, made = self.history, self.history.made
         last = h.attempts[-1] if h.attempts else None
         first = first_sent(h)
@@ -102,7 +102,6 @@ def no_workspace() -> InputError:
 def run_status(request: StatusRequest, *, plugins=None, progress=None) -> StatusResult:
     """The board for the period asked for (or the default one). Raises ``EcmxError``s."""
     from ecmx.core.calendar.deadlines import board_period, file_deadline
-    from ecmx.core.ledger.board import History, histories, judge
 
     if request.workspace is None:
         raise no_workspace()
@@ -119,13 +118,16 @@ def run_status(request: StatusRequest, *, plugins=None, progress=None) -> Status
         for kind in _owed_kinds(registry, plan):
             history = found.get((plan.id, kind, str(period)), History())
             due, cutoff = file_deadline(plan, kind, period)
-            verdict = judge(
-                history, due and due.date, cutoff and cutoff.date, today
-            )  # fmt: skip
+            verdict = judge(history, _day(due), _day(cutoff), today)
             label = _label(plan, kind)
-            rows.append(BoardRow(plan.id, plan.name, kind, label, period, history, due, cutoff,
-                                 verdict))  # fmt: skip
+            rows.append(
+                BoardRow(plan.id, plan.name, kind, label, period, history, due, cutoff, verdict)
+            )
     return StatusResult(request.workspace, period, today, rows, notes)
+
+
+def _day(due: DueDate | None) -> date | None:
+    return due.date if due is not None else None
 
 
 def _owed_kinds(registry, plan) -> list[str]:

@@ -328,7 +328,9 @@ def test_due_leaves_out_what_was_sent_on_time_and_keeps_the_rest(cli, ws):
     tables = due_tables(run.out)
     overdue = {(r[3], r[4]): r[-1] for r in tables["Overdue"]}
     assert ("healthnet", "RTF due to the plan") not in overdue
-    assert overdue["healthnet", "OTF due to the plan"] == "made, not sent; last send failed: refused"
+    assert (
+        overdue["healthnet", "OTF due to the plan"] == "made, not sent; last send failed: refused"
+    )
     assert overdue["calviva", "RTF due to the plan"] == "sent late"
     assert overdue["calviva", "OTF due to the plan"] == "declined: uploaded after the 10th"
     soon = {(r[3], r[4]): r[-1] for r in tables["Due"]}
