@@ -92,10 +92,10 @@ class DueResult:
     # accepted), left out of ``upcoming`` and ``overdue``, and what the ledger says of each
     # deadline still listed (``ledger_note``). Without one: None, and no notes.
     met: list | None = None
-    notes: dict = field(default_factory=dict)
+    ledger_notes: dict = field(default_factory=dict)
 
     def ledger_note(self, due) -> str:
-        return self.notes.get((due.plan, due.event.name, str(due.period)), "")
+        return self.ledger_notes.get((due.plan, due.event.name, str(due.period)), "")
 
 
 def run_due(request: DueRequest, *, plugins=None) -> DueResult:
@@ -155,7 +155,7 @@ def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:
         upcoming=[d for d in result.upcoming if d not in met],
         overdue=[d for d in result.overdue if d not in met],
         met=met,
-        notes=notes,
+        ledger_notes=notes,
     )
 
 

@@ -94,6 +94,8 @@ def histories(workspace: Path, periods: Iterable[str]) -> dict[Key, History]:
     file made, the send attempts and answers of all its files (a correction made anew
     counts with the first), oldest first."""
     wanted = sorted(set(periods))
+    if not wanted:
+        return {}
     marks = ", ".join("?" * len(wanted))
     of_files = f"file_id IN (SELECT id FROM files_made WHERE period IN ({marks}))"
     with open_ledger(workspace) as conn:
