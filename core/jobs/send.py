@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -103,9 +103,7 @@ class SendResult:
     exit_code: int = EXIT_OK
 
 
-def run_send(
-    request: SendRequest, plugins=None, progress: Progress = no_progress
-) -> SendResult:
+def run_send(request: SendRequest, plugins=None, progress: Progress = no_progress) -> SendResult:
     workspace = _require_workspace(request)
     _check_request(request)
     _, registry = plugins_for(request, plugins)
@@ -249,7 +247,7 @@ def _lateness(registry, item: Item, today: date | None) -> list[str]:
     if findings[0].code == "C002":
         return [
             f"C002 {what}: the correction window closed {max(cutoffs)}: {plan.name} will "
-            "refuse this file (sent all the same: send it only if the plan agreed to take it)"
+            "refuse this file, unless it agreed to take it late"
         ]
     until = (
         f"corrections accepted until {max(cutoffs)}"
@@ -260,15 +258,16 @@ def _lateness(registry, item: Item, today: date | None) -> list[str]:
 
 
 def _would_send(conn, item: Item, resend: bool) -> None:
+    """What a send would do: put a new file, or replace the copy sent (``resend``)."""
+    item.outcome, item.why = "would send", "new"
     sent = sends.last_sent(conn, item.plan, item.kind, item.period) if resend else None
-    replacing = sent is not None and (sent["destination"], sent["remote_name"]) == (
-        _folder(item),
-        item.name,
-    )
-    item.outcome = "would send"
-    item.why = f"replacing the copy sent {sent['finished_at'][:10]}" if replacing else "new"
-    if sent is not None and not replacing:
-        item.why += f"; {sent['remote_name']} sent {sent['finished_at'][:10]} stays"
+    if sent is None:
+        return
+    when = (sent["finished_at"] or sent["sent_at"])[:10]
+    if (sent["destination"], sent["remote_name"]) == (_folder(item), item.name):
+        item.why = f"replacing the copy sent {when}"
+    else:
+        item.why = f"new; {sent['remote_name']} sent {when} stays"
 
 
 def _folder(item: Item) -> str:
@@ -282,12 +281,11 @@ def _send_all(workspace: Path, items: list[Item], resend: bool, since: int, prog
     by_plan: dict[str, list[Item]] = {}
     for item in items:
         by_plan.setdefault(item.plan, []).append(item)
-    done = [0, len(items)]
     for plan_items in by_plan.values():
-        _send_plan(workspace, plan_items, resend, since, progress, done)
+        _send_plan(workspace, plan_items, resend, since, progress)
 
 
-def _send_plan(workspace: Path, items: list[Item], resend: bool, since: int, progress, done):
+def _send_plan(workspace: Path, items: list[Item], resend: bool, since: int, progress):
     claimed: list[tuple[Item, int]] = []
     try:
         for item in items:
@@ -297,18 +295,20 @@ def _send_plan(workspace: Path, items: list[Item], resend: bool, since: int, pro
                 claimed.append((item, got.send_id))
             elif got.already is not None:
                 item.outcome = "already sent"
-                item.why = f"sent {got.already['remote_name']} meanwhile, by another ecmx run"
+                item.why = (
+                    f"{item.name}: sent {got.already['remote_name']} meanwhile, by another ecmx run"
+                )
             else:
                 item.refuse(f"being sent by {got.holder}; wait for it to end, then run again")
         if claimed:
-            _upload_claimed(workspace, claimed, resend, progress, done)
+            _upload_claimed(workspace, claimed, resend, progress)
     except BaseException:  # Ctrl-C, a signal: no claim of ours stays 'sending'
         for _, send_id in claimed:
             sends.finish(workspace, send_id, sends.INTERRUPTED, detail="stopped before the end")
         raise
 
 
-def _upload_claimed(workspace: Path, claimed, resend: bool, progress, done) -> None:
+def _upload_claimed(workspace: Path, claimed, resend: bool, progress) -> None:
     settings = claimed[0][0].settings
     progress(f"connecting to {settings.where}", 0, 0)
     try:
@@ -319,10 +319,8 @@ def _upload_claimed(workspace: Path, claimed, resend: bool, progress, done) -> N
         return
     with session:
         for item, send_id in claimed:
-            progress(f"sending to {settings.where}", done[0], done[1], item.name)
+            progress(f"sending {item.name} to {item.destination}", 0, 0, item.name)
             _upload(workspace, session, item, send_id, resend)
-            done[0] += 1
-            progress(f"sending to {settings.where}", done[0], done[1], item.name)
 
 
 def _upload(workspace: Path, session: SftpSession, item: Item, send_id: int, resend: bool):
@@ -346,10 +344,9 @@ def _failed(workspace: Path, item: Item, send_id: int, exc: EcmxError) -> None:
 def _result(workspace: Path, items: list[Item], warnings, notes, dry_run: bool) -> SendResult:
     problems = [f"{item.name}: {item.why}" for item in items if item.outcome in
                 ("refused", "failed")]  # fmt: skip
-    notes = notes + [f"{item.name}: {item.why}" for item in items
-                     if item.outcome == "already sent"]  # fmt: skip
+    notes = notes + [item.why for item in items if item.outcome == "already sent"]
     sent = sum(item.outcome == "sent" for item in items)
-    if not dry_run and not sent:
+    if not dry_run and not sent and not problems:
         notes.append("nothing sent" + (": everything was sent already" if items and all(
             item.outcome == "already sent" for item in items) else ""))  # fmt: skip
     return SendResult(

@@ -136,6 +136,8 @@ def test_a_correction_is_resent_and_replaces_the_remote_file(site, kit):
     assert site.convert("--force", plan="healthnet").code == 0
     assert sha256(otf) != first
 
+    dry = site.send("--period", PERIOD, "--plan", "healthnet", "--resend", "--dry-run")
+    assert dry.code == 0 and dry.out.count("would send (replacing the copy sent") == 2
     plain = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME)
     assert plain.code == 0 and f"already sent {otf.name}" in plain.err
     assert sha256(site.remote / "healthnet" / otf.name) == first
@@ -198,6 +200,13 @@ def test_named_files_must_be_files_ecmx_made_here(site, tmp_path):
     run.one_error_line("RTF.xlsx", "not made by ecmx in this workspace",
                        "run ecmx convert with --workspace")  # fmt: skip
     assert site.remote_files("chpiv") == [rtf.name]
+    otf = site.made("chpiv", "otf")
+    (site.remote / "chpiv" / otf.name).write_bytes(b"put there by hand")
+    there = site.send(otf, "--today", ON_TIME)
+    assert there.code == 2
+    there.one_error_line(otf.name, "exists already", "--resend")
+    assert (site.remote / "chpiv" / otf.name).read_bytes() == b"put there by hand"
+    assert [r["outcome"] for r in db_rows(site.workspace)] == ["sent", "failed"]
     no_workspace = site.cli("send", "--period", PERIOD, "--provider", site.provider)
     assert no_workspace.code == 2
     no_workspace.one_error_line("no ecmx workspace", "ecmx init")
