@@ -121,7 +121,8 @@ def claim(
     """In one ``BEGIN IMMEDIATE`` transaction: turn dead processes' ``sending`` rows of the
     file's (plan, kind, period) into ``interrupted``; refuse when a live one remains or
     when it was sent already (without ``resend``; with it, when another run sent it since
-    this one began: a row id above ``since``, ``latest_id`` then); else insert this process's ``sending`` row."""
+    this one began: a row id above ``since``, ``latest_id`` then); else insert this
+    process's ``sending`` row."""
     key = (file_row["plan"], file_row["kind"], file_row["period"])
     with open_ledger(workspace) as conn, transaction(conn):
         for row in conn.execute(
