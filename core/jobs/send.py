@@ -153,8 +153,8 @@ def _to_plan(registry, kind: str) -> bool:
 def _period_files(conn, provider: Provider, registry, request, notes: list[str]) -> list[Item]:
     """The newest file made per to-plan kind, for each plan asked (with sftp settings)."""
     period = str(request.period)
-    plan_ids = [p for p in request.plans if p != "all"]
-    if not plan_ids:
+    plan_ids = list(request.plans)
+    if not plan_ids or "all" in plan_ids:
         plan_ids = sorted(p for p in provider.get("plans") or {} if provider.plan(p).get("sftp"))
         if not plan_ids:
             raise InputError(

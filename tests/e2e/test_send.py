@@ -19,7 +19,7 @@ import yaml
 
 from ecmx.core.delivery.sftp import part_name
 
-from .sshd import free_port, needs_sshd
+from .sshd import free_port, keygen, needs_sshd
 
 pytestmark = needs_sshd
 
@@ -207,6 +207,9 @@ def test_named_files_must_be_files_ecmx_made_here(site, tmp_path):
     there.one_error_line(otf.name, "exists already", "--resend")
     assert (site.remote / "chpiv" / otf.name).read_bytes() == b"put there by hand"
     assert [r["outcome"] for r in db_rows(site.workspace)] == ["sent", "failed"]
+    no_sftp = site.send("--period", PERIOD, "--plan", "nosuch")
+    assert no_sftp.code == 2
+    no_sftp.one_error_line("plans.nosuch.sftp", "no sftp settings")
     no_workspace = site.cli("send", "--period", PERIOD, "--provider", site.provider)
     assert no_workspace.code == 2
     no_workspace.one_error_line("no ecmx workspace", "ecmx init")
@@ -227,10 +230,12 @@ def test_server_faults_record_a_failed_attempt_and_the_other_plans_still_go(site
     site.set_sftp("healthnet", path=str(site.remote / "nowhere"))
     missing = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME)
     assert missing.code == 4 and "does not exist" in missing.err
-    (site.root / "known_hosts").unlink()
+    other = keygen(site.root / "other_key").with_suffix(".pub").read_text().split()[:2]
+    entry = f"[127.0.0.1]:{site.sshd.port}"
+    (site.root / "known_hosts").write_text(f"{entry} {' '.join(other)}\n")  # a changed key
     site.set_sftp("healthnet")
-    unknown = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME)
-    assert unknown.code == 5 and "ecmx sftp trust healthnet" in unknown.err
+    changed = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME)
+    assert changed.code == 5 and "CHANGED" in changed.err and "--replace" in changed.err
     assert [r["outcome"] for r in db_rows(site.workspace)].count("sent") == 2
     assert site.remote_files("healthnet") == []
 
