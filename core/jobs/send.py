@@ -140,9 +140,9 @@ def _require_workspace(request: SendRequest) -> Path:
 
 def _check_request(request: SendRequest) -> None:
     if request.files and (request.period is not None or request.plans):
-        raise InputError("ecmx send: give FILEs, or --period (with --plan), not both")
+        raise InputError("send: give FILEs, or --period (with --plan), not both")
     if not request.files and request.period is None:
-        raise InputError("ecmx send: give --period YYYY-MM (and --plan PLAN|all) or FILEs")
+        raise InputError("send: give --period YYYY-MM (and --plan PLAN|all) or FILEs")
 
 
 def _to_plan(registry, kind: str) -> bool:
