@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ecmx.core.errors import OutputError
 from ecmx.core.storage.atomic import atomic_file
+from ecmx.core.storage.processes import alive
 
 # The engine prints nothing: a message for the user goes to this logger, which the command
 # line shows on stderr (cli/console.py) and a script may configure as it likes.
@@ -167,18 +168,6 @@ def _holder_text(lock: Path) -> str:
     return "" if holder is None else f" (process {holder['pid']} on {holder.get('host')})"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    except (OSError, OverflowError):
-        return False
-    return True
-
-
 def _take_over_dead(lock: Path) -> bool:
     """Remove a lock whose holder died on this host (a run killed mid-way); True if done.
 
@@ -187,7 +176,7 @@ def _take_over_dead(lock: Path) -> bool:
     our own and checked again, so two runs never both remove the same live lock.
     """
     holder = _holder(lock)
-    if holder is None or holder.get("host") != socket.gethostname() or _alive(holder["pid"]):
+    if holder is None or holder.get("host") != socket.gethostname() or alive(holder["pid"]):
         return False
     claimed = lock.with_name(f"{lock.name}.stale-{os.getpid()}")
     try:

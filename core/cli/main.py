@@ -26,6 +26,7 @@ from ecmx.core.cli.ingest import ingest
 from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
+from ecmx.core.cli.send import send_command
 from ecmx.core.cli.sftp import sftp
 from ecmx.core.cli.status import status_command
 from ecmx.core.cli.validate import validate
@@ -67,6 +68,7 @@ for command in (
     due_command,
     claims_command,
     sftp,
+    send_command,
     init_command,
     ledger_command,
     status_command,

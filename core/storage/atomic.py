@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ecmx.core.errors import OutputError
+from ecmx.core.storage.processes import alive
 
 TEMP_PREFIX = ".ecmx-tmp-"
 _TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"([A-Za-z0-9]*)-(\d+)-")
@@ -60,16 +61,6 @@ def temp_path(folder: Path) -> Path:
     return Path(folder) / f"{TEMP_PREFIX}{HOST}-{os.getpid()}-{secrets.token_hex(6)}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's live process
-    return True
-
-
 def remove_dead_temporaries(folder: Path) -> list[Path]:
     """Remove the temporaries that killed ecmx runs left in ``folder``; return them."""
     removed: list[Path] = []
@@ -79,7 +70,7 @@ def remove_dead_temporaries(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _TEMP_NAME.match(entry.name)
-        if not match or match[1] != HOST or _alive(int(match[2])):
+        if not match or match[1] != HOST or alive(int(match[2])):
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
