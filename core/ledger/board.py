@@ -10,14 +10,13 @@ into the state a person acts on. ``ecmx status`` shows one row per plan and file
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from ecmx.core.ledger.db import open_ledger
+from ecmx.core.storage.processes import gone
 
 UPCOMING_DAYS = 14  # an unsent file due within this many days says so in its state
 
@@ -128,28 +127,12 @@ def histories(workspace: Path, periods: Iterable[str]) -> dict[Key, History]:
 
 def _attempt(row) -> Attempt:
     outcome = row["outcome"]
-    if outcome == "sending" and not _running(row["pid"], row["host"]):
+    if outcome == "sending" and gone(row["pid"], row["host"]):
         outcome = "interrupted"
     return Attempt(
         row["file_id"], outcome, row["sent_at"], row["finished_at"], row["detail"],
         bool(row["resend"]),
     )  # fmt: skip
-
-
-def _running(pid: int | None, host: str | None) -> bool:
-    """Whether the process of a ``sending`` row may still run: only a process of this host
-    can be seen to be gone (elsewhere, or without a pid, it may be running)."""
-    if pid is None or (host and host != socket.gethostname()) or os.name == "nt":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    except (OSError, OverflowError):
-        return False
-    return True
 
 
 def judge(history: History, due: date | None, cutoff: date | None, today: date) -> Verdict:
