@@ -104,7 +104,11 @@ def password(state, plan, provider, passphrase, delete):
 def _read_secret(what: str, field: str) -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(f"{what}: ")
-    if getpass.getpass(f"{what} (again): ") != first:
+    try:
+        first = getpass.getpass(f"{what}: ")
+        again = getpass.getpass(f"{what} (again): ")
+    except EOFError:  # Ctrl-D at the prompt
+        raise InputError(f"no {field} typed; nothing stored") from None
+    if again != first:
         raise InputError(f"the two {field}s typed differ; nothing stored")
     return first
