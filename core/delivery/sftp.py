@@ -163,8 +163,10 @@ def _private_key(settings: SftpSettings, text: str, passphrase: str | None) -> p
     try:  # with a passphrase given: tell a wrong one from a file that is not a key
         _load_key(text, None)
     except paramiko.PasswordRequiredException:
+        legacy = "Proc-Type: 4,ENCRYPTED" in text  # a PEM key some paramiko versions cannot open
         raise InputError(
             f"{where}.passphrase: the passphrase does not open the key; check the passphrase"
+            + ("; or rewrite this old PEM key once with ssh-keygen -p -f KEY" if legacy else "")
         ) from None
     raise InputError(f"{where}.key: not an Ed25519, ECDSA or RSA private key")
 

@@ -279,16 +279,16 @@ def test_a_wrong_passphrase_is_one_line_and_the_right_one_logs_in(key_site, cli,
     assert "MIF_202511.xlsx" in run.out and "secret-phrase" not in run.text
 
 
-def test_a_pem_rsa_key_with_a_passphrase_logs_in(sshd, key_site, cli, monkeypatch):
+def test_an_rsa_key_with_a_passphrase_logs_in(sshd, key_site, cli, monkeypatch):
     key = key_site[0] / "protected-rsa"
-    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "pem-phrase",
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "rsa-phrase",
                     "-f", str(key)], check=True)  # fmt: skip
     with open(sshd.folder / "authorized_keys", "a") as keys:
         keys.write(key.with_suffix(".pub").read_text())
     set_sftp(key_site[0], key=str(key), passphrase={"env": "ECMX_TEST_PHRASE"})
     monkeypatch.setenv("ECMX_TEST_PHRASE", "wrong")
     assert cli("sftp", "check", "healthnet").one_error_line("does not open the key")
-    monkeypatch.setenv("ECMX_TEST_PHRASE", "pem-phrase")
+    monkeypatch.setenv("ECMX_TEST_PHRASE", "rsa-phrase")
     assert cli("sftp", "check", "healthnet").code == 0
 
 
