@@ -1,7 +1,8 @@
 """The provider profile: ``provider.yaml`` or a ``provider`` sheet of key/value rows.
 
 Validated with Cerberus (a small structured document is what it reads best);
-all problems are reported at once. Secrets only as ``{env: NAME}``.
+all problems are reported at once. Secrets only by reference: ``{env: NAME}`` or, for a
+password or a key's passphrase, ``{keyring: SERVICE}`` (the OS keyring).
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ from ecmx.core.storage.sheets import SPREADSHEET_SUFFIXES, Workbook
 PROVIDER_FILE = "provider.yaml"
 
 _ENV_REF = {"type": "dict", "schema": {"env": {"type": "string", "required": True}}}
+# a password or a key's passphrase: a variable, or the OS keyring's entry SERVICE for the
+# sftp user (docs/delivery.md); exactly one of the two
+_SECRET_REF = {
+    "type": "dict",
+    "schema": {
+        "env": {"type": "string", "empty": False},
+        "keyring": {"type": "string", "empty": False},
+    },
+    "check_with": "one_reference",
+}
 _SFTP = {
     "type": "dict",
     "schema": {
@@ -31,9 +42,10 @@ _SFTP = {
         # the folders fetch reads and send writes, when not ``path`` (docs/delivery.md)
         "fetch_path": {"type": "string", "empty": False},
         "send_path": {"type": "string", "empty": False},
-        "password": _ENV_REF,
+        "password": _SECRET_REF,
         # the key's text in a variable, or a key file's path (docs/delivery.md)
         "key": {"anyof": [_ENV_REF, {"type": "string", "empty": False}]},
+        "passphrase": _SECRET_REF,  # the key's, when it has one
         "known_hosts": {"type": "string", "empty": False},
         "timeout": {"type": "number", "min": 1, "max": 600},
     },
@@ -74,6 +86,10 @@ class _ProviderValidator(Validator):
             and not npi_is_valid(value)
         ):
             self._error(field, "check digit is wrong (Luhn over 80840 + the first 9 digits)")
+
+    def _check_with_one_reference(self, field, value):
+        if isinstance(value, dict) and len(value) != 1:
+            self._error(field, "write {env: NAME} or {keyring: SERVICE}, one of the two")
 
 
 SCHEMA = {
@@ -207,8 +223,9 @@ def _literal_secrets(data: dict) -> list[str]:
         if not isinstance(sftp, dict):
             continue
         path = f"plans.{printable(plan_id)}.sftp."
-        if isinstance(sftp.get("password"), str | int | float):
-            found.append(path + "password")
+        for secret in ("password", "passphrase"):
+            if isinstance(sftp.get(secret), str | int | float):
+                found.append(path + secret)
         if isinstance(sftp.get("key"), str) and "PRIVATE KEY" in sftp["key"]:
             found.append(path + "key")
     return found
@@ -221,6 +238,7 @@ def _validate(data: dict, source: str) -> Provider:
         line = (
             f"{source}: {secrets[0]}: a secret is never written in {PROVIDER_FILE}; put it in "
             f"an environment variable and write {secrets[0].rsplit('.', 1)[-1]}: {{env: NAME}}"
+            + ("" if secrets[0].endswith(".key") else " (or {keyring: SERVICE}: the OS keyring)")
         )
         raise InputError(line, details=[line])
     problems = [

@@ -1,7 +1,9 @@
 """A plan's ``sftp:`` settings from provider.yaml, and its credentials resolved by reference.
 
-A password or a private key is never in the YAML file: ``password: {env: NAME}``, and
-``key: {env: NAME}`` (the key's text in a variable) or ``key: path/to/key`` (a file).
+A password or a private key is never in the YAML file: ``password: {env: NAME}`` or
+``{keyring: SERVICE}`` (the OS keyring's entry for SERVICE and the sftp user), and
+``key: {env: NAME}`` (the key's text in a variable) or ``key: path/to/key`` (a file), with
+``passphrase: {env: NAME}`` or ``{keyring: SERVICE}`` when the key has one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecmx.core.dataset.provider import Provider
+from ecmx.core.delivery import keyring_store
 from ecmx.core.errors import InputError, printable
 from ecmx.core.ledger.workspace import MARKER, resolve_workspace
 
@@ -28,10 +31,13 @@ class SftpSettings:
     path: str
     port: int = DEFAULT_PORT
     password_env: str | None = None
+    password_keyring: str | None = None  # the OS keyring's service; the user is ``user``
     key_env: str | None = None
     key_file: Path | None = None
     known_hosts: Path = Path("known_hosts")
     timeout: float = DEFAULT_TIMEOUT
+    passphrase_env: str | None = None  # the key's passphrase, when it has one
+    passphrase_keyring: str | None = None
     fetch_path: str = ""  # the folder ``fetch`` reads; default: ``path``
     send_path: str = ""  # the folder ``send`` writes to; default: ``path``
 
@@ -53,6 +59,10 @@ class SftpSettings:
 class Credentials:
     password: str | None = None
     key_text: str | None = None  # a private key's text, read from a variable or a file
+    passphrase: str | None = None  # the key's passphrase
+
+    def __repr__(self) -> str:  # never the secrets
+        return "Credentials(...)"
 
 
 def default_known_hosts(start: Path | None = None) -> Path:
@@ -79,13 +89,17 @@ def sftp_settings(provider: Provider, plan_id: str, cwd: Path | None = None) -> 
     base = Path(provider.source).parent if provider.source else Path.cwd()
     key = block.get("key")
     known = block.get("known_hosts")
+    password, passphrase = block.get("password") or {}, block.get("passphrase") or {}
     return SftpSettings(
         plan=plan_id,
         host=block["host"],
         user=block["user"],
         path=block["path"],
         port=int(block.get("port") or DEFAULT_PORT),
-        password_env=(block.get("password") or {}).get("env"),
+        password_env=password.get("env"),
+        password_keyring=password.get("keyring"),
+        passphrase_env=passphrase.get("env"),
+        passphrase_keyring=passphrase.get("keyring"),
         key_env=key.get("env") if isinstance(key, dict) else None,
         key_file=base / Path(key).expanduser() if isinstance(key, str) else None,
         known_hosts=base / Path(known).expanduser() if known else default_known_hosts(cwd),
@@ -96,8 +110,11 @@ def sftp_settings(provider: Provider, plan_id: str, cwd: Path | None = None) -> 
 
 
 def resolve_credentials(settings: SftpSettings) -> Credentials:
-    """The password and key the references point at; one line for a reference that is empty."""
+    """The password, key and passphrase the references point at; one line for a reference
+    that is empty (a variable not set, nothing in the OS keyring)."""
     password = _from_env(settings, "password", settings.password_env)
+    if settings.password_keyring is not None:
+        password = _from_keyring(settings, "password", settings.password_keyring)
     key_text = _from_env(settings, "key", settings.key_env)
     if settings.key_file is not None:
         try:
@@ -110,9 +127,46 @@ def resolve_credentials(settings: SftpSettings) -> Credentials:
     if password is None and key_text is None:
         raise InputError(
             f"plans.{printable(settings.plan)}.sftp: no password or key to log in with; "
-            "add password: {env: NAME} or key: {env: NAME} / key: path/to/key"
+            "add password: {env: NAME} / {keyring: SERVICE} or key: {env: NAME} / key: "
+            "path/to/key"
         )
-    return Credentials(password, key_text)
+    passphrase = None
+    if key_text is not None:
+        passphrase = _from_env(settings, "passphrase", settings.passphrase_env)
+        if settings.passphrase_keyring is not None:
+            passphrase = _from_keyring(settings, "passphrase", settings.passphrase_keyring)
+    return Credentials(password, key_text, passphrase)
+
+
+def keyring_service(settings: SftpSettings, field: str) -> str:
+    """The OS keyring service ``field`` (password or passphrase) is configured to read;
+    one line saying how to configure it otherwise."""
+    service = settings.password_keyring if field == "password" else settings.passphrase_keyring
+    if service is None:
+        raise InputError(
+            f"plans.{printable(settings.plan)}.sftp.{field} does not name an OS keyring "
+            f"entry; write {field}: {{keyring: SERVICE}} in provider.yaml first (e.g. "
+            f"{{keyring: ecmx-{printable(settings.plan)}}})"
+        )
+    other = settings.passphrase_keyring if field == "password" else settings.password_keyring
+    if other == service:
+        raise InputError(
+            f"plans.{printable(settings.plan)}.sftp: the password and the passphrase name the "
+            f"same keyring service {printable(service)!r} for one user; give each its own"
+        )
+    return service
+
+
+def set_command(settings: SftpSettings, field: str) -> str:
+    """The command that stores ``field``'s secret in the OS keyring."""
+    flag = " --passphrase" if field == "passphrase" else ""
+    return f"ecmx sftp password {printable(settings.plan)}{flag}"
+
+
+def _from_keyring(settings: SftpSettings, field: str, service: str) -> str:
+    where = f"plans.{printable(settings.plan)}.sftp.{field}"
+    keyring_service(settings, field)
+    return keyring_store.get_secret(service, settings.user, where, set_command(settings, field))
 
 
 def _from_env(settings: SftpSettings, field: str, name: str | None) -> str | None:

@@ -118,13 +118,16 @@ def connect(settings: SftpSettings, credentials: Credentials | None = None) -> S
 
 
 def _login(transport, settings: SftpSettings, credentials: Credentials) -> None:
+    key = None
+    if credentials.key_text is not None:  # read before connecting's login: a local problem
+        key = _private_key(settings, credentials.key_text, credentials.passphrase)
     try:
-        if credentials.key_text is not None:
-            transport.auth_publickey(settings.user, _private_key(settings, credentials.key_text))
+        if key is not None:
+            transport.auth_publickey(settings.user, key)
         else:
             transport.auth_password(settings.user, credentials.password or "")
     except paramiko.AuthenticationException:
-        how = "key" if credentials.key_text is not None else "password"
+        how = "key" if key is not None else "password"
         raise RemoteError(
             f"sftp {printable(settings.plan)}: {settings.where} refused the login with the "
             f"configured {how}; check the user and the {how}"
@@ -133,18 +136,39 @@ def _login(transport, settings: SftpSettings, credentials: Credentials) -> None:
         raise RemoteError(f"sftp {printable(settings.plan)}: login failed ({exc})") from None
 
 
-def _private_key(settings: SftpSettings, text: str) -> paramiko.PKey:
+def _load_key(text: str, passphrase: str | None) -> paramiko.PKey | None:
+    """The key, or None; ``PasswordRequiredException`` when it is protected and no
+    passphrase was given."""
     for kind in _KEY_TYPES:
         try:
-            return kind.from_private_key(io.StringIO(text))
+            return kind.from_private_key(io.StringIO(text), password=passphrase)
         except paramiko.PasswordRequiredException:
-            break
+            raise
         except (paramiko.SSHException, ValueError):
             continue
-    raise InputError(
-        f"plans.{printable(settings.plan)}.sftp.key: not an unencrypted Ed25519, ECDSA or RSA "
-        "private key (a key with a passphrase is not supported yet)"
-    )
+    return None
+
+
+def _private_key(settings: SftpSettings, text: str, passphrase: str | None) -> paramiko.PKey:
+    where = f"plans.{printable(settings.plan)}.sftp"
+    try:
+        key = _load_key(text, passphrase)
+    except paramiko.PasswordRequiredException:
+        raise InputError(
+            f"{where}.key: the key is protected by a passphrase; add passphrase: {{env: NAME}} "
+            "or passphrase: {keyring: SERVICE} next to key: (docs/delivery.md)"
+        ) from None
+    if key is not None:
+        return key
+    try:  # with a passphrase given: tell a wrong one from a file that is not a key
+        _load_key(text, None)
+    except paramiko.PasswordRequiredException:
+        legacy = "Proc-Type: 4,ENCRYPTED" in text  # a PEM key some paramiko versions cannot open
+        raise InputError(
+            f"{where}.passphrase: the passphrase does not open the key; check the passphrase"
+            + ("; or rewrite this old PEM key once with ssh-keygen -p -f KEY" if legacy else "")
+        ) from None
+    raise InputError(f"{where}.key: not an Ed25519, ECDSA or RSA private key")
 
 
 class SftpSession:
