@@ -5,9 +5,10 @@ list a folder, upload and download with nothing partial ever under a real name.
 offers the ``check-file`` extension; OpenSSH does not, so size only, and ``Transfer``
 says which), then renames into place: a plain sFTP rename, which OpenSSH refuses over an
 existing file (so nothing is overwritten, even by a run at the same moment), or the
-atomic ``posix-rename`` when replacing is asked. ``download`` writes a local temporary
-file, checks its size and links it to its name, which fails rather than replace a file.
-Nothing remote is ever deleted or changed except the session's own temporary file.
+atomic ``posix-rename`` when replacing is asked (``RemoteExists`` when the name is
+taken; ``digest`` reads a remote file through to hash it). ``download`` writes a local
+temporary file, checks its size and links it to its name, which fails rather than replace
+a file. Nothing remote is ever deleted or changed except the session's own temporary file.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class Transfer:
     path: str
     size: int
     checked: str
+
+
+class RemoteExists(OutputError):
+    """An upload found its name taken on the server (without ``overwrite``): nothing replaced."""
 
 
 def part_name(name: str) -> str:
@@ -271,8 +276,23 @@ class SftpSession:
             ) from None
         return Transfer(name, final, size, checked)
 
-    def _exists(self, final: str) -> OutputError:
-        return OutputError(
+    def digest(self, remote_dir: str, name: str) -> tuple[int, str]:
+        """The size and hex SHA-256 of ``remote_dir/name``, read through (streamed): nothing
+        is written locally, nothing changed remotely."""
+        remote = posixpath.join(remote_dir, _plain_name(name))
+        digest, size = hashlib.sha256(), 0
+        try:
+            with self._sftp.open(remote, "rb") as handle:
+                handle.prefetch()
+                while chunk := handle.read(1 << 16):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except (OSError, paramiko.SSHException) as exc:
+            raise self._fail(f"cannot read {self.settings.host}:{remote} back", exc) from None
+        return size, digest.hexdigest()
+
+    def _exists(self, final: str) -> RemoteExists:
+        return RemoteExists(
             f"sftp {printable(self.settings.plan)}: {self.settings.host}:{final} exists already; "
             "not replaced (a correction is sent on purpose, with --resend)"
         )

@@ -6,7 +6,9 @@ the plan (RTF, OTF/IOT; never an 837P: claims go to a clearinghouse); or the FIL
 each one the ledger shows ecmx made. Refused, one line each: a missing file, a file whose
 bytes changed since ecmx made it, a file with error findings, a file another live send is
 sending. Not sent again: a (plan, kind, period) the ledger shows sent, unless ``resend``.
-A late file is sent with a C001/C002 warning. ``dry_run`` connects to nothing and records
+A late file is sent with a C001/C002 warning. A name already taken on the server (a send
+killed after the rename, before the ledger knew; a copy put there by hand) is read back:
+the same bytes are recorded sent without uploading, other bytes are refused, not replaced. ``dry_run`` connects to nothing and records
 nothing. A failure at one plan's server does not stop the others (``ledger/sends.py``
 says what each attempt records).
 """
@@ -23,14 +25,15 @@ from pathlib import Path
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.provider import PROVIDER_FILE, Provider, load_provider
 from ecmx.core.delivery.settings import SftpSettings, sftp_settings
-from ecmx.core.delivery.sftp import SftpSession, connect
-from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError
+from ecmx.core.delivery.sftp import RemoteExists, SftpSession, connect
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError, OutputError
 from ecmx.core.jobs.common import Progress, no_progress, plugins_for
 from ecmx.core.ledger import sends
 from ecmx.core.ledger.db import open_ledger
 from ecmx.core.ledger.records import sha256_of
 
 COLUMNS = ("plan", "kind", "period", "file", "destination", "outcome", "checked")
+IDENTICAL = "already on the server (identical)"  # found there, read back: nothing uploaded
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Item:
     period: str = ""
     made: sqlite3.Row | None = None
     settings: SftpSettings | None = None
-    outcome: str = ""  # sent | already sent | refused | failed | would send; "" still to go
+    outcome: str = ""  # sent | already sent | IDENTICAL | refused | failed | would send; ""
     why: str = ""
     checked: str = ""
     code: int = EXIT_OK  # the exit code this file calls for
@@ -328,12 +331,37 @@ def _upload(workspace: Path, session: SftpSession, item: Item, send_id: int, res
     assert settings is not None and made is not None
     try:
         sent = session.upload(item.path, settings.send_to, item.name, overwrite=resend)
+    except RemoteExists:
+        _found_there(workspace, session, item, send_id)
+        return
     except EcmxError as exc:
         _failed(workspace, item, send_id, exc)
         return
     sends.finish(workspace, send_id, sends.SENT, size=sent.size, sha256=made["sha256"],
                  checked=sent.checked)  # fmt: skip
     item.outcome, item.checked = "sent", sent.checked
+
+
+def _found_there(workspace: Path, session: SftpSession, item: Item, send_id: int) -> None:
+    """The name is taken on the server (a send killed after the rename, before the ledger
+    knew; a copy put there by hand): read it back. The same size and sha256: recorded
+    sent, nothing uploaded; other bytes: refused, nothing replaced, recorded failed."""
+    settings, made = item.settings, item.made
+    assert settings is not None and made is not None
+    try:
+        size, digest = session.digest(settings.send_to, item.name)
+    except EcmxError as exc:
+        _failed(workspace, item, send_id, exc)
+        return
+    if (size, digest) != (made["size"], made["sha256"]):
+        _failed(workspace, item, send_id, OutputError(
+            f"a different file {item.name} is on the server ({item.destination} exists "
+            "already); not replaced: a correction is --resend"
+        ))  # fmt: skip
+        return
+    sends.finish(workspace, send_id, sends.SENT, size=size, sha256=digest, checked="sha256",
+                 detail="found already on the server, identical: not uploaded")  # fmt: skip
+    item.outcome, item.checked = IDENTICAL, "sha256"
 
 
 def _failed(workspace: Path, item: Item, send_id: int, exc: EcmxError) -> None:
@@ -348,7 +376,7 @@ def _result(workspace: Path, items: list[Item], warnings, notes, dry_run: bool) 
     sent = sum(item.outcome == "sent" for item in items)
     if not dry_run and not sent and not problems:
         notes.append("nothing sent" + (": everything was sent already" if items and all(
-            item.outcome == "already sent" for item in items) else ""))  # fmt: skip
+            item.outcome in ("already sent", IDENTICAL) for item in items) else ""))  # fmt: skip
     return SendResult(
         workspace, COLUMNS, [item.record() for item in items], problems, warnings, notes,
         sent, dry_run, max((item.code for item in items), default=EXIT_OK),

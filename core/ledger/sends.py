@@ -12,12 +12,17 @@ folder as ``user@host:port:/folder`` (no secret), ``remote_name`` the file's nam
 - ``sent``: the server's rename into place finished: the file is under ``remote_name``.
   ``size`` and ``sha256`` are the file's as sent, ``checked`` how the server's copy was
   checked (``size``, or ``sha256`` where the server offers a hash), ``finished_at`` when.
+  Also ``sent``, with ``checked`` = ``sha256`` and a ``detail`` saying so, when the name
+  was found already on the server (a send killed after the rename, before its row knew;
+  a copy put there by hand) and its bytes, read back, are identical: nothing uploaded.
   Nothing else is ever ``sent``.
 - ``failed``: the attempt stopped (connection refused, host key, login, missing folder,
-  a file of that name already there...): ``detail`` says why in one line, no secret.
+  a different file of that name already there...): ``detail`` says why in one line, no
+  secret.
 - ``interrupted``: the process died mid-send (killed, power lost). A ``sending`` row
   whose process no longer runs on this host is read as ``interrupted``, and turned into
-  one by the next claim. At most a hidden ``.NAME.ecmx-part`` is left on the server.
+  one by the next claim. A hidden ``.NAME.ecmx-part`` may be left on the server or, if
+  killed after the rename, the file under its name: the next send reads it back (above).
 
 ``resend`` is 1 for a deliberate correction (``ecmx send --resend``) of a (plan, kind,
 period) already sent. No member data is recorded: a file's metadata only.

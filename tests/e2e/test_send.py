@@ -240,22 +240,29 @@ def test_server_faults_record_a_failed_attempt_and_the_other_plans_still_go(site
     assert site.remote_files("healthnet") == []
 
 
-# A send whose rename on the server waits: it says so in a file, then sleeps.
+# A send whose rename on the server waits: it says so in a file, then sleeps; with
+# ECMX_TEST_PAUSE_AFTER_RENAME=1 the rename is done first (the file is in place on the
+# server, the ledger does not know yet).
 _PAUSED_SEND = """
-import sys, time, pathlib, paramiko
+import os, sys, time, pathlib, paramiko
 from ecmx.core.cli.main import main
 rename = paramiko.SFTPClient.rename
+after = os.environ.get("ECMX_TEST_PAUSE_AFTER_RENAME") == "1"
 def paused(self, old, new):
+    if after:
+        rename(self, old, new)
     pathlib.Path(sys.argv[1]).touch()
     time.sleep(float(sys.argv[2]))
-    return rename(self, old, new)
+    if not after:
+        return rename(self, old, new)
 paramiko.SFTPClient.rename = paused
 main(sys.argv[3:])
 """
 
 
-def _paused_send(site, marker: Path, seconds: float, *args) -> subprocess.Popen:
+def _paused_send(site, marker: Path, seconds: float, *args, after=False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "ECMX_WORKSPACE"}
+    env["ECMX_TEST_PAUSE_AFTER_RENAME"] = "1" if after else "0"
     return subprocess.Popen(
         [sys.executable, "-c", _PAUSED_SEND, str(marker), str(seconds), *site.argv(*args)],
         cwd=site.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -304,3 +311,62 @@ def test_two_sends_at_once_put_each_file_on_the_server_once(site):
     assert [r["outcome"] for r in rows] == ["sent", "sent"]
     assert len(site.remote_files("chwp")) == 2
     assert all(not name.startswith(".") for name in site.remote_files("chwp"))
+
+
+def test_a_send_killed_after_the_rename_is_found_on_the_server_and_recorded_sent(site, cli):
+    marker = site.root / "renamed"
+    child = _paused_send(site, marker, 600, "--period", PERIOD, "--plan", "healthnet",
+                         "--today", ON_TIME, after=True)  # fmt: skip
+    _wait_for(marker, child)
+    child.kill()
+    child.communicate()
+    rtf, otf = site.made("healthnet", "rtf"), site.made("healthnet", "otf")
+    assert site.remote_files("healthnet") == [rtf.name]  # in place; the ledger never knew
+    assert [r["outcome"] for r in db_rows(site.workspace)] == ["sending"] * 2
+    there = (site.remote / "healthnet" / rtf.name).stat()
+
+    retry = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME,
+                      "--format", "json")  # fmt: skip
+    assert retry.code == 0, retry.err
+    outcomes = {Path(r["file"]).name: (r["outcome"], r["checked"]) for r in json.loads(retry.out)}
+    assert outcomes == {rtf.name: ("already on the server (identical)", "sha256"),
+                        otf.name: ("sent", "size")}  # fmt: skip
+    again = (site.remote / "healthnet" / rtf.name).stat()
+    assert (again.st_ino, again.st_mtime_ns) == (there.st_ino, there.st_mtime_ns)  # not uploaded
+    assert sha256(site.remote / "healthnet" / rtf.name) == sha256(rtf)
+    rows = db_rows(site.workspace)
+    assert [r["outcome"] for r in rows] == ["interrupted"] * 2 + ["sent"] * 2
+    found = (rows[2]["checked"], rows[2]["sha256"], rows[2]["size"])
+    assert found == ("sha256", sha256(rtf), rtf.stat().st_size)
+    assert "found already on the server, identical" in rows[2]["detail"]
+    assert rows[3]["checked"] == "size" and rows[3]["detail"] is None
+
+    board = cli("--workspace", site.workspace, "status", "--period", PERIOD, "--plan",
+                "healthnet", "--provider", site.provider, "--today", ON_TIME,
+                "--format", "json")  # fmt: skip
+    assert board.code == 0, board.err
+    assert {(r["file"], r["sends"], r["last_attempt"]) for r in json.loads(board.out)} == {
+        ("RTF", 1, "sent"), ("OTF", 1, "sent")}  # fmt: skip
+    third = site.send("--period", PERIOD, "--plan", "healthnet", "--today", ON_TIME)
+    assert third.code == 0 and "everything was sent already" in third.err
+    assert len(db_rows(site.workspace)) == 4
+
+
+def test_a_name_taken_on_the_server_is_read_back_identical_sent_different_refused(site):
+    rtf, otf = site.made("calviva", "rtf"), site.made("calviva", "otf")
+    (site.remote / "calviva" / rtf.name).write_bytes(b"another file of that name")
+    (site.remote / "calviva" / otf.name).write_bytes(otf.read_bytes())  # put there by hand
+    run = site.send("--period", PERIOD, "--plan", "calviva", "--today", ON_TIME)
+    assert run.code == 2, run.err
+    line = run.one_error_line(rtf.name, f"a different file {rtf.name} is on the server",
+                              "not replaced", "--resend")  # fmt: skip
+    assert "Traceback" not in run.text and str(site.remote / "calviva") in line
+    assert (site.remote / "calviva" / rtf.name).read_bytes() == b"another file of that name"
+    assert (site.remote / "calviva" / otf.name).read_bytes() == otf.read_bytes()
+    assert site.remote_files("calviva") == sorted([rtf.name, otf.name])  # no part left
+    assert "already on the server (identical)" in run.out
+    rows = db_rows(site.workspace, "SELECT s.*, m.kind FROM sends s JOIN files_made m"
+                                   " ON m.id = s.file_id ORDER BY s.id")  # fmt: skip
+    assert [(r["kind"], r["outcome"]) for r in rows] == [("rtf", "failed"), ("otf", "sent")]
+    assert "a different file" in rows[0]["detail"] and rows[0]["sha256"] is None
+    assert rows[1]["checked"] == "sha256" and "identical" in rows[1]["detail"]

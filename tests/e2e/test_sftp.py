@@ -215,6 +215,23 @@ def test_download_never_replaces_a_file_nor_changes_the_remote(sshd, site, cli, 
     assert sorted(os.listdir(site[1])) == before
 
 
+def test_digest_reads_a_remote_file_through_and_changes_nothing(sshd, site, cli, tmp_path):
+    settings = trusted(sshd, site, cli)
+    data = os.urandom(300_000)  # several reads
+    (site[1] / "RTF.xlsx").write_bytes(data)
+    remote_before = {p.name: p.stat().st_mtime_ns for p in site[1].iterdir()}
+    local_before = sorted(p.name for p in tmp_path.rglob("*"))
+    with connect(settings) as session:
+        assert session.digest(settings.path, "RTF.xlsx") == (
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+        )
+        with pytest.raises(RemoteError, match=r"cannot read .*TEL\.xlsx back"):
+            session.digest(settings.path, "TEL.xlsx")
+    assert {p.name: p.stat().st_mtime_ns for p in site[1].iterdir()} == remote_before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == local_before
+
+
 _LIMITED_DOWNLOAD = """
 import resource, signal, sys
 from ecmx.core.dataset.provider import load_provider
