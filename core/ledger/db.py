@@ -60,7 +60,8 @@ CREATE TABLE control_numbers (
 # files_received.remote_name: the file's name on the plan's server (fetched over sFTP).
 # sends: one row per attempt. ``outcome`` is ``sending`` while the upload runs (``pid`` and
 # ``host`` name the process: a row whose process is gone is ``interrupted``, never
-# ``sent``), then ``sent`` or ``failed`` (``detail`` says why) at ``finished_at``;
+# ``sent``), then ``sent`` or ``failed`` (``detail`` says why; on a ``sent`` row: the
+# identical file was found on the server already, not uploaded) at ``finished_at``;
 # ``size``/``sha256`` are the file's as sent, ``checked`` how the server's copy was checked
 # (``size`` or ``sha256``), ``resend`` 1 for a deliberate correction (``--resend``).
 # responses.response_id: the received file (files_received) the answer was read from.
