@@ -29,14 +29,14 @@ _ANSWER_COLUMNS = ("plan", "response", "row", "file", "status", "reason", "outco
               help="The provider profile holding plans.PLAN.sftp.")  # fmt: skip
 @click.option("--ingest", is_flag=True, help="Merge every new MIF, mini-MIF and TEL into --out.")
 @click.option("--dataset", type=click.Path(path_type=Path), help="--ingest: your dataset (never modified).")
-@click.option("--out", type=click.Path(path_type=Path), help="--ingest: where to write the merged dataset.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="--ingest: where to write the merged dataset.")
 @click.option("--force", is_flag=True, help="--ingest: replace --out; write despite unreadable dataset cells.")
 @table_format_option("How to print the files on stdout.")
 @pass_state
-def fetch_command(state, plans, to, provider, ingest, dataset, out, force, output_format):
+def fetch_command(state, plans, to, provider, ingest, dataset, out_path, force, output_format):
     """Download each plan's new files from its sFTP server; nothing remote is changed."""
     request = FetchRequest(
-        tuple(plans), to, provider, ingest, dataset, out, force, tuple(state.plans_dirs),
+        tuple(plans), to, provider, ingest, dataset, out_path, force, tuple(state.plans_dirs),
         state.workspace(),
     )  # fmt: skip
     result = run_job(run_fetch, request, state)
@@ -44,8 +44,7 @@ def fetch_command(state, plans, to, provider, ingest, dataset, out, force, outpu
     if result.answers and output_format == "table":
         out_rows = [[str(a[c]) for c in _ANSWER_COLUMNS] for a in result.answers]
         _table("plan responses", _ANSWER_COLUMNS, out_rows)
-    if result.findings:
-        render.findings(result.findings, {"command": "fetch"}, show_values=False)
+    _findings(result.findings, "fetch", output_format)
     for merged in result.merged:
         _info(f"merged {merged['file']}: {merged['new']} new, {merged['dropped']} dropped, "
               f"{merged['changed']} changed, {merged['conflict']} conflict(s)")  # fmt: skip
@@ -69,8 +68,7 @@ def response_command(state, file_path, plan_id, output_format):
     request = ResponseRequest(file_path, plan_id, tuple(state.plans_dirs), state.workspace())
     result = run_job(run_response, request, state)
     _print_rows(result.answers, _ANSWER_COLUMNS, output_format, f"ecmx response: {file_path.name}")
-    if result.findings:
-        render.findings(result.findings, {"command": "response"}, show_values=False)
+    _findings(result.findings, "response", output_format)
     sys.exit(result.exit_code)
 
 
@@ -86,6 +84,17 @@ def _print_rows(rows: list[dict], columns, output_format: str, title: str) -> No
         _info(f"{title}: nothing there")
     else:
         _table(title, columns, [[str(row[c]) for c in columns] for row in rows])
+
+
+def _findings(findings, command: str, output_format: str) -> None:
+    """The findings table; with json or csv on stdout, one line each on stderr instead."""
+    if not findings:
+        return
+    if output_format == "table":
+        render.findings(findings, {"command": command}, show_values=False)
+        return
+    for finding in findings:
+        out.warning_line(finding.line()) if finding.severity != "error" else out.error_line(finding.line())
 
 
 def _table(title: str, columns, rows) -> None:

@@ -11,6 +11,7 @@ result, and the exit code is the worst one met.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from ecmx.core.jobs.fetch_files import (
 from ecmx.core.ledger.inbox import already_received
 
 FETCHED, ALREADY_HAD, NOT_MATCHED = "fetched", "already had", "not matched"
+STAGING = ".ecmx-fetch"  # where a download lands before its move into the inbox
 COLUMNS = ("plan", "file", "kind", "size", "outcome", "ingested")
 
 
@@ -149,11 +151,13 @@ def _fetch_plan(request, registry, provider, plan_id: str, result: FetchResult, 
                 continue
             if entry.outcome == FETCHED and entry.kind == RESPONSE:
                 read_fetched_response(request.workspace, plan, entry, result)
+    with contextlib.suppress(OSError):
+        (folder / STAGING).rmdir()  # when empty: every download went to its place
 
 
 def _staging(folder: Path) -> Path:
     """A download lands in ``folder/.ecmx-fetch/`` first: never beside, or over, a file."""
-    staging = folder / ".ecmx-fetch"
+    staging = folder / STAGING
     try:
         staging.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
