@@ -21,16 +21,30 @@ _ANSWER_COLUMNS = ("plan", "response", "row", "file", "status", "reason", "outco
 
 @click.command("fetch")
 @output_options
-@click.option("--plan", "plans", multiple=True, help="A plan to fetch from (repeatable; default: all with sftp:).")
+@click.option(
+    "--plan",
+    "plans",
+    multiple=True,
+    help="A plan to fetch from (repeatable; default: all with sftp:).",
+)
 @click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path),
               help="Put files in TO/<plan>/ (default: <workspace>/inbox/<plan>/).")  # fmt: skip
 @click.option("--provider", default="provider.yaml", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The provider profile holding plans.PLAN.sftp.")  # fmt: skip
 @click.option("--ingest", is_flag=True, help="Merge every new MIF, mini-MIF and TEL into --out.")
-@click.option("--dataset", type=click.Path(path_type=Path), help="--ingest: your dataset (never modified).")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="--ingest: where to write the merged dataset.")
-@click.option("--force", is_flag=True, help="--ingest: replace --out; write despite unreadable dataset cells.")
+@click.option(
+    "--dataset", type=click.Path(path_type=Path), help="--ingest: your dataset (never modified)."
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="--ingest: where to write the merged dataset.",
+)
+@click.option(
+    "--force", is_flag=True, help="--ingest: replace --out; write despite unreadable dataset cells."
+)
 @table_format_option("How to print the files on stdout.")
 @pass_state
 def fetch_command(state, plans, to, provider, ingest, dataset, out_path, force, output_format):
@@ -94,7 +108,8 @@ def _findings(findings, command: str, output_format: str) -> None:
         render.findings(findings, {"command": command}, show_values=False)
         return
     for finding in findings:
-        out.warning_line(finding.line()) if finding.severity != "error" else out.error_line(finding.line())
+        say = out.error_line if finding.severity == "error" else out.warning_line
+        say(finding.line())
 
 
 def _table(title: str, columns, rows) -> None:

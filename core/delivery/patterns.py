@@ -41,7 +41,9 @@ class KindPatterns:
             found = regex.fullmatch(name)
             if found and "production_date" in specs:
                 try:
-                    return datetime.strptime(found["production_date"], specs["production_date"]).date()
+                    return datetime.strptime(
+                        found["production_date"], specs["production_date"]
+                    ).date()
                 except ValueError:
                     return None
         return None

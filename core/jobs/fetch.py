@@ -65,7 +65,9 @@ class FetchResult:
         return [f.row() for f in self.files]
 
 
-def run_fetch(request: FetchRequest, *, plugins=None, progress: Progress = no_progress) -> FetchResult:
+def run_fetch(
+    request: FetchRequest, *, plugins=None, progress: Progress = no_progress
+) -> FetchResult:
     """Fetch every plan asked; raises only for what stops the whole run (no workspace, a
     plan not in provider.yaml, --ingest without --dataset/--out, an output in the way)."""
     if request.workspace is None:
@@ -110,7 +112,9 @@ def _plans(request: FetchRequest, provider, registry) -> list[str]:
 
 def _check_ingest(request: FetchRequest) -> None:
     if request.dataset is None or request.out is None:
-        raise InputError("fetch --ingest merges into a copy of your dataset: give --dataset and --out")
+        raise InputError(
+            "fetch --ingest merges into a copy of your dataset: give --dataset and --out"
+        )
     from ecmx.core.jobs.ingest import IngestRequest, check_ingest_targets
 
     check_ingest_targets(IngestRequest(
