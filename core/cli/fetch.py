@@ -67,7 +67,8 @@ def fetch_command(state, plans, to, provider, ingest, dataset, out_path, force, 
     elif request.ingest:
         _info(f"nothing merged: {request.out} not written")
     for plan, error in result.plan_errors.items():
-        out.error_line(f"{plan}: {error}")
+        named = f"sftp {plan}" in error or f"plans.{plan}" in error
+        out.error_line(error if named else f"{plan}: {error}")
     sys.exit(result.exit_code)
 
 
