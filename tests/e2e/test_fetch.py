@@ -165,6 +165,20 @@ def test_a_plan_whose_server_refuses_does_not_stop_the_other(site, cli, mifs):
     assert "refused the connection" in line and "Traceback" not in run.text
 
 
+def test_a_plan_whose_host_key_is_not_trusted_is_refused_and_the_other_fetched(site, cli):
+    ws, _ = site
+    profile = yaml.safe_load((ws / "provider.yaml").read_text())
+    profile["plans"]["partnership"]["sftp"]["known_hosts"] = str(ws / "empty_known_hosts")
+    (ws / "provider.yaml").write_text(yaml.safe_dump(profile))
+    run = cli("fetch", "--plan", "partnership", "--plan", "healthnet")
+    assert run.code == 5
+    assert (ws / "inbox" / "healthnet" / HN_MIF).exists()
+    assert not (ws / "inbox" / "partnership").exists()
+    [line] = [line for line in run.error_lines() if "partnership" in line]
+    assert "not connecting" in line and "Traceback" not in run.text
+    assert [r["plan"] for r in received(ws)] == ["healthnet"]
+
+
 def test_fetch_needs_a_workspace(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = cli("fetch")
