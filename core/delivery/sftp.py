@@ -56,11 +56,14 @@ def part_name(name: str) -> str:
     return f".{name}{PART_SUFFIX}"
 
 
-def plain_name(name: str) -> str:
+def _plain_name(name: str) -> str:
     """A file name, not a path: a remote listing cannot send a download elsewhere."""
     if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
         raise InputError(f"not a plain file name: {printable(name)!r}")
     return name
+
+
+plain_name = _plain_name  # for fetch: a listed name checked before it names a local file
 
 
 def open_transport(settings: SftpSettings, known: dict | None = None) -> paramiko.Transport:
@@ -221,7 +224,7 @@ class SftpSession:
     ) -> Transfer:
         """``local`` to ``remote_dir/name``, through a temporary name; never over an existing
         file unless ``overwrite``."""
-        name = plain_name(name)
+        name = _plain_name(name)
         try:
             size = Path(local).stat().st_size
         except OSError as exc:
@@ -282,7 +285,7 @@ class SftpSession:
     def download(self, remote_dir: str, name: str, local_dir: Path) -> Transfer:
         """``remote_dir/name`` to ``local_dir/name``, through a temporary local name; never
         over an existing file; nothing remote is changed."""
-        name, local_dir = plain_name(name), Path(local_dir)
+        name, local_dir = _plain_name(name), Path(local_dir)
         final, temporary = local_dir / name, local_dir / part_name(name)
         if final.exists():
             raise OutputError(f"{final} exists already; not replaced")
