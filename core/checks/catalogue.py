@@ -32,6 +32,7 @@ LAYERS = {
     "calendar": "the plan's calendar: the file's production date against its due date",
     "cross_file": "the RTF against the plan's latest ingested MIF",
     "billing": "a rule on claim lines or the member values a claim carries (`ecmx claims`)",
+    "delivery": "what `ecmx fetch` brings in, and the plan's responses about files sent",
 }
 
 

@@ -148,6 +148,28 @@ K013 = Code(
     overridable=False,
 )  # fmt: skip
 
+# ---- what a plan sends back (core/delivery/responses.py, core/jobs/fetch.py)
+_RESPONSES = "the plan's delivery.responses (assumed: no plan page shows a response file)"
+P001 = Code(
+    "P001", ERROR, "delivery", "plan response unreadable",
+    "check the plan's delivery.responses columns against the file's header row", _RESPONSES,
+    overridable=False,
+)  # fmt: skip
+P002 = Code(
+    "P002", WARNING, "delivery", "plan response status not understood",
+    "add the status to the plan's delivery.responses.statuses, or ask the plan what it means",
+    _RESPONSES, overridable=False,
+)  # fmt: skip
+P003 = Code(
+    "P003", WARNING, "delivery", "plan response names no file sent",
+    "check the name against `ecmx ledger`: the file was sent another way, or under another name",
+    _RESPONSES, overridable=False,
+)  # fmt: skip
+P004 = Code(
+    "P004", ERROR, "delivery", "fetched file not merged",
+    "fix or ask the plan for the file, then `ecmx ingest` it", "", overridable=False,
+)  # fmt: skip
+
 # Every code above, in the order declared.
 STAGE_CODES: tuple[Code, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, Code)

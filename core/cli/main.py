@@ -22,6 +22,7 @@ from ecmx.core.cli.calendar import calendar_command, due_command
 from ecmx.core.cli.claims import claims_command
 from ecmx.core.cli.convert import convert
 from ecmx.core.cli.demo import demo, sample_data
+from ecmx.core.cli.fetch import fetch_command, response_command
 from ecmx.core.cli.ingest import ingest
 from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
@@ -71,6 +72,8 @@ for command in (
     send_command,
     init_command,
     ledger_command,
+    fetch_command,
+    response_command,
     status_command,
 ):
     cli.add_command(command)

@@ -68,6 +68,9 @@ def _plain_name(name: str) -> str:
     return name
 
 
+plain_name = _plain_name  # for fetch: a listed name checked before it names a local file
+
+
 def open_transport(settings: SftpSettings, known: dict | None = None) -> paramiko.Transport:
     """An SSH connection with its key exchange done (no login yet): the server's host key
     is ``transport.get_remote_server_key()``."""

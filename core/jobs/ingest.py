@@ -75,7 +75,7 @@ def run_ingest(
             f"{plan.name} sends no {kind.name} file; its inbound files: {', '.join(inbound)}"
         )
     regular_file(request.file, f"{kind.name} file from {plan.name}")
-    _check_targets(request)
+    check_ingest_targets(request)
     check_ledger(request.workspace)
     dataset = read_dataset(request.dataset, request.provider)
     received = request.received or date.today()
@@ -123,7 +123,7 @@ def _record(request: IngestRequest, plan: str, kind: str, *, ingested: bool) -> 
         )  # fmt: skip
 
 
-def _check_targets(request: IngestRequest) -> None:
+def check_ingest_targets(request: IngestRequest) -> None:
     """Before reading anything: the report's format, no output is an input or another output,
     every folder exists, nothing is replaced without ``force``."""
     from ecmx.core.reports.merge_report import check_merge_report_path

@@ -69,17 +69,18 @@ def record_made(workspace: Path, files: list[MadeFile]) -> None:
 
 def record_received(
     workspace: Path, plan: str, kind: str, path: Path, *, source: str = "local",
-    received: date | None = None, ingested: bool = False,
+    received: date | None = None, ingested: bool = False, remote_name: str | None = None,
 ) -> int:  # fmt: skip
-    """Record a file received from a plan (and, if ``ingested``, merged now); its row id."""
+    """Record a file received from a plan (and, if ``ingested``, merged now); its row id.
+    ``remote_name``: its name on the plan's server, for a file fetched (``source='sftp'``)."""
     path = Path(path)
     received_at = received.isoformat() if received else _now()
     with open_ledger(workspace) as conn, transaction(conn):
         cursor = conn.execute(
             "INSERT INTO files_received (plan, kind, path, size, sha256, received_at, source,"
-            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " ingested_at, remote_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (plan, kind, str(path.resolve()), path.stat().st_size, sha256_of(path),
-             received_at, source, _now() if ingested else None),
+             received_at, source, _now() if ingested else None, remote_name),
         )  # fmt: skip
         return int(cursor.lastrowid or 0)
 

@@ -17,10 +17,12 @@ from ecmx.core.billing.coding import parse_billing
 from ecmx.core.plans.spec import (
     CodeList,
     ColumnSpec,
+    DeliverySpec,
     Fact,
     FileSpec,
     Layout,
     PlanSpec,
+    ResponseSpec,
     RuleOverride,
 )
 
@@ -58,7 +60,25 @@ def build_spec(
         else None,
         billing_facts=tuple(_billing_facts(billing or {})),
         assumed=tuple(_walk_assumed(data, "")),
+        delivery=_delivery(data.get("delivery") or {}),
     )
+
+
+def _delivery(block: Mapping[str, Any]) -> DeliverySpec:
+    fetch = {kind: tuple(entry["patterns"]) for kind, entry in (block.get("fetch") or {}).items()}
+    got = block.get("responses")
+    responses = None
+    if got:
+        statuses = got["statuses"]
+        responses = ResponseSpec(
+            patterns=tuple(got["patterns"]),
+            format=got["format"],
+            columns=dict(got["columns"]),
+            accepted=tuple(statuses["accepted"]),
+            declined=tuple(statuses["declined"]),
+            sheet=got.get("sheet"),
+        )
+    return DeliverySpec(fetch, responses)
 
 
 def _billing_facts(billing: Mapping[str, Any]) -> Iterator[tuple[str, Fact]]:

@@ -136,6 +136,27 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class ResponseSpec:
+    """``delivery.responses``: how to read what a plan sends back about a file it received."""
+
+    patterns: tuple[str, ...]
+    format: str  # csv or xlsx
+    columns: dict[str, str]  # file, status and optionally reason, date -> the header
+    accepted: tuple[str, ...]  # status values (compared case-folded)
+    declined: tuple[str, ...]
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverySpec:
+    """``delivery:``: fetch patterns per inbound kind (overriding the naming template's),
+    and the plan's response files."""
+
+    fetch: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    responses: ResponseSpec | None = None
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     id: str
     name: str
@@ -166,6 +187,8 @@ class PlanSpec:
     calendar: CalendarSpec = field(default_factory=CalendarSpec, repr=False)
     # which plan file last set each column ("files.KIND.KEY") and code ("codes.LIST.KEY")
     origins: dict[str, str] = field(default_factory=dict, repr=False)
+    # delivery: what fetch takes and how the plan's responses read
+    delivery: DeliverySpec = field(default_factory=DeliverySpec, repr=False)
 
     def mcp(self, key: str) -> str:
         fact = self.identity.get(key)
