@@ -137,16 +137,20 @@ def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:
     found = histories(workspace, {str(d.period) for d in listed})
     met, notes = [], {}
     for d in listed:
-        if d.event.party != "provider" or d.event.role != "due":
+        if d.event.party != "provider" or d.event.role not in ("due", "cutoff"):
             continue
         key = (d.plan, d.event.name, str(d.period))
         history = found.get((d.plan, d.event.file, str(d.period)))
         if history is None:  # a file ecmx makes, none made yet; else one ecmx knows nothing of
             notes[key] = "not made" if d.event.file in plans[d.plan].files else ""
             continue
-        cutoff = file_deadline(plans[d.plan], d.event.file, d.period)[1]
-        verdict = judge(history, d.date, cutoff.date if cutoff else None, result.today)
-        if verdict.level == OK:
+        due, cutoff = file_deadline(plans[d.plan], d.event.file, d.period)
+        due_day = due.date if due is not None and d.event.role == "cutoff" else d.date
+        verdict = judge(history, due_day, cutoff.date if cutoff else None, result.today)
+        if verdict.level == OK and d.event.role == "cutoff":
+            # still listed: the last day a correction of the file sent is accepted
+            notes[key] = f"{verdict.state}; a correction is accepted until this day"
+        elif verdict.level == OK:
             met.append(d)
         else:
             notes[key] = ledger_note(history, verdict)

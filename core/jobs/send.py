@@ -73,8 +73,8 @@ class Item:
 
     @property
     def destination(self) -> str:
-        if self.settings is None:
-            return ""
+        if self.settings is None:  # a dry run's plan without sFTP: the seeds' fallback
+            return "secure email" if self.outcome == "would send" else ""
         where = posixpath.join(self.settings.send_to, self.name)
         return f"{self.settings.where}:{where}"
 
@@ -115,7 +115,7 @@ def run_send(request: SendRequest, plugins=None, progress: Progress = no_progres
     notes: list[str] = []
     with open_ledger(workspace) as conn:
         if request.files:
-            items = _named_files(conn, provider, registry, request.files)
+            items = _named_files(conn, provider, registry, request.files, request.dry_run)
         else:
             items = _period_files(conn, provider, registry, request, notes)
         for item in items:
@@ -158,7 +158,12 @@ def _period_files(conn, provider: Provider, registry, request, notes: list[str])
     period = str(request.period)
     plan_ids = list(request.plans)
     if not plan_ids or "all" in plan_ids:
-        plan_ids = sorted(p for p in provider.get("plans") or {} if provider.plan(p).get("sftp"))
+        # a dry run also lists the plans without sFTP: their files go by secure email
+        plan_ids = sorted(
+            p
+            for p in provider.get("plans") or {}
+            if request.dry_run or provider.plan(p).get("sftp")
+        )
         if not plan_ids:
             raise InputError(
                 f"{provider.source or 'provider profile'}: no plan has sftp settings; add "
@@ -166,7 +171,7 @@ def _period_files(conn, provider: Provider, registry, request, notes: list[str])
             )
     items = []
     for plan_id in dict.fromkeys(plan_ids):
-        settings = sftp_settings(provider, plan_id)
+        settings = _settings(provider, plan_id, request.dry_run)
         plan = registry.plan(plan_id)
         kinds = tuple(kind for kind in plan.files if _to_plan(registry, kind))
         made = sends.newest_made(conn, plan_id, period, kinds)
@@ -180,11 +185,20 @@ def _period_files(conn, provider: Provider, registry, request, notes: list[str])
     return items
 
 
+def _settings(provider: Provider, plan_id: str, dry_run: bool) -> SftpSettings | None:
+    """The plan's sftp settings; None for a dry run of a plan that has none (secure email)."""
+    if dry_run and not provider.plan(plan_id).get("sftp"):
+        return None
+    return sftp_settings(provider, plan_id)
+
+
 def _item(row, settings: SftpSettings | None) -> Item:
     return Item(Path(row["path"]), row["plan"], row["kind"], row["period"], row, settings)
 
 
-def _named_files(conn, provider: Provider, registry, files: Iterable[Path]) -> list[Item]:
+def _named_files(
+    conn, provider: Provider, registry, files: Iterable[Path], dry_run: bool
+) -> list[Item]:
     items = []
     for path in dict.fromkeys(Path(f).resolve() for f in files):
         row = sends.made_at(conn, path)
@@ -203,7 +217,7 @@ def _named_files(conn, provider: Provider, registry, files: Iterable[Path]) -> l
         else:
             item = _item(row, None)
             try:
-                item.settings = sftp_settings(provider, row["plan"])
+                item.settings = _settings(provider, row["plan"], dry_run)
             except InputError as exc:
                 item.refuse(str(exc))
         items.append(item)
@@ -263,6 +277,9 @@ def _lateness(registry, item: Item, today: date | None) -> list[str]:
 def _would_send(conn, item: Item, resend: bool) -> None:
     """What a send would do: put a new file, or replace the copy sent (``resend``)."""
     item.outcome, item.why = "would send", "new"
+    if item.settings is None:
+        item.why = "no sftp settings for the plan"
+        return
     sent = sends.last_sent(conn, item.plan, item.kind, item.period) if resend else None
     if sent is None:
         return

@@ -191,6 +191,23 @@ def test_dry_run_says_what_would_go_where_and_touches_neither_server_nor_ledger(
     assert all(site.remote_files(plan) == [] for plan in PLANS)
 
 
+def test_a_dry_run_lists_a_plan_without_sftp_for_secure_email_and_a_send_refuses_it(site):
+    """The seeds' fallback (secure email while sFTP is not set up): the dry run says which
+    files to attach; a real send of that plan is one line naming the missing settings."""
+    data = yaml.safe_load(site.provider.read_text("utf-8"))
+    del data["plans"]["chpiv"]["sftp"]
+    site.provider.write_text(yaml.safe_dump(data), "utf-8")
+    run = site.send("--period", PERIOD, "--dry-run", "--today", ON_TIME, "--format", "csv")
+    assert run.code == 0, run.err
+    rtf = site.made("chpiv", "rtf")
+    line = next(line for line in run.out.splitlines() if rtf.name in line)
+    assert ",secure email,would send (no sftp settings for the plan)," in line
+    assert run.out.count("secure email") == 2 and run.out.count("would send (new)") == 8
+    refused = site.send("--period", PERIOD, "--plan", "chpiv")
+    assert refused.code == 2 and "plans.chpiv.sftp: no sftp settings" in refused.err
+    assert db_rows(site.workspace) == [] and site.remote_files("chpiv") == []
+
+
 def test_named_files_must_be_files_ecmx_made_here(site, tmp_path):
     stranger = tmp_path / "RTF.xlsx"
     stranger.write_bytes(b"not ecmx's")
