@@ -22,14 +22,12 @@ import contextlib
 import json
 import logging
 import os
-import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from ecmx.core.errors import OutputError
 from ecmx.core.storage.atomic import atomic_file
-from ecmx.core.storage.processes import alive
+from ecmx.core.storage.locks import process_lock
 
 # The engine prints nothing: a message for the user goes to this logger, which the command
 # line shows on stderr (cli/console.py) and a script may configure as it likes.
@@ -71,7 +69,7 @@ def reserved_numbers(
     per file): the next numbers are above the ledger's and this folder's (its JSON file,
     its 837P files), and the JSON file is left as it is (core/ledger/control.py)."""
     folder = Path(folder)
-    with _locked(folder):
+    with process_lock(lock_path(folder), f"is writing claims into {folder}"):
         last = max(_state(folder), _highest_in_files(folder))
         if workspace is not None:
             from ecmx.core.ledger.control import reserve
@@ -124,73 +122,3 @@ def _save(folder: Path, last: int) -> None:
     )
     with atomic_file(state_path(folder), force=True) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _locked(folder: Path, wait_seconds: float = 10.0) -> Iterator[None]:
-    lock = lock_path(folder)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            if _take_over_dead(lock):
-                continue
-            if time.monotonic() > deadline:
-                raise OutputError(
-                    f"{lock} exists: another ecmx run{_holder_text(lock)} is writing claims "
-                    f"into {folder}; wait for it, or remove the lock file if no run is active"
-                ) from None
-            time.sleep(0.1)
-    try:
-        holder = {"pid": os.getpid(), "host": socket.gethostname()}
-        os.write(fd, json.dumps(holder).encode("utf-8"))
-        os.close(fd)
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
-
-
-def _holder(lock: Path) -> dict | None:
-    """The pid and host a lock records; None while it is being written or unreadable."""
-    try:
-        holder = json.loads(lock.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(holder, dict) or type(holder.get("pid")) is not int:
-        return None
-    return holder
-
-
-def _holder_text(lock: Path) -> str:
-    holder = _holder(lock)
-    return "" if holder is None else f" (process {holder['pid']} on {holder.get('host')})"
-
-
-def _take_over_dead(lock: Path) -> bool:
-    """Remove a lock whose holder died on this host (a run killed mid-way); True if done.
-
-    A lock from another host, or without a readable holder, is left alone: whether
-    its run is alive cannot be told from here. The lock is first renamed to a name of
-    our own and checked again, so two runs never both remove the same live lock.
-    """
-    holder = _holder(lock)
-    if holder is None or holder.get("host") != socket.gethostname() or alive(holder["pid"]):
-        return False
-    claimed = lock.with_name(f"{lock.name}.stale-{os.getpid()}")
-    try:
-        os.rename(lock, claimed)
-    except FileNotFoundError:  # another run took it over first
-        return True
-    if _holder(claimed) != holder:  # a new live holder took its place meanwhile: put it back
-        with contextlib.suppress(OSError):
-            os.link(claimed, lock)
-        claimed.unlink(missing_ok=True)
-        return False
-    claimed.unlink(missing_ok=True)
-    log.warning(
-        f"{lock}: left by ecmx process {holder['pid']} on {holder['host']}, which is no longer "
-        "running (killed?): taken over"
-    )
-    return True

@@ -30,6 +30,8 @@ from ecmx.core.jobs.fetch_files import (
     read_fetched_response,
 )
 from ecmx.core.ledger.inbox import already_received
+from ecmx.core.ledger.workspace import MARKER
+from ecmx.core.storage.locks import process_lock
 
 FETCHED, ALREADY_HAD, NOT_MATCHED = "fetched", "already had", "not matched"
 STAGING = ".ecmx-fetch"  # where a download lands before its move into the inbox
@@ -81,14 +83,17 @@ def run_fetch(
     if request.ingest:
         _check_ingest(request)
     result = FetchResult()
-    for plan_id in plan_ids:
-        try:
-            _fetch_plan(request, registry, provider, plan_id, result, progress)
-        except EcmxError as exc:
-            result.plan_errors[plan_id] = str(exc)
-            result.exit_code = max(result.exit_code, exc.exit_code)
-    if request.ingest:
-        ingest_fetched(request, registry, result, progress)
+    # One fetch per workspace at a time: two would both download a new file and record it.
+    lock = request.workspace / MARKER / "fetch.lock"
+    with process_lock(lock, "is fetching into this workspace", wait_seconds=5.0):
+        for plan_id in plan_ids:
+            try:
+                _fetch_plan(request, registry, provider, plan_id, result, progress)
+            except EcmxError as exc:
+                result.plan_errors[plan_id] = str(exc)
+                result.exit_code = max(result.exit_code, exc.exit_code)
+        if request.ingest:
+            ingest_fetched(request, registry, result, progress)
     if any(f.severity == "error" for f in result.findings):
         result.exit_code = max(result.exit_code, EXIT_FINDINGS)
     return result

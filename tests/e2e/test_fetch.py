@@ -6,8 +6,10 @@ changes; the plans' responses recorded against the files sent."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -177,6 +179,38 @@ def test_a_plan_whose_host_key_is_not_trusted_is_refused_and_the_other_fetched(s
     [line] = [line for line in run.error_lines() if "partnership" in line]
     assert "not connecting" in line and "Traceback" not in run.text
     assert [r["plan"] for r in received(ws)] == ["healthnet"]
+
+
+def test_two_fetches_at_once_record_each_file_once(site, mifs):
+    """Two ``ecmx fetch`` processes started together: one fetches, the other waits for it
+    (then has nothing new) or, after 5 s, says another fetch holds the workspace."""
+    ws, _ = site
+    script = Path(sys.executable).parent / "ecmx"
+    env = {k: v for k, v in os.environ.items() if k != "ECMX_WORKSPACE"}
+    runs = [subprocess.Popen([str(script), "fetch"], cwd=ws, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)]  # fmt: skip
+    outcomes = [(run.wait(120), *run.communicate()) for run in runs]
+    for code, _, err in outcomes:
+        assert code == 0 or (code == 2 and "is fetching into this workspace" in err), err
+        assert "Traceback" not in err
+    assert sorted(r["remote_name"] for r in received(ws)) == sorted(m.name for m in mifs.values())
+    assert not (ws / ".ecmx" / "fetch.lock").exists()
+    assert sorted(p.name for p in (ws / "inbox").rglob("*") if p.is_file()) == sorted(
+        m.name for m in mifs.values()
+    )
+
+
+def test_a_fetch_lock_left_by_a_killed_fetch_is_taken_over(site, cli, mifs):
+    ws, _ = site
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    lock = ws / ".ecmx" / "fetch.lock"
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
+    run = cli("fetch")
+    assert run.code == 0, run.err
+    assert "no longer running (killed?): taken over" in run.err
+    assert len(received(ws)) == len(mifs) and not lock.exists()
 
 
 def test_fetch_needs_a_workspace(cli, tmp_path, monkeypatch):

@@ -30,7 +30,6 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ecmx.core.billing import control_numbers
 from ecmx.core.billing.coding import Separators
 from ecmx.core.billing.control_numbers import lock_path, reserved_numbers, state_path
 from ecmx.core.billing.x12 import Control, parties_for, render_837p
@@ -39,6 +38,7 @@ from ecmx.core.dataset.read import read_dataset
 from ecmx.core.dataset.sample import PLANS, generate, provider_profile, write_sample
 from ecmx.core.errors import InputError, OutputError
 from ecmx.core.jobs.claims import ClaimsRequest, _code_plan, run_claims
+from ecmx.core.storage import locks
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)
@@ -382,7 +382,7 @@ class FakeClock:
 
 def test_a_lock_file_that_stays_refuses_the_run(tmp_path, monkeypatch):
     clock = FakeClock()
-    monkeypatch.setattr(control_numbers, "time", clock)
+    monkeypatch.setattr(locks, "time", clock)
     with reserved_numbers(tmp_path, 1) as numbers:
         assert numbers == [1]
     lock = lock_path(tmp_path)
@@ -434,7 +434,7 @@ def a_dead_pid() -> int:
     return child.pid
 
 
-def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(tmp_path, capsys):
+def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(tmp_path):
     """Issue 11: a run killed while holding the lock stopped every later run."""
 
     with reserved_numbers(tmp_path, 1) as numbers:
@@ -442,9 +442,16 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(tmp_path, caps
     lock = lock_path(tmp_path)
     dead = a_dead_pid()
     lock.write_text(json.dumps({"pid": dead, "host": socket.gethostname()}), encoding="utf-8")
-    with reserved_numbers(tmp_path, 1) as numbers:
-        assert numbers == [2]
-    assert f"process {dead}" in capsys.readouterr().err
+    said: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = said.append  # type: ignore[method-assign]
+    logging.getLogger("ecmx").addHandler(handler)  # what the CLI shows on stderr
+    try:
+        with reserved_numbers(tmp_path, 1) as numbers:
+            assert numbers == [2]
+    finally:
+        logging.getLogger("ecmx").removeHandler(handler)
+    assert any(f"process {dead}" in record.getMessage() for record in said)
     assert not lock.exists()
     assert [p.name for p in lock.parent.glob(f"{lock.name}*")] == []  # no stale copy left
 
@@ -452,7 +459,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_with_a_warning(tmp_path, caps
 @pytest.mark.parametrize("where", ["alive here", "another host"])
 def test_a_lock_held_by_a_live_or_remote_run_is_not_taken_over(tmp_path, monkeypatch, where):
 
-    monkeypatch.setattr(control_numbers, "time", FakeClock())
+    monkeypatch.setattr(locks, "time", FakeClock())
     lock = lock_path(tmp_path)
     pid, host = os.getppid(), socket.gethostname()
     if where == "another host":
