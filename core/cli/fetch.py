@@ -3,8 +3,6 @@ and ``ecmx.core.jobs.response``."""
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 
@@ -88,14 +86,9 @@ def response_command(state, file_path, plan_id, output_format):
 
 
 def _print_rows(rows: list[dict], columns, output_format: str, title: str) -> None:
-    if output_format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
-    elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else list(columns),
-                                lineterminator="\n")  # fmt: skip
-        writer.writeheader()
-        writer.writerows(rows)
-    elif not rows:
+    if render.records(rows, list(rows[0]) if rows else columns, output_format):
+        return
+    if not rows:
         _info(f"{title}: nothing there")
     else:
         _table(title, columns, [[str(row[c]) for c in columns] for row in rows])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from pathlib import Path
 
 import click
 
 from ecmx.core.cli import console as out
+from ecmx.core.cli import render
 from ecmx.core.cli.options import parse_period, pass_state, table_format_option
 from ecmx.core.jobs.init import InitRequest, LedgerRequest, run_init, run_ledger
 
@@ -35,13 +33,9 @@ def init_command(folder):
 def ledger_command(state, period, plan_id, output_format):
     """List what the workspace's ledger holds: the files made and received."""
     result = run_ledger(LedgerRequest(state.workspace(), period, plan_id))
-    if output_format == "json":
-        sys.stdout.write(json.dumps(result.rows, indent=2) + "\n")
-    elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(result.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.rows)
-    elif not result.rows:
+    if render.records(result.rows, result.columns, output_format):
+        return
+    if not result.rows:
         out.info(f"the ledger of {result.workspace} holds no files yet")
     else:
         rows = [_shown(row) for row in result.rows]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+
 from ecmx.core.cli import console as out
 
 
@@ -9,6 +13,20 @@ def notes(lines) -> None:
     """Lines on stderr, as the job wrote them (hidden with --quiet)."""
     for line in lines:
         out.info(line)
+
+
+def records(rows: list[dict], columns, output_format: str) -> bool:
+    """``rows`` on stdout as JSON or CSV (header: ``columns``) for ``--format json|csv``;
+    False, writing nothing, for ``table`` (the command draws its own)."""
+    if output_format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+    elif output_format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        return False
+    return True
 
 
 def findings(found, meta: dict, *, show_values: bool) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from ecmx.core.cli import console as out
+from ecmx.core.cli import render
 from ecmx.core.cli.options import (
     parse_day,
     parse_period,
@@ -59,13 +58,7 @@ def send_command(state, files, period, plan_ids, resend, dry_run, today, provide
         out.error_line(line)
     for line in result.notes:
         out.info(line)
-    if output_format == "json":
-        sys.stdout.write(json.dumps(result.rows, indent=2) + "\n")
-    elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(result.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.rows)
-    elif result.rows:
+    if not render.records(result.rows, result.columns, output_format) and result.rows:
         title = "ecmx send --dry-run: nothing sent" if result.dry_run else "ecmx send"
         shown = [[Path(row["file"]).name if c == "file" else row[c] for c in result.columns]
                  for row in result.rows]  # fmt: skip

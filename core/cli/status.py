@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import click
 from rich.table import Table
 
 from ecmx.core.cli import console as out
+from ecmx.core.cli import render
 from ecmx.core.cli.options import (
     output_options,
     parse_day,
@@ -59,13 +57,7 @@ def status_command(state, period, plan_ids, today, provider, output_format):
     result = run_status(request, plugins=state.plugins())
     for note in result.notes:
         out.warning_line(note)
-    if output_format == "json":
-        sys.stdout.write(json.dumps(result.records, indent=2) + "\n")
-    elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(result.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.records)
-    else:
+    if not render.records(result.records, result.columns, output_format):
         _table(result)
 
 
