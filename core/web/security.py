@@ -103,7 +103,7 @@ class Gate:
 
     def _refusal(self, request: Request) -> Response | None:
         host = request.headers.get("host", "")
-        name, _, port = host.rpartition(":")
+        name, _, port = host.partition(":")
         expected_port = self.port_of()
         if name not in ("127.0.0.1", "localhost") or (
             expected_port is not None and port != str(expected_port)
