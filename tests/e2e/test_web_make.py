@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.ledger.workspace import init_workspace
 from ecmx.core.jobs.sample_data import SampleDataRequest, run_sample_data
+from ecmx.core.ledger.workspace import init_workspace
 from ecmx.core.web.current import set_current_dataset
 from tests.e2e.web import csrf, wait_for_job, web_client
 
@@ -26,7 +26,13 @@ from .sshd import needs_sshd
 
 PERIOD = "2025-11"
 DAY = "2025-12-03"  # on time for every plan's 2025-11 files: no lateness warnings
-PLANS = ("CalViva Health", "Imperial Valley", "Wellness Plan", "Health Net", "Partnership HealthPlan")
+PLANS = (
+    "CalViva Health",
+    "Imperial Valley",
+    "Wellness Plan",
+    "Health Net",
+    "Partnership HealthPlan",
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +70,9 @@ def make(client, **fields):
 
 def filename(response) -> str:
     """The name a download is saved under (``filename*=utf-8''...`` for a name with spaces)."""
-    found = re.search(r"filename\*=utf-8''(.+)|filename=\"([^\"]+)\"", response.headers["content-disposition"])
+    found = re.search(
+        r"filename\*=utf-8''(.+)|filename=\"([^\"]+)\"", response.headers["content-disposition"]
+    )
     assert found, response.headers["content-disposition"]
     return unquote(found[1] or found[2])
 
@@ -212,9 +220,9 @@ def test_a_plan_with_sftp_gets_a_send_button_and_its_files_are_sent(tmp_path, sa
         assert "Send to healthnet" in page.text
         assert "Send to calviva" not in page.text
         assert "send its files by the plan's secure email" in page.text
-        form = re.search(
-            r'<form method="post" action="/make/send">(.*?)</form>', page.text, re.S
-        )[1]
+        form = re.search(r'<form method="post" action="/make/send">(.*?)</form>', page.text, re.S)[
+            1
+        ]
         fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
         assert fields["plan"] == "healthnet"
         posted = client.post("/make/send", data=fields)

@@ -103,16 +103,20 @@ def _send_post(request: Request, form):
     job = request.app.state.runner.submit(
         f"Send {period} to {plan}",
         "send",
-        lambda job: run_send(
-            SendRequest(config.workspace, period=period, plans=(plan,), provider=provider,
-                        plans_dirs=config.plans_dirs),
-            plugins=config.plugins, progress=job.progress,
-        ),  # fmt: skip
+        lambda job: _send(config, job, period, plan, provider),
         back=f"/make?period={period}",
         period=str(period),
         plan=plan,
     )
     return RedirectResponse(f"/jobs/{job.id}", 303)
+
+
+def _send(config: WebConfig, job: Job, period: Period, plan: str, provider: Path):
+    request = SendRequest(
+        config.workspace, period=period, plans=(plan,), provider=provider,
+        plans_dirs=config.plans_dirs,
+    )  # fmt: skip
+    return run_send(request, plugins=config.plugins, progress=job.progress)
 
 
 def _make(config: WebConfig, job: Job, dataset: Path, plan: str, period: Period, force: bool,
