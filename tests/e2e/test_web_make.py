@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -155,7 +156,9 @@ def test_a_second_make_is_refused_in_one_line_unless_it_replaces(tmp_path, sampl
         refusal = re.findall(r'<p class="error" role="alert">(.*?)</p>', second.text)
         assert len(refusal) == 1 and "exists already" in refusal[0]
         assert "Traceback" not in second.text
-        third, _ = make(client, force="yes")
+        form = re.search(r'<form method="post" action="/make">(.*?)</form>', second.text, re.S)[1]
+        assert "Make again, replacing them" in form
+        third, _ = make(client, **dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)))
         assert "exists already" not in third.text and "Made 10 files" in third.text
 
 
@@ -172,6 +175,7 @@ def test_a_broken_dataset_upload_fails_in_one_line(tmp_path, sample):
         page = wait_for_job(client, posted.headers["location"])
         assert '<p class="error" role="alert">' in page.text
         assert "Traceback" not in page.text and "internal error" not in page.text
+        assert "replacing them" not in page.text  # offered only when files exist already
         assert (workspace / "uploads" / "our data.xlsx").read_bytes() == broken
 
 
@@ -217,8 +221,8 @@ def test_a_plan_with_sftp_gets_a_send_button_and_its_files_are_sent(tmp_path, sa
     run_sftp_trust(SftpTrustRequest("healthnet", provider=provider, yes=True))
     with web_client(workspace) as client:
         page, _ = make(client)
-        assert "Send to healthnet" in page.text
-        assert "Send to calviva" not in page.text
+        assert "Send to Health Net" in page.text
+        assert "Send to CalViva" not in page.text
         assert "send its files by the plan's secure email" in page.text
         form = re.search(r'<form method="post" action="/make/send">(.*?)</form>', page.text, re.S)[
             1
@@ -227,9 +231,25 @@ def test_a_plan_with_sftp_gets_a_send_button_and_its_files_are_sent(tmp_path, sa
         assert fields["plan"] == "healthnet"
         posted = client.post("/make/send", data=fields)
         sent = wait_for_job(client, posted.headers["location"])
-        assert "Sent 2 files to healthnet" in sent.text
+        assert "Sent 2 files to Health Net" in sent.text
         assert sorted(p.name for p in remote.iterdir()) == sorted(
             p.name for p in (workspace / "outbox" / PERIOD).glob("*_HN_*")
         )
         again = wait_for_job(client, client.post("/make/send", data=fields).headers["location"])
-        assert "Nothing was sent to healthnet" in again.text and "already sent" in again.text
+        assert "Nothing was sent to Health Net" in again.text and "already sent" in again.text
+
+
+def test_a_make_behind_another_job_says_it_is_waiting_then_runs(tmp_path, sample):
+    release = threading.Event()
+    with web_client(workspace_with(tmp_path, sample)) as client:
+        runner = client.app.state.runner  # type: ignore[attr-defined]
+        first = runner.submit("Make the month (earlier)", "make", lambda job: release.wait(60))
+        posted = client.post(
+            "/make", data={**csrf(), "period": PERIOD, "plan": "all", "production_date": DAY}
+        )
+        waiting = client.get(posted.headers["location"]).text
+        assert "Waiting for 1 earlier job to finish" in waiting
+        assert f'href="/jobs/{first.id}"' in waiting and 'http-equiv="refresh"' in waiting
+        release.set()
+        page = wait_for_job(client, posted.headers["location"])
+        assert "Made 10 files" in page.text

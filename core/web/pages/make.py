@@ -100,13 +100,15 @@ def _send_post(request: Request, form):
     if period is None or not plan:
         raise InputError("send: the form lost its period or plan; make the month again")
     provider = _provider(config, _dataset_named(config, form.get("dataset")))
+    name = config.registry.plan(plan).name  # an unknown plan: one line, before any work
     job = request.app.state.runner.submit(
-        f"Send {period} to {plan}",
+        f"Send the files for {period} to {name}",
         "send",
         lambda job: _send(config, job, period, plan, provider),
         back=f"/make?period={period}",
         period=str(period),
         plan=plan,
+        plan_name=name,
     )
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
@@ -146,6 +148,7 @@ def _make(config: WebConfig, job: Job, dataset: Path, plan: str, period: Period,
         report_index=len(files) - 1,
         held_back=any(row["held_back"] for row in table),
         delivery=_delivery(config, dataset, period, plan),
+        plan_names={c.plan.id: c.plan.name for c in result.conversions},
     )
 
 
