@@ -63,7 +63,7 @@ def test_a_made_rtf_checks_clean(tmp_path, rtf):
     workspace = tmp_path / "ws"
     with web_client(workspace) as client:
         page, _ = check(client, rtf.name, rtf.read_bytes())
-        assert "12 rows checked as healthnet's RTF" in page.text
+        assert "12 rows checked as Health Net's RTF" in page.text
         assert "no problems found" in page.text and "No problems found." in page.text
     assert (workspace / "uploads" / rtf.name).read_bytes() == rtf.read_bytes()
 
@@ -117,3 +117,8 @@ def test_an_upload_of_the_wrong_type_is_refused(tmp_path):
                 files={"file": (name, b"hello")},
             )  # fmt: skip
             assert page.status_code == 400 and words in page.text, name
+        page = client.post(
+            "/check", data={**csrf(), "plan": "nosuch", "kind": "rtf"},
+            files={"file": ("rtf.csv", b"a,b\n")},
+        )  # fmt: skip
+        assert page.status_code == 400 and "nosuch" in page.text

@@ -57,14 +57,16 @@ async def _check_post(request: Request, form):
     path = await save_upload(form.get("file"), config.uploads, TABLES, "plan file")
     plan, kind = str(form.get("plan") or ""), str(form.get("kind") or "")
     period = period_from(form.get("period"))
+    name = config.registry.plan(plan).name  # an unknown plan: one line, before any work
     show_values = config.show_values  # as the page is now: the report keeps it
     job = request.app.state.runner.submit(
-        f"Check {path.name} as {plan} {kind.upper()}",
+        f"Check {path.name} as {name}'s {kind.upper()}",
         "check",
         lambda job: _check(config, job, path, plan, kind, period, show_values),
         back="/check",
         zip_name=f"checked-{path.stem}",
         file_name=path.name,
+        plan_name=name,
     )
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
