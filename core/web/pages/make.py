@@ -30,8 +30,6 @@ from ecmx.core.web.security import checked_form
 from ecmx.core.web.templating import render
 from ecmx.core.web.uploads import WORKBOOKS, check_size, free_name, save_upload
 
-SECURE_EMAIL = "secure email"  # send's dry run names this destination for a plan without sFTP
-
 
 async def make_form(request: Request):
     config = config_of(request)
@@ -70,7 +68,8 @@ async def _make_post(request: Request, form):
     force = form.get("force") == "yes"
     made_on = _day(form.get("production_date"))
     name = _relative(config, dataset)
-    plan_words = "every plan" if plan == "all" else plan
+    # an unknown plan: one line, before any work
+    plan_words = "every plan" if plan == "all" else config.registry.plan(plan).name
     job = request.app.state.runner.submit(
         f"Make the month {period} for {plan_words}" + (" (replacing files)" if force else ""),
         "make",
