@@ -72,6 +72,7 @@ async def finding_row(request: Request):
         rule=grouped([finding])[0],
         row=row,
         file_name=Path(finding.file).name if finding.file else "",
+        active=job.extra.get("back"),
     )
 
 
