@@ -25,7 +25,7 @@ async def job_page(request: Request):
     name = f"job_{job.kind}.html"
     template = name if name in templates.env.list_templates() else "job.html"
     # the nav marks the page that started the job
-    active = job.extra.get("back")
+    active = str(job.extra.get("back") or "").split("?")[0] or None
     return render(
         request, template, job=job, ahead=runner.ahead_of(job), active=active, **job.extra
     )

@@ -72,7 +72,7 @@ async def finding_row(request: Request):
         rule=grouped([finding])[0],
         row=row,
         file_name=Path(finding.file).name if finding.file else "",
-        active=job.extra.get("back"),
+        active=str(job.extra.get("back") or "").split("?")[0] or None,
     )
 
 
