@@ -40,7 +40,7 @@ def test_the_sample_dataset_button_makes_it_the_dataset_in_use(tmp_path):
         assert (dataset.parent / "provider.yaml").is_file()
         page = client.get("/data").text
         assert "uploads/sample/sample-dataset.xlsx" in page
-        assert re.search(r"<th scope=\"row\">healthnet</th><td>\d+</td>", page)
+        assert re.search(r"<th scope=\"row\">Health Net</th><td>\d+</td>", page)
         # a second sample never replaces the first: a folder of its own
         start_with_sample(client)
         assert current_dataset(workspace).parent.name == "sample (2)"

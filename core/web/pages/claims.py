@@ -9,6 +9,7 @@ them too, is not offered here: a refused line is fixed in the dataset, then bill
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse
 from starlette.routing import Route
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.errors import InputError
+from ecmx.core.errors import InputError, OutputError
 from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 from ecmx.core.web import current
 from ecmx.core.web.findings_view import grouped
@@ -71,7 +72,10 @@ async def bill(request: Request):
     )  # fmt: skip
 
     def work(job):
-        result = run_claims(ask, plugins=config.plugins, progress=job.progress)
+        try:
+            result = run_claims(ask, plugins=config.plugins, progress=job.progress)
+        except OutputError as exc:  # the command line's words, said as the page says them
+            raise OutputError(_page_words(str(exc), config.workspace)) from None
         job.extra["groups"] = grouped(result.findings)
         return result
 
@@ -79,6 +83,14 @@ async def bill(request: Request):
         f"Claims for {period}", "claims", work, back=f"/claims?period={period}", ask=ask
     )
     return RedirectResponse(f"/jobs/{job.id}", 303)
+
+
+def _page_words(line: str, workspace: Path) -> str:
+    line = line.replace(f"{workspace}{os.sep}", "")
+    return line.replace(
+        "or pass --force to replace it",
+        'or tick "Replace claim files already made for this month"',
+    )
 
 
 async def download(request: Request):

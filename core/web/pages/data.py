@@ -103,6 +103,7 @@ async def data_page(request: Request):
         current=shown,
         datasets=listed,
         sources=ingest.sources(config.registry),
+        plan_names={p.id: p.name for p in config.registry.concrete_plans()},
         periods=recent_periods(Period.containing(datetime.now().date()).shift(-1)),
         default_period=Period.containing(datetime.now().date()).shift(-1),
     )
