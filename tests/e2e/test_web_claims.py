@@ -116,7 +116,9 @@ def test_a_line_with_a_wrong_diagnosis_code_is_left_off_with_why(tmp_path):
         )  # fmt: skip
         row[dx_at].value = "NOT A CODE"
         book.save(sample.parent / "edited.xlsx")
-        chosen = client.post("/data/choose", data={**csrf(), "dataset": "uploads/sample/edited.xlsx"})
+        chosen = client.post(
+            "/data/choose", data={**csrf(), "dataset": "uploads/sample/edited.xlsx"}
+        )
         assert chosen.status_code == 303
         page = bill(client)
         text = html.unescape(page.text)

@@ -70,9 +70,7 @@ async def drop(request: Request):
         if f"{plan}:{kind}" not in dict(sources(config.registry)):
             raise InputError("choose which plan sent the file, and which file it is")
         uploads = uploads_dir(config.workspace)
-        plan_file = await save_upload(
-            form.get("file"), uploads / PLAN_FILES, TABLES, "plan's file"
-        )
+        plan_file = await save_upload(form.get("file"), uploads / PLAN_FILES, TABLES, "plan's file")
     preview = free_name(uploads / PREVIEWS, merged_name(dataset, plan_file))
     preview.parent.mkdir(exist_ok=True)
     ask = IngestRequest(
