@@ -130,6 +130,9 @@ def test_a_line_with_a_wrong_diagnosis_code_is_left_off_with_why(tmp_path):
         shown = client.get(place.group(1))
         assert shown.status_code == 200 and "(this one)" in shown.text
         assert "***" in shown.text  # the row's member values, masked
+        again = bill(client, replace="yes").text  # files replaced; the line still left off
+        assert "diagnosis code not ICD-10" in html.unescape(again)
+        assert re.findall(r"<td>(\d+)</td>\s*<td>(?:<a|none)", again) == left_off
 
 
 def header_letter(index: int) -> str:

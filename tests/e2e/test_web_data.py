@@ -207,3 +207,30 @@ def test_dropping_a_plan_file_is_refused_without_a_dataset_or_a_file(tmp_path):
         assert "choose a plan's file to upload first" in html.unescape(none.text)
         wrong = client.post("/data/ingest", data=body, files={"file": ("mif.pdf", b"%PDF", "x")})
         assert wrong.status_code == 400 and "not .pdf" in wrong.text
+
+
+def test_a_cell_that_cannot_be_read_merges_nothing_and_links_its_row(tmp_path, kit):
+    with web_client(tmp_path / "ws") as client:
+        workspace = start_with_sample(client)
+        mif = made_mif(kit, current_dataset(workspace), tmp_path / "mif")
+        book = openpyxl.load_workbook(mif)
+        header = [c.value for c in book.worksheets[0][1]]
+        book.worksheets[0].cell(4, header.index("Member Date of Birth") + 1).value = "soon"
+        book.save(mif)
+        _, page = drop_mif(client, mif)
+        assert "Nothing was merged: 1 cell could not be read" in page.text
+        assert "Accept the merge" not in page.text
+        assert "Must be fixed:</span> not a date" in page.text
+        link = re.search(r'href="(/data/jobs/\d+/findings/\d+)">([^<]+)<', page.text)
+        assert link.group(2) == f"MIF!{header_letter(header.index('Member Date of Birth'))}4"
+        row = client.get(link.group(1)).text
+        assert 'Member Date of Birth <span class="late">(this one)</span>' in row
+        assert "soon" not in row and "***" in row
+        client.post("/settings/values", data={**csrf(), "show": "yes", "back": "/"})
+        assert "<td>soon</td>" in client.get(link.group(1)).text
+
+
+def header_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
