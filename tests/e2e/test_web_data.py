@@ -234,3 +234,13 @@ def header_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
+
+
+def test_only_datasets_are_offered_not_plan_files_kept_beside_them(tmp_path):
+    with web_client(tmp_path / "ws") as client:
+        workspace = start_with_sample(client)
+        book = openpyxl.Workbook()
+        book.active.title = "MIF"
+        book.save(workspace / "uploads" / "SUNRISE_HN_ECM_RTF_20251203.xlsx")
+        page = client.get("/data").text
+        assert "uploads/sample/sample-dataset.xlsx" in page and "SUNRISE_HN" not in page

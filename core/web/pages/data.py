@@ -14,6 +14,7 @@ Where things go, and why:
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,8 +62,21 @@ def datasets(workspace: Path) -> list[Path]:
         if path != folder and (path / "members.csv").is_file():
             found.append(path)
         if path == folder or not (path / "members.csv").is_file():
-            found += [p for p in path.iterdir() if p.suffix.lower() in WORKBOOKS and p.is_file()]
+            found += [p for p in path.iterdir() if _is_dataset_workbook(p)]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _is_dataset_workbook(path: Path) -> bool:
+    """A workbook with a members sheet: not a plan's file another page kept in uploads/.
+    Its list of sheets is read from the zip without loading the workbook."""
+    if path.suffix.lower() not in WORKBOOKS or not path.is_file():
+        return False
+    try:
+        with zipfile.ZipFile(path) as book:
+            listed = book.read("xl/workbook.xml").decode("utf-8", "replace").lower()
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return True  # listed, so that its one line of why it cannot be read is seen
+    return 'name="members"' in listed
 
 
 _summaries: dict[tuple[str, int], Summary] = {}
@@ -87,6 +101,8 @@ def summary(workspace: Path, dataset: Path) -> Summary:
         return Summary(name, changed, [], problem=str(exc))
     counts = members["plan"].fillna("(no plan)").astype(str).str.lower().value_counts()
     result = Summary(name, changed, sorted((str(k), int(v)) for k, v in counts.items()))
+    if len(_summaries) > 32:  # versions of files long gone
+        _summaries.clear()
     _summaries[key] = result
     return result
 

@@ -19,6 +19,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -85,7 +86,7 @@ async def drop(request: Request):
 
     job = request.app.state.runner.submit(
         f"What {plan_file.name} changes in {dataset.name}", "ingest", work, back="/data",
-        stage="preview", ask=ask, fingerprint=digest(dataset), accepted=None, discarded=False,
+        stage="preview", ask=ask, fingerprint=await run_in_threadpool(digest, dataset), accepted=None, discarded=False,
     )  # fmt: skip
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
@@ -111,7 +112,10 @@ async def accept(request: Request):
     ask: IngestRequest = preview.extra["ask"]
     if preview.extra["discarded"] or not Path(ask.out).exists():
         raise InputError("this preview was discarded: drop the plan's file again")
-    if not ask.dataset.exists() or digest(ask.dataset) != preview.extra["fingerprint"]:
+    same = ask.dataset.exists() and (
+        await run_in_threadpool(digest, ask.dataset) == preview.extra["fingerprint"]
+    )
+    if not same:
         raise InputError(
             f"{ask.dataset.name} changed since the preview: drop the plan's file again to "
             "see what the merge does now"
