@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
@@ -74,10 +75,11 @@ def test_the_files_are_in_the_workspace_and_the_ledger(billed):
     client, _ = billed
     workspace = client.app.state.config.workspace
     folder = workspace / "claims" / PERIOD
-    made = [r for r in listing(workspace, period=PERIOD) if r["direction"] == "made"]
-    assert sorted(r["plan"] for r in made) == sorted(PLANS)
-    assert {r["kind"] for r in made} == {"837p"}
-    assert len([p for p in folder.iterdir() if p.suffix == ".837"]) == len(PLANS)
+    made = [r for r in listing(workspace, period=PERIOD) if r["kind"] == "837p"]
+    assert {r["plan"] for r in made} == set(PLANS)  # (other tests here may bill again)
+    files = [p for p in folder.iterdir() if p.suffix == ".837"]
+    assert len(files) == len(PLANS)
+    assert {Path(r["file"]).name for r in made} == {p.name for p in files}
 
 
 def test_a_file_not_of_the_job_is_not_served(billed):
@@ -139,3 +141,16 @@ def header_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
+
+
+def test_an_invoice_for_one_plan_downloads_as_a_workbook(billed, tmp_path):
+    client, _ = billed
+    page = bill(client, plan="healthnet", format="invoice")
+    [(link, name)] = re.findall(
+        r'href="(/claims/jobs/\d+/files/\d+)" download>Download ([^<]+)<', page.text
+    )
+    assert name.endswith(".xlsx") and "Invoice" in name
+    path = tmp_path / name
+    path.write_bytes(client.get(link).content)
+    assert openpyxl.load_workbook(path).sheetnames
+    assert 'data-plan="healthnet"' in page.text and 'data-plan="calviva"' not in page.text

@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse
 from starlette.routing import Route
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.errors import InputError, OutputError
+from ecmx.core.errors import EcmxError, InputError
 from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 from ecmx.core.web import current
 from ecmx.core.web.findings_view import grouped
@@ -29,6 +29,13 @@ from ecmx.core.web.templating import render
 
 MEDIA = {".837": "application/edi-x12", ".xlsx": "application/vnd.openxmlformats-"
          "officedocument.spreadsheetml.sheet"}  # fmt: skip
+
+
+_WORDS = (
+    ("or pass --force to replace it", 'or tick "Replace claim files already made for this month"'),
+    ("choose another --format", 'choose another under "What to make"'),
+    ("--format: ", ""),
+)
 
 
 def _default_period() -> Period:
@@ -74,8 +81,8 @@ async def bill(request: Request):
     def work(job):
         try:
             result = run_claims(ask, plugins=config.plugins, progress=job.progress)
-        except OutputError as exc:  # the command line's words, said as the page says them
-            raise OutputError(_page_words(str(exc), config.workspace)) from None
+        except EcmxError as exc:  # the command line's words, said as the page says them
+            raise EcmxError(_page_words(str(exc), config.workspace)) from None
         job.extra["groups"] = grouped(result.findings)
         return result
 
@@ -87,10 +94,9 @@ async def bill(request: Request):
 
 def _page_words(line: str, workspace: Path) -> str:
     line = line.replace(f"{workspace}{os.sep}", "")
-    return line.replace(
-        "or pass --force to replace it",
-        'or tick "Replace claim files already made for this month"',
-    )
+    for cli, page in _WORDS:
+        line = line.replace(cli, page)
+    return line
 
 
 async def download(request: Request):
