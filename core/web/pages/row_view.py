@@ -23,8 +23,10 @@ def finished_job(request: Request, kind: str):
         raise InputError(
             f"there is no job {job_id} here (jobs are forgotten when the page's server restarts)"
         )
-    if not job.finished or job.result is None:
+    if not job.finished:
         raise InputError(f"job {job_id} has no result yet: wait for it to finish")
+    if job.result is None:
+        raise InputError(f"job {job_id} did not finish its work: {job.error}")
     return job
 
 
