@@ -29,11 +29,17 @@ from ecmx.core.jobs.ingest import IngestRequest, run_ingest
 from ecmx.core.web import current
 from ecmx.core.web.findings_view import grouped
 from ecmx.core.web.pages.common import config_of
-from ecmx.core.web.pages.forms import upload_form
 from ecmx.core.web.pages.outputs import finished_job
 from ecmx.core.web.runner import DONE
 from ecmx.core.web.security import checked_form
-from ecmx.core.web.uploads import TABLES, check_size, free_name, save_upload, uploads_dir
+from ecmx.core.web.uploads import (
+    TABLES,
+    check_size,
+    free_name,
+    save_upload,
+    upload_form,
+    uploads_dir,
+)
 
 PREVIEWS, PLAN_FILES = "previews", "plan-files"  # folders of uploads/
 
