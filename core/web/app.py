@@ -40,8 +40,7 @@ def create_app(config: WebConfig) -> Starlette:
 
 
 async def _ecmx_error(request: Request, exc: Exception):
-    # One line, as the command line prints it; a 409 when the workspace holds a conflict
-    # (a file exists), else 400: the request could not be done as asked.
+    # One line, as the command line prints it (400: the request could not be done as asked).
     return render(
         request, "error.html", status_code=400, heading="That did not work",
         message=str(exc), back=request.url.path if request.method == "POST" else "/",

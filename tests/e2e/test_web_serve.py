@@ -140,3 +140,22 @@ def test_jobs_run_one_at_a_time_in_order_and_failures_are_one_line():
     assert jobs[1].result == 2 and jobs[1].percent == 50
     assert jobs[2].error == "dataset.xlsx: no such file"
     assert "internal error (KeyError)" in jobs[3].error and "member" not in jobs[3].error
+
+
+def test_the_readmes_serve_commands_run_as_written(tmp_path):
+    """README "Without the command line": its two commands, in a fresh folder; the page
+    answers at the printed address (``--no-browser --port 0`` added: a test has no browser)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    line = re.search(r"^ecmx init (\S+) && ecmx serve --workspace (\S+)$", readme, re.M)
+    assert line and line.group(1) == line.group(2), "the README's serve line changed"
+    folder = line.group(1)
+    init = subprocess.run(
+        [sys.executable, "-m", "ecmx.core", "init", folder], cwd=tmp_path, capture_output=True
+    )
+    assert init.returncode == 0
+    with running_server(tmp_path / folder) as url:
+        status, _, _ = _get(url)
+        assert status == 303
