@@ -1,0 +1,130 @@
+"""A real browser for the web page's tests: Debian's Chromium (``/usr/bin/chromium``)
+driven by selenium through Debian's ``/usr/bin/chromedriver``, headless, 1280x900.
+
+Nothing is downloaded while tests run: the driver and browser paths are given, and
+``SE_OFFLINE=true`` stops Selenium Manager from fetching a driver or a browser (it would
+otherwise look for a newer Chrome). Skipped off CI when Chromium or its driver is not
+installed (``apt-get install --no-install-recommends chromium chromium-driver``, as
+.ci/run does); on CI it must run.
+
+``chrome(download_dir)`` makes the driver (files the page hands back land in
+``download_dir`` without a prompt); ``wait_for_download``, ``zoom`` and ``screenshot``
+are what the tests do with it. Works with selenium 4.20 (the oldest allowed) and newer.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+WIDTH, HEIGHT = 1280, 900
+
+needs_chromium = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()) and not os.environ.get("CI"),
+    reason="Chromium is not installed: apt-get install chromium chromium-driver",
+)
+
+
+@contextlib.contextmanager
+def chrome(download_dir: Path) -> Iterator:
+    """A headless Chromium that saves downloads to ``download_dir`` without asking."""
+    # Before selenium is imported and the driver made: Selenium Manager reads it.
+    os.environ["SE_OFFLINE"] = "true"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    download_dir = Path(download_dir).resolve()
+    download_dir.mkdir(parents=True, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start;
+    # --disable-dev-shm-usage: containers give /dev/shm 64 MB, too little for a tab.
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     f"--window-size={WIDTH},{HEIGHT}", "--disable-gpu",
+                     "--no-first-run", "--no-default-browser-check",
+                     "--disable-search-engine-choice-screen"):  # fmt: skip
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(download_dir),
+        "download.prompt_for_download": False,
+        "download.directory_upgrade": True,
+        "safebrowsing.enabled": False,
+    })  # fmt: skip
+    service = Service(executable_path=str(CHROMEDRIVER))
+    driver = webdriver.Chrome(service=service, options=options)
+    try:
+        driver.set_window_size(WIDTH, HEIGHT)
+        # Headless Chromium has not always honoured the download preference: say it again
+        # through the DevTools protocol, for the whole browser.
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": str(download_dir),
+                                "eventsEnabled": False})  # fmt: skip
+        driver.set_page_load_timeout(60)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for_download(folder: Path, suffix: str, timeout: float = 30) -> Path:
+    """The one file ending in ``suffix`` that appears in ``folder``, once Chromium has
+    finished writing it (no ``.crdownload`` left and its size steady)."""
+    deadline = time.monotonic() + timeout
+    last: dict[Path, int] = {}
+    while time.monotonic() < deadline:
+        partial = list(Path(folder).glob("*.crdownload"))
+        done = sorted(path for path in Path(folder).glob(f"*{suffix}") if path.is_file())
+        if done and not partial:
+            sizes = {path: path.stat().st_size for path in done}
+            if sizes == last:
+                if len(done) > 1:
+                    raise AssertionError(f"more than one {suffix} downloaded: {done}")
+                return done[0]
+            last = sizes
+        time.sleep(0.2)
+    found = sorted(path.name for path in Path(folder).iterdir()) if Path(folder).exists() else []
+    raise AssertionError(f"no {suffix} downloaded to {folder} within {timeout} s: {found}")
+
+
+def zoom(driver, percent: int) -> None:
+    """What the browser's own zoom does to layout: at 200% a 1280 px window lays the page
+    out in 640 CSS pixels, each drawn twice as large. (CSS ``zoom`` or a page scale factor
+    magnify without narrowing the viewport, so they would hide a page that does not
+    reflow.) ``zoom(driver, 100)`` goes back to normal."""
+    if percent == 100:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        return
+    width, height = int(WIDTH * 100 / percent), int(HEIGHT * 100 / percent)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height,
+                            "deviceScaleFactor": percent / 100, "mobile": False})  # fmt: skip
+
+
+def scrolls_sideways(driver) -> bool:
+    """True when the page is wider than the window (a horizontal scroll bar)."""
+    return bool(driver.execute_script(
+        "const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1;"
+    ))  # fmt: skip
+
+
+def screenshot(driver, path: Path, max_height: int = 2400) -> Path:
+    """A PNG of the whole page (not only the window), at most ``max_height`` tall, at the
+    window's width: small enough to commit under docs/screenshots."""
+    width, height = driver.execute_script(
+        "const e = document.documentElement; return [e.clientWidth, e.scrollHeight];"
+    )
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1},
+    })  # fmt: skip
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
