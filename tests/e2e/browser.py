@@ -128,3 +128,52 @@ def screenshot(driver, path: Path, max_height: int = 2400) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+# Every control a person fills or picks, and whether something names it for a screen
+# reader: a <label for>, a wrapping <label>, aria-label or aria-labelledby.
+_UNLABELLED = """
+const named = (e) => (e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`))
+    || e.closest('label') || (e.getAttribute('aria-label') || '').trim()
+    || (e.getAttribute('aria-labelledby') || '').trim();
+return [...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => !['hidden', 'submit', 'button', 'reset', 'image'].includes(e.type))
+    .filter((e) => !named(e)).map((e) => e.outerHTML.slice(0, 120));
+"""
+
+
+def accessibility_problems(driver) -> list[str]:
+    """What a person with a screen reader or a keyboard would trip on, on the current
+    page: not exactly one <h1>, a control without a label, a table header cell without
+    ``scope``. Empty when the page is fine."""
+    problems = []
+    h1 = len(driver.find_elements("css selector", "h1"))
+    if h1 != 1:
+        problems.append(f"{h1} <h1> on the page (one expected)")
+    problems += [f"no label: {control}" for control in driver.execute_script(_UNLABELLED)]
+    unscoped = driver.execute_script(
+        "return [...document.querySelectorAll('table th:not([scope])')].map(e => e.outerHTML)"
+    )
+    problems += [f"<th> without scope: {cell[:120]}" for cell in unscoped]
+    return problems
+
+
+def press_tab(driver, times: int = 1):
+    """Press Tab as a keyboard user does; the element that has the focus then."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(times):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    return driver.switch_to.active_element
+
+
+def focus_is_visible(driver, element) -> bool:
+    """True when the focused ``element`` is drawn differently from its unfocused self:
+    an outline or a box shadow (what :focus-visible styles give a keyboard user)."""
+    return bool(driver.execute_script("""
+        const e = arguments[0], s = getComputedStyle(e);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+        return e === document.activeElement && e.matches(':focus-visible')
+            && (outline || (s.boxShadow && s.boxShadow !== 'none'));
+    """, element))  # fmt: skip

@@ -13,16 +13,28 @@ from urllib.parse import parse_qs
 import pytest
 from selenium.webdriver.common.by import By
 
-from .browser import needs_chromium, screenshot, scrolls_sideways, wait_for_download, zoom
+from .browser import (
+    accessibility_problems,
+    focus_is_visible,
+    needs_chromium,
+    press_tab,
+    screenshot,
+    scrolls_sideways,
+    wait_for_download,
+    zoom,
+)
 
 pytestmark = needs_chromium
 
 CSV = "plan,members\nhealthnet,3\n"
+_BAD = """<!doctype html><style>:focus { outline: none }</style><h1>One</h1><h1>Two</h1><input name="q">
+<table><tr><th>Plan</th></tr><tr><td>healthnet</td></tr></table>"""
 _FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Form</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head><body>
 <h1>Say hello</h1>
 <form method="post" action="/hello"><label for="name">Your name</label>
-<input id="name" name="name"><button type="submit">Send</button></form>
+<input id="name" name="name"><label>Show values <input type="checkbox" name="show"></label>
+<button type="submit">Send</button></form>
 <p><a id="file" href="/members.csv" download>Members (CSV)</a></p>
 <p><a id="wide" href="/wide">A page wider than the window</a></p></body></html>"""
 
@@ -41,6 +53,8 @@ class _Page(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/members.csv":
             self._send(CSV, "text/csv", Content_Disposition='attachment; filename="members.csv"')
+        elif self.path == "/bad":
+            self._send(_BAD)
         elif self.path == "/wide":
             self._send('<!doctype html><h1>Wide</h1><div style="width:1000px">x</div>')
         else:
@@ -97,3 +111,23 @@ def test_a_screenshot_is_a_png_as_wide_as_the_window(driver, site, tmp_path):
     shot = screenshot(driver, tmp_path / "page.png").read_bytes()
     assert shot[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(shot[16:20], "big") == 1280  # IHDR width
+
+
+def test_the_page_checks_find_what_a_screen_reader_user_trips_on(driver, site):
+    driver.get(site)
+    assert accessibility_problems(driver) == []
+    driver.get(f"{site}/bad")
+    problems = accessibility_problems(driver)
+    assert problems[0] == "2 <h1> on the page (one expected)"
+    assert any("no label" in problem and 'name="q"' in problem for problem in problems)
+    assert any("<th> without scope" in problem for problem in problems)
+
+
+def test_tab_moves_the_focus_as_a_keyboard_does_and_it_shows(driver, site):
+    driver.get(site)
+    field = press_tab(driver)
+    assert field.get_attribute("id") == "name" and focus_is_visible(driver, field)
+    assert press_tab(driver).get_attribute("name") == "show"
+    driver.get(f"{site}/bad")
+    field = press_tab(driver)
+    assert field.get_attribute("name") == "q" and not focus_is_visible(driver, field)
