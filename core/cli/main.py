@@ -28,6 +28,7 @@ from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
 from ecmx.core.cli.plans import plans
 from ecmx.core.cli.send import send_command
+from ecmx.core.cli.serve import serve_command
 from ecmx.core.cli.sftp import sftp
 from ecmx.core.cli.status import status_command
 from ecmx.core.cli.validate import validate
@@ -75,6 +76,7 @@ for command in (
     fetch_command,
     response_command,
     status_command,
+    serve_command,
 ):
     cli.add_command(command)
 

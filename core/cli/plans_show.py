@@ -1,4 +1,5 @@
-"""``ecmx plans show``: a plan's layouts, codes and naming, or its assumptions."""
+"""``ecmx plans show``: a plan's layouts, codes and naming, or its assumptions (the
+tables: reports/plan_tables.py, shared with the web page)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,8 @@ from collections.abc import Iterable
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.cli import console as out
-from ecmx.core.plans.spec import Layout, PlanSpec
-
-
-def _provenance(entry: object, plan: PlanSpec) -> str:
-    """'assumed', or where the entry comes from: each source's title and section."""
-    if isinstance(entry, dict):
-        assumed, source = entry.get("assumed") is True, entry.get("source", "")
-    else:
-        assumed, source = getattr(entry, "assumed", False) is True, getattr(entry, "source", "")
-    if assumed:
-        return "assumed"
-    return plan.cite(source)
+from ecmx.core.plans.spec import PlanSpec
+from ecmx.core.reports import plan_tables as tables
 
 
 def show_plan(
@@ -30,102 +21,19 @@ def show_plan(
     )
     for kind in kinds:
         file = plan.files[kind]
-        layout = (
-            file.layout_for(period) if period else max(file.versions, key=lambda v: v.effective)
-        )
-        out.stdout.print(
-            f"\n{kind}: {file.title}; {file.format}, sheet {file.sheet!r}, dates {file.date_format}, "
-            f"named {file.naming}.{file.format}; layout {layout.version} in force from {layout.effective}"
-            + (f"; filled into the template {file.template}" if file.template else ""),
-            markup=False,
-        )
-        headers = ("#", "header", "field", "type", "required", "rules", "source")
-        out.table(
-            f"{plan.id} {kind} {layout.version}",
-            (*headers, "key", "from") if explain else headers,
-            _layout_rows(plan, kind, layout, explain),
-        )
+        layout = tables.layout_for(plan, kind, period)
+        out.stdout.print("\n" + tables.file_line(plan, kind, layout), markup=False)
+        out.table(*tables.layout_table(plan, kind, layout, explain))
         if file.rules:
             out.stdout.print(
                 "rules: " + ", ".join(f"{k}={v}" for k, v in file.rules.items()), markup=False
             )
-    _show_codes(plan, explain)
-    _show_calendar(plan)
-    _show_billing(plan)
-
-
-def _layout_rows(plan: PlanSpec, kind: str, layout: Layout, explain: bool) -> list[tuple]:
-    rows: list[tuple] = []
-    for index, column in enumerate(layout.columns, 1):
-        what = column.field if column.field is not None else f"= {column.value!r}"
-        extra = ", ".join(
-            x
-            for x in (
-                f"codes {column.codes}" + (" (label)" if column.output == "label" else "")
-                if column.codes
-                else "",
-                f"transform {column.transform}" if column.transform else "",
-                f"max {column.max_length}" if column.max_length is not None else "",
-            )
-            if x
-        )
-        row = (
-            index,
-            column.header,
-            what,
-            column.type,
-            "yes" if column.required else "",
-            extra,
-            _provenance(column, plan),
-        )
-        origin = plan.origins.get(f"files.{kind}.{column.key}", plan.origin)
-        rows.append((*row, column.key or "", origin) if explain else row)
-    return rows
-
-
-def _show_codes(plan: PlanSpec, explain: bool) -> None:
-    for name, code_list in plan.codes.items():
-        codes = [
-            (key, value["code"], value.get("label", ""), _provenance(value, plan))
-            + ((plan.origins.get(f"codes.{name}.{key}", plan.origin),) if explain else ())
-            for key, value in code_list.values.items()
-        ]
-        title = f"codes {name}" + (
-            f" (blank -> {code_list.default})" if code_list.default is not None else ""
-        )
-        headers = ("key", "code", "label", "source")
-        out.table(title, (*headers, "from") if explain else headers, codes)
-
-
-def _show_billing(plan: PlanSpec) -> None:
-    rows = [(key, str(fact.value), _provenance(fact, plan)) for key, fact in plan.billing_facts]
-    if rows:
-        out.table(f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows)
-
-
-def _show_calendar(plan: PlanSpec) -> None:
-    from ecmx.core.calendar.schedule import plan_events
-
-    rows = [
-        (e.name, e.title, e.party, e.describe(), e.adjust, _provenance(e, plan))
-        for e in plan_events(plan)
-    ]
-    if rows:
-        out.table(
-            f"{plan.id} calendar (dates: ecmx calendar --plan {plan.id})",
-            ("event", "what", "who", "when", "weekend/holiday", "source"),
-            rows,
-        )
+    for table in tables.code_tables(plan, explain):
+        out.table(*table)
+    for table in (tables.calendar_table(plan), tables.billing_table(plan)):
+        if table[2]:
+            out.table(*table)
 
 
 def show_assumptions(plan: PlanSpec, kinds: Iterable[str]) -> None:
-    rows = [
-        (path, note)
-        for path, note in plan.assumptions()
-        if not path.startswith("files.") or path.split(".")[1] in kinds
-    ]
-    out.table(
-        f"{plan.name}: {len(rows)} assumed value(s) to confirm with the plan",
-        ("where", "what"),
-        rows,
-    )
+    out.table(*tables.assumptions_table(plan, kinds))

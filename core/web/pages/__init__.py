@@ -1,0 +1,1 @@
+"""One module per page; each has ``routes``, its Starlette routes (app.py gathers them)."""
