@@ -88,11 +88,11 @@ def running_server(workspace: Path, *extra: str) -> Iterator[str]:
         yield url
     finally:
         process.send_signal(2)
-        try:
-            process.wait(10)
+        try:  # communicate, not wait: it also closes the pipes (a ResourceWarning else)
+            process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            process.communicate()
 
 
 def _wait_listening(url: str) -> None:
