@@ -73,6 +73,19 @@ def chrome(download_dir: Path) -> Iterator:
         driver.quit()
 
 
+def click_through(driver, element, timeout: float = 30) -> None:
+    """Click a link or a form's button and wait until the next page has loaded: a click
+    returns before a form's answer arrives, and reading the page then reads the old one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    element.click()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def wait_for_download(folder: Path, suffix: str, timeout: float = 30) -> Path:
     """The one file ending in ``suffix`` that appears in ``folder``, once Chromium has
     finished writing it (no ``.crdownload`` left and its size steady)."""
@@ -107,11 +120,23 @@ def zoom(driver, percent: int) -> None:
                             "deviceScaleFactor": percent / 100, "mobile": False})  # fmt: skip
 
 
-def scrolls_sideways(driver) -> bool:
-    """True when the page is wider than the window (a horizontal scroll bar)."""
-    return bool(driver.execute_script(
-        "const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1;"
-    ))  # fmt: skip
+_WIDER = """const e = document.documentElement;
+if (e.scrollWidth <= e.clientWidth + 1) return '';
+const wide = [...document.querySelectorAll('body *')]
+    .filter((x) => x.getBoundingClientRect().right > e.clientWidth + 1).slice(-3);
+return `${e.scrollWidth} px wide in ${e.clientWidth}: `
+    + wide.map((x) => x.outerHTML.slice(0, 100)).join(' | ');"""
+
+
+def scrolls_sideways(driver, settle: float = 3.0) -> str:
+    """What makes the page wider than the window (a horizontal scroll bar): its width
+    and the innermost elements that stick out; empty (false) when it fits. A page that
+    does not fit is asked again for ``settle`` seconds: on a loaded machine a page just
+    loaded was seen laid out wider for a moment (a page that does not reflow stays wide)."""
+    deadline = time.monotonic() + settle
+    while (wider := driver.execute_script(_WIDER)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return wider
 
 
 def screenshot(driver, path: Path, max_height: int = 2400) -> Path:
@@ -163,6 +188,15 @@ def press_tab(driver, times: int = 1):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
+    # Keys go to the focused window; a headless window just loaded may not have the focus
+    # yet, and a Tab pressed then is lost (seen: the body stayed focused).
+    deadline = time.monotonic() + 10
+    while not driver.execute_script(
+        "window.focus(); return document.readyState === 'complete' && document.hasFocus();"
+    ):
+        if time.monotonic() > deadline:
+            raise AssertionError("the page never had the keyboard focus")
+        time.sleep(0.05)
     for _ in range(times):
         ActionChains(driver).send_keys(Keys.TAB).perform()
     return driver.switch_to.active_element

@@ -15,6 +15,7 @@ from selenium.webdriver.common.by import By
 
 from .browser import (
     accessibility_problems,
+    click_through,
     focus_is_visible,
     needs_chromium,
     press_tab,
@@ -83,7 +84,7 @@ def test_a_form_is_filled_submitted_and_its_answer_read(driver, site):
     driver.get(site)
     field = driver.find_element(By.ID, "name")
     field.send_keys("Ana <b>")
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert driver.find_element(By.ID, "greeting").text == "Hello, Ana <b>"
 
 

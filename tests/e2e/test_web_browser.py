@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By
 
 from .browser import (
     accessibility_problems,
+    click_through,
     focus_is_visible,
     needs_chromium,
     press_tab,
@@ -64,6 +65,7 @@ def origin(url: str) -> str:
 def sign_in(driver, url: str) -> str:
     """Open the printed address, as the person does; the page's origin."""
     driver.get(url)
+    assert driver.find_elements(By.CSS_SELECTOR, "nav a"), (driver.current_url, h1(driver))
     return origin(url)
 
 
@@ -105,7 +107,7 @@ def test_without_the_token_the_page_refuses_and_with_it_a_cookie_carries_on(driv
     assert h1(driver).startswith("The month")
     cookie = driver.get_cookie("ecmx_token")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    driver.find_element(By.LINK_TEXT, "Plans").click()
+    click_through(driver, driver.find_element(By.LINK_TEXT, "Plans"))
     assert h1(driver) == "Plans" and "token" not in driver.current_url
     driver.get(f"{base}/calendar")
     assert h1(driver).startswith("Calendar")
@@ -123,20 +125,20 @@ def test_a_form_without_its_csrf_field_is_refused_and_changes_nothing(driver, se
         form,
         how,
     )
-    form.find_element(By.TAG_NAME, "button").click()
+    click_through(driver, form.find_element(By.TAG_NAME, "button"))
     assert h1(driver) == "Not allowed"
     assert "did not come from this page" in driver.find_element(By.ID, "main").text
     assert status_of(driver, "/settings/values", "POST", {"show": "yes", "back": "/"}) == 403
     driver.get(origin(served) + "/")
     button = driver.find_element(By.CSS_SELECTOR, "form.values button")
     assert button.text == "Show member values"  # still masked
-    button.click()  # the page's own form, field intact, is accepted
+    click_through(driver, button)  # the page's own form, field intact, is accepted
     assert driver.find_element(By.CSS_SELECTOR, "form.values button").text == ("Hide member values")
 
 
 def test_the_calendar_downloads_an_ics_a_calendar_program_reads(driver, downloads, served):
     sign_in(driver, served)
-    driver.find_element(By.LINK_TEXT, "Calendar").click()
+    click_through(driver, driver.find_element(By.LINK_TEXT, "Calendar"))
     shown = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "main tbody tr")]
     assert shown
     save_screenshot(driver, "calendar")
@@ -152,17 +154,17 @@ def test_every_page_has_one_heading_labelled_controls_and_reflows_at_200_percent
     base = sign_in(driver, served)
     pages = [href for _, href in nav_links(driver)]
     assert len(pages) >= 4 and all(href.startswith(base) for href in pages)
-    driver.find_element(By.LINK_TEXT, "Plans").click()
+    click_through(driver, driver.find_element(By.LINK_TEXT, "Plans"))
     pages.append(driver.find_element(By.CSS_SELECTOR, "main tbody a").get_attribute("href"))
     for href in pages:
         zoom(driver, 100)
         driver.get(href)
         assert "Traceback" not in driver.page_source, href
         assert accessibility_problems(driver) == [], href
-        assert not scrolls_sideways(driver), href
+        assert not (wider := scrolls_sideways(driver)), (href, wider)
         zoom(driver, 200)
         driver.get(href)
-        assert not scrolls_sideways(driver), f"{href} scrolls sideways at 200%"
+        assert not (wider := scrolls_sideways(driver)), (f"{href} at 200%", wider)
         assert accessibility_problems(driver) == [], href
 
 
