@@ -42,11 +42,15 @@ def serve_command(state, workspace_option, port, no_browser):
     if workspace is None:
         raise no_workspace()
     check_ledger(workspace)
-    serve(
-        workspace,
-        state.plugins(),
-        tuple(state.plans_dirs),
-        port,
-        open_browser=not no_browser,
-        say=lambda text: print(text, file=sys.stdout, flush=True),
-    )
+    try:
+        serve(
+            workspace,
+            state.plugins(),
+            tuple(state.plans_dirs),
+            port,
+            open_browser=not no_browser,
+            say=lambda text: print(text, file=sys.stdout, flush=True),
+        )
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl+C, then raises it again: a normal end
+        pass
+    print("ecmx serve: stopped", flush=True)

@@ -77,6 +77,7 @@ class ClaimsRequest:
     show_values: bool = False
     test_file: bool = False  # an 837P test interchange (ISA15 = T)
     force: bool = False  # bill lines that break a billing rule; replace existing files
+    replace: bool = False  # replace existing files only (force's other half: the web page)
     plans_dirs: tuple[Path, ...] = ()
     workspace: Path | None = None  # its ledger: control numbers, each file written recorded
 
@@ -104,7 +105,7 @@ def run_claims(
     plans = registry.concrete_plans() if request.plan == "all" else [registry.plan(request.plan)]
     requested = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(request.dataset, request.provider)
-    check_report_target(request.report, request.force, inputs)
+    check_report_target(request.report, request.force or request.replace, inputs)
     check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     plans = requested
@@ -123,7 +124,9 @@ def run_claims(
     findings += [f for r in results for f in r.findings]
     meta = {"command": "claims", "dataset": str(request.dataset),
             "period": str(request.period), "plan": request.plan}  # fmt: skip
-    unique = report_findings(findings, meta, request.report, request.show_values, request.force)
+    unique = report_findings(
+        findings, meta, request.report, request.show_values, request.force or request.replace
+    )
     return ClaimsResult(
         plans=results,
         written=written,
@@ -171,7 +174,7 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
         [(r.plan.id, path) for r, path in zip(to_write, paths, strict=True)],
         others=[("--report", request.report)],
         inputs=inputs,
-        force=request.force,
+        force=request.force or request.replace,
     )
     created = _created(made)
     usage = "T" if request.test_file else "P"
@@ -182,7 +185,8 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
         else nullcontext(None)
     )
     # One batch: a failure half-way leaves no claim file of the run under its final name.
-    with numbers as reserved, atomic_batch(paths, force=request.force) as tmp:
+    replace = request.force or request.replace
+    with numbers as reserved, atomic_batch(paths, force=replace) as tmp:
         for index, (result, path) in enumerate(zip(to_write, paths, strict=True)):
             number = reserved[index] if reserved is not None else None
             claim_file = ClaimFile(

@@ -47,10 +47,16 @@ def grouped(findings: list[Finding]) -> list[RuleGroup]:
                 entry["hint"],
                 entry["source"],
                 entry["count"],
-                [(index[id(f)], place(f) or f.file, f.message) for f in group[:PLACES_SHOWN]],
+                [(index[id(f)], _where(f), f.message) for f in group[:PLACES_SHOWN]],
             )
         )
     return result
+
+
+def _where(finding: Finding) -> str:
+    """The place, as a person looks for it; a finding about a whole file: the file's name
+    (the folders it sits in say nothing to the reader)."""
+    return place(finding) if finding.sheet else Path(finding.file).name if finding.file else ""
 
 
 def row_of(finding: Finding, show_values: bool, readers=()) -> list[tuple[str, str, bool]]:

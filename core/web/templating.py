@@ -27,7 +27,7 @@ NAV = (
 def render(request: Request, template: str, status_code: int = 200, **context):
     config = request.app.state.config
     path = request.url.path
-    active = max(
+    active = context.pop("active", None) or max(
         (p for p, _ in NAV if path == p or (p != "/" and path.startswith(p))), key=len, default="/"
     )
     base = {

@@ -18,21 +18,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.e2e.ledger_rows import db_rows
+
 from .sshd import free_port, needs_sshd
 
 pytestmark = needs_sshd
 
 HN_MIF = "SUNRISE_HN_ECM_MIF_20251203.xlsx"
 CIN_HEADER = "Member Client Index Number (CIN)"
-
-
-def db_rows(workspace: Path, sql: str, *args) -> list[dict]:
-    conn = sqlite3.connect(workspace / ".ecmx" / "ledger.sqlite3")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, args)]
-    finally:
-        conn.close()
 
 
 def tree(folder: Path) -> dict[str, str]:

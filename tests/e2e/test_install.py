@@ -81,6 +81,23 @@ def test_plan_configs_ship_as_package_data():
     assert resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").is_file()
 
 
+def test_the_web_pages_files_are_package_data():
+    """Every template and static file of ``ecmx serve`` matches a package-data pattern, so
+    a wheel (not only an editable install) carries it."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["ecmx.core.web"]
+    web = root / "core" / "web"
+    files = [
+        p.relative_to(web).as_posix() for d in ("templates", "static") for p in (web / d).iterdir()
+    ]
+    assert files
+    assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
+
+
 # ----------------------------------------------------------------------------- console script
 
 

@@ -4,7 +4,6 @@ nothing of a member reaches the database."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -15,23 +14,11 @@ from pathlib import Path
 import pytest
 
 from ecmx.core.ledger.db import SCHEMA_VERSION
+from tests.e2e.ledger_rows import db_rows, sha256
 
 PERIOD = "2025-11"
 DAY = "2025-12-03"
 ECMX_SCRIPT = Path(sys.executable).parent / "ecmx"
-
-
-def db_rows(workspace: Path, sql: str) -> list[dict]:
-    conn = sqlite3.connect(workspace / ".ecmx" / "ledger.sqlite3")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql)]
-    finally:
-        conn.close()
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def isa13(path: Path) -> int:

@@ -5,10 +5,8 @@ recorded 'sent' that is not on the server, and nothing on it twice."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ import pytest
 import yaml
 
 from ecmx.core.delivery.sftp import part_name
+from tests.e2e.ledger_rows import db_rows, sha256
 
 from .sshd import free_port, keygen, needs_sshd
 
@@ -27,19 +26,6 @@ PERIOD = "2025-11"
 DAY = "2025-12-03"
 ON_TIME = "2025-12-04"
 PLANS = ("calviva", "chpiv", "chwp", "healthnet", "partnership")
-
-
-def db_rows(workspace: Path, sql: str = "SELECT * FROM sends ORDER BY id") -> list[dict]:
-    conn = sqlite3.connect(workspace / ".ecmx" / "ledger.sqlite3")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql)]
-    finally:
-        conn.close()
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 class Site:

@@ -88,11 +88,14 @@ def running_server(workspace: Path, *extra: str) -> Iterator[str]:
         yield url
     finally:
         process.send_signal(2)
-        try:  # communicate, not wait: it also closes the pipes (a ResourceWarning else)
-            process.communicate(timeout=10)
+        try:
+            process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def _wait_listening(url: str) -> None:

@@ -24,7 +24,11 @@ async def job_page(request: Request):
         )
     name = f"job_{job.kind}.html"
     template = name if name in templates.env.list_templates() else "job.html"
-    return render(request, template, job=job, ahead=runner.ahead_of(job), **job.extra)
+    # the nav marks the page that started the job
+    active = str(job.extra.get("back") or "").split("?")[0] or None
+    return render(
+        request, template, job=job, ahead=runner.ahead_of(job), active=active, **job.extra
+    )
 
 
 async def show_values(request: Request):
