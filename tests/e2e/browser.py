@@ -57,6 +57,8 @@ def chrome(download_dir: Path) -> Iterator:
         "download.prompt_for_download": False,
         "download.directory_upgrade": True,
         "safebrowsing.enabled": False,
+        # a page handing back several files (each plan's) must not ask "allow multiple?"
+        "profile.default_content_setting_values.automatic_downloads": 1,
     })  # fmt: skip
     service = Service(executable_path=str(CHROMEDRIVER))
     driver = webdriver.Chrome(service=service, options=options)

@@ -8,10 +8,7 @@ With ``ECMX_SCREENSHOTS=1`` the tests also save the main pages to docs/screensho
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import icalendar
 import pytest
@@ -23,22 +20,14 @@ from .browser import (
     focus_is_visible,
     needs_chromium,
     press_tab,
-    screenshot,
     scrolls_sideways,
     wait_for_download,
     zoom,
 )
+from .pages import h1, nav_links, origin, save_screenshot, sign_in, status_of
 from .web import running_server
 
 pytestmark = needs_chromium
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def save_screenshot(driver, name: str) -> None:
-    """docs/screenshots/NAME.png, when ECMX_SCREENSHOTS=1 (at 100% zoom, 1280 wide)."""
-    if os.environ.get("ECMX_SCREENSHOTS") == "1":
-        screenshot(driver, SCREENSHOTS / f"{name}.png")
 
 
 @pytest.fixture
@@ -57,42 +46,6 @@ def served(workspace):
         yield url
 
 
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def sign_in(driver, url: str) -> str:
-    """Open the printed address, as the person does; the page's origin."""
-    driver.get(url)
-    assert driver.find_elements(By.CSS_SELECTOR, "nav a"), (driver.current_url, h1(driver))
-    return origin(url)
-
-
-def h1(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "h1").text
-
-
-def status_of(driver, path: str, method: str = "GET", form: dict | None = None) -> int:
-    """The HTTP status the page's own origin gets for ``path`` (what the browser sent
-    with it: its cookie, or none)."""
-    return driver.execute_async_script(
-        """const [path, method, form, done] = arguments;
-        const body = form ? new URLSearchParams(form) : undefined;
-        fetch(path, {method, body, redirect: 'manual'}).then(r => done(r.status));""",
-        path,
-        method,
-        form,
-    )
-
-
-def nav_links(driver) -> list[tuple[str, str]]:
-    return [
-        (link.text, link.get_attribute("href"))
-        for link in driver.find_elements(By.CSS_SELECTOR, "nav a")
-    ]
-
-
 def test_without_the_token_the_page_refuses_and_with_it_a_cookie_carries_on(driver, served):
     base = origin(served)
     driver.get(f"{base}/")
@@ -102,7 +55,7 @@ def test_without_the_token_the_page_refuses_and_with_it_a_cookie_carries_on(driv
     driver.get(f"{base}/calendar?token=not-the-one")
     assert h1(driver) == "Not allowed"
 
-    driver.get(served)
+    sign_in(driver, served)
     assert driver.current_url == f"{base}/"  # the token left the address bar
     assert h1(driver).startswith("The month")
     cookie = driver.get_cookie("ecmx_token")
