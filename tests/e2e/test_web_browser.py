@@ -115,6 +115,8 @@ def test_every_page_has_one_heading_labelled_controls_and_reflows_at_200_percent
         assert "Traceback" not in driver.page_source, href
         assert accessibility_problems(driver) == [], href
         assert not (wider := scrolls_sideways(driver)), (href, wider)
+        if href.endswith("/plans"):  # the other main pages are saved by the month's tests
+            save_screenshot(driver, "plans")
         zoom(driver, 200)
         driver.get(href)
         assert not (wider := scrolls_sideways(driver)), (f"{href} at 200%", wider)

@@ -232,3 +232,44 @@ def test_bill_the_month_and_download_each_plan_s_837p(driver, downloads, tmp_pat
             billed += 1
         assert billed >= 1
         assert h1(driver)
+
+
+def test_check_a_file_shows_a_damaged_cell_and_hands_back_the_marked_workbook(
+    driver, downloads, tmp_path, kit
+):
+    period = str(last_month())
+    sample = tmp_path / "sample" / "clinic data.xlsx"
+    run_sample_data(SampleDataRequest(sample, period=last_month()))
+    run = kit.invoke("convert", sample, "--plan", PLAN, "--kind", "rtf", "--period", period,
+                     "--out", tmp_path / "made")  # fmt: skip
+    assert run.code == 0, run.err
+    [rtf] = list((tmp_path / "made").glob("*RTF*.xlsx"))
+    book = openpyxl.load_workbook(rtf)
+    header = [c.value for c in book.worksheets[0][1]]
+    column = header.index(CIN_HEADER) + 1
+    book.worksheets[0].cell(2, column).value = WRONG_CIN  # edited by hand, wrongly
+    damaged = tmp_path / "edited" / rtf.name
+    damaged.parent.mkdir()
+    book.save(damaged)
+    sent = damaged.read_bytes()
+    workspace = tmp_path / "workspace"
+    with running_server(workspace) as url:
+        sign_in(driver, url)
+        go(driver, "Check a file")
+        attach(driver, "file", damaged)
+        choose(driver, "plan", PLAN)
+        choose(driver, "kind", "rtf")
+        choose(driver, "period", period)
+        save_screenshot(driver, "check")
+        submit(driver, "Check the file")
+        text = wait_for_job_page(driver)
+        cell = f"{book.worksheets[0].title}!{openpyxl.utils.get_column_letter(column)}2"
+        assert re.search(r"\d+ problems? found", text) and cell in text, text
+        assert WRONG_CIN not in text  # masked
+        save_screenshot(driver, "check-result")
+        driver.find_element(By.PARTIAL_LINK_TEXT, "Download the workbook").click()
+        marked = openpyxl.load_workbook(wait_for_download(downloads, ".xlsx"))
+        at = marked.worksheets[0][cell.split("!")[1]]
+        assert at.value == WRONG_CIN and "CIN" in at.comment.text  # marked at its cell
+    assert damaged.read_bytes() == sent  # the person's file, untouched
+    assert (workspace / "uploads" / damaged.name).read_bytes() == sent  # kept as sent
