@@ -9,15 +9,18 @@ written to a temporary name and moved into place (storage/atomic.py).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from ecmx.core.errors import InputError
 from ecmx.core.storage.atomic import atomic_file
 from ecmx.core.storage.limits import MAX_WORKBOOK_BYTES, mib
+from ecmx.core.web.security import checked_form
 
 MAX_UPLOAD_BYTES = MAX_WORKBOOK_BYTES  # what ecmx would read from disk anyway
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -34,6 +37,19 @@ def check_size(request: Request) -> None:
             f"the file is larger than {mib(MAX_UPLOAD_BYTES)}, the most ecmx reads: "
             "check it is the right file"
         )
+
+
+@contextlib.asynccontextmanager
+async def upload_form(request: Request) -> AsyncIterator[FormData]:
+    """A form with files: its size checked first, then its CSRF field; closed when the
+    handler is done (starlette keeps each uploaded file in a temporary file until then),
+    even when the handler refuses it."""
+    check_size(request)
+    form = await checked_form(request)
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 def uploads_dir(workspace: Path) -> Path:

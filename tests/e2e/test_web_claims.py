@@ -127,10 +127,10 @@ def test_a_line_with_a_wrong_diagnosis_code_is_left_off_with_why(tmp_path):
         assert "Must be fixed:" in text and "diagnosis code not ICD-10" in text
         left_off = re.findall(r"<td>(\d+)</td>\s*<td>(?:<a|none)", page.text)
         assert sorted(int(n) for n in left_off)[-1] >= 1
-        place = re.search(r'href="(/claims/jobs/\d+/findings/\d+)">([^<]+)<', page.text)
+        place = re.search(r'href="(/jobs/\d+/findings/\d+)">([^<]+)<', page.text)
         assert place and f"encounters!{header_letter(dx_at)}{row[0].row}" == place.group(2)
         shown = client.get(place.group(1))
-        assert shown.status_code == 200 and "(this one)" in shown.text
+        assert shown.status_code == 200 and "(this problem)" in shown.text
         assert "***" in shown.text  # the row's member values, masked
         again = bill(client, replace="yes").text  # files replaced; the line still left off
         assert "diagnosis code not ICD-10" in html.unescape(again)

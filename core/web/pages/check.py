@@ -18,9 +18,8 @@ from ecmx.core.web.config import WebConfig
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
 from ecmx.core.web.pages.outputs import outcome
 from ecmx.core.web.runner import Job
-from ecmx.core.web.security import checked_form
 from ecmx.core.web.templating import render
-from ecmx.core.web.uploads import TABLES, WORKBOOKS, check_size, free_name, save_upload
+from ecmx.core.web.uploads import TABLES, WORKBOOKS, free_name, save_upload, upload_form
 
 DIRECTION = {"to_plan": "you send to the plan", "from_plan": "the plan sends you"}
 
@@ -44,12 +43,8 @@ async def check_form(request: Request):
 
 
 async def check_post(request: Request):
-    check_size(request)
-    form = await checked_form(request)
-    try:
+    async with upload_form(request) as form:
         return await _check_post(request, form)
-    finally:  # the upload's temporary file, closed even when the check is refused
-        await form.close()
 
 
 async def _check_post(request: Request, form):

@@ -23,7 +23,7 @@ from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 from ecmx.core.web import current
 from ecmx.core.web.findings_view import grouped
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
-from ecmx.core.web.pages.row_view import finished_job, render_finding_row
+from ecmx.core.web.pages.outputs import finished_job
 from ecmx.core.web.security import checked_form
 from ecmx.core.web.templating import render
 
@@ -115,14 +115,8 @@ async def download(request: Request):
     )
 
 
-async def finding_row(request: Request):
-    job = finished_job(request, "claims")
-    return render_finding_row(request, job, job.result.findings, f"/jobs/{job.id}")
-
-
 routes = [
     Route("/claims", claims_page),
     Route("/claims", bill, methods=["POST"]),
     Route("/claims/jobs/{job:int}/files/{n:int}", download),
-    Route("/claims/jobs/{job:int}/findings/{n:int}", finding_row),
 ]

@@ -31,10 +31,16 @@ from ecmx.core.jobs.sample_data import SampleDataRequest, run_sample_data
 from ecmx.core.web import current
 from ecmx.core.web.pages import ingest
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
-from ecmx.core.web.pages.forms import upload_form
 from ecmx.core.web.security import checked_form
 from ecmx.core.web.templating import render
-from ecmx.core.web.uploads import WORKBOOKS, check_size, free_name, save_upload, uploads_dir
+from ecmx.core.web.uploads import (
+    WORKBOOKS,
+    check_size,
+    free_name,
+    save_upload,
+    upload_form,
+    uploads_dir,
+)
 
 SUMMARY_MAX_BYTES = 5 * 1024 * 1024  # read a dataset for its counts only when it is quick
 _HIDDEN = {ingest.PREVIEWS, ingest.PLAN_FILES}  # uploads/ folders that hold no dataset

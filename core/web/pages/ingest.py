@@ -29,11 +29,17 @@ from ecmx.core.jobs.ingest import IngestRequest, run_ingest
 from ecmx.core.web import current
 from ecmx.core.web.findings_view import grouped
 from ecmx.core.web.pages.common import config_of
-from ecmx.core.web.pages.forms import upload_form
-from ecmx.core.web.pages.row_view import finished_job, render_finding_row
+from ecmx.core.web.pages.outputs import finished_job
 from ecmx.core.web.runner import DONE
 from ecmx.core.web.security import checked_form
-from ecmx.core.web.uploads import TABLES, check_size, free_name, save_upload, uploads_dir
+from ecmx.core.web.uploads import (
+    TABLES,
+    check_size,
+    free_name,
+    save_upload,
+    upload_form,
+    uploads_dir,
+)
 
 PREVIEWS, PLAN_FILES = "previews", "plan-files"  # folders of uploads/
 
@@ -163,14 +169,8 @@ def _remove(path: Path, previews: Path) -> None:
         path.unlink()
 
 
-async def finding_row(request: Request):
-    job = finished_job(request, "ingest")
-    return render_finding_row(request, job, job.result.findings or [], f"/jobs/{job.id}")
-
-
 routes = [
     Route("/data/ingest", drop, methods=["POST"]),
     Route("/data/ingest/{job:int}/accept", accept, methods=["POST"]),
     Route("/data/ingest/{job:int}/discard", discard, methods=["POST"]),
-    Route("/data/jobs/{job:int}/findings/{n:int}", finding_row),
 ]

@@ -28,7 +28,7 @@ from ecmx.core.web.pages.outputs import outcome
 from ecmx.core.web.runner import Job
 from ecmx.core.web.security import checked_form
 from ecmx.core.web.templating import render
-from ecmx.core.web.uploads import WORKBOOKS, check_size, free_name, save_upload
+from ecmx.core.web.uploads import WORKBOOKS, free_name, save_upload, upload_form
 
 
 async def make_form(request: Request):
@@ -48,12 +48,8 @@ async def make_form(request: Request):
 
 
 async def make_post(request: Request):
-    check_size(request)
-    form = await checked_form(request)
-    try:
+    async with upload_form(request) as form:
         return await _make_post(request, form)
-    finally:  # an upload's temporary file, closed even when the make is refused
-        await form.close()
 
 
 async def _make_post(request: Request, form):

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from ecmx.core.checks.findings import Finding
+from ecmx.core.checks.findings import Finding, mask
 from ecmx.core.errors import InputError
 from ecmx.core.web.findings_view import RuleGroup, grouped, row_of
 from ecmx.core.web.pages.common import config_of
@@ -59,9 +59,31 @@ def _nth(items: list, request: Request, what: str):
     return items[number]
 
 
+def finished_job(request: Request, kind: str) -> Job:
+    """The job the address names, of ``kind``, once it has finished with a result."""
+    job_id = request.path_params["job"]
+    job = request.app.state.runner.get(job_id)
+    if job is None or job.kind != kind:
+        raise InputError(
+            f"there is no job {job_id} here (jobs are forgotten when the page's server restarts)"
+        )
+    if not job.finished:
+        raise InputError(f"job {job_id} has no result yet: wait for it to finish")
+    if job.result is None:
+        raise InputError(f"job {job_id} did not finish its work: {job.error}")
+    return job
+
+
 async def finding_row(request: Request):
-    job, made = _finished(request)
-    finding: Finding = _nth(made.findings, request, "finding")
+    """Any finished job's finding number N: ``result.findings`` (an Outcome's, or the job
+    result's own, as claims and ingest keep them), its row read back from its file."""
+    job = request.app.state.runner.get(request.path_params["job"])
+    if job is None or job.state != DONE:
+        raise InputError(
+            f"job {request.path_params['job']} has no problems to show (not finished, failed, "
+            "or forgotten when the page's server restarted)"
+        )
+    finding: Finding = _nth(getattr(job.result, "findings", None) or [], request, "finding")
     config = config_of(request)
     row = row_of(finding, config.show_values, config.registry.readers.values())
     return render(
@@ -72,6 +94,7 @@ async def finding_row(request: Request):
         rule=grouped([finding])[0],
         row=row,
         file_name=Path(finding.file).name if finding.file else "",
+        value=finding.value if config.show_values else mask(finding.value),
         active=str(job.extra.get("back") or "").split("?")[0] or None,
     )
 
