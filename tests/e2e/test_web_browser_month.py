@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
 from selenium.webdriver.common.by import By
 
 from ecmx.core.calendar.periods import Period
@@ -38,7 +37,7 @@ from .pages import (
 )
 from .web import running_server
 
-pytestmark = [needs_chromium, pytest.mark.slow]
+pytestmark = needs_chromium
 
 PLAN = "healthnet"
 CIN_HEADER = "Member Client Index Number (CIN)"
