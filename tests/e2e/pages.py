@@ -13,7 +13,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .browser import click_through, screenshot
+from .browser import accessibility_problems, click_through, screenshot, scrolls_sideways, zoom
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -112,3 +112,16 @@ def wait_for_job_page(driver, timeout: float = 180) -> str:
             pass  # the page was replaced while it was read
         time.sleep(0.25)
     raise AssertionError(f"the job at {driver.current_url} did not finish in {timeout} s")
+
+
+def assert_readable(driver) -> None:
+    """The page as it is now: one h1, labels, table headers with scope, and no sideways
+    scrolling at 100% nor at 200% zoom (the layout changes without a reload)."""
+    assert accessibility_problems(driver) == [], driver.current_url
+    try:
+        for percent in (100, 200):
+            zoom(driver, percent)
+            wider = scrolls_sideways(driver)
+            assert not wider, (f"{driver.current_url} at {percent}%", wider)
+    finally:
+        zoom(driver, 100)

@@ -24,6 +24,7 @@ from ecmx.core.jobs.sample_data import SampleDataRequest, run_sample_data
 
 from .browser import click_through, needs_chromium, wait_for_download
 from .pages import (
+    assert_readable,
     attach,
     choose,
     go,
@@ -113,6 +114,7 @@ def test_make_the_month_see_a_problem_s_row_fix_it_and_download_every_file(
         text = make_the_month(driver, period)
         assert "Some files were held back" in text and "Make anyway" in text
         save_screenshot(driver, "make-result")
+        assert_readable(driver)
         place = driver.find_element(By.PARTIAL_LINK_TEXT, "members!B2")
         click_through(driver, place)
         assert "CIN" in h1(driver) and "members!B2" in main_text(driver)
@@ -120,6 +122,7 @@ def test_make_the_month_see_a_problem_s_row_fix_it_and_download_every_file(
         assert "(this problem)" in marked.text and "***" in marked.text
         assert WRONG_CIN not in driver.page_source  # masked
         save_screenshot(driver, "problem")
+        assert_readable(driver)
         click_through(driver, driver.find_element(By.CSS_SELECTOR, "form.values button"))
         assert WRONG_CIN in driver.find_element(By.CSS_SELECTOR, MARKED).text
         click_through(driver, driver.find_element(By.CSS_SELECTOR, "form.values button"))
@@ -193,6 +196,7 @@ def test_a_plan_s_mif_is_previewed_then_accepted_on_your_data(driver, tmp_path, 
         assert int(driver.find_element(By.ID, "count-new").text) >= 1
         assert NEW_CIN not in preview and "***" in preview  # masked
         save_screenshot(driver, "data-preview")
+        assert_readable(driver)
 
         submit(driver, "Accept the merge")
         done = wait_for_job_page(driver)
@@ -217,6 +221,7 @@ def test_bill_the_month_and_download_each_plan_s_837p(driver, downloads, tmp_pat
         text = wait_for_job_page(driver)
         assert f"Claims for {period}, by plan" in text
         save_screenshot(driver, "claims-result")
+        assert_readable(driver)
         rows = driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
         billed = 0
         for row in rows:
@@ -266,6 +271,7 @@ def test_check_a_file_shows_a_damaged_cell_and_hands_back_the_marked_workbook(
         assert re.search(r"\d+ problems? found", text) and cell in text, text
         assert WRONG_CIN not in text  # masked
         save_screenshot(driver, "check-result")
+        assert_readable(driver)
         driver.find_element(By.PARTIAL_LINK_TEXT, "Download the workbook").click()
         marked = openpyxl.load_workbook(wait_for_download(downloads, ".xlsx"))
         at = marked.worksheets[0][cell.split("!")[1]]
