@@ -215,3 +215,53 @@ def focus_is_visible(driver, element) -> bool:
         return e === document.activeElement && e.matches(':focus-visible')
             && (outline || (s.boxShadow && s.boxShadow !== 'none'));
     """, element))  # fmt: skip
+
+
+# The controls a keyboard user must reach with Tab: one stop per radio group (the arrow
+# keys move within it), nothing hidden or disabled.
+_TAB_STOPS = """
+const seen = new Set();
+return [...document.querySelectorAll('a[href], button, input, select, textarea')]
+    .filter((e) => !e.disabled && e.type !== 'hidden' && e.getClientRects().length
+        && getComputedStyle(e).visibility !== 'hidden')
+    .filter((e) => {
+        if (e.type !== 'radio') return true;
+        if (seen.has(e.name)) return false;
+        seen.add(e.name); return true;
+    });
+"""
+
+
+def unreachable_by_tab(driver) -> list[str]:
+    """The controls of the current page that Tab from the top never reaches, or reaches
+    without drawing the focus (a radio group counts once); empty when all are fine."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    stops = driver.execute_script(_TAB_STOPS)
+    wanted = {stop.id: stop for stop in stops}
+    driver.execute_script("document.activeElement && document.activeElement.blur();"
+                          "window.scrollTo(0, 0);")  # fmt: skip
+    # A control may hold several stops (a date field: month, day, year, its picker);
+    # its focus counts as shown when any of them showed it.
+    reached, shown = set(), set()
+    focused = press_tab(driver)  # waits for the window to have the focus first
+    for _ in range(len(stops) + 5):
+        here = {focused.id}
+        if focused.get_attribute("type") == "radio":  # the group's one stop
+            name = focused.get_attribute("name")
+            here |= {s.id for s in stops if s.get_attribute("name") == name}
+        reached |= here
+        if here & wanted.keys() and focus_is_visible(driver, focused):
+            shown |= here
+        if shown >= wanted.keys() or not driver.execute_script("return document.hasFocus()"):
+            break  # all reached, or Tab went past the page's last control to the browser
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focused = driver.switch_to.active_element
+
+    def html(element) -> str:
+        return element.get_attribute("outerHTML")[:100]
+
+    return [f"not reached by Tab: {html(s)}" for i, s in wanted.items() if i not in reached] + [
+        f"focus not shown: {html(s)}" for i, s in wanted.items() if i in reached - shown
+    ]

@@ -21,6 +21,7 @@ from .browser import (
     press_tab,
     screenshot,
     scrolls_sideways,
+    unreachable_by_tab,
     wait_for_download,
     zoom,
 )
@@ -35,6 +36,8 @@ _FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>For
 <h1>Say hello</h1>
 <form method="post" action="/hello"><label for="name">Your name</label>
 <input id="name" name="name"><label>Show values <input type="checkbox" name="show"></label>
+<fieldset><legend>Plan</legend><label>Health Net <input type="radio" name="plan" value="hn"></label>
+<label>CalViva <input type="radio" name="plan" value="cv" checked></label></fieldset>
 <button type="submit">Send</button></form>
 <p><a id="file" href="/members.csv" download>Members (CSV)</a></p>
 <p><a id="wide" href="/wide">A page wider than the window</a></p></body></html>"""
@@ -132,3 +135,10 @@ def test_tab_moves_the_focus_as_a_keyboard_does_and_it_shows(driver, site):
     driver.get(f"{site}/bad")
     field = press_tab(driver)
     assert field.get_attribute("name") == "q" and not focus_is_visible(driver, field)
+
+
+def test_every_control_is_checked_for_a_tab_stop_with_its_focus_shown(driver, site):
+    driver.get(site)
+    assert unreachable_by_tab(driver) == []
+    driver.get(f"{site}/bad")  # :focus { outline: none }
+    assert unreachable_by_tab(driver) == ['focus not shown: <input name="q">']

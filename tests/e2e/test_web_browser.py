@@ -21,10 +21,11 @@ from .browser import (
     needs_chromium,
     press_tab,
     scrolls_sideways,
+    unreachable_by_tab,
     wait_for_download,
     zoom,
 )
-from .pages import h1, nav_links, origin, save_screenshot, sign_in, status_of
+from .pages import go, h1, nav_links, origin, save_screenshot, sign_in, status_of, submit
 from .web import running_server
 
 pytestmark = needs_chromium
@@ -134,3 +135,12 @@ def test_tab_from_the_top_reaches_the_first_nav_link_with_the_focus_shown(driver
     assert focused.text == nav_links(driver)[0][0] == "Month"
     assert focus_is_visible(driver, focused)
     save_screenshot(driver, "month")
+
+
+def test_every_control_on_every_page_is_reached_by_tab_with_its_focus_shown(driver, served):
+    sign_in(driver, served)
+    go(driver, "Your data")
+    submit(driver, "Start with the sample dataset")  # so every form is on its page
+    for _, href in nav_links(driver):
+        driver.get(href)
+        assert unreachable_by_tab(driver) == [], href
