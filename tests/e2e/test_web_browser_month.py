@@ -231,8 +231,10 @@ def test_bill_the_month_and_download_each_plan_s_837p(driver, downloads, tmp_pat
             [x12] = download_each(driver, downloads, links)
             body = x12.read_text("ascii")
             assert body.startswith("ISA*") and "ST*837*" in body
-            claims = int(row.find_elements(By.TAG_NAME, "td")[0].text)
-            assert len(re.findall(r"(?:^|~)\s*CLM\*", body)) == claims, x12.name
+            cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            charges = [float(a) for a in re.findall(r"(?:^|~)\s*CLM\*[^*~]*\*([0-9.]+)", body)]
+            assert len(charges) == int(cells[0]), x12.name  # claims (members)
+            assert round(sum(charges), 2) == float(cells[2].replace(",", "")), x12.name  # billed
             billed += 1
         assert billed >= 1
         assert h1(driver)
