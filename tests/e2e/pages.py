@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +14,16 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .browser import accessibility_problems, click_through, screenshot, scrolls_sideways, zoom
+from ecmx.core.calendar.periods import Period
+
+from .browser import (
+    accessibility_problems,
+    click_through,
+    screenshot,
+    scrolls_sideways,
+    wait_for_download,
+    zoom,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -125,3 +135,27 @@ def assert_readable(driver) -> None:
             assert not wider, (f"{driver.current_url} at {percent}%", wider)
     finally:
         zoom(driver, 100)
+
+
+def last_month() -> Period:
+    """The month the page offers first (the sample's, the claims')."""
+    return Period.containing(date.today()).shift(-1)
+
+
+def download_each(driver, downloads: Path, links) -> list[Path]:
+    """Click each download link; the files, once saved."""
+    saved = []
+    for link in links:
+        name = link.text.removeprefix("Download ").strip()
+        link.click()
+        saved.append(wait_for_download(downloads, name))
+    return saved
+
+
+def start_with_sample(driver) -> str:
+    """Your data: "Start with the sample dataset", for the month offered; that month."""
+    go(driver, "Your data")
+    period = selected(driver, "sample-period")
+    submit(driver, "Start with the sample dataset")
+    assert "sample-dataset.xlsx" in main_text(driver)
+    return period
