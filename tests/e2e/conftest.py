@@ -319,3 +319,19 @@ def sshd(tmp_path_factory):
     server = start_sshd(tmp_path_factory.mktemp("sshd"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def downloads(tmp_path):
+    """The folder the browser saves downloads to (tests/e2e/browser.py)."""
+    return tmp_path / "downloads"
+
+
+@pytest.fixture
+def driver(downloads):
+    """A headless Chromium driven by selenium for one test (tests/e2e/browser.py); mark
+    the test ``needs_chromium``."""
+    from .browser import chrome
+
+    with chrome(downloads) as browser:
+        yield browser

@@ -224,7 +224,7 @@ def test_a_cell_that_cannot_be_read_merges_nothing_and_links_its_row(tmp_path, k
         link = re.search(r'href="(/jobs/\d+/findings/\d+)">([^<]+)<', page.text)
         assert link.group(2) == f"MIF!{header_letter(header.index('Member Date of Birth'))}4"
         row = client.get(link.group(1)).text
-        assert 'Member Date of Birth <strong>(this problem)</strong>' in row
+        assert "Member Date of Birth <strong>(this problem)</strong>" in row
         assert "soon" not in row and "***" in row
         client.post("/settings/values", data={**csrf(), "show": "yes", "back": "/"})
         assert "<td>soon</td>" in client.get(link.group(1)).text
