@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def serve_command(state, workspace_option, port, no_browser):
     if workspace is None:
         raise no_workspace()
     check_ledger(workspace)
-    try:
+    # uvicorn stops on Ctrl+C, then raises it again: a normal end
+    with contextlib.suppress(KeyboardInterrupt):
         serve(
             workspace,
             state.plugins(),
@@ -51,6 +53,4 @@ def serve_command(state, workspace_option, port, no_browser):
             open_browser=not no_browser,
             say=lambda text: print(text, file=sys.stdout, flush=True),
         )
-    except KeyboardInterrupt:  # uvicorn stops on Ctrl+C, then raises it again: a normal end
-        pass
     print("ecmx serve: stopped", flush=True)

@@ -167,6 +167,6 @@ def test_the_month_made_is_sent_to_a_plan_s_sftp_from_the_result_page(driver, tm
         assert all(name in sent for name in on_server)
         click_through(driver, driver.find_element(By.LINK_TEXT, "See the month"))
         rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "main tbody tr")]
-        assert [r for r in rows if r.startswith(PLAN)] and all(
-            "not sent" not in r for r in rows if r.startswith(PLAN)
+        assert [r for r in rows if r.startswith("Health Net")] and all(
+            "not sent" not in r for r in rows if r.startswith("Health Net")
         ), rows

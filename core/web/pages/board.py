@@ -21,7 +21,11 @@ async def board(request: Request):
         StatusRequest(config.workspace, period, plans_dirs=config.plans_dirs),
         plugins=config.plugins,
     )
-    rows = [(record["level"].lower(), cells(record)) for record in status.records]
+    # the plan by its name, as staff know it (the terminal's table keeps the short id)
+    rows = [
+        (row.verdict.level.lower(), [row.plan_name, *cells(row.record())[1:]])
+        for row in status.rows
+    ]
     ledger = run_ledger(LedgerRequest(config.workspace))
     received = [r for r in ledger.rows if r["direction"].startswith("received")][-20:]
     made_other = [
