@@ -92,7 +92,7 @@ def parse_interchange(text: str, path: Path) -> Interchange:
 
 
 def _segments(text: str, element: str, terminator: str) -> list[Segment]:
-    found = []
+    found: list[Segment] = []
     for raw in text.split(terminator):
         raw = raw.strip("\r\n")
         if not raw.strip():
@@ -103,7 +103,9 @@ def _segments(text: str, element: str, terminator: str) -> list[Segment]:
 
 
 def _transactions(interchange: Interchange, segments: list[Segment]) -> None:
-    path, group, current = interchange.path, None, None
+    path = interchange.path
+    group: Segment | None = None
+    current: list[Segment] | None = None
     for segment in segments:
         if segment.id == "GS":
             group = segment
@@ -113,11 +115,11 @@ def _transactions(interchange: Interchange, segments: list[Segment]) -> None:
             current = [segment]
         elif current is not None:
             current.append(segment)
-            if segment.id == "SE":
+            if segment.id == "SE" and group is not None:
                 st = current[0]
                 interchange.transactions.append(
                     Transaction(st.get(1), st.get(2), st.get(3) or group.get(8), group.get(6),
-                                interchange.control, tuple(current))  # type: ignore[union-attr]
+                                interchange.control, tuple(current))
                 )  # fmt: skip
                 current = None
     if current is not None:
