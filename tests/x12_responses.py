@@ -66,7 +66,9 @@ def render(functional_id: str, version: str, bodies: list[list[list[Element]]],
 
 
 def _code(version: str) -> str:
-    return {"005010X231A1": "999", "005010X214": "277", "005010X221A1": "835"}[version]
+    # 837P and 277 (X212, the answer to a 276) only so the tests can show they are refused
+    return {"005010X231A1": "999", "005010X214": "277", "005010X221A1": "835",
+            "005010X222A1": "837", "005010X212": "277"}[version]  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------- 999

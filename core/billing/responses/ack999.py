@@ -24,6 +24,7 @@ def read_999(interchange: Interchange, transaction: Transaction) -> Ack999:
     group = status = ""
     acks: list[TransactionAck] = []
     current: tuple[Segment, list[str]] | None = None  # (AK2, its errors so far)
+    in_error = ""  # the segment id of the last IK3: what an IK4's element belongs to
     for segment in transaction.segments:
         if segment.id == "AK1":
             group = required(path, segment, 2, "the group control number acknowledged")
@@ -34,7 +35,8 @@ def read_999(interchange: Interchange, transaction: Transaction) -> Ack999:
         elif segment.id in ("IK3", "IK4"):
             if current is None:
                 raise problem(path, segment, f"{segment.id} outside an AK2 .. IK5 loop")
-            current[1].append(_error(segment, component))
+            in_error = segment.get(1) if segment.id == "IK3" else in_error
+            current[1].append(_error(segment, component, in_error))
         elif segment.id == "IK5":
             if current is None:
                 raise problem(path, segment, "IK5 without its AK2")
@@ -67,7 +69,7 @@ def _transaction_ack(path: Path, ik5: Segment, ak2: Segment, errors: list[str]) 
     return TransactionAck(ak2.get(2).strip(), status, codes.ack_transaction(status), tuple(errors))
 
 
-def _error(segment: Segment, component: str) -> str:
+def _error(segment: Segment, component: str, segment_id: str) -> str:
     """An IK3 or IK4 in words, with where the error is in the claim file."""
     if segment.id == "IK3":
         loop = f" in loop {segment.get(3)}" if segment.get(3) else ""
@@ -79,4 +81,5 @@ def _error(segment: Segment, component: str) -> str:
     element = position[0].zfill(2) + (f"-{position[1]}" if len(position) > 1 else "")
     reference = f" (data element {segment.get(2)})" if segment.get(2) else ""
     code = segment.get(3).strip()
-    return f"element {element}{reference}: {codes.meaning('element_error', code)} (IK403 {code})"
+    words = codes.meaning("element_error", code)
+    return f"element {segment_id}{element}{reference}: {words} (IK403 {code})"
