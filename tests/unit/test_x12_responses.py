@@ -39,6 +39,7 @@ from tests.x12_responses import (
     render,
 )
 
+PLAIN = Separators()
 MEMBER = "ZZ9876543"  # a made-up member ID: it must never reach a message
 
 
@@ -54,7 +55,7 @@ def pyx12_accepts(text: str) -> bool:
         logging.disable(previous)
 
 
-def file_999(seps: Separators = Separators()) -> str:
+def file_999(seps: Separators = PLAIN) -> str:
     rejected = TransactionAck(
         "0001", "R",
         (SegmentError("CLM", 21, "2300", "8", (ElementError("5:3", "1325", "7"),)),),
@@ -64,7 +65,7 @@ def file_999(seps: Separators = Separators()) -> str:
     return render("FA", "005010X231A1", [body], seps)
 
 
-def file_277(seps: Separators = Separators()) -> str:
+def file_277(seps: Separators = PLAIN) -> str:
     accepted = Claim277(
         "ZZ1-2511-01", "150.00", ("A2", "20", "PR"), payer_number="PAYER0001",
         lines=(LineStatus277("ZZ1-2511-01-1", "G9008", "100.00"),
@@ -77,7 +78,7 @@ def file_277(seps: Separators = Separators()) -> str:
     return render("HN", "005010X214", [ack_277([accepted, rejected])], seps)
 
 
-def file_835(seps: Separators = Separators()) -> str:
+def file_835(seps: Separators = PLAIN) -> str:
     short = Claim835(
         "ZZ1-2511-01", "1", "150.00", "120.00", "PAYER0001",
         lines=(
@@ -228,7 +229,9 @@ def _same(records):
 DELIMITERS = "*|^~:>!+`{}#$%&@\\\x1c\x1d\x1e\x1f"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     chosen=st.lists(st.sampled_from(DELIMITERS), min_size=4, max_size=4, unique=True),
     terminator_newline=st.booleans(),
@@ -282,23 +285,43 @@ def _one_line_error(path: Path) -> str:
 
 BROKEN = {
     "an amount that is not a number": (
-        file_835, "*75.00*0**MC*", "*75.00*O**MC*",
+        file_835,
+        "*75.00*0**MC*",
+        "*75.00*O**MC*",
         "segment 23 (CLP): CLP04 (the claim's payment) is not an amount: 'O'",
     ),
     "an amount Decimal would take but X12 would not": (
-        file_835, "*75.00*0**MC*", "*75.00*NaN**MC*", "CLP04 (the claim's payment) is not an amount",
+        file_835,
+        "*75.00*0**MC*",
+        "*75.00*NaN**MC*",
+        "CLP04 (the claim's payment) is not an amount",
     ),
     "a date that is not a date": (
-        file_835, "DTM*472*20251112", "DTM*472*20251332", "segment 21 (DTM): DTM02 (the service "
-        "date) is not a date (CCYYMMDD): '20251332'",
+        file_835,
+        "DTM*472*20251112",
+        "DTM*472*20251332",
+        "segment 21 (DTM): DTM02 (the service date) is not a date (CCYYMMDD): '20251332'",
     ),
     "a missing BPR": (file_835, "BPR*", "XYZ*", "has no BPR segment; the file is cut short"),
     "a missing AK9": (file_999, "AK9*P*2*2*1~", "", "has no AK9 segment"),
-    "an AK2 with no IK5": (file_999, "IK5*A~", "", "segment 10 (AK9): the AK2 at segment 9 has no IK5"),
-    "a claim with no status": (file_277, "STC*A7:164:IL", "XXX*A7:164:IL",
-                               "a claim (TRN*2) with no status (STC) after it"),
-    "an empty CLM01 in the 277CA": (file_277, "TRN*2*ZZ2-2511-01", "TRN*2*",
-                                    "TRN02 (the claim's CLM01) is empty"),
+    "an AK2 with no IK5": (
+        file_999,
+        "IK5*A~",
+        "",
+        "segment 10 (AK9): the AK2 at segment 9 has no IK5",
+    ),
+    "a claim with no status": (
+        file_277,
+        "STC*A7:164:IL",
+        "XXX*A7:164:IL",
+        "a claim (TRN*2) with no status (STC) after it",
+    ),
+    "an empty CLM01 in the 277CA": (
+        file_277,
+        "TRN*2*ZZ2-2511-01",
+        "TRN*2*",
+        "TRN02 (the claim's CLM01) is empty",
+    ),
 }
 
 
@@ -347,3 +370,16 @@ def test_the_codes_ecm_remittances_carry_have_meanings():
         codes.known("status_category")
     )
     assert set(codes.known("adjustment_group")) == {"CO", "PR", "OA", "PI", "CR"}
+
+
+def test_a_transaction_whose_se_is_lost_is_not_read_into_the_next(tmp_path):
+    bodies = [
+        remit_835([Claim835("A1", "1", "10", "10", "P1")], "10", trace="EFT1"),
+        remit_835([Claim835("A2", "1", "20", "20", "P2")], "20", trace="EFT2"),
+    ]
+    text = render("HP", "005010X221A1", bodies)
+    first_se = text.index("SE*")
+    cut = text[:first_se] + text[text.index("~", first_se) + 1 :]
+    assert "transaction 0001 has no SE (the file is cut short)" in _one_line_error(
+        write(tmp_path, cut)
+    )
