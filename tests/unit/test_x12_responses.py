@@ -383,3 +383,10 @@ def test_a_transaction_whose_se_is_lost_is_not_read_into_the_next(tmp_path):
     assert "transaction 0001 has no SE (the file is cut short)" in _one_line_error(
         write(tmp_path, cut)
     )
+
+
+def test_the_837p_ecmx_writes_is_refused_as_a_claim_file():
+    golden = sorted((Path(__file__).parents[1] / "golden").glob("*_837p.837"))
+    assert golden, "the golden 837P files are missing"
+    with pytest.raises(InputError, match=r"segment 3 \(ST\): this is a claim file \(837\)"):
+        read_responses(golden[0])
