@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ecmx.core.billing.responses import codes
 from ecmx.core.billing.responses.read import read_responses
 from ecmx.core.errors import InputError
-from tests.x12_response_samples import MEMBER, file_277, file_835, file_999, write
+from tests.x12_response_samples import MAKERS, MEMBER, file_277, file_835, file_999, write
 from tests.x12_responses import Claim835, remit_835, render
 
 
@@ -133,3 +135,35 @@ def test_the_837p_ecmx_writes_is_refused_as_a_claim_file():
     assert golden, "the golden 837P files are missing"
     with pytest.raises(InputError, match=r"segment 3 \(ST\): this is a claim file \(837\)"):
         read_responses(golden[0])
+
+
+# ------------------------------------------------------------- no traceback, whatever comes
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(sorted(MAKERS)),
+    cut=st.floats(0, 1),
+    segment=st.integers(0, 60),
+    element=st.integers(1, 12),
+    value=st.text(alphabet="0123456789.-:*~ABCDEFGHIJKLMNOPQRSTUVWXYZ^", max_size=12),
+    how=st.sampled_from(["replace an element", "drop a segment", "cut the file"]),
+)  # fmt: skip
+def test_a_damaged_response_reads_or_fails_in_one_line(tmp_path, kind, cut, segment, element,
+                                                       value, how):  # fmt: skip
+    segments = MAKERS[kind]().split("~")
+    at = 3 + segment % max(1, len(segments) - 6)  # past ISA, GS, ST; before SE, GE, IEA
+    if how == "replace an element":
+        parts = segments[at].split("*")
+        parts[min(element, len(parts) - 1)] = value
+        segments[at] = "*".join(parts)
+    elif how == "drop a segment":
+        del segments[at]
+    text = "~".join(segments)
+    if how == "cut the file":
+        text = text[: int(len(text) * cut)]
+    path = write(tmp_path, text)
+    try:
+        read_responses(path)
+    except InputError as err:
+        assert "\n" not in str(err) and str(path) in str(err)
