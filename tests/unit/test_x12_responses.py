@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from ecmx.core.billing.responses.model import Ack277, Ack999, Remit835
 from ecmx.core.billing.responses.read import read_response, read_responses
+from ecmx.core.billing.x12_read import read_interchange
 from ecmx.core.errors import InputError
 from tests.x12_response_samples import (
     MAKERS,
@@ -189,3 +191,26 @@ def test_several_transaction_sets_are_each_returned(tmp_path):
     assert [r.trace for r in read_responses(path)] == ["EFT1", "EFT2"]
     with pytest.raises(InputError, match="holds 2 transaction sets, not one; read it with"):
         read_response(path)
+
+
+# ------------------------------------------------------------ the claims ecmx really writes
+def test_responses_naming_the_claims_of_an_ecmx_837p_read_back_to_them(tmp_path):
+    """Each CLM01 of a golden 837P, echoed in a 277CA (TRN02) and an 835 (CLP01), reads
+    back as sent: the key the reconciliation matches on survives the round trip."""
+    golden = sorted((Path(__file__).parents[1] / "golden").glob("*_837p.837"))[0]
+    (claim_file,) = read_interchange(golden).transactions
+    sent = {s.get(1): s.get(2) for s in claim_file.segments if s.id == "CLM"}
+    assert sent
+    ack = render("HN", "005010X214", [ack_277(
+        [Claim277(clm01, charge, ("A2", "20", "PR")) for clm01, charge in sent.items()]
+    )])  # fmt: skip
+    remit = render("HP", "005010X221A1", [remit_835(
+        [Claim835(clm01, "1", charge, charge, f"P{n}") for n, (clm01, charge) in
+         enumerate(sent.items())], str(sum(Decimal(c) for c in sent.values())),
+    )])  # fmt: skip
+    assert pyx12_accepts(ack) and pyx12_accepts(remit)
+    (read_ack,) = read_responses(write(tmp_path, ack, "ack.277"))
+    (read_remit,) = read_responses(write(tmp_path, remit, "remit.835"))
+    assert {c.patient_control: str(c.charge) for c in read_ack.claims} == sent
+    assert {c.patient_control: str(c.paid) for c in read_remit.claims} == sent
+    assert all(c.accepted for c in read_ack.claims)
