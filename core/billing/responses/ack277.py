@@ -70,7 +70,7 @@ def read_277(interchange: Interchange, transaction: Transaction) -> Ack277:
         elif claim is not None:
             _claim_detail(path, segment, claim, interchange.component)
     if not any(s.id == "HL" for s in transaction.segments):
-        raise missing(path, transaction.segments[0], "HL", "277CA acknowledgement")
+        raise missing(path, transaction.segments[0], "HL", "a 277CA acknowledgement")
     return Ack277(envelope(interchange), tuple(_record(path, c) for c in claims), tuple(above))
 
 

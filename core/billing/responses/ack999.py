@@ -47,9 +47,9 @@ def read_999(interchange: Interchange, transaction: Transaction) -> Ack999:
             status = required(path, segment, 1, "the functional group acknowledge code")
     first = transaction.segments[0]
     if not group:
-        raise missing(path, first, "AK1", "999 acknowledgement")
+        raise missing(path, first, "AK1", "a 999 acknowledgement")
     if not status:
-        raise missing(path, first, "AK9", "999 acknowledgement")
+        raise missing(path, first, "AK9", "a 999 acknowledgement")
     _not_open(path, current, transaction.segments[-1])
     return Ack999(envelope(interchange), group, status, codes.ack_group(status), tuple(acks))
 

@@ -74,6 +74,6 @@ def ccyymmdd(path: Path, segment: Segment, position: int, name: str) -> date | N
 def missing(path: Path, first: Segment, segment_id: str, what: str) -> InputError:
     """A required segment that never came (the transaction starting at ``first``)."""
     return InputError(
-        f"{path}: the {what} starting at segment {first.number} has no {segment_id} segment; "
-        f"the file is cut short or is not a {what}: {ASK_AGAIN}"
+        f"{path}: the transaction set starting at segment {first.number} has no {segment_id} "
+        f"segment; the file is cut short or is not {what}: {ASK_AGAIN}"
     )

@@ -70,11 +70,11 @@ def read_835(interchange: Interchange, transaction: Transaction) -> Remit835:
             header.payer = required(path, segment, 2, "the payer's name")
     first = transaction.segments[0]
     if header.bpr is None:
-        raise missing(path, first, "BPR", "835 remittance")
+        raise missing(path, first, "BPR", "an 835 remittance")
     if not header.trace:
-        raise missing(path, first, "TRN", "835 remittance")
+        raise missing(path, first, "TRN", "an 835 remittance")
     if not header.payer:
-        raise missing(path, first, "N1*PR", "835 remittance")
+        raise missing(path, first, "N1*PR", "an 835 remittance")
     return Remit835(
         envelope(interchange), header.payer, amount(path, header.bpr, 2, "the total paid"),
         ccyymmdd(path, header.bpr, 16, "the payment date"), header.trace,
