@@ -37,6 +37,15 @@ class ClaimLine:
     source: str = "encounters"  # or "outreach": a first attempt billed as the one-time outreach
 
 
+# CLM05-3, the claim frequency type code (X12's code list "Claim Frequency Type Code",
+# the NUBC type-of-bill third digit; source: x12.org/codes/claim-frequency-type-codes):
+FREQUENCIES = {
+    "1": "original",  # admit through discharge claim: a first bill
+    "7": "replacement",  # replacement of prior claim: corrects a claim the payer has
+    "8": "void",  # void/cancel of prior claim: withdraws it
+}
+
+
 @dataclass(frozen=True)
 class Claim:
     control_number: str  # CLM01, the patient control number the remittance echoes
@@ -45,10 +54,19 @@ class Claim:
     place_of_service: str
     diagnoses: tuple[str, ...]
     lines: tuple[ClaimLine, ...]
+    frequency: str = "1"  # CLM05-3: FREQUENCIES
+    payer_claim_number: str | None = None  # REF*F8, required for a replacement or a void
 
     @property
     def total(self) -> float:
         return round(sum(line.charge for line in self.lines), 2)
+
+    def line_control_number(self, number: int) -> str:
+        """REF*6R of the claim's line ``number`` (1-based, its LX01): CLM01, a dash, the
+        number. CLM01 is unique in an interchange and stable for a member's claim in a
+        period, so this is too, and a 277CA (REF*FJ) or 835 (REF*6R) echoes it back to the
+        line. At most 23 characters (CLM01 20, 50 lines): REF02 allows 50."""
+        return f"{self.control_number}-{number}"
 
 
 def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> list[Claim]:

@@ -251,8 +251,13 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
         s.add("N4", s.cut(member["city"], 30), member["state"], _digits(member["zip"]))
     s.add("DMG", "D8", _date(member.get("dob")), _sex(member.get("sex")))
     s.add("NM1", "PR", "2", s.cut(parties.payer_name, 60), "", "", "", "", "PI", parties.payer_id)
-    s.add("CLM", claim.control_number, amount(claim.total), "", "",
-          Composite((claim.place_of_service, "B", "1")), "Y", "A", "Y", "Y")  # fmt: skip
+    place = Composite((claim.place_of_service, "B", claim.frequency))  # CLM05-3: FREQUENCIES
+    s.add("CLM", claim.control_number, amount(claim.total), "", "", place, "Y", "A", "Y", "Y")
+    if claim.frequency in ("7", "8"):
+        # 2300 REF*F8, the payer's claim control number: required for a replacement or a
+        # void (005010X222A1), so the payer knows which of its claims this one replaces.
+        assert claim.payer_claim_number, "checked by billing/resubmit.py"
+        s.add("REF", "F8", s.cut(claim.payer_claim_number, 50))
     codes = [
         Composite(("ABK" if i == 0 else "ABF", code)) for i, code in enumerate(claim.diagnoses)
     ]
@@ -272,6 +277,9 @@ def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) 
         s.add("DTP", "472", "D8", line.service_date.strftime("%Y%m%d"))
         if line.authorization:
             s.add("REF", "G1", s.cut(line.authorization, 50))
+        # REF*6R after REF*G1 (the guide's order): the line item control number an 835
+        # returns in its 2110 REF*6R, so each payment is matched to its line.
+        s.add("REF", "6R", s.cut(claim.line_control_number(index), 50))
 
 
 def _digits(value) -> str:
