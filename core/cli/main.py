@@ -20,6 +20,7 @@ from ecmx.core import __version__
 from ecmx.core.cli import console as out
 from ecmx.core.cli.calendar import calendar_command, due_command
 from ecmx.core.cli.claims import claims_command
+from ecmx.core.cli.claims_resubmit import add_to as add_claims_resubmit
 from ecmx.core.cli.convert import convert
 from ecmx.core.cli.demo import demo, sample_data
 from ecmx.core.cli.fetch import fetch_command, response_command
@@ -79,6 +80,7 @@ for command in (
     serve_command,
 ):
     cli.add_command(command)
+add_claims_resubmit(cli)  # ecmx claims resubmit
 
 
 # ----------------------------------------------------------------------------- entry

@@ -22,6 +22,7 @@ from ecmx.core.billing.claims import Claim, build_claims
 from ecmx.core.billing.coding import BillingSpec, billing_spec
 from ecmx.core.billing.control_numbers import reserved_numbers
 from ecmx.core.billing.lines import code_lines
+from ecmx.core.billing.resubmit import Resubmission
 from ecmx.core.billing.x12 import Control, parties_for
 from ecmx.core.calendar.periods import Period
 from ecmx.core.checks.findings import ERROR, INFO, WARNING, Finding
@@ -31,6 +32,7 @@ from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError, Outp
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.convert import findings_for_run, name_from_template
 from ecmx.core.hints import did_you_mean
+from ecmx.core.jobs.claims_resubmit import check_resubmission, chosen_claims, resubmit_name
 from ecmx.core.jobs.common import (
     Progress,
     check_report_target,
@@ -80,6 +82,8 @@ class ClaimsRequest:
     replace: bool = False  # replace existing files only (force's other half: the web page)
     plans_dirs: tuple[Path, ...] = ()
     workspace: Path | None = None  # its ledger: control numbers, each file written recorded
+    # ``ecmx claims resubmit``: only these claims, as replacements or voids (billing/resubmit.py)
+    resubmit: Resubmission | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ def run_claims(
     plugins = plugins_for(request, plugins)
     registry = plugins[1]
     writer = claim_writer(registry, request.format)
+    check_resubmission(request, writer)
     plans = registry.concrete_plans() if request.plan == "all" else [registry.plan(request.plan)]
     requested = sorted(plans, key=lambda p: p.id)
     inputs = dataset_inputs(request.dataset, request.provider)
@@ -119,6 +124,8 @@ def run_claims(
     for plan in plans:
         results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
         progress("coding claims", len(results), len(plans), plan.id)
+    if request.resubmit is not None:
+        results = [chosen_claims(r, request.resubmit, request.period) for r in results]
     written = _write(request, writer, results, dataset, made, inputs)
     findings = findings_for_run(dataset, registry, {p.id for p in requested})
     findings += [f for r in results for f in r.findings]
@@ -134,9 +141,14 @@ def run_claims(
         rows=[_row(r) for r in results],
         notes=notes + ([f"wrote {request.report}"] if request.report else []),
         meta=meta,
-        title=f"ecmx claims {request.period} ({writer.label}) -> {request.out_dir}",
+        title=_title(request, writer),
         exit_code=EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK,
     )
+
+
+def _title(request: ClaimsRequest, writer: ClaimWriter) -> str:
+    kind = writer.label if request.resubmit is None else f"{request.resubmit.label} {writer.label}"
+    return f"ecmx claims {request.period} ({kind}) -> {request.out_dir}"
 
 
 def claim_writer(registry, name: str) -> ClaimWriter:
@@ -164,6 +176,8 @@ def _write(request: ClaimsRequest, writer: ClaimWriter, results, dataset, made: 
             )
         if result.claims:
             result.file_name = _file_name(result, dataset, request.period, made, writer)
+            if request.resubmit is not None:
+                result.file_name = resubmit_name(result.file_name, request.resubmit, out_dir)
     to_write = [r for r in results if r.claims]
     provider = dataset.provider
     # the provider profile is checked for every plan before a file is written

@@ -1,0 +1,104 @@
+"""``ecmx claims resubmit``: the click wiring; the work is ``run_claims`` with
+``ClaimsRequest.resubmit`` (core/jobs/claims_resubmit.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ecmx.core.billing.resubmit import resubmission
+from ecmx.core.cli import render
+from ecmx.core.cli.options import (
+    output_options,
+    parse_day,
+    parse_period,
+    pass_state,
+    provider_option,
+    report_option,
+    run_job,
+    show_values_option,
+)
+from ecmx.core.jobs.claims import ClaimsRequest, run_claims
+
+
+@click.command("resubmit")
+@output_options
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--plan", "plan_id", required=True, help="The plan the claims were billed to.")
+@click.option("--period", required=True, callback=parse_period, help="Service period, YYYY-MM.")
+@click.option(
+    "--claim",
+    "claims",
+    multiple=True,
+    required=True,
+    metavar="CLM01=PAYERNUMBER",
+    help="A claim to resubmit (its CLM01) and the payer's claim number for it, from the "
+    "277CA (REF*1K) or 835 (CLP07). Repeatable.",
+)
+@click.option("--void", is_flag=True, help="Void the claims (frequency 8), not replace (7).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the 837P: the one the claims were billed into, so its control "
+    "numbers are never reused (a workspace's ledger keeps them across folders).",
+)
+@provider_option
+@click.option(
+    "--production-date", callback=parse_day, help="The file's date, YYYY-MM-DD (default: today)."
+)
+@report_option
+@show_values_option
+@click.option(
+    "--test-file",
+    is_flag=True,
+    help="Mark the 837P as a test interchange (ISA15 = T), for a payer's EDI testing.",
+)
+@click.option("--force", is_flag=True, help="Bill lines that break a billing rule.")
+@pass_state
+def resubmit_command(state, dataset, plan_id, claims, void, out_dir, provider_path, report_path,
+                     **options):  # fmt: skip
+    """A replacement (frequency 7) or void (8) 837P for chosen claims of a period's billing:
+    the claims rebuilt from DATASET as `ecmx claims` bills them, each naming the payer's
+    claim number (REF*F8), in a new interchange (new control numbers)."""
+    request = ClaimsRequest(
+        dataset,
+        plan_id,
+        out_dir=out_dir,
+        provider=provider_path,
+        report=report_path,
+        plans_dirs=tuple(state.plans_dirs),
+        workspace=state.workspace(),
+        resubmit=resubmission(claims, void),
+        **options,
+    )
+    result = run_job(run_claims, request, state)
+    render.run(result, show_values=request.show_values)
+    sys.exit(result.exit_code)
+
+
+def add_to(cli: click.Group) -> None:
+    """``ecmx claims resubmit``, under the ``claims`` group. Until the group of
+    cli/claims_status.py (``ecmx claims status``) is merged, ``claims`` is a command: it is
+    wrapped in a group whose default is billing, as that one does."""
+    claims = cli.commands["claims"]
+    if not isinstance(claims, click.Group):
+        claims = _BillingGroup("claims", help=claims.help)
+        claims.add_command(cli.commands["claims"], "bill")
+        cli.add_command(claims)
+    claims.add_command(resubmit_command)
+
+
+class _BillingGroup(click.Group):
+    """``ecmx claims DATASET ...`` still bills: a first word not a subcommand's goes to it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["bill", *args]
+        return super().parse_args(ctx, args)
+
+    def get_help(self, ctx: click.Context) -> str:
+        return self.commands["bill"].get_help(ctx)
