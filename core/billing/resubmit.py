@@ -46,27 +46,27 @@ def resubmission(pairs: list[str] | tuple[str, ...], void: bool) -> Resubmission
                 f"{where}: expected CLM01=PAYERNUMBER (the claim's patient control number, "
                 "then the payer's claim number from its 277CA or 835)"
             )
-        if len(number) > MAX_PAYER_NUMBER or not _x12_text(number):
-            raise InputError(
-                f"{where}: the payer's claim number {printable(number)!r} is not 1 to "
-                f"{MAX_PAYER_NUMBER} plain characters (letters, digits, dashes); copy it "
-                "from the 277CA (REF*1K) or the 835 (CLP07)"
-            )
+        if len(number) > MAX_PAYER_NUMBER or not (number.isascii() and number.isprintable()):
+            raise InputError(f"{where}: {_not_plain(number)}")
         if clm01.upper() in found:
             raise InputError(f"{where}: this claim is named twice: name each claim once")
         found[clm01.upper()] = number
     return Resubmission("8" if void else "7", tuple(found.items()))
 
 
-def _x12_text(value: str) -> bool:
-    """Plain ASCII without the separators ecmx writes with (``* : ^ ~``): the payer's
-    number must reach it as typed, not with a character turned into a space."""
-    return value.isascii() and value.isprintable() and not set(value) & set("*:^~")
+def _not_plain(number: str) -> str:
+    return (
+        f"the payer's claim number {printable(number)!r} is not 1 to {MAX_PAYER_NUMBER} "
+        "plain characters (letters, digits, dashes; not the file's separators, * : ^ ~ by "
+        "default); copy it from the 277CA (REF*1K) or the 835 (CLP07)"
+    )
 
 
-def choose(claims: list[Claim], wanted: Resubmission, where: str) -> list[Claim]:
+def choose(claims: list[Claim], wanted: Resubmission, where: str, separators: str) -> list[Claim]:
     """The chosen claims, in the order given, as replacements or voids. An ``InputError``
-    when one is not among ``claims`` (``where`` names the plan and period)."""
+    when one is not among ``claims`` (``where`` names the plan and period), or when its
+    payer number holds one of the plan's ``separators``: it must reach the payer as
+    typed, not with that character turned into a space."""
     by_number = {c.control_number.upper(): c for c in claims}
     chosen = []
     for position, (clm01, number) in enumerate(wanted.payer_numbers, start=1):
@@ -77,5 +77,7 @@ def choose(claims: list[Claim], wanted: Resubmission, where: str) -> list[Claim]
                 "CLM01 from the 837P, the 277CA (TRN02) or the 835 (CLP01); a member whose "
                 "lines are all refused now has no claim (see the findings of `ecmx claims`)"
             )
+        if set(number) & set(separators):
+            raise InputError(f"--claim #{position}: {_not_plain(number)}")
         chosen.append(replace(claim, frequency=wanted.frequency, payer_claim_number=number))
     return chosen

@@ -42,7 +42,8 @@ def chosen_claims(result: PlanClaims, wanted: Resubmission, period: Period) -> P
     """The plan's result cut to the chosen claims: an ``InputError`` when one is not there.
     Findings and refused lines are those of the chosen claims' members only: the rest of
     the period was billed before and is not this run's business."""
-    claims = choose(result.claims, wanted, f"{result.plan.name} {period}")
+    where = f"{result.plan.name} {period}"
+    claims = choose(result.claims, wanted, where, result.spec.separators.all())
     members = {str(c.member.get("member_id")) for c in claims}
     findings = [f for f in result.findings if not f.member_id or f.member_id in members]
     # chosen claims exist, so the plan has coded lines: theirs, less those on their claims

@@ -173,13 +173,16 @@ def test_an_unknown_claim_is_one_line_without_the_member_and_writes_nothing(cli,
     [
         ("M00001-2511-1", "expected CLM01=PAYERNUMBER"),
         ("=P1", "expected CLM01=PAYERNUMBER"),
-        ("M00001-2511-1=A*B", "not 1 to 50 plain characters"),
-        ("M00001-2511-1=" + "9" * 51, "not 1 to 50 plain characters"),
+        ("{clm01}=A*B", "not 1 to 50 plain characters"),  # a separator: it would be a space
+        ("{clm01}=HN~1", "not 1 to 50 plain characters"),
+        ("{clm01}=HN\u00e91", "not 1 to 50 plain characters"),
+        ("{clm01}=" + "9" * 51, "not 1 to 50 plain characters"),
     ],
 )
 def test_a_malformed_claim_argument_is_one_line(cli, samples, billed, claim, needle):
     out, original = billed
-    run = resubmit(cli, samples["csv"], out, claim)
+    clm01 = next(iter(claim_loops(original)))
+    run = resubmit(cli, samples["csv"], out, claim.format(clm01=clm01))
     assert run.code == 2
     run.one_error_line("--claim #1", needle)
     assert new_files(out, original) == []
