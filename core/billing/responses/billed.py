@@ -43,7 +43,7 @@ class BilledFile:
     file_id: int  # files_made.id
     plan: str
     period: str
-    made_at: str
+    dated: str  # its production date (the 837P's own ISA09), else the day it was made
     path: Path
     sender: str  # ISA06
     receiver: str  # ISA08
@@ -147,7 +147,8 @@ def billed_files(workspace: Path, period: str | None = None, plan: str | None = 
                 notes.append(f"billed file {row['id']} cannot be read back: {exc}")
             continue
         found.append(BilledFile(
-            int(row["id"]), row["plan"], row["period"], row["made_at"], path,
+            int(row["id"]), row["plan"], row["period"],
+            row["production_date"] or row["made_at"][:10], path,
             interchange.sender, interchange.receiver, interchange.control,
             tuple(t.group_control for t in interchange.transactions),
             tuple(t.control for t in interchange.transactions), tuple(claims),

@@ -65,8 +65,8 @@ class Matched:
 def match_response(response: Response, billed: list[BilledFile],
                    made_before: str | None = None) -> Matched:  # fmt: skip
     """``response``'s outcomes against ``billed`` (files oldest first). ``made_before``:
-    an ISO date; a file made after it cannot be what the response answers."""
-    files = [f for f in billed if made_before is None or f.made_at[:10] <= made_before]
+    the response's ISO date; a file dated after it cannot be what it answers."""
+    files = [f for f in billed if made_before is None or f.dated <= made_before]
     if isinstance(response, Ack999):
         return _match_999(response, files)
     if isinstance(response, Ack277):

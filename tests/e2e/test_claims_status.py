@@ -1,0 +1,193 @@
+"""``ecmx claims load`` and ``ecmx claims status`` (issue 16): the sample month billed,
+the plan's 999, 277CA and 835 made from the billed 837P (tests/e2e/x12_responses.py,
+each checked by pyx12), matched back, and each line's fate and the totals checked."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ecmx.core.jobs.claims_status import ClaimsLoadRequest, run_claims_load
+
+from . import x12_responses as x12
+
+PLAN = "chpiv"
+
+
+def pyx12_accepts(path: Path) -> bool:
+    """pyx12's verdict on the file (its log output silenced), as test_claims.py runs it."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    logger = logging.getLogger("pyx12")
+    saved = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with open(path, encoding="ascii") as handle, contextlib.redirect_stderr(io.StringIO()):
+            return pyx12.x12n_document.x12n_document(
+                pyx12.params.params(), handle, io.StringIO(), None, None
+            )
+    finally:
+        logger.setLevel(saved)
+
+
+@pytest.fixture
+def month(cli, samples, tmp_path):
+    """A workspace with the sample month billed to one plan: (workspace, the 837P read)."""
+    workspace = tmp_path / "ws"
+    assert cli("init", workspace).code == 0
+    out = tmp_path / "claims"
+    run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
+              "2025-11", "--out", out, "--production-date", "2025-12-03")  # fmt: skip
+    assert run.code in (0, 1), run.err
+    (path,) = sorted(out.glob("*.837"))
+    return workspace, x12.billed(path)
+
+
+def load(workspace: Path, records: dict[Path, object]):
+    """``ecmx claims load`` with the records the readers return for these files."""
+    request = ClaimsLoadRequest(tuple(records), workspace)
+    return run_claims_load(request, reader=lambda p: records[p])
+
+
+def status(cli, workspace: Path, *extra) -> list[dict]:
+    run = cli("--workspace", workspace, "claims", "status", "--period", "2025-11",
+              "--format", "json", *extra)  # fmt: skip
+    assert run.code == 0, run.err
+    return json.loads(run.out)
+
+
+def the_month(workspace: Path, b: x12.Billed, folder: Path):
+    """The 999 accepting the file, a 277CA rejecting the last claim, an 835 paying the first
+    claim: line 2 short (CO-45), line 3 denied (CO-16, M51), the rest in full."""
+    first, last = b.claims[0], b.claims[-1]
+    short, denied = first.lines[1], first.lines[2]
+    paid = {first.patient_control: {
+        short.number: x12.Paid(short.charge - 25, (("CO", "45", Decimal(25)),)),
+        denied.number: x12.Paid(Decimal(0), (("CO", "16", denied.charge),), ("M51",)),
+    }}  # fmt: skip
+    records = {
+        folder / "a.999": None, folder / "a.277": None, folder / "a.835": None,
+    }
+    records[folder / "a.999"] = x12.ack_999(b, folder / "a.999")
+    records[folder / "a.277"] = x12.ack_277(b, folder / "a.277", {last.patient_control})
+    records[folder / "a.835"] = x12.remit_835(b, folder / "a.835", paid)
+    return records, load(workspace, records)
+
+
+def test_the_responses_made_for_the_tests_pass_pyx12(month, tmp_path):
+    workspace, b = month
+    records, _ = the_month(workspace, b, tmp_path)
+    for path in records:
+        assert pyx12_accepts(path), f"pyx12 rejects {path.name}"
+
+
+def test_status_names_each_lines_fate_and_the_totals(cli, month, tmp_path):
+    workspace, b = month
+    _, loaded = the_month(workspace, b, tmp_path)
+    assert loaded.exit_code == 0, [f.findings for f in loaded.files]
+    rows = status(cli, workspace)
+    first, last = b.claims[0], b.claims[-1]
+    assert len(rows) == sum(len(c.lines) for c in b.claims)
+    fate = {(r["claim"], r["line"]): r for r in rows}
+    line1, short, denied = (fate[(first.patient_control, n)] for n in (1, 2, 3))
+    assert (line1["status"], line1["paid"], line1["next_step"]) == ("paid", "125.00", "nothing")
+    assert (short["status"], short["paid"], short["adjusted"]) == ("paid short", "100.00", "25.00")
+    assert "CO-45" in short["codes"] and short["next_step"].startswith("nothing")
+    assert (denied["status"], denied["paid"]) == ("denied", "0.00")
+    assert "CO-16" in denied["codes"] and "M51: Missing/incomplete" in denied["codes"]
+    assert "correct and resubmit" in denied["next_step"]
+    rejected = [r for r in rows if r["claim"] == last.patient_control]
+    assert {r["status"] for r in rejected} == {"rejected"}
+    assert all("A7:33:IL" in r["codes"] and r["next_step"] == "correct and resubmit"
+               for r in rejected)  # fmt: skip
+    middle = [r for r in rows if r["claim"] not in (first.patient_control, last.patient_control)]
+    assert middle and {r["status"] for r in middle} == {"accepted"}
+    assert {r["acknowledged"] for r in middle} == {"999 accepted, 277CA accepted"}
+    assert {r["next_step"] for r in middle} == {"wait for the 835"}
+    assert {r["member"] for r in rows} == {"***"}
+    # totals: what was billed, what the 835 paid, what is still waiting
+    report = tmp_path / "status.json"
+    cli("--workspace", workspace, "claims", "status", "--report", report)
+    totals = json.loads(report.read_text())["totals"][0]
+    billed = sum(c.charge for c in b.claims)
+    assert Decimal(totals["billed"]) == billed
+    assert Decimal(totals["paid"]) == first.charge - 25 - first.lines[2].charge
+    assert Decimal(totals["outstanding"]) == sum(c.charge for c in b.claims[1:-1])
+    assert Decimal(totals["denied"]) == first.lines[2].charge + last.charge
+
+
+def test_the_terminal_table_and_show_values(cli, month, tmp_path):
+    workspace, b = month
+    the_month(workspace, b, tmp_path)
+    run = cli("--workspace", workspace, "claims", "status")
+    assert run.code == 0
+    assert "paid short" in run.out and "totals" in run.out
+    assert all(c.member_id not in run.out for c in b.claims)
+    shown = status(cli, workspace, "--show-values")
+    assert {r["member"] for r in shown} == {c.member_id for c in b.claims}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_report_as_csv_and_xlsx(cli, month, tmp_path, suffix):
+    workspace, b = month
+    the_month(workspace, b, tmp_path)
+    report = tmp_path / f"status{suffix}"
+    assert cli("--workspace", workspace, "claims", "status", "--report", report).code == 0
+    if suffix == ".csv":
+        text = report.read_text()
+        assert "paid short" in text and b.claims[0].member_id not in text
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(report)
+        assert {"lines", "totals"} <= set(book.sheetnames)
+        totals = list(book["totals"].iter_rows(values_only=True))
+        assert totals[1][0] == PLAN and Decimal(str(totals[1][1])) == sum(
+            c.charge for c in b.claims
+        )
+
+
+def test_reading_the_same_responses_twice_adds_nothing(cli, month, tmp_path):
+    workspace, b = month
+    records, first = the_month(workspace, b, tmp_path)
+    before = status(cli, workspace)
+    again = load(workspace, records)
+    assert all(f.already and f.outcomes == 0 for f in again.files)
+    assert all(not f.already and f.outcomes for f in first.files)
+    assert status(cli, workspace) == before
+
+
+def test_a_response_for_an_unknown_claim_is_a_finding(cli, month, tmp_path):
+    workspace, b = month
+    path = tmp_path / "stray.835"
+    record = x12.remit_835(b, path, {}, extra=("Z99999-2511-1",))
+    assert pyx12_accepts(path)
+    loaded = load(workspace, {path: record})
+    assert loaded.exit_code == 1
+    (finding,) = loaded.files[0].findings
+    assert "Z99999-2511-1" in finding and "matches no claim ecmx billed" in finding
+    assert {r["status"] for r in status(cli, workspace)} == {"outstanding"}
+
+
+def test_a_999_for_a_file_ecmx_did_not_send_is_a_finding(month, tmp_path):
+    workspace, b = month
+    path = tmp_path / "other.999"
+    loaded = load(workspace, {path: x12.ack_999(b, path, group="424242")})
+    (finding,) = loaded.files[0].findings
+    assert "group control number (GS06) 424242" in finding
+
+
+def test_a_rejected_file_rejects_every_claim_in_it(cli, month, tmp_path):
+    workspace, b = month
+    path = tmp_path / "r.999"
+    assert load(workspace, {path: x12.ack_999(b, path, status="R")}).exit_code == 0
+    rows = status(cli, workspace)
+    assert {r["status"] for r in rows} == {"rejected"}
+    assert {r["acknowledged"] for r in rows} == {"999 rejected"}
