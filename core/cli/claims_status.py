@@ -84,8 +84,12 @@ def load_command(state, files, plan_id):
 @output_options
 @click.option("--period", callback=parse_period, help="Service period, YYYY-MM (default: all).")
 @click.option("--plan", "plan_id", default="all", show_default=True, help="A plan id, or 'all'.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write every line and the totals to a .json, .csv or .xlsx report.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every line and the totals to a .json, .csv or .xlsx report.",
+)
 @show_values_option
 @table_format_option("How to print the lines on stdout (json and csv: every column).")
 @click.option("--force", is_flag=True, help="Replace an existing report.")
@@ -104,7 +108,6 @@ def status_command(state, period, plan_id, report_path, show_values, output_form
         totals = [[plan, *(cell(t[k]) for k in ("billed", "paid", "adjusted", "denied",
                                                  "outstanding"))]
                   for plan, t in sorted(result.totals.items())]  # fmt: skip
-        out.table("totals", ("plan", "billed", "paid", "adjusted", "denied", "outstanding"),
-                  totals)
+        out.table("totals", ("plan", "billed", "paid", "adjusted", "denied", "outstanding"), totals)
     render.notes(result.notes)
     sys.exit(result.exit_code)

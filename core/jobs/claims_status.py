@@ -17,7 +17,7 @@ from ecmx.core.billing.responses.billed import billed_files
 from ecmx.core.billing.responses.match import Matched, match_response
 from ecmx.core.billing.responses.model import Response
 from ecmx.core.billing.responses.status import status_rows
-from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError
 from ecmx.core.jobs.common import Progress, no_progress
 
 NO_WORKSPACE = (
@@ -53,37 +53,55 @@ class ClaimsLoadResult:
 
 def run_claims_load(request: ClaimsLoadRequest, *, progress: Progress = no_progress,
                     reader=None) -> ClaimsLoadResult:  # fmt: skip
-    """Read, match and record each file. ``reader``: path -> Response (default: the
-    readers of core/billing/responses/read.py)."""
+    """Read, match and record each file. ``reader``: path -> the responses in it (default:
+    ``read_responses`` of core/billing/responses/read.py; one record is taken as one)."""
     if request.workspace is None:
         raise InputError(NO_WORKSPACE.format(command="load"))
     if reader is None:
-        from ecmx.core.billing.responses.read import read_response as reader
+        reader = _readers()
     responses = []
     for index, path in enumerate(request.files):
         progress(f"reading {Path(path).name}", index, len(request.files))
-        responses.append((Path(path), reader(Path(path))))  # all read before any is recorded
+        found = reader(Path(path))  # every file read before any is recorded
+        responses.append((Path(path), found if isinstance(found, tuple) else (found,)))
     result = ClaimsLoadResult()
-    for path, response in responses:
-        result.files.append(load_response(request.workspace, path, response, request.plan))
+    for path, records in responses:
+        result.files.append(load_response(request.workspace, path, records, request.plan))
     if any(f.findings for f in result.files):
         result.exit_code = EXIT_FINDINGS
     return result
 
 
-def load_response(workspace: Path, path: Path, response: Response,
+def _readers():
+    """``read_responses`` of core/billing/responses/read.py (the 999, 277CA, 835 readers)."""
+    import importlib
+
+    try:
+        return importlib.import_module("ecmx.core.billing.responses.read").read_responses
+    except ImportError:
+        raise EcmxError(
+            "this ecmx has no 999/277CA/835 readers (core/billing/responses/read.py): "
+            "install a complete ecmx"
+        ) from None
+
+
+def load_response(workspace: Path, path: Path, records: tuple[Response, ...],
                   plan: str | None = None) -> LoadedFile:  # fmt: skip
-    """Match one response read from ``path`` and record it (once)."""
+    """Match the responses read from ``path`` (a file may bundle several transaction sets,
+    even a 999 and a 277CA) and record them (once)."""
     from ecmx.core.ledger.outcomes import record_outcomes
 
     billed = billed_files(workspace)
-    matched: Matched = match_response(response, billed, _interchange_day(path))
-    plans = sorted(matched.plans) or [plan or "unknown"]
+    day = _interchange_day(path)
+    matched: list[Matched] = [match_response(r, billed, day) for r in records]
+    plans = sorted({p for m in matched for p in m.plans}) or [plan or "unknown"]
     plan_id = ",".join(plans)
     recorded = record_outcomes(workspace, plan_id, path, matched)
     already = recorded is None
-    return LoadedFile(path, matched.kind, plan_id, 0 if already else len(matched.outcomes),
-                      already, matched.findings)  # fmt: skip
+    kind = "+".join(dict.fromkeys(m.kind for m in matched))
+    outcomes = 0 if already else sum(len(m.outcomes) for m in matched)
+    findings = [f for m in matched for f in m.findings]
+    return LoadedFile(path, kind, plan_id, outcomes, already, findings)
 
 
 def _interchange_day(path: Path) -> str | None:

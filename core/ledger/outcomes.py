@@ -15,29 +15,32 @@ from ecmx.core.ledger.records import _now, sha256_of
 RESPONSE_KINDS = ("999", "277ca", "835")
 
 
-def record_outcomes(workspace: Path, plan: str, path: Path, matched: Matched) -> int | None:
+def record_outcomes(workspace: Path, plan: str, path: Path,
+                    matched: list[Matched]) -> int | None:  # fmt: skip
     """Record the response file and its outcomes in one transaction; its files_received id,
-    or None when this file (same plan, same content) was recorded before: nothing added."""
+    or None when this file (same plan, same content) was recorded before: nothing added.
+    Its kind: 999, 277ca or 835, or those it bundles joined by "+" (999+277ca)."""
     path = Path(path)
     digest = sha256_of(path)
+    kind = "+".join(dict.fromkeys(m.kind for m in matched))
     with open_ledger(workspace) as conn, transaction(conn):
         seen = conn.execute(
             "SELECT id FROM files_received WHERE plan = ? AND sha256 = ? AND kind = ?",
-            (plan, digest, matched.kind),
+            (plan, digest, kind),
         ).fetchone()
         if seen is not None:
             return None
         cursor = conn.execute(
             "INSERT INTO files_received (plan, kind, path, size, sha256, received_at, source,"
             " ingested_at) VALUES (?, ?, ?, ?, ?, ?, 'local', ?)",
-            (plan, matched.kind, str(path.resolve()), path.stat().st_size, digest, _now(),
+            (plan, kind, str(path.resolve()), path.stat().st_size, digest, _now(),
              _now()),
         )  # fmt: skip
         response_id = int(cursor.lastrowid or 0)
         conn.executemany(
             "INSERT INTO claim_outcomes (response_id, billed_id, kind, claim, line, status,"
             " billed, paid, adjusted, codes, payer_claim) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [_row(response_id, matched.kind, o) for o in matched.outcomes],
+            [_row(response_id, m.kind, o) for m in matched for o in m.outcomes],
         )
     return response_id
 

@@ -73,11 +73,10 @@ def the_month(workspace: Path, b: x12.Billed, folder: Path):
         denied.number: x12.Paid(Decimal(0), (("CO", "16", denied.charge),), ("M51",)),
     }}  # fmt: skip
     records = {
-        folder / "a.999": None, folder / "a.277": None, folder / "a.835": None,
+        folder / "a.999": x12.ack_999(b, folder / "a.999"),
+        folder / "a.277": x12.ack_277(b, folder / "a.277", {last.patient_control}),
+        folder / "a.835": x12.remit_835(b, folder / "a.835", paid),
     }
-    records[folder / "a.999"] = x12.ack_999(b, folder / "a.999")
-    records[folder / "a.277"] = x12.ack_277(b, folder / "a.277", {last.patient_control})
-    records[folder / "a.835"] = x12.remit_835(b, folder / "a.835", paid)
     return records, load(workspace, records)
 
 
