@@ -64,6 +64,12 @@ def status(cli, workspace: Path, *extra) -> list[dict]:
 
 
 def the_month(workspace: Path, b: x12.Billed, folder: Path):
+    """The month's responses (``build_month``), loaded as their records."""
+    records = build_month(b, folder)
+    return records, load(workspace, records)
+
+
+def build_month(b: x12.Billed, folder: Path) -> dict:
     """The 999 accepting the file, a 277CA rejecting the last claim, an 835 paying the first
     claim: line 2 short (CO-45), line 3 denied (CO-16, M51), the rest in full."""
     first, last = b.claims[0], b.claims[-1]
@@ -72,12 +78,11 @@ def the_month(workspace: Path, b: x12.Billed, folder: Path):
         short.number: x12.Paid(short.charge - 25, (("CO", "45", Decimal(25)),)),
         denied.number: x12.Paid(Decimal(0), (("CO", "16", denied.charge),), ("M51",)),
     }}  # fmt: skip
-    records = {
+    return {
         folder / "a.999": x12.ack_999(b, folder / "a.999"),
         folder / "a.277": x12.ack_277(b, folder / "a.277", {last.patient_control}),
         folder / "a.835": x12.remit_835(b, folder / "a.835", paid),
     }
-    return records, load(workspace, records)
 
 
 def test_the_responses_made_for_the_tests_pass_pyx12(month, tmp_path):
@@ -190,3 +195,50 @@ def test_a_rejected_file_rejects_every_claim_in_it(cli, month, tmp_path):
     rows = status(cli, workspace)
     assert {r["status"] for r in rows} == {"rejected"}
     assert {r["acknowledged"] for r in rows} == {"999 rejected"}
+
+
+def test_ecmx_claims_load_reads_the_files_and_status_shows_the_same(cli, month, tmp_path):
+    """The command line end to end, with the readers of core/billing/responses/read.py:
+    the same fates as the records the builder made for the same files."""
+    pytest.importorskip("ecmx.core.billing.responses.read")
+    workspace, b = month
+    shadow = tmp_path / "ws2"
+    assert cli("init", shadow).code == 0
+    records, _ = the_month(workspace, b, tmp_path)
+    run = cli("--workspace", workspace, "claims", "load", *records)
+    assert run.code == 0, run.err
+    assert "read before: nothing added" in run.err  # the_month loaded them already
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    copies = []
+    for path in records:  # the same content: read before, by plan and sha256
+        (fresh / path.name).write_bytes(path.read_bytes())
+        copies.append(fresh / path.name)
+    assert "nothing added" in cli("--workspace", workspace, "claims", "load", *copies).err
+    rows = status(cli, workspace)
+    assert {r["status"] for r in rows} == {"paid", "paid short", "denied", "rejected", "accepted"}
+
+
+def test_ecmx_claims_load_matches_as_the_records_do(cli, samples, tmp_path):
+    """Loaded by ``ecmx claims load`` (the readers) into a fresh workspace: the same status
+    as the records loaded directly."""
+    pytest.importorskip("ecmx.core.billing.responses.read")
+    results = []
+    for name, use_cli in (("direct", False), ("cli", True)):
+        workspace = tmp_path / name / "ws"
+        assert cli("init", workspace).code == 0
+        out = tmp_path / name / "claims"
+        cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
+            "2025-11", "--out", out, "--production-date", "2025-12-03")  # fmt: skip
+        (path,) = sorted(out.glob("*.837"))
+        folder = tmp_path / name
+        if use_cli:
+            records = build_month(x12.billed(path), folder)
+            run = cli("--workspace", workspace, "claims", "load", *records)
+            assert run.code == 0, run.err
+        else:
+            the_month(workspace, x12.billed(path), folder)
+        results.append(
+            [{k: v for k, v in r.items() if k != "codes"} for r in status(cli, workspace)]
+        )
+    assert results[0] == results[1]

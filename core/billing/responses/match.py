@@ -30,6 +30,9 @@ PAID, SHORT, DENIED, REVERSED = "paid", "paid short", "denied", "reversed"
 # 999 IK5-01/AK9-01 codes meaning the transaction was taken in (A accepted, E accepted
 # with errors noted). source: X12 005010X231A1 (999), element 717 code list (x12.org).
 ACCEPTED_999 = frozenset({"A", "E"})
+# 277CA STC01-1 categories of acceptance: A1 receipt, A2 accepted into adjudication, A5
+# split on acceptance. source: X12 Claim Status Category Codes (element 1271, x12.org/codes).
+ACCEPTED_277 = frozenset({"A1", "A2", "A5"})
 # CLP02 22: reversal of a previous payment. source: X12 005010X221A1 (835), element 1029
 # claim status code list (x12.org).
 REVERSAL = "22"
@@ -71,6 +74,14 @@ def match_response(response: Response, billed: list[BilledFile],
         return _match_999(response, files)
     if isinstance(response, Ack277):
         result = Matched("277ca")
+        batch = getattr(response, "statuses", ())  # above the claims (the batch, a provider)
+        if batch and not all(st.category in ACCEPTED_277 for st in batch):
+            said = "; ".join(_status_text(st) for st in batch)
+            result.findings.append(
+                f"277CA {response.envelope.path.name}: the payer rejected the batch or the "
+                f"billing provider ({said}): the claims under it are not named one by one; "
+                "correct what the codes say and send the file again"
+            )
         for claim in response.claims:
             found = _claim(result, files, claim.patient_control, "277CA")
             if found is None:
