@@ -242,3 +242,25 @@ def test_ecmx_claims_load_matches_as_the_records_do(cli, samples, tmp_path):
             [{k: v for k, v in r.items() if k != "codes"} for r in status(cli, workspace)]
         )
     assert results[0] == results[1]
+
+
+def test_a_billed_file_gone_from_disk_is_a_note_not_a_traceback(cli, month):
+    workspace, b = month
+    b.path.unlink()
+    run = cli("--workspace", workspace, "claims", "status")
+    assert run.code == 0 and "Traceback" not in run.text
+    assert "cannot be read back" in run.err and "no 837P billed" in run.err
+
+
+def test_status_without_a_workspace_or_with_a_bad_report_is_one_line(
+    cli, month, tmp_path, monkeypatch
+):
+    workspace, _ = month
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    run = cli("claims", "status")
+    run.one_error_line("ecmx init")
+    assert run.code == 2
+    run = cli("--workspace", workspace, "claims", "status", "--report", tmp_path / "s.txt")
+    run.one_error_line("s.txt", ".json, .csv or .xlsx")
+    assert run.code == 2

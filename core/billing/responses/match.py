@@ -140,14 +140,15 @@ def _match_835(remit: Remit835, files: list[BilledFile]) -> Matched:
             result.findings.append(_charge_differs("835", claim, payment.charge))
         result.outcomes.append(_claim_outcome(file, claim, payment))
         left = list(claim.lines)
-        for paid_line in payment.lines:
+        for number, paid_line in enumerate(payment.lines, start=1):
             line = _line(left, paid_line)
             if line is None:
+                # named by its place, code and charge: a service date is member data (PHI)
+                control = f", REF*6R {paid_line.line_control}" if paid_line.line_control else ""
                 result.findings.append(
-                    f"835: claim {claim.patient_control}: the paid line {paid_line.procedure} "
-                    f"{paid_line.charge} ({paid_line.service_date or 'no date'}"
-                    f"{', REF*6R ' + paid_line.line_control if paid_line.line_control else ''})"
-                    " matches no billed line of that claim"
+                    f"835: claim {claim.patient_control}: its service line {number} "
+                    f"({paid_line.procedure} {paid_line.charge}{control}) matches no billed "
+                    "line of that claim (by REF*6R, else procedure, charge and service date)"
                 )
                 continue
             left.remove(line)
