@@ -104,3 +104,16 @@ def test_a_277ca_rejecting_the_batch_is_a_finding():
     ack = Ack277(envelope(), (), statuses=(status,))  # type: ignore[call-arg]
     matched = match_response(ack, [billed(1, "2025-12-03")])
     assert "rejected the batch" in matched.findings[0] and "A3:21" in matched.findings[0]
+
+
+def test_a_277ca_rejecting_one_line_of_an_accepted_claim_rejects_that_line():
+    from ecmx.core.billing.responses.model import ClaimStatus, LineStatus
+
+    accepted = Status("A2", "20", "", "A2 accepted; 20 accepted for processing")
+    rejected = Status("A7", "454", "", "A7 rejected; 454 procedure code")
+    files = [billed(1, "2025-12-03", controls=("M1-2511-1-1", "M1-2511-1-2"))]
+    lines = (LineStatus("M1-2511-1-2", "G9008", D(125), (rejected,)),)
+    claim = ClaimStatus("M1-2511-1", "PCN1", D(250), (accepted,), True, lines)
+    matched = match_response(Ack277(envelope(), (claim,)), files)
+    assert [(o.line, o.status) for o in matched.outcomes] == [(0, "accepted"), (2, "rejected")]
+    assert "A7:454" in matched.outcomes[1].codes[0]

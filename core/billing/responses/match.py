@@ -73,28 +73,7 @@ def match_response(response: Response, billed: list[BilledFile],
     if isinstance(response, Ack999):
         return _match_999(response, files)
     if isinstance(response, Ack277):
-        result = Matched("277ca")
-        batch = getattr(response, "statuses", ())  # above the claims (the batch, a provider)
-        if batch and not all(st.category in ACCEPTED_277 for st in batch):
-            said = "; ".join(_status_text(st) for st in batch)
-            result.findings.append(
-                f"277CA {response.envelope.path.name}: the payer rejected the batch or the "
-                f"billing provider ({said}): the claims under it are not named one by one; "
-                "correct what the codes say and send the file again"
-            )
-        for claim in response.claims:
-            found = _claim(result, files, claim.patient_control, "277CA")
-            if found is None:
-                continue
-            file, billed_claim = found
-            status = ACCEPTED if claim.accepted else REJECTED
-            codes = tuple(_status_text(s) for s in claim.statuses)
-            result.outcomes.append(Outcome(file.file_id, file.plan, billed_claim.patient_control,
-                                           0, status, billed_claim.charge, codes=codes,
-                                           payer_claim=claim.payer_claim_number))  # fmt: skip
-            if claim.charge != billed_claim.charge:
-                result.findings.append(_charge_differs("277CA", billed_claim, claim.charge))
-        return result
+        return _match_277(response, files)
     return _match_835(response, files)
 
 
@@ -126,6 +105,50 @@ def _match_999(ack: Ack999, files: list[BilledFile]) -> Matched:
             if claim.transaction == ack_tx.transaction_control:
                 result.outcomes.append(Outcome(file.file_id, file.plan, claim.patient_control,
                                                0, status, claim.charge, codes=codes))  # fmt: skip
+    return result
+
+
+def _match_277(ack: Ack277, files: list[BilledFile]) -> Matched:
+    result = Matched("277ca")
+    batch = getattr(ack, "statuses", ())  # above the claims (the batch, a provider)
+    if batch and not all(st.category in ACCEPTED_277 for st in batch):
+        said = "; ".join(_status_text(st) for st in batch)
+        result.findings.append(
+            f"277CA {ack.envelope.path.name}: the payer rejected the batch or the billing "
+            f"provider ({said}): the claims under it are not named one by one; correct what "
+            "the codes say and send the file again"
+        )
+    for claim in ack.claims:
+        found = _claim(result, files, claim.patient_control, "277CA")
+        if found is None:
+            continue
+        file, billed = found
+        status = ACCEPTED if claim.accepted else REJECTED
+        codes = tuple(_status_text(s) for s in claim.statuses)
+        result.outcomes.append(Outcome(file.file_id, file.plan, billed.patient_control, 0,
+                                       status, billed.charge, codes=codes,
+                                       payer_claim=claim.payer_claim_number))  # fmt: skip
+        if claim.charge != billed.charge:
+            result.findings.append(_charge_differs("277CA", billed, claim.charge))
+        left = list(billed.lines)
+        for number, line_status in enumerate(claim.lines, start=1):
+            # a line the 277CA names (REF*FJ = the 837's REF*6R), accepted or not on its own
+            key = LinePayment(line_status.line_control, line_status.procedure, (),
+                              line_status.charge, Decimal(0), "", None, (), ())  # fmt: skip
+            line = _line(left, key, dated=False)
+            if line is None:
+                result.findings.append(f"277CA: claim {billed.patient_control}: its service "
+                                       f"line {number} ({line_status.procedure} "
+                                       f"{line_status.charge}) matches no billed line")  # fmt: skip
+                continue
+            left.remove(line)
+            ok = all(st.category in ACCEPTED_277 for st in line_status.statuses)
+            result.outcomes.append(Outcome(
+                file.file_id, file.plan, billed.patient_control, line.number,
+                ACCEPTED if ok else REJECTED, line.charge,
+                codes=tuple(_status_text(s) for s in line_status.statuses),
+                payer_claim=claim.payer_claim_number,
+            ))  # fmt: skip
     return result
 
 
@@ -203,13 +226,15 @@ def _claim(result: Matched, files: list[BilledFile], clm01: str, kind: str):
     return found[-1]
 
 
-def _line(left: list[BilledLine], paid: LinePayment) -> BilledLine | None:
+def _line(left: list[BilledLine], paid: LinePayment, dated: bool = True) -> BilledLine | None:
+    """The billed line ``paid`` answers, among those not yet answered: by REF*6R when both
+    carry one, else by procedure, charge and (``dated``: a 277CA line has none) date."""
     if paid.line_control:
         by_control = [b for b in left if b.control == paid.line_control]
         if by_control or any(b.control for b in left):
             return by_control[0] if by_control else None
-    key = (paid.procedure, paid.charge, paid.service_date)
-    same = [b for b in left if (b.procedure, b.charge, b.service_date) == key]
+    same = [b for b in left if (b.procedure, b.charge) == (paid.procedure, paid.charge)
+            and (not dated or b.service_date == paid.service_date)]  # fmt: skip
     return same[0] if same else None
 
 

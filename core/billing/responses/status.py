@@ -67,7 +67,8 @@ def _latest(found: list[dict], kind: str, line: int = 0) -> dict | None:
 
 def _row(file: BilledFile, claim: BilledClaim, line: BilledLine, found: list[dict],
          show_values: bool) -> dict:  # fmt: skip
-    ack999, ack277 = _latest(found, "999"), _latest(found, "277ca")
+    ack999 = _latest(found, "999")
+    ack277 = _latest(found, "277ca", line.number) or _latest(found, "277ca")
     paid_line, paid_claim = _latest(found, "835", line.number), _latest(found, "835")
     acknowledged = ", ".join(f"{kind} {o['status']}" for kind, o in
                              (("999", ack999), ("277CA", ack277)) if o)  # fmt: skip
