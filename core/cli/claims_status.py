@@ -42,13 +42,19 @@ class ClaimsGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def get_help(self, ctx: click.Context) -> str:
-        also = ("\n\nAfter sending:\n  ecmx claims load FILE...   read a 999, 277CA or 835 "
-                "into the ledger\n  ecmx claims status         each billed line's fate: "
-                "accepted, paid, denied, outstanding")  # fmt: skip
-        return self.commands[BILL].get_help(ctx) + also
+        """Billing's help, then every other subcommand (load, status, and any added later,
+        such as resubmit) with its first line."""
+        others = [(name, command.get_short_help_str(80)) for name, command in
+                  sorted(self.commands.items()) if name != BILL]  # fmt: skip
+        lines = [f"  ecmx claims {name:<10} {text}" for name, text in others]
+        return self.commands[BILL].get_help(ctx) + "\n\nAfter sending:\n" + "\n".join(lines)
 
 
-@click.group("claims", cls=ClaimsGroup)
+@click.group(
+    "claims",
+    cls=ClaimsGroup,
+    short_help="Bill a period's encounters; follow what the plans answer.",
+)
 def claims_group():
     """Bill ECM encounters (the default), and follow what the plans answered."""
 
@@ -58,7 +64,9 @@ claims_command.hidden = True
 claims_group.add_command(claims_command)
 
 
-@claims_group.command("load")
+@claims_group.command(
+    "load", short_help="Read 999, 277CA and 835 files into the ledger, matched to the claims."
+)
 @output_options
 @click.argument("files", metavar="FILE...", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
@@ -80,7 +88,9 @@ def load_command(state, files, plan_id):
     sys.exit(result.exit_code)
 
 
-@claims_group.command("status")
+@claims_group.command(
+    "status", short_help="Each billed line's fate (accepted, paid, denied, outstanding)."
+)
 @output_options
 @click.option("--period", callback=parse_period, help="Service period, YYYY-MM (default: all).")
 @click.option("--plan", "plan_id", default="all", show_default=True, help="A plan id, or 'all'.")
