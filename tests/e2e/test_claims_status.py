@@ -264,3 +264,31 @@ def test_status_without_a_workspace_or_with_a_bad_report_is_one_line(
     run = cli("--workspace", workspace, "claims", "status", "--report", tmp_path / "s.txt")
     run.one_error_line("s.txt", ".json, .csv or .xlsx")
     assert run.code == 2
+
+
+def test_a_month_billed_again_counts_once_and_responses_go_to_the_latest_file(
+    cli, month, samples, tmp_path
+):
+    workspace, first = month
+    out = tmp_path / "again"
+    run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
+              "2025-11", "--out", out, "--production-date", "2025-12-05")  # fmt: skip
+    assert run.code in (0, 1), run.err
+    (path,) = sorted(out.glob("*.837"))
+    second = x12.billed(path)
+    records = {tmp_path / "b.835": x12.remit_835(second, tmp_path / "b.835",
+                                                 {second.claims[0].patient_control: {}})}  # fmt: skip
+    loaded = load(workspace, records)
+    clm01 = second.claims[0].patient_control
+    assert any(f"claim {clm01} was billed in ledger files" in f for f in loaded.files[0].findings)
+    rows = status(cli, workspace)
+    assert len(rows) == 2 * sum(len(c.lines) for c in first.claims)
+    old = [r for r in rows if r["next_step"].startswith("nothing: billed again in")]
+    assert len(old) == len(rows) // 2 and path.name in old[0]["next_step"]
+    paid = [r for r in rows if r["claim"] == clm01 and r["status"] == "paid"]
+    assert len(paid) == len(second.claims[0].lines)  # the latest file's lines, not the first's
+    report = tmp_path / "s.json"
+    cli("--workspace", workspace, "claims", "status", "--report", report)
+    totals = json.loads(report.read_text())["totals"][0]
+    assert Decimal(totals["billed"]) == sum(c.charge for c in first.claims)
+    assert Decimal(totals["paid"]) == second.claims[0].charge

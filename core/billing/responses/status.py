@@ -1,7 +1,8 @@
 """Each billed line's fate, from the outcomes the ledger holds: accepted or rejected (999,
 277CA), paid, paid short, denied (835) or still outstanding, and what to do next.
 
-The latest response of each kind wins (a 277CA read after another replaces it); an 835
+A claim billed again in a later file is superseded: only the latest file's lines count in
+the totals. The latest response of each kind wins (a 277CA read after another replaces it); an 835
 line outcome decides the money; a claim the 835 denied as a whole (no lines) denies
 each of its lines. Member ids are member data: masked unless show_values.
 """
@@ -47,16 +48,24 @@ def status_rows(files: list[BilledFile], outcomes: list[dict],
     by_claim: dict[tuple[int, str], list[dict]] = {}
     for item in outcomes:
         by_claim.setdefault((item["billed_id"], item["claim"]), []).append(item)
+    # A claim billed again in a later file (a replacement, or the month billed again) is
+    # superseded: its lines say where, and only the latest counts in the totals.
+    latest = {c.patient_control: f for f in files for c in f.claims}
     report = StatusReport()
     for file in files:
         totals = report.totals.setdefault(file.plan, {name: Decimal(0) for name in TOTALS})
         for claim in file.claims:
             found = by_claim.get((file.file_id, claim.patient_control), [])
+            later = latest[claim.patient_control]
             for line in claim.lines:
                 row = _row(file, claim, line, found, show_values)
+                if later.file_id != file.file_id:
+                    row.update(outstanding=Decimal(0), next_step=f"nothing: billed again in "
+                               f"{later.path.name} (ledger file {later.file_id})")  # fmt: skip
+                else:
+                    for name in TOTALS:
+                        totals[name] += row[name] or Decimal(0)
                 report.rows.append(row)
-                for name in TOTALS:
-                    totals[name] += row[name] or Decimal(0)
     return report
 
 
