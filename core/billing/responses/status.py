@@ -20,6 +20,7 @@ COLUMNS = ("plan", "period", "claim", "member", "line", "procedure", "service_da
            "next_step")  # fmt: skip
 TOTALS = ("billed", "paid", "adjusted", "denied", "outstanding")
 OUTSTANDING = "outstanding"
+MISSING = "not on the 835"  # the 835 paid the claim line by line, but not this line
 # CARC 45: "Charge exceeds fee schedule/maximum allowable or contracted/legislated fee
 # arrangement", with group CO: a contractual reduction the provider cannot bill on.
 # source: X12 Claim Adjustment Reason Codes (x12.org/codes/claim-adjustment-reason-codes).
@@ -33,6 +34,7 @@ NEXT = {
     REVERSED: "see the payer's reversal; a corrected payment may follow",
     ACCEPTED: "wait for the 835",
     OUTSTANDING: "wait for the 999 and 277CA",
+    MISSING: "ask the payer: the 835 paid the claim's other lines, not this one",
 }
 
 
@@ -66,12 +68,20 @@ def status_rows(files: list[BilledFile], outcomes: list[dict],
                     for name in TOTALS:
                         totals[name] += row[name] or Decimal(0)
                 report.rows.append(row)
+            whole = _latest(found, "835")
+            if later is file and whole and whole["status"] == SHORT and not _by_line(found, whole):
+                totals["paid"] += whole["paid"]  # paid for the claim, on no single line
     return report
 
 
 def _latest(found: list[dict], kind: str, line: int = 0) -> dict | None:
     matching = [o for o in found if o["kind"] == kind and o["line"] == line]
     return matching[-1] if matching else None
+
+
+def _by_line(found: list[dict], claim_outcome: dict) -> bool:
+    """The 835 that paid the claim named its lines (SVC), or paid the claim as a whole."""
+    return any(o["response_id"] == claim_outcome["response_id"] and o["line"] for o in found)
 
 
 def _row(file: BilledFile, claim: BilledClaim, line: BilledLine, found: list[dict],
@@ -86,9 +96,17 @@ def _row(file: BilledFile, claim: BilledClaim, line: BilledLine, found: list[dic
     if paid_line is not None:
         status, paid, adjusted, codes = (paid_line["status"], paid_line["paid"],
                                          paid_line["adjusted"], paid_line["codes"])  # fmt: skip
-    elif paid_claim is not None and paid_claim["status"] in (DENIED, REVERSED):
-        status, paid, codes = paid_claim["status"], Decimal(0), paid_claim["codes"]
-        adjusted = line.charge if status == DENIED else None
+    elif paid_claim is not None and (
+        paid_claim["status"] in (DENIED, REVERSED) or not _by_line(found, paid_claim)
+    ):
+        # the claim as a whole decides: denied or reversed, or an 835 without line detail
+        status, codes = paid_claim["status"], paid_claim["codes"]
+        paid, adjusted = {PAID: (line.charge, Decimal(0)), DENIED: (Decimal(0), line.charge),
+                          REVERSED: (Decimal(0), None)}.get(status, (None, None))  # fmt: skip
+        if status == SHORT:
+            codes = (*codes, f"paid {paid_claim['paid']:.2f} for the claim, not line by line")
+    elif paid_claim is not None:
+        status, codes = MISSING, paid_claim["codes"]
     else:
         rejected = [o for o in (ack277, ack999) if o and o["status"] == REJECTED]
         accepted = [o for o in (ack277, ack999) if o and o["status"] == ACCEPTED]
@@ -99,7 +117,7 @@ def _row(file: BilledFile, claim: BilledClaim, line: BilledLine, found: list[dic
         else:
             status = OUTSTANDING
     denied = line.charge if status in (DENIED, REJECTED) else Decimal(0)
-    waiting = status in (ACCEPTED, OUTSTANDING)
+    waiting = status in (ACCEPTED, OUTSTANDING, MISSING)
     return {
         "plan": file.plan, "period": file.period, "claim": claim.patient_control,
         "member": claim.member_id if show_values else "***", "line": line.number,
