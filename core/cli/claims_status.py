@@ -82,7 +82,8 @@ def load_command(state, files, plan_id):
     for loaded in result.files:
         said = ("read before: nothing added" if loaded.already
                 else f"{loaded.outcomes} outcome(s) recorded")  # fmt: skip
-        out.info(f"{loaded.path.name}: {loaded.kind.upper()} for {loaded.plan}: {said}")
+        whose = f"for {loaded.plan}" if loaded.plan != "unknown" else "matching no claim billed"
+        out.info(f"{loaded.path.name}: {loaded.kind.upper()} {whose}: {said}")
         for finding in loaded.findings:
             out.warning_line(finding)
     sys.exit(result.exit_code)

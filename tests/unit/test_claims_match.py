@@ -117,3 +117,10 @@ def test_a_277ca_rejecting_one_line_of_an_accepted_claim_rejects_that_line():
     matched = match_response(Ack277(envelope(), (claim,)), files)
     assert [(o.line, o.status) for o in matched.outcomes] == [(0, "accepted"), (2, "rejected")]
     assert "A7:454" in matched.outcomes[1].codes[0]
+
+
+def test_a_claim_billed_only_after_the_response_is_not_matched_and_says_why():
+    files = [billed(1, "2026-01-05")]
+    matched = match_response(remit(paid_line("", "125")), files, made_before="2025-12-20")
+    assert matched.outcomes == []
+    assert "dated 2026-01-05, after this response (2025-12-20)" in matched.findings[0]

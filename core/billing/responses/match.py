@@ -59,6 +59,9 @@ class Matched:
     kind: str  # 999, 277ca, 835
     outcomes: list[Outcome] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)  # one line each: what matched nothing
+    # the files dated after the response (never matched: named when they alone would fit)
+    after: list[BilledFile] = field(default_factory=list, repr=False)
+    day: str = ""  # the response's date (ISA09), ISO
 
     @property
     def plans(self) -> set[str]:
@@ -70,15 +73,29 @@ def match_response(response: Response, billed: list[BilledFile],
     """``response``'s outcomes against ``billed`` (files oldest first). ``made_before``:
     the response's ISO date; a file dated after it cannot be what it answers."""
     files = [f for f in billed if made_before is None or f.dated <= made_before]
+    kind = {Ack999: "999", Ack277: "277ca"}.get(type(response), "835")
+    result = Matched(kind, after=[f for f in billed if f not in files], day=made_before or "")
     if isinstance(response, Ack999):
-        return _match_999(response, files)
+        return _match_999(response, files, result)
     if isinstance(response, Ack277):
-        return _match_277(response, files)
-    return _match_835(response, files)
+        return _match_277(response, files, result)
+    return _match_835(response, files, result)
 
 
-def _match_999(ack: Ack999, files: list[BilledFile]) -> Matched:
-    result = Matched("999")
+def _dated_after(result: Matched, fits) -> str:
+    """Why nothing matched, when a file dated after the response would have: a response
+    cannot answer a file made after it, so it is still not matched, but said so."""
+    later = [f for f in result.after if fits(f)]
+    if not later:
+        return ""
+    file = later[-1]
+    return (
+        f"; ledger file {file.file_id} ({file.path.name}) would fit, but it is dated "
+        f"{file.dated}, after this response ({result.day}): check the response is for it"
+    )
+
+
+def _match_999(ack: Ack999, files: list[BilledFile], result: Matched) -> Matched:
     env = ack.envelope
     candidates = [f for f in files if ack.group_control in f.groups
                   and (f.receiver, f.sender) == (env.sender, env.receiver)]  # fmt: skip
@@ -86,6 +103,7 @@ def _match_999(ack: Ack999, files: list[BilledFile]) -> Matched:
         result.findings.append(
             f"999 {env.path.name}: no claim file billed to {env.sender} from {env.receiver} "
             f"has group control number (GS06) {ack.group_control}: was it sent by ecmx?"
+            + _dated_after(result, lambda f: ack.group_control in f.groups)
         )
         return result
     file = candidates[-1]
@@ -108,8 +126,7 @@ def _match_999(ack: Ack999, files: list[BilledFile]) -> Matched:
     return result
 
 
-def _match_277(ack: Ack277, files: list[BilledFile]) -> Matched:
-    result = Matched("277ca")
+def _match_277(ack: Ack277, files: list[BilledFile], result: Matched) -> Matched:
     batch = getattr(ack, "statuses", ())  # above the claims (the batch, a provider)
     if batch and not all(st.category in ACCEPTED_277 for st in batch):
         said = "; ".join(_status_text(st) for st in batch)
@@ -152,8 +169,7 @@ def _match_277(ack: Ack277, files: list[BilledFile]) -> Matched:
     return result
 
 
-def _match_835(remit: Remit835, files: list[BilledFile]) -> Matched:
-    result = Matched("835")
+def _match_835(remit: Remit835, files: list[BilledFile], result: Matched) -> Matched:
     for payment in remit.claims:
         found = _claim(result, files, payment.patient_control, "835")
         if found is None:
@@ -215,9 +231,11 @@ def _claim(result: Matched, files: list[BilledFile], clm01: str, kind: str):
     """The billed claim CLM01 names: in the latest file made before the response."""
     found = [(f, c) for f in files for c in f.claims if c.patient_control == clm01]
     if not found:
-        result.findings.append(f"{kind}: claim {clm01} (patient control number) matches no "
-                               "claim ecmx billed: another provider's, or billed outside "
-                               "this workspace")  # fmt: skip
+        result.findings.append(
+            f"{kind}: claim {clm01} (patient control number) matches no claim ecmx billed: "
+            "another provider's, or billed outside this workspace"
+            + _dated_after(result, lambda f: any(c.patient_control == clm01 for c in f.claims))
+        )
         return None
     if len({f.file_id for f, _ in found}) > 1:
         ids = ", ".join(str(f.file_id) for f, _ in found)
