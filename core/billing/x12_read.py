@@ -92,7 +92,7 @@ def parse_interchange(text: str, path: Path) -> Interchange:
 
 
 def _segments(text: str, element: str, terminator: str) -> list[Segment]:
-    found = []
+    found: list[Segment] = []
     for raw in text.split(terminator):
         raw = raw.strip("\r\n")
         if not raw.strip():
@@ -103,26 +103,30 @@ def _segments(text: str, element: str, terminator: str) -> list[Segment]:
 
 
 def _transactions(interchange: Interchange, segments: list[Segment]) -> None:
-    path, group, current = interchange.path, None, None
+    path = interchange.path
+    group: Segment | None = None
+    current: list[Segment] | None = None  # the open ST .. SE, its GS first
     for segment in segments:
         if segment.id == "GS":
             group = segment
         elif segment.id == "ST":
             if group is None:
                 raise InputError(f"{path}: segment {segment.number}: ST outside a GS group")
-            current = [segment]
+            if current is not None:  # a new ST before the last one's SE: it was cut short
+                break
+            current = [group, segment]
         elif current is not None:
             current.append(segment)
             if segment.id == "SE":
-                st = current[0]
+                gs, st = current[0], current[1]
                 interchange.transactions.append(
-                    Transaction(st.get(1), st.get(2), st.get(3) or group.get(8), group.get(6),
-                                interchange.control, tuple(current))  # type: ignore[union-attr]
+                    Transaction(st.get(1), st.get(2), st.get(3) or gs.get(8), gs.get(6),
+                                interchange.control, tuple(current[1:]))
                 )  # fmt: skip
                 current = None
     if current is not None:
         raise InputError(
-            f"{path}: transaction {current[0].get(2)} has no SE (the file is cut short)"
+            f"{path}: transaction {current[1].get(2)} has no SE (the file is cut short)"
         )
     if not interchange.transactions:
         raise InputError(f"{path}: an X12 interchange with no transaction in it")

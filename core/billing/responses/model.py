@@ -64,7 +64,7 @@ class ClaimStatus:
     payer_claim_number: str  # REF*1K ("" when none)
     charge: Decimal  # STC04
     statuses: tuple[Status, ...]
-    accepted: bool  # every status category is an acceptance (A1, A2)
+    accepted: bool  # every status category is an acceptance (A1, A2, or A5: split on acceptance)
     lines: tuple[LineStatus, ...]
 
 
@@ -72,6 +72,9 @@ class ClaimStatus:
 class Ack277:
     envelope: Envelope
     claims: tuple[ClaimStatus, ...]
+    # statuses above the claims (HL 21 the batch, HL 19 a billing provider): a rejection
+    # there (A3 ...) covers every claim under it, often with none of them listed
+    statuses: tuple[Status, ...] = ()
 
 
 # --- 835: what was paid ----------------------------------------------------------------
