@@ -19,8 +19,8 @@ import click
 from ecmx.core import __version__
 from ecmx.core.cli import console as out
 from ecmx.core.cli.calendar import calendar_command, due_command
-from ecmx.core.cli.claims import claims_command
 from ecmx.core.cli.claims_resubmit import add_to as add_claims_resubmit
+from ecmx.core.cli.claims_status import claims_group
 from ecmx.core.cli.convert import convert
 from ecmx.core.cli.demo import demo, sample_data
 from ecmx.core.cli.fetch import fetch_command, response_command
@@ -69,7 +69,7 @@ for command in (
     demo,
     calendar_command,
     due_command,
-    claims_command,
+    claims_group,
     sftp,
     send_command,
     init_command,

@@ -79,8 +79,27 @@ ALTER TABLE responses ADD COLUMN response_id INTEGER REFERENCES files_received (
 CREATE INDEX responses_file ON responses (file_id);
 """
 
+# Version 3: what a 999, 277CA or 835 said about each claim and line billed (issue 16).
+# response_id: the response file read (files_received, kind 999/277ca/835); billed_id: the
+# 837P (files_made); claim: its CLM01; line: the billed line's LX01 (0: the whole claim);
+# amounts are decimal text (money is never a float); codes: a JSON list, each code with
+# its meaning in words. No member data: CLM01 is the provider's own claim number.
+_V3 = """
+CREATE TABLE claim_outcomes (
+    id INTEGER PRIMARY KEY,
+    response_id INTEGER NOT NULL REFERENCES files_received (id),
+    billed_id INTEGER NOT NULL REFERENCES files_made (id),
+    kind TEXT NOT NULL CHECK (kind IN ('999', '277ca', '835')),
+    claim TEXT NOT NULL, line INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+    billed TEXT NOT NULL, paid TEXT, adjusted TEXT, codes TEXT NOT NULL DEFAULT '[]',
+    payer_claim TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX claim_outcomes_billed ON claim_outcomes (billed_id, claim, line);
+CREATE INDEX claim_outcomes_response ON claim_outcomes (response_id)
+"""
+
 # Append only: a released migration is never edited (a ledger in the field has run it).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

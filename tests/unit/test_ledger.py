@@ -83,7 +83,25 @@ def test_a_version_1_ledger_gains_the_send_and_fetch_columns_keeping_its_rows(wo
         assert tuple(row) == ("partnership", None)
         columns = {r["name"] for r in conn.execute("PRAGMA table_info(sends)")}
         assert {"size", "sha256", "checked", "resend", "pid", "host", "finished_at"} <= columns
-    assert version(path) == SCHEMA_VERSION == 2
+    assert version(path) == SCHEMA_VERSION == 3
+
+
+def test_a_version_2_ledger_gains_the_claim_outcomes_keeping_its_rows(workspace):
+    """A ledger written before the 999/277CA/835 readers (schema 2) opens in this one."""
+    path = ledger_path(workspace)
+    conn = sqlite3.connect(path)
+    conn.executescript(db.MIGRATIONS[0] + db.MIGRATIONS[1] + ";PRAGMA user_version = 2;")
+    conn.execute(
+        "INSERT INTO files_received (plan, kind, path, size, sha256, received_at, source)"
+        " VALUES ('chpiv', 'mif', '/in/a.txt', 3, 'abc', '2025-12-02', 'local')"
+    )
+    conn.commit()
+    conn.close()
+    with open_ledger(workspace) as conn:
+        assert conn.execute("SELECT count(*) FROM files_received").fetchone()[0] == 1
+        columns = {r["name"] for r in conn.execute("PRAGMA table_info(claim_outcomes)")}
+        assert {"response_id", "billed_id", "claim", "line", "status", "paid", "codes"} <= columns
+    assert version(path) == 3
 
 
 def test_a_failed_migration_leaves_the_ledger_as_it_was(workspace, monkeypatch):
