@@ -78,27 +78,3 @@ def resubmit_command(state, dataset, plan_id, claims, void, out_dir, provider_pa
     result = run_job(run_claims, request, state)
     render.run(result, show_values=request.show_values)
     sys.exit(result.exit_code)
-
-
-def add_to(cli: click.Group) -> None:
-    """``ecmx claims resubmit``, under the ``claims`` group. Until the group of
-    cli/claims_status.py (``ecmx claims status``) is merged, ``claims`` is a command: it is
-    wrapped in a group whose default is billing, as that one does."""
-    claims = cli.commands["claims"]
-    if not isinstance(claims, click.Group):
-        claims = _BillingGroup("claims", help=claims.help)
-        claims.add_command(cli.commands["claims"], "bill")
-        cli.add_command(claims)
-    claims.add_command(resubmit_command)
-
-
-class _BillingGroup(click.Group):
-    """``ecmx claims DATASET ...`` still bills: a first word not a subcommand's goes to it."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
-            args = ["bill", *args]
-        return super().parse_args(ctx, args)
-
-    def get_help(self, ctx: click.Context) -> str:
-        return self.commands["bill"].get_help(ctx)

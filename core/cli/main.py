@@ -19,7 +19,7 @@ import click
 from ecmx.core import __version__
 from ecmx.core.cli import console as out
 from ecmx.core.cli.calendar import calendar_command, due_command
-from ecmx.core.cli.claims_resubmit import add_to as add_claims_resubmit
+from ecmx.core.cli.claims_resubmit import resubmit_command
 from ecmx.core.cli.claims_status import claims_group
 from ecmx.core.cli.convert import convert
 from ecmx.core.cli.demo import demo, sample_data
@@ -80,7 +80,7 @@ for command in (
     serve_command,
 ):
     cli.add_command(command)
-add_claims_resubmit(cli)  # ecmx claims resubmit
+claims_group.add_command(resubmit_command)  # ecmx claims resubmit
 
 
 # ----------------------------------------------------------------------------- entry
