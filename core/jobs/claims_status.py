@@ -96,7 +96,7 @@ def load_response(workspace: Path, path: Path, records: tuple[Response, ...],
     matched: list[Matched] = [match_response(r, billed, day) for r in records]
     plans = sorted({p for m in matched for p in m.plans}) or [plan or "unknown"]
     plan_id = ",".join(plans)
-    recorded = record_outcomes(workspace, plan_id, path, matched)
+    recorded = record_outcomes(workspace, plan_id, path, matched, billed)
     already = recorded is None
     kind = "+".join(dict.fromkeys(m.kind for m in matched))
     outcomes = 0 if already else sum(len(m.outcomes) for m in matched)

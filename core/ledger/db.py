@@ -83,18 +83,20 @@ CREATE INDEX responses_file ON responses (file_id);
 # response_id: the response file read (files_received, kind 999/277ca/835); billed_id: the
 # 837P (files_made); claim: its CLM01; line: the billed line's LX01 (0: the whole claim);
 # amounts are decimal text (money is never a float); codes: a JSON list, each code with
-# its meaning in words. No member data: CLM01 is the provider's own claim number.
+# its meaning in words. No member data: CLM01 is built from the provider's member id, so a
+# claim is named by its place in the billed file (claim_number: 1 = the file's first CLM),
+# which the 837P on disk turns back into CLM01 for the status report.
 _V3 = """
 CREATE TABLE claim_outcomes (
     id INTEGER PRIMARY KEY,
     response_id INTEGER NOT NULL REFERENCES files_received (id),
     billed_id INTEGER NOT NULL REFERENCES files_made (id),
     kind TEXT NOT NULL CHECK (kind IN ('999', '277ca', '835')),
-    claim TEXT NOT NULL, line INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+    claim_number INTEGER NOT NULL, line INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
     billed TEXT NOT NULL, paid TEXT, adjusted TEXT, codes TEXT NOT NULL DEFAULT '[]',
     payer_claim TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX claim_outcomes_billed ON claim_outcomes (billed_id, claim, line);
+CREATE INDEX claim_outcomes_billed ON claim_outcomes (billed_id, claim_number, line);
 CREATE INDEX claim_outcomes_response ON claim_outcomes (response_id)
 """
 

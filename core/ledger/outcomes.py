@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from ecmx.core.billing.responses.billed import BilledFile
 from ecmx.core.billing.responses.match import Matched, Outcome
 from ecmx.core.ledger.db import open_ledger, transaction
 from ecmx.core.ledger.records import _now, sha256_of
@@ -15,14 +16,17 @@ from ecmx.core.ledger.records import _now, sha256_of
 RESPONSE_KINDS = ("999", "277ca", "835")
 
 
-def record_outcomes(workspace: Path, plan: str, path: Path,
-                    matched: list[Matched]) -> int | None:  # fmt: skip
+def record_outcomes(workspace: Path, plan: str, path: Path, matched: list[Matched],
+                    files: list[BilledFile]) -> int | None:  # fmt: skip
     """Record the response file and its outcomes in one transaction; its files_received id,
     or None when this file (same plan, same content) was recorded before: nothing added.
-    Its kind: 999, 277ca or 835, or those it bundles joined by "+" (999+277ca)."""
+    Its kind: 999, 277ca or 835, or those it bundles joined by "+" (999+277ca). Each claim
+    is recorded by its place in its billed file (``files``), never by CLM01."""
     path = Path(path)
     digest = sha256_of(path)
     kind = "+".join(dict.fromkeys(m.kind for m in matched))
+    places = {(f.file_id, c.patient_control): n for f in files
+              for n, c in enumerate(f.claims, start=1)}  # fmt: skip
     with open_ledger(workspace) as conn, transaction(conn):
         seen = conn.execute(
             "SELECT id FROM files_received WHERE plan = ? AND sha256 = ? AND kind = ?",
@@ -38,15 +42,15 @@ def record_outcomes(workspace: Path, plan: str, path: Path,
         )  # fmt: skip
         response_id = int(cursor.lastrowid or 0)
         conn.executemany(
-            "INSERT INTO claim_outcomes (response_id, billed_id, kind, claim, line, status,"
+            "INSERT INTO claim_outcomes (response_id, billed_id, kind, claim_number, line, status,"
             " billed, paid, adjusted, codes, payer_claim) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [_row(response_id, m.kind, o) for m in matched for o in m.outcomes],
+            [_row(response_id, m.kind, o, places) for m in matched for o in m.outcomes],
         )
     return response_id
 
 
-def _row(response_id: int, kind: str, o: Outcome) -> tuple:
-    return (response_id, o.billed_id, kind, o.claim, o.line, o.status, str(o.billed),
+def _row(response_id: int, kind: str, o: Outcome, places: dict) -> tuple:
+    return (response_id, o.billed_id, kind, places[(o.billed_id, o.claim)], o.line, o.status, str(o.billed),
             _text(o.paid), _text(o.adjusted), json.dumps(list(o.codes)), o.payer_claim)  # fmt: skip
 
 

@@ -166,9 +166,11 @@ def test_reading_the_same_responses_twice_adds_nothing(cli, month, tmp_path):
     assert all(f.already and f.outcomes == 0 for f in again.files)
     assert all(not f.already and f.outcomes for f in first.files)
     assert status(cli, workspace) == before
-    # the ledger names claims by CLM01 only: no subscriber id (CIN) of the 837P in it
+    # the ledger names a claim by its place in the billed file: neither the subscriber id
+    # (CIN) of the 837P nor CLM01 (built from the provider's member id) is in it
     ledger = b"".join(p.read_bytes() for p in (workspace / ".ecmx").glob("ledger.sqlite3*"))
     assert not [c for c in b.claims if c.member_id.encode() in ledger]
+    assert not [c for c in b.claims if c.patient_control.encode() in ledger]
 
 
 def test_a_response_for_an_unknown_claim_is_a_finding(cli, month, tmp_path):

@@ -15,7 +15,7 @@ D = Decimal
 
 
 def outcome(status: str, paid: str, kind: str = "835", line: int = 0, response: int = 1):
-    return {"billed_id": 1, "claim": "M1-2511-1", "kind": kind, "line": line,
+    return {"billed_id": 1, "claim_number": 1, "kind": kind, "line": line,
             "status": status, "billed": D(250), "paid": D(paid), "adjusted": None,
             "codes": (f"CLP02 1: {status}",), "response_id": response}  # fmt: skip
 

@@ -47,17 +47,17 @@ class StatusReport:
 def status_rows(files: list[BilledFile], outcomes: list[dict],
                 show_values: bool = False) -> StatusReport:  # fmt: skip
     """One row per billed line of ``files``; ``outcomes`` as ``outcomes_for`` returns them."""
-    by_claim: dict[tuple[int, str], list[dict]] = {}
+    by_claim: dict[tuple[int, int], list[dict]] = {}  # (billed file, claim's place in it)
     for item in outcomes:
-        by_claim.setdefault((item["billed_id"], item["claim"]), []).append(item)
+        by_claim.setdefault((item["billed_id"], item["claim_number"]), []).append(item)
     # A claim billed again in a later file (a replacement, or the month billed again) is
     # superseded: its lines say where, and only the latest counts in the totals.
     latest = {c.patient_control: f for f in files for c in f.claims}
     report = StatusReport()
     for file in files:
         totals = report.totals.setdefault(file.plan, {name: Decimal(0) for name in TOTALS})
-        for claim in file.claims:
-            found = by_claim.get((file.file_id, claim.patient_control), [])
+        for number, claim in enumerate(file.claims, start=1):
+            found = by_claim.get((file.file_id, number), [])
             later = latest[claim.patient_control]
             for line in claim.lines:
                 row = _row(file, claim, line, found, show_values)
