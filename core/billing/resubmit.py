@@ -7,7 +7,8 @@ payer's own claim control number in 2300 REF*F8 (005010X222A1: required when CLM
 replacement carries the corrected data; CLM01 and the line item control numbers (REF*6R)
 stay the claim's own, so the 277CA and 835 that answer it match the same lines.
 The payer's claim number comes from the user (``--claim CLM01=NUMBER``), read off the
-277CA (2200D REF*1K) or the 835 (CLP07).
+277CA (2200D REF*1K) or the 835 (CLP07), or, for a bare ``--claim CLM01``, from the
+workspace's ledger, where ``ecmx claims load`` recorded it (jobs/claims_resubmit.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class Resubmission:
     """What ``ecmx claims resubmit`` bills: these claims, by CLM01, at this frequency."""
 
     frequency: str  # "7" replacement or "8" void: FREQUENCIES
-    payer_numbers: tuple[tuple[str, str], ...]  # (CLM01, the payer's claim control number)
+    # (CLM01, the payer's claim control number); "" until the ledger gives it (bare CLM01)
+    payer_numbers: tuple[tuple[str, str], ...]
 
     @property
     def label(self) -> str:
@@ -33,25 +35,33 @@ class Resubmission:
 
 
 def resubmission(pairs: list[str] | tuple[str, ...], void: bool) -> Resubmission:
-    """``CLM01=PAYERNUMBER`` arguments read into a ``Resubmission``; an ``InputError``
-    names the first argument that is not one (by its position: a CLM01 holds a member id)."""
+    """``CLM01=PAYERNUMBER`` or bare ``CLM01`` arguments read into a ``Resubmission`` (a
+    bare CLM01's number is "": the ledger gives it); an ``InputError`` names the first
+    argument that is not one (by its position: a CLM01 holds a member id)."""
     if not pairs:
         raise InputError("--claim: name at least one claim to resubmit, as CLM01=PAYERNUMBER")
     found: dict[str, str] = {}
     for position, pair in enumerate(pairs, start=1):
         where = f"--claim #{position}"
         clm01, sep, number = (part.strip() for part in str(pair).partition("="))
-        if not sep or not clm01 or not number:
+        if not clm01 or (sep and not number):
             raise InputError(
                 f"{where}: expected CLM01=PAYERNUMBER (the claim's patient control number, "
-                "then the payer's claim number from its 277CA or 835)"
+                "then the payer's claim number from its 277CA or 835), or CLM01 alone in a "
+                "workspace where that 277CA or 835 was loaded"
             )
-        if len(number) > MAX_PAYER_NUMBER or not (number.isascii() and number.isprintable()):
-            raise InputError(f"{where}: {_not_plain(number)}")
+        if sep:
+            check_payer_number(where, number)
         if clm01.upper() in found:
             raise InputError(f"{where}: this claim is named twice: name each claim once")
         found[clm01.upper()] = number
     return Resubmission("8" if void else "7", tuple(found.items()))
+
+
+def check_payer_number(where: str, number: str) -> None:
+    """An ``InputError`` when ``number`` cannot go into REF*F8 as it is (AN 1-50, plain)."""
+    if len(number) > MAX_PAYER_NUMBER or not (number.isascii() and number.isprintable()):
+        raise InputError(f"{where}: {_not_plain(number)}")
 
 
 def _not_plain(number: str) -> str:
@@ -77,6 +87,8 @@ def choose(claims: list[Claim], wanted: Resubmission, where: str, separators: st
                 "CLM01 from the 837P, the 277CA (TRN02) or the 835 (CLP01); a member whose "
                 "lines are all refused now has no claim (see the findings of `ecmx claims`)"
             )
+        if not number:  # a bare CLM01 the ledger did not fill: never an empty REF*F8
+            raise InputError(f"--claim #{position}: expected CLM01=PAYERNUMBER")
         if set(number) & set(separators):
             raise InputError(f"--claim #{position}: {_not_plain(number)}")
         chosen.append(replace(claim, frequency=wanted.frequency, payer_claim_number=number))

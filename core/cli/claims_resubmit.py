@@ -33,9 +33,10 @@ from ecmx.core.jobs.claims import ClaimsRequest, run_claims
     "claims",
     multiple=True,
     required=True,
-    metavar="CLM01=PAYERNUMBER",
+    metavar="CLM01[=PAYERNUMBER]",
     help="A claim to resubmit (its CLM01) and the payer's claim number for it, from the "
-    "277CA (REF*1K) or 835 (CLP07). Repeatable.",
+    "277CA (REF*1K) or 835 (CLP07); CLM01 alone: the number `ecmx claims load` recorded "
+    "in the workspace. Repeatable.",
 )
 @click.option("--void", is_flag=True, help="Void the claims (frequency 8), not replace (7).")
 @click.option(

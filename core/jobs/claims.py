@@ -32,7 +32,12 @@ from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError, Outp
 from ecmx.core.files.context import BuildContext
 from ecmx.core.files.convert import findings_for_run, name_from_template
 from ecmx.core.hints import did_you_mean
-from ecmx.core.jobs.claims_resubmit import check_resubmission, chosen_claims, resubmit_name
+from ecmx.core.jobs.claims_resubmit import (
+    check_resubmission,
+    chosen_claims,
+    payer_numbers,
+    resubmit_name,
+)
 from ecmx.core.jobs.common import (
     Progress,
     check_report_target,
@@ -112,6 +117,11 @@ def run_claims(
     inputs = dataset_inputs(request.dataset, request.provider)
     check_report_target(request.report, request.force or request.replace, inputs)
     check_ledger(request.workspace)
+    wanted, numbers_from_ledger = (
+        (None, [])
+        if request.resubmit is None
+        else payer_numbers(request, request.resubmit, requested[0].id)
+    )
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     plans = requested
     notes: list[str] = []
@@ -124,8 +134,8 @@ def run_claims(
     for plan in plans:
         results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
         progress("coding claims", len(results), len(plans), plan.id)
-    if request.resubmit is not None:
-        results = [chosen_claims(r, request.resubmit, request.period) for r in results]
+    if wanted is not None:
+        results = [chosen_claims(r, wanted, request.period) for r in results]
     written = _write(request, writer, results, dataset, made, inputs)
     findings = findings_for_run(dataset, registry, {p.id for p in requested})
     findings += [f for r in results for f in r.findings]
@@ -139,7 +149,7 @@ def run_claims(
         written=written,
         findings=unique,
         rows=[_row(r) for r in results],
-        notes=notes + ([f"wrote {request.report}"] if request.report else []),
+        notes=numbers_from_ledger + notes + ([f"wrote {request.report}"] if request.report else []),
         meta=meta,
         title=_title(request, writer),
         exit_code=EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK,

@@ -4,7 +4,8 @@ The job is ``run_claims`` with ``ClaimsRequest.resubmit`` set: the plan is coded
 checked as for a first bill, so a replacement carries the corrected data under the same
 CLM01, and the file goes through the same control numbers (never reused: the output
 folder's state file, or the workspace's ledger), the same checks of the output and the
-same ledger record. This module holds what differs: which claims, and the file's name.
+same ledger record. This module holds what differs: which claims, the payer's claim
+numbers the ledger knows (a bare ``--claim CLM01``), and the file's name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecmx.core.billing.resubmit import Resubmission, choose
+from ecmx.core.billing.resubmit import Resubmission, check_payer_number, choose
 from ecmx.core.errors import EcmxError, InputError
 
 if TYPE_CHECKING:
@@ -36,6 +37,76 @@ def check_resubmission(request: ClaimsRequest, writer: ClaimWriter) -> None:
             f"--format {writer.format}: a replacement or a void is an 837P claim "
             "(frequency code in CLM05-3, the payer's claim number in REF*F8); use 837p"
         )
+
+
+# Which answer names the payer's claim number, most trusted first: the 835's CLP07 is the
+# number the claim was adjudicated under (a later 835 may carry a new one after a
+# reversal); the 277CA's REF*1K is the one it was accepted under.
+NUMBER_KINDS = ("835", "277ca")
+LOAD_FIRST = "load its 277CA or 835 first (`ecmx claims load FILE`) or give CLM01=NUMBER"
+
+
+def payer_numbers(request: ClaimsRequest, wanted: Resubmission,
+                  plan: str) -> tuple[Resubmission, list[str]]:  # fmt: skip
+    """``wanted`` with each bare CLM01's payer number taken from the ledger, and a note per
+    number taken (which response gave it). The number is that of the claim in the period's
+    latest 837P billing it (the one ``ecmx claims status`` counts: a replacement's own
+    answer, not the first bill's); an ``InputError`` (one line, the claim by its position)
+    when no 277CA or 835 loaded for that file names one."""
+    if all(number for _, number in wanted.payer_numbers):
+        return wanted, []
+    from ecmx.core.billing.responses.billed import billed_files
+    from ecmx.core.ledger.outcomes import outcomes_for
+
+    where = f"{plan} {request.period}"
+    if request.workspace is None:
+        raise InputError(
+            f"--claim #{_first_bare(wanted)}: no payer's claim number given, and no workspace "
+            f"ledger to take it from: run in the workspace where its 277CA or 835 was loaded, "
+            "or give CLM01=NUMBER (the 277CA's REF*1K or the 835's CLP07)"
+        )
+    files = billed_files(request.workspace, str(request.period), plan)
+    latest = {c.patient_control.upper(): (f, n) for f in files
+              for n, c in enumerate(f.claims, start=1)}  # fmt: skip
+    outcomes = outcomes_for(request.workspace, sorted({f.file_id for f, _ in latest.values()}))
+    filled, notes = [], []
+    for position, (clm01, number) in enumerate(wanted.payer_numbers, start=1):
+        if not number:
+            number, note = _from_ledger(position, latest.get(clm01), outcomes, where)
+            notes.append(note)
+        filled.append((clm01, number))
+    return replace(wanted, payer_numbers=tuple(filled)), notes
+
+
+def _first_bare(wanted: Resubmission) -> int:
+    return next(n for n, (_, number) in enumerate(wanted.payer_numbers, start=1) if not number)
+
+
+def _from_ledger(position: int, billed, outcomes: list[dict], where: str) -> tuple[str, str]:
+    """The payer's number for one claim (``billed``: its latest file and place), and a note."""
+    at = f"--claim #{position}"
+    if billed is None:
+        raise InputError(
+            f"{at}: no 837P recorded in this workspace for {where} holds that claim, so its "
+            f"payer's claim number is not known: {LOAD_FIRST}"
+        )
+    file, place = billed
+    named = [o for o in outcomes if o["billed_id"] == file.file_id
+             and o["claim_number"] == place and o["payer_claim"]]  # fmt: skip
+    for kind in NUMBER_KINDS:
+        found = [o for o in named if o["kind"] == kind]
+        if found:
+            number, response = found[-1]["payer_claim"], Path(found[-1]["response_path"]).name
+            check_payer_number(at, number)
+            label = "835 (CLP07)" if kind == "835" else "277CA (REF*1K)"
+            return (
+                number,
+                f"{at}: REF*F8 {number}, the payer's claim number from the {label} {response}",
+            )
+    raise InputError(
+        f"{at}: no 277CA or 835 loaded names the payer's claim number for it as billed in "
+        f"{file.path.name} (the latest 837P billing it): {LOAD_FIRST}"
+    )
 
 
 def chosen_claims(result: PlanClaims, wanted: Resubmission, period: Period) -> PlanClaims:
