@@ -80,6 +80,8 @@ def choose(claims: list[Claim], wanted: Resubmission, where: str, separators: st
     by_number = {c.control_number.upper(): c for c in claims}
     chosen = []
     for position, (clm01, number) in enumerate(wanted.payer_numbers, start=1):
+        if not number:  # a bare CLM01 the ledger did not fill: never an empty REF*F8
+            raise InputError(f"--claim #{position}: expected CLM01=PAYERNUMBER")
         claim = by_number.get(clm01)
         if claim is None:
             raise InputError(
@@ -87,8 +89,6 @@ def choose(claims: list[Claim], wanted: Resubmission, where: str, separators: st
                 "CLM01 from the 837P, the 277CA (TRN02) or the 835 (CLP01); a member whose "
                 "lines are all refused now has no claim (see the findings of `ecmx claims`)"
             )
-        if not number:  # a bare CLM01 the ledger did not fill: never an empty REF*F8
-            raise InputError(f"--claim #{position}: expected CLM01=PAYERNUMBER")
         if set(number) & set(separators):
             raise InputError(f"--claim #{position}: {_not_plain(number)}")
         chosen.append(replace(claim, frequency=wanted.frequency, payer_claim_number=number))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ecmx.core.billing.resubmit import Resubmission, check_payer_number, choose
 from ecmx.core.errors import EcmxError, InputError
+from ecmx.core.jobs.common import log
 
 if TYPE_CHECKING:
     from ecmx.core.billing.claim_writers import ClaimWriter
@@ -73,6 +74,7 @@ def payer_numbers(request: ClaimsRequest, wanted: Resubmission,
     for position, (clm01, number) in enumerate(wanted.payer_numbers, start=1):
         if not number:
             number, note = _from_ledger(position, latest.get(clm01), outcomes, where)
+            log.info(note)  # shown as made (cli/console.py), so the user can check it
             notes.append(note)
         filled.append((clm01, number))
     return replace(wanted, payer_numbers=tuple(filled)), notes

@@ -171,7 +171,7 @@ def test_an_unknown_claim_is_one_line_without_the_member_and_writes_nothing(cli,
 @pytest.mark.parametrize(
     ("claim", "needle"),
     [
-        ("M00001-2511-1", "expected CLM01=PAYERNUMBER"),
+        ("{clm01}=", "expected CLM01=PAYERNUMBER"),
         ("=P1", "expected CLM01=PAYERNUMBER"),
         ("{clm01}=A*B", "not 1 to 50 plain characters"),  # a separator: it would be a space
         ("{clm01}=HN~1", "not 1 to 50 plain characters"),

@@ -93,9 +93,12 @@ def _status(category: str, code: str, entity: str = "") -> Status:
     return Status(category, code, entity, f"{MEANINGS[category]}: {MEANINGS[code]}")
 
 
-def ack_277(b: Billed, path: Path, rejected: set[str], extra: tuple[str, ...] = ()) -> Ack277:
+def ack_277(b: Billed, path: Path, rejected: set[str], extra: tuple[str, ...] = (),
+            numbered: bool = False) -> Ack277:  # fmt: skip
     """Every billed claim accepted (A2:20) but those in ``rejected`` (A7:33, subscriber id
-    not found); ``extra``: CLM01s ecmx never billed, accepted too."""
+    not found); ``extra``: CLM01s ecmx never billed, accepted too. ``numbered``: a rejected
+    claim carries the payer's claim number too (2200D REF*1K is situational in X214: sent
+    when the payer assigned one, as some do to a claim they reject)."""
     x = Built()
     x.add("ST", "277", "0001", "005010X214")
     x.add("BHT", "0085", "08", "277CA1", "20251215", "1200", "TH")
@@ -123,11 +126,12 @@ def ack_277(b: Billed, path: Path, rejected: set[str], extra: tuple[str, ...] = 
         x.add("NM1", "QC", 1, "MEMBER", "TEST", "", "", "", "MI", member)
         x.add("TRN", 2, clm01)
         x.add("STC", "A7:33:IL" if bad else "A2:20", "20251215", "U" if bad else "WQ", charge)
-        if not bad:
+        has_number = numbered or not bad
+        if has_number:
             x.add("REF", "1K", f"PCN{number:04d}")
         x.add("DTP", 472, "RD8", "20251101-20251130")
-        records.append(ClaimStatus(clm01, "" if bad else f"PCN{number:04d}", charge, (status,),
-                                   not bad, ()))  # fmt: skip
+        records.append(ClaimStatus(clm01, f"PCN{number:04d}" if has_number else "", charge,
+                                   (status,), not bad, ()))  # fmt: skip
     path.write_text(x.text(b, "HN", "005010X214", 102), encoding="ascii")
     return Ack277(envelope(path, b, 102), tuple(records))
 

@@ -59,7 +59,14 @@ def test_arguments_are_read_in_order_upper_cased_and_void_is_8():
     assert FREQUENCIES["7"] == "replacement"
 
 
-@pytest.mark.parametrize("pairs", [[], ["A"], ["A="], ["=B"], ["A=B", "a=C"], ["A=" + "x" * 51]])
+def test_a_bare_clm01_leaves_the_number_to_the_ledger_and_choose_refuses_it_empty():
+    wanted = resubmission(["m1-2511-1", "M2-2511-1=77"], void=False)
+    assert wanted.payer_numbers == (("M1-2511-1", ""), ("M2-2511-1", "77"))
+    with pytest.raises(InputError, match="--claim #1: expected CLM01=PAYERNUMBER"):
+        choose([], resubmission(["M1"], void=False), "plan", "*:^~")
+
+
+@pytest.mark.parametrize("pairs", [[], ["A="], ["=B"], ["A=B", "a=C"], ["A", "a"], ["A=" + "x" * 51]])
 def test_a_bad_argument_is_an_input_error(pairs):
     with pytest.raises(InputError, match="--claim"):
         resubmission(pairs, void=False)
