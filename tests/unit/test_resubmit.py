@@ -66,7 +66,9 @@ def test_a_bare_clm01_leaves_the_number_to_the_ledger_and_choose_refuses_it_empt
         choose([], resubmission(["M1"], void=False), "plan", "*:^~")
 
 
-@pytest.mark.parametrize("pairs", [[], ["A="], ["=B"], ["A=B", "a=C"], ["A", "a"], ["A=" + "x" * 51]])
+@pytest.mark.parametrize(
+    "pairs", [[], ["A="], ["=B"], ["A=B", "a=C"], ["A", "a"], ["A=" + "x" * 51]]
+)
 def test_a_bad_argument_is_an_input_error(pairs):
     with pytest.raises(InputError, match="--claim"):
         resubmission(pairs, void=False)
