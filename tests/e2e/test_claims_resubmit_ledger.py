@@ -123,7 +123,7 @@ def test_the_latest_837p_billing_the_claim_decides(cli, samples, month, tmp_path
 
 
 def test_without_a_workspace_or_a_billed_claim_it_is_one_line(cli, samples, month, tmp_path):
-    workspace, out, b = month
+    _, _, b = month
     clm01 = b.claims[0].patient_control
     bare = resubmit(cli, None, samples["csv"], tmp_path / "elsewhere", clm01)
     assert bare.code == 2
