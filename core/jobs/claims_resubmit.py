@@ -20,6 +20,7 @@ from ecmx.core.jobs.common import log
 
 if TYPE_CHECKING:
     from ecmx.core.billing.claim_writers import ClaimWriter
+    from ecmx.core.billing.responses.billed import BilledFile
     from ecmx.core.calendar.periods import Period
     from ecmx.core.jobs.claims import ClaimsRequest, PlanClaims
 
@@ -84,7 +85,8 @@ def _first_bare(wanted: Resubmission) -> int:
     return next(n for n, (_, number) in enumerate(wanted.payer_numbers, start=1) if not number)
 
 
-def _from_ledger(position: int, billed, outcomes: list[dict], where: str) -> tuple[str, str]:
+def _from_ledger(position: int, billed: tuple[BilledFile, int] | None, outcomes: list[dict],
+                 where: str) -> tuple[str, str]:  # fmt: skip
     """The payer's number for one claim (``billed``: its latest file and place), and a note."""
     at = f"--claim #{position}"
     if billed is None:
