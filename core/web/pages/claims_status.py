@@ -98,12 +98,16 @@ async def status_page(request: Request):
     period, plan = _choices(request, request.query_params)
     result = await run_in_threadpool(_status, request, period, plan)
     names = _plan_names(config)
-    rows = [
-        {**{k: cell(v) if k != "line" else v for k, v in row.items()},
-         "claim": masked_claim(row["claim"], config.show_values),
-         "plan_name": names.get(row["plan"], row["plan"])}
-        for row in result.rows
-    ]  # fmt: skip
+    # Masked, the claims of a month read alike ("***-2511-1": a member's first claim), so
+    # each is numbered as it comes: "claim 3 (***-2511-1)".
+    numbers: dict[tuple, int] = {}
+    rows = []
+    for row in result.rows:
+        number = numbers.setdefault((row["plan"], row["period"], row["claim"]), len(numbers) + 1)
+        claim = row["claim"] if config.show_values else (
+            f"claim {number} ({masked_claim(row['claim'], False)})")  # fmt: skip
+        rows.append({**{k: cell(v) if k != "line" else v for k, v in row.items()},
+                     "claim": claim, "plan_name": names.get(row["plan"], row["plan"])})  # fmt: skip
     totals = [(plan_id, names.get(plan_id, plan_id), {k: cell(v) for k, v in t.items()})
               for plan_id, t in sorted(result.totals.items())]  # fmt: skip
     return render(
