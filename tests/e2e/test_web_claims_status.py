@@ -59,7 +59,9 @@ def loaded(tmp_path_factory):
         assert client.post("/data/sample", data={**csrf(), "period": PERIOD}).status_code == 303
         billed = client.post("/claims", data={**csrf(), "period": PERIOD, "plan": PLAN})
         assert billed.status_code == 303
-        assert "Claims for 2025-11, by plan" in wait_for_job(client, billed.headers["location"]).text
+        assert (
+            "Claims for 2025-11, by plan" in wait_for_job(client, billed.headers["location"]).text
+        )
         workspace = client.app.state.config.workspace
         (path,) = sorted((workspace / "claims" / PERIOD).glob("*.837"))
         b = x12.billed(path)

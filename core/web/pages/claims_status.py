@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import EcmxError, InputError
 from ecmx.core.jobs.claims_status import (
     ClaimsLoadRequest,
@@ -33,7 +34,6 @@ from ecmx.core.jobs.claims_status import (
     run_claims_status,
 )
 from ecmx.core.reports.claims_status_report import cell
-from ecmx.core.calendar.periods import Period
 from ecmx.core.web.pages.claims import _default_period
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
 from ecmx.core.web.templating import render
