@@ -154,6 +154,12 @@ def test_show_member_values_shows_the_member_ids_and_claims(loaded):
         assert {r["member"] for r in status_rows(page)} == {c.member_id for c in b.claims}
         assert {r["claim"] for r in status_rows(page)} == {c.patient_control for c in b.claims}
         assert "These downloads hold member ids" in text_of(page)
+        # the download holds them too, after its first line: the PHI notice
+        shown = client.get(f"/claims/status/report.csv?period={PERIOD}&plan={PLAN}").text
+        notice, table = shown.split("\n", 1)
+        assert "member data (PHI)" in notice
+        claims = {r["claim"] for r in csv.DictReader(io.StringIO(table))}
+        assert {c.patient_control for c in b.claims} <= claims
     finally:
         client.post("/settings/values", data={**csrf(), "show": "no", "back": back})
     assert not [c for c in b.claims if c.member_id in client.get(back).text]
@@ -174,11 +180,14 @@ def test_the_status_downloads_as_a_workbook_or_csv(loaded, kind):
         assert len(rows) == sum(len(c.lines) for c in b.claims)
         assert "paid short" in {r["status"] for r in rows}
         assert not [c for c in b.claims if c.member_id in got.text]
+        assert "claim 1 (***-2511-1)" in {r["claim"] for r in rows}  # as the page names it
     else:
         book = openpyxl.load_workbook(io.BytesIO(got.content))
         totals = list(book["totals"].iter_rows(values_only=True))
         assert totals[1][0] == PLAN
         assert Decimal(str(totals[1][1])) == sum(c.charge for c in b.claims)
+        lines = "\n".join(str(v) for r in book["lines"].iter_rows(values_only=True) for v in r)
+        assert not [c for c in b.claims if c.member_id in lines]
     workspace = client.app.state.config.workspace
     assert not list(workspace.rglob(f"claims-status-*.{kind}"))  # no copy left behind
 

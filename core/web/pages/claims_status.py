@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ecmx.core.billing.responses.status import StatusReport
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import EcmxError, InputError
 from ecmx.core.jobs.claims_status import (
@@ -33,7 +34,7 @@ from ecmx.core.jobs.claims_status import (
     run_claims_load,
     run_claims_status,
 )
-from ecmx.core.reports.claims_status_report import cell
+from ecmx.core.reports.claims_status_report import cell, write_status_report
 from ecmx.core.web.pages.claims import _default_period
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
 from ecmx.core.web.templating import render
@@ -87,10 +88,32 @@ def _choices(request: Request, source) -> tuple[Period | None, str]:
 
 
 def _status(request: Request, period: Period | None, plan: str, report: Path | None = None):
+    """``ecmx claims status``'s job, its rows with each claim's member id masked unless
+    member values are shown; with ``report``, those rows written there by the job's writer
+    (the job's own report names each CLM01 whole, member id and all)."""
     config = config_of(request)
-    ask = ClaimsStatusRequest(config.workspace, str(period) if period else None, plan, report,
-                              config.show_values)  # fmt: skip
-    return run_claims_status(ask)
+    ask = ClaimsStatusRequest(config.workspace, str(period) if period else None, plan,
+                              show_values=config.show_values)  # fmt: skip
+    result = run_claims_status(ask)
+    result.rows = masked_rows(result.rows, config.show_values)
+    if report is not None:
+        meta = {"command": "claims status", "period": ask.period or "all", "plan": plan}
+        write_status_report(StatusReport(result.rows, result.totals), meta, report,
+                            force=False, show_values=config.show_values)  # fmt: skip
+    return result
+
+
+def masked_rows(rows: list[dict], show_values: bool) -> list[dict]:
+    """Masked, the claims of a month read alike ("***-2511-1": a member's first claim), so
+    each is numbered as it comes: "claim 3 (***-2511-1)"."""
+    if show_values:
+        return rows
+    numbers: dict[tuple, int] = {}
+    masked = []
+    for row in rows:
+        number = numbers.setdefault((row["plan"], row["period"], row["claim"]), len(numbers) + 1)
+        masked.append({**row, "claim": f"claim {number} ({masked_claim(row['claim'], False)})"})
+    return masked
 
 
 async def status_page(request: Request):
@@ -98,16 +121,8 @@ async def status_page(request: Request):
     period, plan = _choices(request, request.query_params)
     result = await run_in_threadpool(_status, request, period, plan)
     names = _plan_names(config)
-    # Masked, the claims of a month read alike ("***-2511-1": a member's first claim), so
-    # each is numbered as it comes: "claim 3 (***-2511-1)".
-    numbers: dict[tuple, int] = {}
-    rows = []
-    for row in result.rows:
-        number = numbers.setdefault((row["plan"], row["period"], row["claim"]), len(numbers) + 1)
-        claim = row["claim"] if config.show_values else (
-            f"claim {number} ({masked_claim(row['claim'], False)})")  # fmt: skip
-        rows.append({**{k: cell(v) if k != "line" else v for k, v in row.items()},
-                     "claim": claim, "plan_name": names.get(row["plan"], row["plan"])})  # fmt: skip
+    rows = [{**{k: cell(v) if k != "line" else v for k, v in row.items()},
+             "plan_name": names.get(row["plan"], row["plan"])} for row in result.rows]  # fmt: skip
     totals = [(plan_id, names.get(plan_id, plan_id), {k: cell(v) for k, v in t.items()})
               for plan_id, t in sorted(result.totals.items())]  # fmt: skip
     return render(
@@ -125,9 +140,9 @@ async def status_page(request: Request):
 
 
 async def download_report(request: Request):
-    """The status as a workbook or CSV, written by the job into a folder of its own and
-    served; nothing is left in the workspace (with member values shown, the download is the
-    only copy, and the person keeps it as member records)."""
+    """The status as a workbook or CSV, the rows the page shows, written into a folder of
+    its own and served; nothing is left in the workspace (with member values shown, the
+    download is the only copy, and the person keeps it as member records)."""
     kind = request.path_params["kind"]
     if kind not in REPORTS:
         raise InputError(f"{kind}: the report downloads as xlsx or csv")
