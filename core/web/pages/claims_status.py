@@ -8,8 +8,8 @@
   per plan and a row per billed line; the same as a .xlsx or .csv download.
 
 Member data: a CLM01 is the member id, the period and the claim's number, so the page masks
-the member id in it (in the rows and in the load's findings) unless member values are shown;
-the job masks the member column itself.
+the member id in it (in the rows, the downloads and the load's findings) unless member
+values are shown; the job masks the member column itself, not the CLM01s.
 """
 
 from __future__ import annotations
