@@ -6,13 +6,7 @@ independent HIPAA X12 validator, is the tests' check that each is well-formed.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 from pathlib import Path
-
-import pyx12.params
-import pyx12.x12n_document
 
 from tests.x12_responses import (
     Claim277,
@@ -31,18 +25,6 @@ from tests.x12_responses import (
 
 PLAIN = Separators()
 MEMBER = "ZZ9876543"  # a made-up member ID: it must never reach a message
-
-
-def pyx12_accepts(text: str) -> bool:
-    previous = logging.root.manager.disable
-    logging.disable(logging.CRITICAL)  # pyx12 logs every error it finds
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            return pyx12.x12n_document.x12n_document(
-                pyx12.params.params(), io.StringIO(text), io.StringIO(), None, None
-            )
-    finally:
-        logging.disable(previous)
 
 
 def file_999(seps: Separators = PLAIN) -> str:

@@ -13,12 +13,23 @@ from starlette.staticfiles import StaticFiles
 
 from ecmx.core.errors import EcmxError
 from ecmx.core.web.config import WebConfig
-from ecmx.core.web.pages import board, calendar, check, claims, data, jobs, make, outputs, plans
+from ecmx.core.web.pages import (
+    board,
+    calendar,
+    check,
+    claims,
+    claims_status,
+    data,
+    jobs,
+    make,
+    outputs,
+    plans,
+)
 from ecmx.core.web.runner import Runner
 from ecmx.core.web.security import CsrfRefused, Gate
 from ecmx.core.web.templating import render
 
-PAGES = (board, data, make, check, outputs, claims, calendar, plans, jobs)
+PAGES = (board, data, make, check, outputs, claims, claims_status, calendar, plans, jobs)
 
 
 def create_app(config: WebConfig) -> Starlette:

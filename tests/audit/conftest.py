@@ -11,7 +11,6 @@ import contextlib
 import csv
 import io
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from ecmx.core.cli import console
 from ecmx.core.cli.main import main
 from ecmx.core.hooks.manager import PLANS_DIR_ENV
+from tests.pyx12_check import pyx12_accepts
 
 # The dataset contract's columns (docs/dataset.md), in the order written.
 MEMBER_COLUMNS = (
@@ -229,23 +229,6 @@ def claims_by_member(path: Path) -> dict[str, list[dict]]:
         elif tag == "REF" and seg[1] == "G1" and line is not None:
             line["tar"] = seg[2]
     return out
-
-
-def pyx12_accepts(path: Path) -> bool:
-    """pyx12's verdict on an 837P (its log output silenced)."""
-    import pyx12.params
-    import pyx12.x12n_document
-
-    logger = logging.getLogger("pyx12")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with open(path, encoding="ascii") as handle, contextlib.redirect_stderr(io.StringIO()):
-            return pyx12.x12n_document.x12n_document(
-                pyx12.params.params(), handle, io.StringIO(), None, None
-            )
-    finally:
-        logger.setLevel(level)
 
 
 def report_findings(path: Path) -> list[dict]:

@@ -11,11 +11,8 @@ and review the diff.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import io
 import json
-import logging
 import os
 import re
 import tempfile
@@ -25,6 +22,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+
+from tests.pyx12_check import pyx12_accepts
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("ECMX_UPDATE_GOLDEN") == "1"
@@ -97,23 +96,6 @@ def control_numbers(path: Path) -> tuple[str, str]:
     isa = next(s for s in segs if s[0] == "ISA")
     gs = next(s for s in segs if s[0] == "GS")
     return isa[13], gs[6]
-
-
-def pyx12_accepts(path: Path) -> bool:
-    """pyx12's verdict on the file (its log output silenced)."""
-    import pyx12.params
-    import pyx12.x12n_document
-
-    logger = logging.getLogger("pyx12")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with open(path, encoding="ascii") as handle, contextlib.redirect_stderr(io.StringIO()):
-            return pyx12.x12n_document.x12n_document(
-                pyx12.params.params(), handle, io.StringIO(), None, None
-            )
-    finally:
-        logger.setLevel(level)
 
 
 def dataset_rows(folder: Path, kit) -> tuple[dict[str, dict], list[dict]]:

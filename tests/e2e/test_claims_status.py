@@ -4,37 +4,18 @@ each checked by pyx12), matched back, and each line's fate and the totals checke
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import logging
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from ecmx.core.jobs.claims_status import ClaimsLoadRequest, run_claims_load
+from tests.pyx12_check import pyx12_accepts
 
 from . import x12_responses as x12
 
 PLAN = "chpiv"
-
-
-def pyx12_accepts(path: Path) -> bool:
-    """pyx12's verdict on the file (its log output silenced), as test_claims.py runs it."""
-    import pyx12.params
-    import pyx12.x12n_document
-
-    logger = logging.getLogger("pyx12")
-    saved = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with open(path, encoding="ascii") as handle, contextlib.redirect_stderr(io.StringIO()):
-            return pyx12.x12n_document.x12n_document(
-                pyx12.params.params(), handle, io.StringIO(), None, None
-            )
-    finally:
-        logger.setLevel(saved)
 
 
 @pytest.fixture

@@ -110,6 +110,7 @@ def test_every_page_has_one_heading_labelled_controls_and_reflows_at_200_percent
     assert len(pages) >= 4 and all(href.startswith(base) for href in pages)
     click_through(driver, driver.find_element(By.LINK_TEXT, "Plans"))
     pages.append(driver.find_element(By.CSS_SELECTOR, "main tbody a").get_attribute("href"))
+    pages.append(f"{base}/claims/status")  # Claims after sending, linked from Claims
     for href in pages:
         zoom(driver, 100)
         driver.get(href)
@@ -138,9 +139,9 @@ def test_tab_from_the_top_reaches_the_first_nav_link_with_the_focus_shown(driver
 
 
 def test_every_control_on_every_page_is_reached_by_tab_with_its_focus_shown(driver, served):
-    sign_in(driver, served)
+    base = sign_in(driver, served)
     go(driver, "Your data")
     submit(driver, "Start with the sample dataset")  # so every form is on its page
-    for _, href in nav_links(driver):
+    for href in [href for _, href in nav_links(driver)] + [f"{base}/claims/status"]:
         driver.get(href)
         assert unreachable_by_tab(driver) == [], href

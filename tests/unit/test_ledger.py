@@ -100,7 +100,15 @@ def test_a_version_2_ledger_gains_the_claim_outcomes_keeping_its_rows(workspace)
     with open_ledger(workspace) as conn:
         assert conn.execute("SELECT count(*) FROM files_received").fetchone()[0] == 1
         columns = {r["name"] for r in conn.execute("PRAGMA table_info(claim_outcomes)")}
-        assert {"response_id", "billed_id", "claim_number", "line", "status", "paid", "codes"} <= columns
+        assert {
+            "response_id",
+            "billed_id",
+            "claim_number",
+            "line",
+            "status",
+            "paid",
+            "codes",
+        } <= columns
         assert "claim" not in columns  # CLM01 holds the member id: never stored
     assert version(path) == 3
 

@@ -4,12 +4,8 @@ REF*F8, checked by pyx12 for every plan; the ``--claim CLM01=NUMBER`` arguments.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
 
 import pytest
-import pyx12.params
-import pyx12.x12n_document
 
 from ecmx.core.billing.claims import FREQUENCIES
 from ecmx.core.billing.coding import Separators
@@ -20,23 +16,10 @@ from ecmx.core.dataset.read import read_dataset
 from ecmx.core.dataset.sample import PLANS, generate, write_sample
 from ecmx.core.errors import InputError
 from ecmx.core.jobs.claims import _code_plan
+from tests.pyx12_check import pyx12_report
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)
-
-
-def pyx12_report(text: str) -> str | None:
-    """None when pyx12 accepts the interchange, else its 999 (the errors), as test_x12.py."""
-    ack = io.StringIO()
-    previous = logging.root.manager.disable
-    logging.disable(logging.CRITICAL)
-    try:
-        ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), io.StringIO(text), ack, None, None
-        )
-    finally:
-        logging.disable(previous)
-    return None if ok else ack.getvalue()
 
 
 def segments(text: str, sep: Separators | None = None) -> list[list[str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import io
 import json
 import logging
 import os
@@ -24,8 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import pyx12.params
-import pyx12.x12n_document
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -39,6 +36,7 @@ from ecmx.core.dataset.sample import PLANS, generate, provider_profile, write_sa
 from ecmx.core.errors import InputError, OutputError
 from ecmx.core.jobs.claims import ClaimsRequest, _code_plan, run_claims
 from ecmx.core.storage import locks
+from tests.pyx12_check import pyx12_report
 
 PERIOD = Period(2025, 11)
 CREATED = dt.datetime(2025, 12, 3, 9, 30)
@@ -47,20 +45,6 @@ DEFAULT = Separators()
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def pyx12_report(text: str) -> str | None:
-    """None when pyx12 accepts the interchange, else its 999 acknowledgment (the errors)."""
-    ack = io.StringIO()
-    previous = logging.root.manager.disable
-    logging.disable(logging.CRITICAL)  # pyx12 logs every error it finds
-    try:
-        ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), io.StringIO(text), ack, None, None
-        )
-    finally:
-        logging.disable(previous)
-    return None if ok else ack.getvalue()
 
 
 def segments(text: str, sep: Separators = DEFAULT) -> list[list[str]]:

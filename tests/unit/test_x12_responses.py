@@ -18,13 +18,13 @@ from ecmx.core.billing.responses.model import Ack277, Ack999, Remit835
 from ecmx.core.billing.responses.read import read_response, read_responses
 from ecmx.core.billing.x12_read import read_interchange
 from ecmx.core.errors import InputError
+from tests.pyx12_check import pyx12_accepts
 from tests.x12_response_samples import (
     MAKERS,
     SEPARATORS,
     file_277,
     file_835,
     file_999,
-    pyx12_accepts,
     write,
 )
 from tests.x12_responses import Claim277, Claim835, Separators, ack_277, remit_835, render
