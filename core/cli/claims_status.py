@@ -72,12 +72,13 @@ claims_group.add_command(claims_command)
                 type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
 @click.option("--plan", "plan_id", help="The plan that sent them (recorded for a file that "
               "matches no claim billed; otherwise the matched claims' plan).")  # fmt: skip
+@show_values_option
 @pass_state
-def load_command(state, files, plan_id):
+def load_command(state, files, plan_id, show_values):
     """Read 999, 277CA and 835 files, match them to the 837P files billed and record what
     they say about each claim and line. A file read before adds nothing. Exit code 1 when
     something in a file matches nothing billed (each named)."""
-    request = ClaimsLoadRequest(tuple(files), state.workspace(), plan_id)
+    request = ClaimsLoadRequest(tuple(files), state.workspace(), plan_id, show_values)
     result = run_claims_load(request)
     for loaded in result.files:
         said = ("read before: nothing added" if loaded.already

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ecmx.core.billing.responses.billed import billed_files
+from ecmx.core.billing.responses.masking import masked_rows, masked_text
 from ecmx.core.billing.responses.match import Matched, match_response
 from ecmx.core.billing.responses.model import Response
 from ecmx.core.billing.responses.status import status_rows
@@ -33,6 +34,7 @@ class ClaimsLoadRequest:
     files: tuple[Path, ...]
     workspace: Path | None
     plan: str | None = None  # recorded for a response that matches no billed claim
+    show_values: bool = False  # name claims in findings whole (CLM01 holds the member id)
 
 
 @dataclass
@@ -66,7 +68,9 @@ def run_claims_load(request: ClaimsLoadRequest, *, progress: Progress = no_progr
         responses.append((Path(path), found if isinstance(found, tuple) else (found,)))
     result = ClaimsLoadResult()
     for path, records in responses:
-        result.files.append(load_response(request.workspace, path, records, request.plan))
+        loaded = load_response(request.workspace, path, records, request.plan)
+        loaded.findings = [masked_text(f, request.show_values) for f in loaded.findings]
+        result.files.append(loaded)
     if any(f.findings for f in result.files):
         result.exit_code = EXIT_FINDINGS
     return result
@@ -154,6 +158,8 @@ def run_claims_status(request: ClaimsStatusRequest, *,
                      if request.period else "") + (f" to {plan}" if plan else ""))  # fmt: skip
     outcomes = outcomes_for(request.workspace, [f.file_id for f in files])
     report = status_rows(files, outcomes, request.show_values)
+    report.rows = masked_rows(report.rows, request.show_values)
+    notes = [masked_text(note, request.show_values) for note in notes]
     if request.report is not None:
         meta = {"command": "claims status", "period": request.period or "all",
                 "plan": request.plan}  # fmt: skip

@@ -31,15 +31,17 @@ def month(cli, samples, tmp_path):
     return workspace, x12.billed(path)
 
 
-def load(workspace: Path, records: dict[Path, object]):
-    """``ecmx claims load`` with the records the readers return for these files."""
-    request = ClaimsLoadRequest(tuple(records), workspace)
+def load(workspace: Path, records: dict[Path, object], show_values: bool = True):
+    """``ecmx claims load`` with the records the readers return for these files (claims
+    named whole in its findings unless ``show_values`` is False)."""
+    request = ClaimsLoadRequest(tuple(records), workspace, show_values=show_values)
     return run_claims_load(request, reader=lambda p: records[p])
 
 
 def status(cli, workspace: Path, *extra) -> list[dict]:
+    """The status rows, claims named whole (--show-values: the tests match them by CLM01)."""
     run = cli("--workspace", workspace, "claims", "status", "--period", "2025-11",
-              "--format", "json", *extra)  # fmt: skip
+              "--format", "json", "--show-values", *extra)  # fmt: skip
     assert run.code == 0, run.err
     return json.loads(run.out)
 
@@ -96,7 +98,7 @@ def test_status_names_each_lines_fate_and_the_totals(cli, month, tmp_path):
     assert middle and {r["status"] for r in middle} == {"accepted"}
     assert {r["acknowledged"] for r in middle} == {"999 accepted, 277CA accepted"}
     assert {r["next_step"] for r in middle} == {"wait for the 835"}
-    assert {r["member"] for r in rows} == {"***"}
+    assert {r["member"] for r in rows} == {c.member_id for c in b.claims}  # shown: asked for
     # totals: what was billed, what the 835 paid, what is still waiting
     report = tmp_path / "status.json"
     cli("--workspace", workspace, "claims", "status", "--report", report)
@@ -115,6 +117,9 @@ def test_the_terminal_table_and_show_values(cli, month, tmp_path):
     assert run.code == 0
     assert "paid short" in run.out and "totals" in run.out
     assert all(c.member_id not in run.out for c in b.claims)
+    masked = cli("--workspace", workspace, "claims", "status", "--format", "json")
+    assert all(c.member_id not in masked.out for c in b.claims)  # CLM01 holds it: masked too
+    assert "claim 1 (***-2511-1)" in masked.out
     shown = status(cli, workspace, "--show-values")
     assert {r["member"] for r in shown} == {c.member_id for c in b.claims}
 

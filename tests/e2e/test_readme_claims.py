@@ -103,7 +103,8 @@ def test_the_readme_after_sending_end_to_end(cli, tmp_path, monkeypatch):
     assert cli("sample-data", "--out", "my-dataset.xlsx", "--period", str(period)).code == 0
     commands = [[a.replace(README_PERIOD, str(period)) for a in argv[1:]]
                 for argv in walkthrough()]  # fmt: skip
-    init, bill, load, status, resubmit = commands
+    init, bill, load, status, status_shown, resubmit = commands
+    assert status_shown == [*status, "--show-values"]
 
     assert cli(*init).code == 0 and Path(".ecmx").is_dir()
     billed = cli(*bill)
@@ -125,7 +126,7 @@ def test_the_readme_after_sending_end_to_end(cli, tmp_path, monkeypatch):
         assert fate in board.out, fate
     assert "correct and resubmit" in board.out and "wait for the 835" in board.out
     assert all(c.member_id not in board.out for c in b.claims)  # masked
-    rows = json.loads(cli(*status, "--format", "json").out)
+    rows = json.loads(cli(*status_shown, "--format", "json").out)
     ours = [r for r in rows if r["plan"] == PLAN]
     assert len(ours) == sum(len(c.lines) for c in b.claims)
     fate = {(r["claim"], r["line"]): r for r in ours}

@@ -7,15 +7,13 @@
 - "What became of each claim" (GET /claims/status): ``ecmx claims status``'s job, its totals
   per plan and a row per billed line; the same as a .xlsx or .csv download.
 
-Member data: a CLM01 is the member id, the period and the claim's number, so the page masks
-the member id in it (in the rows, the downloads and the load's findings) unless member
-values are shown; the job masks the member column itself, not the CLM01s.
+Member data: a CLM01 holds the member id; the jobs mask it (rows, downloads, the load's
+findings) unless member values are shown (core/billing/responses/masking.py).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -25,7 +23,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ecmx.core.billing.responses.status import StatusReport
 from ecmx.core.calendar.periods import Period
 from ecmx.core.errors import EcmxError, InputError
 from ecmx.core.jobs.claims_status import (
@@ -34,7 +31,7 @@ from ecmx.core.jobs.claims_status import (
     run_claims_load,
     run_claims_status,
 )
-from ecmx.core.reports.claims_status_report import cell, write_status_report
+from ecmx.core.reports.claims_status_report import cell
 from ecmx.core.web.pages.claims import _default_period
 from ecmx.core.web.pages.common import config_of, period_from, recent_periods
 from ecmx.core.web.templating import render
@@ -50,27 +47,6 @@ KINDS = {
 }
 REPORTS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}  # fmt: skip
-# A claim named in a row or a finding: "claim <CLM01>" and "REF*6R <CLM01>-<line>". CLM01 is
-# <member id>-<YYMM>-<n> (core/billing/claims.py), or a hash of the id in place of it.
-# (A word without a digit after "claim" is not one: "no claim ecmx billed".)
-_NAMED = re.compile(r"(?P<lead>\bclaim |REF\*6R )(?P<clm01>(?=[^\s,;:()]*\d)[^\s,;:()]{4,})")
-_TAIL = re.compile(r"-\d{4}-\d+(?:-\d+)?$")
-
-
-def masked_claim(clm01: str, show_values: bool) -> str:
-    """CLM01 with its member id hidden ("***-2511-3"): the period and number stay, so the
-    rows of one claim still read together."""
-    if show_values or not clm01:
-        return clm01
-    tail = _TAIL.search(clm01)
-    return "***" + (tail.group(0) if tail else "")
-
-
-def masked_text(line: str, show_values: bool) -> str:
-    """A finding's words with each CLM01 it names masked."""
-    if show_values:
-        return line
-    return _NAMED.sub(lambda m: m.group("lead") + masked_claim(m.group("clm01"), False), line)
 
 
 def _plan_names(config) -> dict[str, str]:
@@ -88,32 +64,12 @@ def _choices(request: Request, source) -> tuple[Period | None, str]:
 
 
 def _status(request: Request, period: Period | None, plan: str, report: Path | None = None):
-    """``ecmx claims status``'s job, its rows with each claim's member id masked unless
-    member values are shown; with ``report``, those rows written there by the job's writer
-    (the job's own report names each CLM01 whole, member id and all)."""
+    """``ecmx claims status``'s job as the page shows it: claims masked unless member
+    values are shown (the job masks: core/billing/responses/masking.py)."""
     config = config_of(request)
     ask = ClaimsStatusRequest(config.workspace, str(period) if period else None, plan,
-                              show_values=config.show_values)  # fmt: skip
-    result = run_claims_status(ask)
-    result.rows = masked_rows(result.rows, config.show_values)
-    if report is not None:
-        meta = {"command": "claims status", "period": ask.period or "all", "plan": plan}
-        write_status_report(StatusReport(result.rows, result.totals), meta, report,
-                            force=False, show_values=config.show_values)  # fmt: skip
-    return result
-
-
-def masked_rows(rows: list[dict], show_values: bool) -> list[dict]:
-    """Masked, the claims of a month read alike ("***-2511-1": a member's first claim), so
-    each is numbered as it comes: "claim 3 (***-2511-1)"."""
-    if show_values:
-        return rows
-    numbers: dict[tuple, int] = {}
-    masked = []
-    for row in rows:
-        number = numbers.setdefault((row["plan"], row["period"], row["claim"]), len(numbers) + 1)
-        masked.append({**row, "claim": f"claim {number} ({masked_claim(row['claim'], False)})"})
-    return masked
+                              report=report, show_values=config.show_values)  # fmt: skip
+    return run_claims_status(ask)
 
 
 async def status_page(request: Request):
@@ -134,7 +90,7 @@ async def status_page(request: Request):
         plans=sorted(config.registry.concrete_plans(), key=lambda p: p.name.lower()),
         rows=rows,
         totals=totals,
-        notes=[masked_text(n, config.show_values) for n in result.notes],
+        notes=result.notes,
         query=request.url.query,
     )
 
@@ -174,7 +130,7 @@ async def load(request: Request):
             raise InputError(f"{plan}: choose a plan from the list")
         folder = config.workspace / RESPONSES
         kept = [await save_upload(f, folder, SUFFIXES, "999, 277CA or 835 file") for f in files]
-    ask = ClaimsLoadRequest(tuple(kept), config.workspace, plan or None)
+    ask = ClaimsLoadRequest(tuple(kept), config.workspace, plan or None, config.show_values)
     dropped = {path: str(f.filename) for path, f in zip(kept, files, strict=True)}
 
     def work(job):
@@ -185,7 +141,7 @@ async def load(request: Request):
 
     job = request.app.state.runner.submit(
         "Load the plan's answers", "claims_load", work, back="/claims/status", ask=ask,
-        dropped=dropped, kinds=KINDS, names=_plan_names(config), masked=masked_text,
+        dropped=dropped, kinds=KINDS, names=_plan_names(config),
     )  # fmt: skip
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
