@@ -85,6 +85,8 @@ def load_command(state, files, plan_id, show_values):
                 else f"{loaded.outcomes} outcome(s) recorded")  # fmt: skip
         whose = f"for {loaded.plan}" if loaded.plan != "unknown" else "matching no claim billed"
         out.info(f"{loaded.path.name}: {loaded.kind.upper()} {whose}: {said}")
+        for note in loaded.notes:
+            out.info(note)
         for finding in loaded.findings:
             out.warning_line(finding)
     sys.exit(result.exit_code)

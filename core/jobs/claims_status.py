@@ -16,7 +16,7 @@ from pathlib import Path
 from ecmx.core.billing.responses.billed import billed_files
 from ecmx.core.billing.responses.masking import masked_rows, masked_text
 from ecmx.core.billing.responses.match import Matched, match_response
-from ecmx.core.billing.responses.model import Response
+from ecmx.core.billing.responses.model import Remit835, Response
 from ecmx.core.billing.responses.status import status_rows
 from ecmx.core.errors import EXIT_FINDINGS, EXIT_OK, EcmxError, InputError
 from ecmx.core.jobs.common import Progress, no_progress
@@ -45,6 +45,7 @@ class LoadedFile:
     outcomes: int  # recorded now (0: read before, nothing added)
     already: bool
     findings: list[str]
+    notes: list[str] = field(default_factory=list)  # what is not about a claim (PLB)
 
 
 @dataclass
@@ -105,7 +106,29 @@ def load_response(workspace: Path, path: Path, records: tuple[Response, ...],
     kind = "+".join(dict.fromkeys(m.kind for m in matched))
     outcomes = 0 if already else sum(len(m.outcomes) for m in matched)
     findings = [f for m in matched for f in m.findings]
-    return LoadedFile(path, kind, plan_id, outcomes, already, findings)
+    notes = [n for r in records if isinstance(r, Remit835) for n in provider_notes(r)]
+    return LoadedFile(path, kind, plan_id, outcomes, already, findings, notes)
+
+
+def provider_notes(remit: Remit835) -> list[str]:
+    """The 835's provider-level adjustments (PLB), each in words, and why the check's
+    total is not the claims' paid. The payer's reference is left out: it may name a claim."""
+    if not remit.provider_adjustments:
+        return []
+    paid = sum((c.paid for c in remit.claims), Decimal(0))
+    taken = sum((a.amount for a in remit.provider_adjustments), Decimal(0))
+    lines = [
+        f"835 {remit.envelope.path.name} (check or EFT {remit.trace}): the payer adjusted the "
+        f"payment for the provider as a whole, not for a claim: {a.reason} {a.meaning}, "
+        f"{-a.amount:+.2f}"
+        for a in remit.provider_adjustments
+    ]
+    balance = paid - taken
+    lines.append(f"835 {remit.envelope.path.name}: the claims' paid {paid:.2f} "
+                 f"{-taken:+.2f} in provider-level adjustments = {balance:.2f}"
+                 + ("" if balance == remit.total_paid else f"; the payment says "
+                    f"{remit.total_paid:.2f}: ask the payer about the difference"))  # fmt: skip
+    return lines
 
 
 def _interchange_day(path: Path) -> str | None:

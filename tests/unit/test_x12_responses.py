@@ -214,3 +214,39 @@ def test_responses_naming_the_claims_of_an_ecmx_837p_read_back_to_them(tmp_path)
     assert {c.patient_control: str(c.charge) for c in read_ack.claims} == sent
     assert {c.patient_control: str(c.paid) for c in read_remit.claims} == sent
     assert all(c.accepted for c in read_ack.claims)
+
+
+def test_an_835s_provider_level_adjustments_are_read_and_balance_the_check(tmp_path):
+    """PLB: an overpayment recovered (WO, taken) and interest (L6, added): the check's
+    total is the claims' paid minus them, as the 835 balances; codes in words."""
+    from ecmx.core.jobs.claims_status import provider_notes
+
+    text = file_835()
+    head, _, tail = text.rpartition("SE*")
+    count, rest = tail.split("*", 1)
+    plb = "PLB*1234567893*20251231*WO:ZZ9-2510-01*37.50*L6*-2.25~"
+    text = f"{head}{plb}SE*{int(count) + 1}*{rest}"
+    assert pyx12_accepts(text)
+    path = tmp_path / "with-plb.835"
+    path.write_text(text, encoding="ascii")
+    remit = read_response(path)
+    assert isinstance(remit, Remit835)
+    wo, l6 = remit.provider_adjustments
+    assert (wo.reason, wo.reference, wo.amount, wo.meaning) == (
+        "WO",
+        "ZZ9-2510-01",
+        Decimal("37.50"),
+        "Overpayment Recovery",
+    )
+    assert (l6.reason, l6.amount, l6.meaning) == ("L6", Decimal("-2.25"), "Interest Owed")
+    notes = provider_notes(remit)
+    assert "WO Overpayment Recovery, -37.50" in notes[0] and "L6 Interest Owed, +2.25" in notes[1]
+    assert "ZZ9-2510-01" not in " ".join(notes)  # the payer's reference may name a claim
+    assert notes[-1].endswith(
+        "the claims' paid 80.00 -35.25 in provider-level adjustments = "
+        "44.75; the payment says 80.00: ask the payer about the difference"
+    )
+    balanced = text.replace("BPR*I*80.00*", "BPR*I*44.75*", 1)
+    assert balanced != text and pyx12_accepts(balanced)
+    path.write_text(balanced, encoding="ascii")
+    assert provider_notes(read_response(path))[-1].endswith("= 44.75")

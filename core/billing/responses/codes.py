@@ -18,7 +18,7 @@ import yaml
 LISTS = (
     "ack_group", "ack_transaction", "transaction_error", "segment_error", "element_error",
     "status_category", "claim_status", "entity", "claim_payment_status", "adjustment_group",
-    "carc", "rarc",
+    "carc", "rarc", "provider_adjustment",
 )  # fmt: skip
 ACCEPTED_CATEGORIES = frozenset({"A1", "A2", "A5"})  # received, accepted, split on acceptance
 
@@ -80,3 +80,7 @@ def claim_payment_status(code: str) -> str:
 
 def remark(code: str) -> str:
     return meaning("rarc", code)
+
+
+def provider_adjustment(code: str) -> str:
+    return meaning("provider_adjustment", code)

@@ -114,6 +114,16 @@ class ClaimPayment:
 
 
 @dataclass(frozen=True)
+class ProviderAdjustment:
+    """One PLB adjustment: the payment changed for the provider as a whole, not a claim."""
+
+    reason: str  # PLB03-1 (05-1, ...): WO overpayment recovery, L6 interest, FB, ...
+    reference: str  # PLB03-2: the payer's reference (may name a claim: masked where shown)
+    amount: Decimal  # positive: taken from the payment; negative: added to it
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Remit835:
     envelope: Envelope
     payer: str  # N1*PR name
@@ -121,6 +131,8 @@ class Remit835:
     paid_on: date | None  # BPR16
     trace: str  # TRN02: the check or EFT number
     claims: tuple[ClaimPayment, ...]
+    # PLB: so BPR02 = the claims' paid - these (the 835's own balancing rule)
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
 
 
 Response = Ack999 | Ack277 | Remit835

@@ -7,8 +7,10 @@ payer's claim number, CLP09 the frequency) with its CAS adjustments, then each l
 SVC (SVC01 the procedure and modifiers, SVC02 charged, SVC03 paid, SVC05 units) with its
 DTM*472 date, CAS, REF*6R (the line item control number ecmx wrote) and LQ*HE remarks.
 A CAS holds up to six adjustments (reason, amount, quantity) under one group code.
-Patient and provider names (NM1) are read past, never kept. PLB (provider-level
-adjustments across claims) is not read yet: the check total may differ from the claims'.
+Patient and provider names (NM1) are read past, never kept. PLB holds provider-level
+adjustments (up to six reason:reference and amount pairs each): an overpayment recovered
+(WO), interest (L6), a balance carried forward (FB), ...; the check total (BPR02) is the
+claims' paid minus them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ecmx.core.billing.x12_read import Interchange, Segment, Transaction
 
 from . import codes
 from .fields import amount, ccyymmdd, envelope, missing, problem, required
-from .model import Adjustment, ClaimPayment, LinePayment, Remit835
+from .model import Adjustment, ClaimPayment, LinePayment, ProviderAdjustment, Remit835
 
 
 @dataclass
@@ -56,8 +58,11 @@ class _Header:
 def read_835(interchange: Interchange, transaction: Transaction) -> Remit835:
     path, component = interchange.path, interchange.component
     header, claims = _Header(), []
+    provider: list[ProviderAdjustment] = []
     for segment in transaction.segments:
-        if segment.id == "CLP":
+        if segment.id == "PLB":  # after the claims, in the 835's summary
+            provider.extend(_provider_adjustments(path, segment, component))
+        elif segment.id == "CLP":
             required(path, segment, 1, "the claim's CLM01")
             claims.append(_Claim(segment))
         elif claims:
@@ -78,8 +83,23 @@ def read_835(interchange: Interchange, transaction: Transaction) -> Remit835:
     return Remit835(
         envelope(interchange), header.payer, amount(path, header.bpr, 2, "the total paid"),
         ccyymmdd(path, header.bpr, 16, "the payment date"), header.trace,
-        tuple(_claim_record(path, claim) for claim in claims),
+        tuple(_claim_record(path, claim) for claim in claims), tuple(provider),
     )  # fmt: skip
+
+
+def _provider_adjustments(path: Path, plb: Segment, component: str) -> list[ProviderAdjustment]:
+    """PLB03/04 .. PLB13/14: each adjustment's reason:reference and its amount."""
+    found = []
+    for position in range(3, 15, 2):
+        if not plb.get(position):
+            continue
+        reason, *rest = plb.parts(position, component)
+        found.append(ProviderAdjustment(
+            reason, rest[0] if rest else "",
+            amount(path, plb, position + 1, "a provider-level adjustment's amount"),
+            codes.provider_adjustment(reason),
+        ))  # fmt: skip
+    return found
 
 
 def _claim_detail(path: Path, segment: Segment, claim: _Claim, component: str) -> None:
