@@ -231,18 +231,28 @@ def care_plan_created(target):
     yield from _within(target, "care_plan_created", 90, "care plan created")
 
 
+def members_per_lead_care_manager(episodes: pd.DataFrame) -> pd.Series:
+    """Members per lead care manager name among ``episodes`` (enrolled ones): each member
+    once, under their first episode's manager. B008 and ``ecmx capacity`` both count so."""
+    return episodes.drop_duplicates("member_id")["lead_care_manager_name"].value_counts()
+
+
+def over_limit(counts: pd.Series) -> pd.Series:
+    """The managers among ``counts`` above the 1:50 ratio (seed 002)."""
+    return counts[counts > LEAD_CARE_MANAGER_LIMIT]
+
+
 def lead_care_manager_ratio(target: Target):
     if not _has(target, "lead_care_manager_name", "ecm_status"):
         return
     source = target.dataset.enrollments if target.dataset is not None else None
     if source is not None:
-        enrolled = source[source["status"] == "enrolled"]
-        counts = enrolled.drop_duplicates("member_id")["lead_care_manager_name"].value_counts()
+        counts = members_per_lead_care_manager(source[source["status"] == "enrolled"])
     else:
         counts = target.fields.loc[
             target.fields["ecm_status"] == "enrolled", "lead_care_manager_name"
         ].value_counts()
-    over = counts[counts > LEAD_CARE_MANAGER_LIMIT]
+    over = over_limit(counts)
     rows = _where(
         (target.fields["ecm_status"] == "enrolled")
         & target.fields["lead_care_manager_name"].isin(over.index)

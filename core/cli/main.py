@@ -19,6 +19,7 @@ import click
 from ecmx.core import __version__
 from ecmx.core.cli import console as out
 from ecmx.core.cli.calendar import calendar_command, due_command
+from ecmx.core.cli.capacity import capacity_command
 from ecmx.core.cli.claims_resubmit import resubmit_command
 from ecmx.core.cli.claims_status import claims_group
 from ecmx.core.cli.convert import convert
@@ -77,6 +78,7 @@ for command in (
     fetch_command,
     response_command,
     status_command,
+    capacity_command,
     serve_command,
 ):
     cli.add_command(command)

@@ -1,0 +1,192 @@
+"""``capacity``: members per lead care manager and per plan for one period, the figures a
+plan's capacity report asks for (seed 002: ratio at most 1:50, a quarterly capacity
+report; seed 003: Partnership's monthly Provider Capacity Survey).
+
+It reads the dataset and writes nothing but the report asked for. Care manager names are
+staff, not members: they are shown; no member id is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ecmx.core.calendar.periods import Period
+from ecmx.core.checks.business import members_per_lead_care_manager, over_limit
+from ecmx.core.dataset.episodes import enrollment_ended, episode_began
+from ecmx.core.dataset.read import ROW
+from ecmx.core.errors import InputError
+from ecmx.core.jobs.common import no_progress, plugins_for, read_for_plans
+from ecmx.core.storage.atomic import refuse_existing
+from ecmx.core.storage.targets import check_file_target, refuse_inputs
+
+NO_MANAGER = "(no lead care manager recorded)"
+PENDING = ("pending_outreach", "outreach")  # referred or in outreach, not enrolled
+PLAN_COLUMNS = (
+    "plan", "enrolled", "pending", "newly_enrolled", "disenrolled",
+    "lead_care_managers", "members_per_manager", "asks",
+)  # fmt: skip
+MANAGER_COLUMNS = ("lead_care_manager", "enrolled", "by_plan", "over_limit")
+REPORT_FORMATS = (".xlsx", ".csv", ".json")
+
+# What each plan's own page asks about capacity, in its words, with the page cited: a
+# fact stated for one plan's page is not one for another (docs/capacity.md).
+_HN = (
+    "quarterly capacity report, at a minimum (hn-calaim-resources, seed 002: 'Each ECM "
+    "provider must submit an updated capacity report quarterly'; 'staffing and capacity "
+    "reports at minimum on a quarterly basis'); lead care managers to members cannot "
+    "exceed 1:50: the report's figures are not listed, so all of these are given"
+)
+ASKS = {
+    "healthnet": _HN,
+    "calviva": _HN,
+    "chpiv": _HN,
+    "partnership": (
+        "monthly Provider Capacity Survey (phc-ecm-guide, seed 003: 'Microsoft Forms survey "
+        "via email link', due on the dates of its capacity calendar); its questions are not "
+        "on the page: all of these are given"
+    ),
+}
+NO_ASK = "no capacity report in the seeds for this plan"
+
+
+@dataclass(frozen=True)
+class CapacityRequest:
+    """``ecmx capacity DATASET [--period P] [--plan PLAN|all] [--report FILE] [--force]``."""
+
+    dataset: Path
+    period: Period | None = None  # default: last month (the last whole one)
+    plans: tuple[str, ...] = ()  # plan ids; empty or "all": every plan with members
+    report: Path | None = None  # .xlsx, .csv or .json
+    force: bool = False
+    provider: Path | None = None
+    today: date | None = None
+    plans_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    period: Period
+    plans: list[dict]  # PLAN_COLUMNS
+    managers: list[dict]  # MANAGER_COLUMNS
+    notes: list[str] = field(default_factory=list)
+    report: Path | None = None
+
+    @property
+    def over(self) -> list[str]:
+        return [m["lead_care_manager"] for m in self.managers if m["over_limit"]]
+
+
+def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress):
+    """Count for the period. Raises ``EcmxError``s (no dataset, a bad report name)."""
+    _check_report(request)
+    period = request.period or Period.containing(request.today or date.today()).shift(-1)
+    _, registry = plugins_for(request, plugins)
+    dataset = read_for_plans(registry, request.dataset, request.provider, progress)
+    members = dataset.members.assign(plan=dataset.members["plan"].str.lower())
+    plan_ids = sorted(members["plan"].dropna().unique())
+    if request.plans and "all" not in request.plans:
+        plan_ids = [p.lower() for p in request.plans]
+    episodes = dataset.enrollments.merge(members[["member_id", "plan"]], on="member_id")
+    episodes = episodes[episodes["plan"].isin(plan_ids)]
+    active = active_on(episodes, period.end)
+    notes = []
+    if not len(episodes):
+        notes.append(f"no enrollments for {', '.join(plan_ids) or 'any plan'}")
+    result = CapacityResult(
+        period,
+        [_plan_row(p, episodes, active, period) for p in plan_ids],
+        _manager_rows(active),
+        notes,
+        request.report,
+    )
+    if request.report:
+        from ecmx.core.reports.capacity_report import write_capacity_report
+
+        progress(f"writing {request.report.name}", 0, 0)
+        write_capacity_report(result, request.report, force=request.force)
+    return result
+
+
+def _check_report(request: CapacityRequest) -> None:
+    """Before reading: the report is .xlsx/.csv/.json, new (or --force), not the dataset."""
+    path = request.report
+    if path is None:
+        return
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise InputError(
+            f"{path}: a capacity report is .xlsx, .csv or .json; name the file with one of them"
+        )
+    check_file_target(path)
+    refuse_inputs([path], [request.dataset])
+    refuse_existing(path, request.force)
+
+
+def active_on(episodes: pd.DataFrame, day: date) -> pd.DataFrame:
+    """Episodes whose ECM enrollment covers ``day``: begun on or before it (enrollment_start)
+    and not ended before it (enrollment_end, else discontinuation_date: episodes.py)."""
+    when = pd.Timestamp(day)
+    start, ended = episodes["enrollment_start"], enrollment_ended(episodes)
+    covers = start.notna() & (start <= when) & (ended.isna() | (ended >= when))
+    return episodes[covers].sort_values(ROW, kind="stable")
+
+
+def _in(period: Period, days: pd.Series) -> pd.Series:
+    return (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
+
+
+def _pending(episodes: pd.DataFrame, active: pd.DataFrame, period: Period) -> int:
+    """Members whose latest episode begun by the period's end is referred or in outreach
+    (docs/dataset.md: the RTF's rule), and who are not enrolled on its last day."""
+    end = pd.Timestamp(period.end)
+    began = episode_began(episodes).fillna(end)
+    dated = episodes.assign(_began=began)[began <= end]
+    latest = dated.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
+        "member_id", keep="last"
+    )
+    waiting = latest[latest["status"].isin(PENDING)]["member_id"]
+    return int((~waiting.isin(active["member_id"])).sum())
+
+
+def _plan_row(plan: str, episodes: pd.DataFrame, active: pd.DataFrame, period) -> dict:
+    mine, enrolled = episodes[episodes["plan"] == plan], active[active["plan"] == plan]
+    members = enrolled["member_id"].nunique()
+    managers = enrolled["lead_care_manager_name"].dropna().nunique()
+    new = mine[_in(period, mine["enrollment_start"])]["member_id"].nunique()
+    gone = mine[_in(period, enrollment_ended(mine))]["member_id"].nunique()
+    return {
+        "plan": plan,
+        "enrolled": members,
+        "pending": _pending(mine, active[active["plan"] == plan], period),
+        "newly_enrolled": new,
+        "disenrolled": gone,
+        "lead_care_managers": managers,
+        "members_per_manager": round(members / managers, 1) if managers else None,
+        "asks": ASKS.get(plan, NO_ASK),
+    }
+
+
+def _manager_rows(active: pd.DataFrame) -> list[dict]:
+    """Each lead care manager's enrolled members over every plan counted (their caseload)."""
+    named = active.assign(
+        lead_care_manager_name=active["lead_care_manager_name"].fillna(NO_MANAGER)
+    )
+    counts = members_per_lead_care_manager(named)
+    over = set(over_limit(counts[counts.index != NO_MANAGER]).index)
+    first = named.drop_duplicates("member_id")
+    rows = []
+    for name, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
+        plans = first[first["lead_care_manager_name"] == name]["plan"].value_counts()
+        rows.append(
+            {
+                "lead_care_manager": name,
+                "enrolled": int(count),
+                "by_plan": "; ".join(f"{p} {n}" for p, n in sorted(plans.items())),
+                "over_limit": name in over,
+            }
+        )
+    return rows
+
