@@ -11,6 +11,11 @@ from datetime import date
 
 import pandas as pd
 
+from ecmx.core.checks.caseload import (
+    LEAD_CARE_MANAGER_LIMIT,
+    members_per_lead_care_manager,
+    over_limit,
+)
 from ecmx.core.checks.rules import Hit, Rule, Target
 from ecmx.core.dataset.canonical import EXIT_STATUSES
 from ecmx.core.hookspecs import hookimpl
@@ -31,7 +36,6 @@ DATE_FIELDS = (
     "attempt_date",
     "dob",
 )
-LEAD_CARE_MANAGER_LIMIT = 50  # members per lead care manager (seed 002)
 # B004's thresholds are each plan's facts (files.rtf.rules), with their own provenance:
 # seed 002 states them for the Health Net family only.
 CONTACT_FACTS = (
@@ -229,17 +233,6 @@ def assessment_completed(target):
 
 def care_plan_created(target):
     yield from _within(target, "care_plan_created", 90, "care plan created")
-
-
-def members_per_lead_care_manager(episodes: pd.DataFrame) -> pd.Series:
-    """Members per lead care manager name among ``episodes`` (enrolled ones): each member
-    once, under their first episode's manager. B008 and ``ecmx capacity`` both count so."""
-    return episodes.drop_duplicates("member_id")["lead_care_manager_name"].value_counts()
-
-
-def over_limit(counts: pd.Series) -> pd.Series:
-    """The managers among ``counts`` above the 1:50 ratio (seed 002)."""
-    return counts[counts > LEAD_CARE_MANAGER_LIMIT]
 
 
 def lead_care_manager_ratio(target: Target):

@@ -52,9 +52,12 @@ def capacity_command(state, dataset, period_text, plan_ids, report, force, provi
     for note in result.notes:
         out.warning_line(note)
     if output_format == "json":
-        render.records([{"table": "plans", **r} for r in result.plans]
-                       + [{"table": "lead_care_managers", **r} for r in result.managers],
-                       (), "json")
+        render.records(
+            [{"table": "plans", **r} for r in result.plans]
+            + [{"table": "lead_care_managers", **r} for r in result.managers],
+            (),
+            "json",
+        )
     elif output_format == "csv":
         render.records(result.plans, PLAN_COLUMNS, "csv")
         render.records(result.managers, MANAGER_COLUMNS, "csv")

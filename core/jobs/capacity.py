@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.business import members_per_lead_care_manager, over_limit
+from ecmx.core.checks.caseload import members_per_lead_care_manager, over_limit
 from ecmx.core.dataset.episodes import enrollment_ended, episode_began
 from ecmx.core.dataset.read import ROW
 from ecmx.core.errors import InputError
@@ -189,4 +189,3 @@ def _manager_rows(active: pd.DataFrame) -> list[dict]:
             }
         )
     return rows
-

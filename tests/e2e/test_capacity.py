@@ -23,7 +23,9 @@ def sheets(path):
 def expected(path) -> tuple[dict, dict]:
     """Per plan and per manager, computed from the sheets without ecmx's code."""
     _, e = sheets(path)
-    ended = e["enrollment_end"].fillna(e["discontinuation_date"]).where(e["enrollment_start"].notna())
+    ended = (
+        e["enrollment_end"].fillna(e["discontinuation_date"]).where(e["enrollment_start"].notna())
+    )
     active = e["enrollment_start"].notna() & (e["enrollment_start"] <= END)
     active &= ended.isna() | (ended >= END)
     enrolled_ids = set(e.loc[active, "member_id"])
@@ -39,7 +41,9 @@ def expected(path) -> tuple[dict, dict]:
         plans[plan] = {
             "enrolled": on["member_id"].nunique(),
             "pending": int((waiting["plan"] == plan).sum()),
-            "newly_enrolled": rows.loc[rows["enrollment_start"].between(START, END), "member_id"].nunique(),
+            "newly_enrolled": rows.loc[
+                rows["enrollment_start"].between(START, END), "member_id"
+            ].nunique(),
             "disenrolled": rows.loc[ended[rows.index].between(START, END), "member_id"].nunique(),
             "lead_care_managers": on["lead_care_manager_name"].nunique(),
         }
@@ -49,7 +53,9 @@ def expected(path) -> tuple[dict, dict]:
 
 def test_the_samples_counts_match_its_sheets(samples, cli, tmp_path):
     report = tmp_path / "capacity.xlsx"
-    run = cli("capacity", samples["xlsx"], "--period", "2025-11", "--report", report, "--format", "json")
+    run = cli(
+        "capacity", samples["xlsx"], "--period", "2025-11", "--report", report, "--format", "json"
+    )
     assert run.code == 0, run.err
     rows = json.loads(run.out)
     plans, managers = expected(samples["xlsx"])
@@ -58,7 +64,9 @@ def test_the_samples_counts_match_its_sheets(samples, cli, tmp_path):
     for plan, counts in plans.items():
         assert {k: got[plan][k] for k in counts} == counts, plan
     assert sum(c["enrolled"] for c in plans.values()) > 0  # the sample has enrolled members
-    assert {r["lead_care_manager"]: r["enrolled"] for r in rows if r["table"] != "plans"} == managers
+    assert {
+        r["lead_care_manager"]: r["enrolled"] for r in rows if r["table"] != "plans"
+    } == managers
     assert "1:50" in got["healthnet"]["asks"] and "quarterly" in got["healthnet"]["asks"]
     assert "monthly Provider Capacity Survey" in got["partnership"]["asks"]
     assert "no capacity report in the seeds" in got["chwp"]["asks"]
