@@ -81,21 +81,21 @@ class CapacityResult:
 
 
 def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress):
-    """Count for the period. Raises ``EcmxError``s (no dataset, a bad report name)."""
+    """Count for the period. Raises ``EcmxError``s (no dataset, a bad report, an unknown plan)."""
     _check_report(request)
     period = request.period or Period.containing(request.today or date.today()).shift(-1)
     _, registry = plugins_for(request, plugins)
+    chosen = [p for p in request.plans if p.lower() != "all"]
+    named = (
+        [registry.plan(p.lower()).id for p in chosen] if len(chosen) == len(request.plans) else []
+    )
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
     members = dataset.members.assign(plan=dataset.members["plan"].str.lower())
-    plan_ids = sorted(members["plan"].dropna().unique())
-    if request.plans and "all" not in request.plans:
-        plan_ids = [p.lower() for p in request.plans]
+    plan_ids = named or sorted(members["plan"].dropna().unique())
     episodes = dataset.enrollments.merge(members[["member_id", "plan"]], on="member_id")
     episodes = episodes[episodes["plan"].isin(plan_ids)]
     active = active_on(episodes, period.end)
-    notes = []
-    if not len(episodes):
-        notes.append(f"no enrollments for {', '.join(plan_ids) or 'any plan'}")
+    notes = _notes(dataset, plan_ids, episodes)
     result = CapacityResult(
         period,
         [_plan_row(p, episodes, active, period) for p in plan_ids],
@@ -109,6 +109,22 @@ def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress
         progress(f"writing {request.report.name}", 0, 0)
         write_capacity_report(result, request.report, force=request.force)
     return result
+
+
+def _notes(dataset, plan_ids: list[str], episodes: pd.DataFrame) -> list[str]:
+    """What the counts leave out: cells the dataset could not read (named by cell, never
+    by value: member data), and plans with no enrollments."""
+    notes = []
+    errors = [f for f in dataset.findings if f.severity == "error"]
+    if errors:
+        first = errors[0].cell or errors[0].sheet
+        notes.append(
+            f"{len(errors)} error(s) in the dataset (first: {first}): what they hold is not "
+            "counted; `ecmx validate` or `ecmx convert` lists them"
+        )
+    if not len(episodes):
+        notes.append(f"no enrollments for {', '.join(plan_ids) or 'any plan'}")
+    return notes
 
 
 def _check_report(request: CapacityRequest) -> None:

@@ -116,6 +116,7 @@ def test_the_table_flags_a_manager_with_51_members(cli, tmp_path):
         (("--period", "2025-13"), "is not a month"),
         (("--period", "November"), "YYYY-MM"),
         (("--report", "out.txt"), ".xlsx, .csv or .json"),
+        (("--plan", "nosuchplan"), "unknown plan"),
     ],
 )
 def test_bad_input_is_one_line(samples, cli, tmp_path, argv, needle):
