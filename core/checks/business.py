@@ -231,48 +231,6 @@ def care_plan_created(target):
     yield from _within(target, "care_plan_created", 90, "care plan created")
 
 
-def program_completion(target: Target):
-    """An enrolled member's program completion assessment is due every N months after
-    enrollment (the plan's files.rtf.rules.program_completion_months: CHWP 6, seed 000;
-    Health Net 12, seed 001). Warns when the member has been enrolled longer than that and
-    the dataset records no program_completion_date in the last N months. Needs the dataset:
-    the RTF has no column for the date, so a file read back alone cannot tell.
-    """
-    if target.dataset is None or target.member_ids is None:
-        return
-    if not _has(target, "ecm_status", "enrollment_start"):
-        return
-    facts = _plan_facts(target, ("program_completion_months",))
-    if facts is None:  # the plan states no interval: no rule
-        return
-    (months,), source = facts
-    since = _today(target) - pd.DateOffset(months=months)
-    enrollments = target.dataset.enrollments
-    ids = pd.Series(list(target.member_ids), index=target.fields.index)
-    if "program_completion_date" in enrollments:
-        done = pd.to_datetime(enrollments["program_completion_date"], errors="coerce")
-        last = done.groupby(enrollments["member_id"]).max()
-        recorded = pd.to_datetime(ids.map(last), errors="coerce")
-    else:
-        recorded = pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
-    due = (
-        (target.fields["ecm_status"] == "enrolled")
-        & (_dates(target, "enrollment_start") < since)
-        & ~(recorded >= since)
-    )
-    rows = _where(due)
-    if rows:
-        yield Hit(
-            rows,
-            f"program completion assessment due: enrolled over {months} months, "
-            f"none recorded in the last {months} months",
-            field="program_completion_date",
-            hint="complete the program completion assessment and record its date in "
-            "enrollments.program_completion_date",
-            source=source,
-        )
-
-
 def lead_care_manager_ratio(target: Target):
     if not _has(target, "lead_care_manager_name", "ecm_status"):
         return
@@ -414,15 +372,6 @@ BUSINESS_RULES = (
         "rebalance caseloads",
         "seed 002 FAQ: ratios for lead care managers to members cannot exceed 1:50",
         lead_care_manager_ratio,
-    ),
-    _rule(
-        "B011",
-        "warning",
-        "program completion assessment due",
-        "complete the program completion assessment and record its date",
-        "the plan's files.rtf.rules.program_completion_months (CHWP: seed 000 Step 9, "
-        "every six months; Health Net: seed 001 Step 9, every 12 months following enrollment)",
-        program_completion,
     ),
     _rule(
         "B009",

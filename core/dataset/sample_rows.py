@@ -48,7 +48,6 @@ def npi(first9: str) -> str:
     return first9 + npi_check_digit(first9)
 
 
-
 def last_completion(start: date, cap: date) -> date | None:
     """The latest program completion assessment of an episode: every 6 months (CHWP's
     interval, the shortest a plan states) less 10 days, up to ``cap``. Drawn without the
@@ -57,6 +56,7 @@ def last_completion(start: date, cap: date) -> date | None:
     while (when := start + timedelta(days=182 * k - 10)) <= cap:
         done, k = when, k + 1
     return done
+
 
 class SampleRows:
     """The random draws and the rows of one sample; ``tables`` holds the rows made."""

@@ -7,7 +7,15 @@ import datetime as dt
 
 import pytest
 
-from tests.unit.test_rules import day, found, make_target
+from ecmx.core.checks.completion import PROGRAM_COMPLETION
+from ecmx.core.checks.rules import run_rules
+from tests.unit.test_rules import day, make_target
+
+
+def found(code: str, target) -> list:
+    assert code == PROGRAM_COMPLETION.code
+    return run_rules([PROGRAM_COMPLETION], target)
+
 
 MEMBERS = ("P1", "P2", "P3", "P4", "P5")
 
@@ -30,9 +38,7 @@ def completion_target(plugins, make_dataset, plan_id, starts, done=None, **optio
     ]  # fmt: skip
     dataset = make_dataset(members=members, enrollments=enrollments)
     fields = [{"ecm_status": "enrolled", "enrollment_start": day(s)} for s in starts]
-    return make_target(
-        plan, fields=fields, dataset=dataset, member_ids=ids, first_row=2, **options
-    )
+    return make_target(plan, fields=fields, dataset=dataset, member_ids=ids, first_row=2, **options)
 
 
 # production date 2025-12-03 (make_target's default)
