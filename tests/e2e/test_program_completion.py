@@ -67,3 +67,38 @@ def test_a_date_recorded_within_the_interval_silences_it(kit, samples, tmp_path,
     assert date.fromisoformat(recorded) < kit.PRODUCTION_DATE
     found, _ = _b011(kit, samples, tmp_path, recorded)
     assert found == []
+
+
+def _due(kit, samples, tmp_path, completion: str, *extra):
+    data = tmp_path / "data"
+    shutil.copytree(samples["csv"], data)
+    _rewrite(data, completion)
+    run = kit.invoke("due", "--today", kit.PRODUCTION_DATE.isoformat(), *extra, "--dataset", data)
+    assert run.code == 0, run.err
+    return run, data
+
+
+def test_due_counts_program_completion_assessments_per_plan_without_names(kit, samples, tmp_path):
+    run, data = _due(kit, samples, tmp_path, "")
+    lines = [line for line in run.out.splitlines() if "program completion" in line]
+    assert [line.split(" (")[1].split(",")[0].split(")")[0] for line in lines] == [
+        "chwp",
+        "healthnet",
+    ]
+    assert "every 6 months after enrollment" in lines[0]
+    assert "every 12 months after enrollment" in lines[1]
+    assert all(line.split()[0].isdigit() and "overdue" in line for line in lines)
+    with open(data / "members.csv", newline="", encoding="utf-8") as handle:
+        people = list(csv.DictReader(handle))
+    for person in people:  # no member in the output
+        for value in (person["member_id"], person["last_name"], person["cin"]):
+            assert value not in run.out
+
+
+def test_due_with_recent_assessments_has_none_and_without_a_dataset_says_nothing(
+    kit, samples, tmp_path
+):
+    run, _ = _due(kit, samples, tmp_path, "2025-10-01", "--plan", "chwp")
+    assert "Program completion assessments (dataset): none due by 2025-12-17" in run.out
+    plain = kit.invoke("due", "--today", kit.PRODUCTION_DATE.isoformat())
+    assert "program completion" not in plain.out.lower()
