@@ -90,3 +90,20 @@ def test_b011_only_enrolled_members_and_needs_the_dataset(plugins, make_dataset)
     assert [f.row for f in found("B011", target)] == [2]
     target.dataset = None
     assert found("B011", target) == []
+
+
+def test_completions_due_counts_from_the_later_of_start_and_last_assessment(plugins, make_dataset):
+    from ecmx.core.calendar.completion_due import completions_due
+
+    # P1 started 2025-06-10: due 2025-12-10 (in the window); P2 assessed 2025-06-01:
+    # overdue since 2025-12-01; P3 assessed 2025-07-01: due 2026-01-01, not in the window;
+    # P4 started 2025-06-30: due 2025-12-30, not in the window.
+    starts = ["2025-06-10", "2024-01-01", "2024-01-01", "2025-06-30"]
+    done = {"P2": dt.date(2025, 6, 1), "P3": dt.date(2025, 7, 1)}
+    target = completion_target(plugins, make_dataset, "chwp", starts, done)
+    plans = [plugins[1].plan(p) for p in ("chwp", "calviva", "healthnet")]
+    (chwp,) = completions_due(target.dataset, plans, dt.date(2025, 12, 3), 14)
+    assert (chwp.plan, chwp.months, chwp.due, chwp.overdue) == ("chwp", 6, 2, 1)
+    line = chwp.line(dt.date(2025, 12, 17))
+    assert line.startswith("2 program completion assessments due by 2025-12-17 (chwp, 1 overdue)")
+    assert not any(m in line for m in MEMBERS)
