@@ -15,6 +15,7 @@ DETAILS = {
     "B007": "an enrolled member's care plan was not created within 90 days (CalAIM FAQ)",
     "B008": "a lead care manager has more than 50 enrolled members (CalAIM FAQ: ratio at most 1:50)",
     "B009": "a date is after the file's production date",
+    "B011": "an enrolled member has been enrolled longer than the plan's program completion interval and the dataset records no program completion assessment (enrollments.program_completion_date) within the last interval; needs the dataset. The interval is the plan's `files.rtf.rules.program_completion_months`: 6 at CHWP (its ECM process page, Step 9), 12 at Health Net (its ECM End-to-End Process, Step 9); no other plan states one, so no other plan has the rule",
     "C001": "the period's RTF or OTF is past its due date on the file's production date (the plan's `calendar:`, e.g. the 5th at Health Net, CalAIM FAQ); the file is still written",
     "C002": "the period's correction window has closed too (Health Net family: after the 10th, CalAIM FAQ): the plan will refuse the file; it is still written",
     "D001": "the dataset has no outreach or encounters table: treated as empty",

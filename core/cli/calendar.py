@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import click
 
@@ -116,8 +117,15 @@ def _write_csv(records: list[dict]) -> None:
     show_default=True,
     help="How far ahead to look.",
 )
+@click.option(
+    "--dataset",
+    "dataset_path",
+    type=click.Path(path_type=Path),
+    help="Your dataset (workbook or CSV folder): also count the program completion "
+    "assessments due per plan (no member names).",
+)
 @pass_state
-def due_command(state, plan_ids, today, days):
+def due_command(state, plan_ids, today, days, dataset_path):
     """What is due in the next days, what is overdue, which correction windows are open.
 
     Always exits 0: it informs, it does not check. In a workspace, a file the
@@ -125,11 +133,15 @@ def due_command(state, plan_ids, today, days):
     counted below the tables, and each deadline still listed says what the ledger
     knows of its file. Without one, 'overdue' means the date has passed.
     """
-    request = DueRequest(plan_ids, today, days, tuple(state.plans_dirs), state.workspace())
+    request = DueRequest(
+        plan_ids, today, days, tuple(state.plans_dirs), state.workspace(), dataset_path
+    )
     result = run_due(request, plugins=state.plugins())
     _upcoming(result)
     _overdue(result)
     _windows(result)
+    if result.completions is not None:
+        _completions(result)
     if result.met is not None:
         _met(result)
 
@@ -192,6 +204,16 @@ def _ledger_headers(result: DueResult, headers: tuple) -> tuple:
 
 def _ledger_cells(result: DueResult, due, cells: tuple) -> tuple:
     return cells if result.met is None else (*cells, result.ledger_note(due))
+
+
+def _completions(result: DueResult) -> None:
+    """Counts per plan, never names: the RTF's B011 findings name the members."""
+    until = result.today + timedelta(days=result.days)
+    title = "Program completion assessments (dataset)"
+    if not result.completions:
+        out.stdout.print(f"{title}: none due by {until}", markup=False)
+    for due in result.completions or ():
+        out.stdout.print(due.line(until), markup=False)
 
 
 def _met(result: DueResult) -> None:

@@ -152,6 +152,11 @@ ENROLLMENTS = Table(
         Column("care_plan_revised", "date"),
         Column("care_conference_date", "date"),
         Column("authorization_number", "identifier", description="TAR or authorization id"),
+        Column(
+            "program_completion_date",
+            "date",
+            description="the last program completion assessment (rule B011)",
+        ),
     ),
 )
 

@@ -48,6 +48,16 @@ def npi(first9: str) -> str:
     return first9 + npi_check_digit(first9)
 
 
+def last_completion(start: date, cap: date) -> date | None:
+    """The latest program completion assessment of an episode: every 6 months (CHWP's
+    interval, the shortest a plan states) less 10 days, up to ``cap``. Drawn without the
+    random source, so the other rows stay as they were."""
+    done, k = None, 1
+    while (when := start + timedelta(days=182 * k - 10)) <= cap:
+        done, k = when, k + 1
+    return done
+
+
 class SampleRows:
     """The random draws and the rows of one sample; ``tables`` holds the rows made."""
 
@@ -134,6 +144,7 @@ class SampleRows:
             care_plan_created=plan_made if plan_made <= cap else None, care_plan_revised=revised,
             care_conference_date=day(start, cap) if rng.random() < 0.3 else None,
             authorization_number=self.tar(mid),
+            program_completion_date=None if self.enrolled_count % 10 == 7 else last_completion(start, cap),
         )  # fmt: skip
         if start >= self.month(-1) and assigned < start:  # recent enrollees: the attempts before
             before = start - timedelta(1)

@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = (
     "ecmx.core.checks.crossfile",
     "ecmx.core.checks.field",
     "ecmx.core.checks.business",
+    "ecmx.core.checks.completion",
     "ecmx.core.checks.claim_rules",
     "ecmx.core.calendar.rule_kinds",
     "ecmx.plugins.builtin",

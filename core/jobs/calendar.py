@@ -71,13 +71,14 @@ def _write_ics(dates, path: Path, force: bool) -> None:
 
 @dataclass(frozen=True)
 class DueRequest:
-    """``ecmx due [--plan PLAN ...] [--today DAY] [--days N]``."""
+    """``ecmx due [--plan PLAN ...] [--today DAY] [--days N] [--dataset DATA]``."""
 
     plans: tuple[str, ...] = ()  # plan ids; empty or "all": every plan
     today: date | None = None  # judge as of this day; default: today
     days: int = 14  # how far ahead to look
     plans_dirs: tuple[Path, ...] = ()
     workspace: Path | None = None  # its ledger tells which deadlines were met; None: not known
+    dataset: Path | None = None  # also count program completion assessments due (no names)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class DueResult:
     # deadline still listed (``ledger_note``). Without one: None, and no notes.
     met: list | None = None
     ledger_notes: dict = field(default_factory=dict)
+    # With a dataset: per plan with an interval, the program completion assessments due
+    # by today + days (CompletionsDue, counts only); None without one.
+    completions: list | None = None
 
     def ledger_note(self, due) -> str:
         return self.ledger_notes.get((due.plan, due.event.name, str(due.period)), "")
@@ -122,9 +126,19 @@ def run_due(request: DueRequest, *, plugins=None) -> DueResult:
         open_windows(dates, today),
         OVERDUE_DAYS,
     )
+    if request.dataset is not None:
+        result = replace(result, completions=_completions(request, plans, today))
     if request.workspace is None:
         return result
     return _with_ledger(result, request.workspace, {plan.id: plan for plan in plans})
+
+
+def _completions(request: DueRequest, plans: list, today: date) -> list:
+    from ecmx.core.calendar.completion_due import completions_due
+    from ecmx.core.dataset.read import read_dataset
+
+    assert request.dataset is not None
+    return completions_due(read_dataset(request.dataset), plans, today, request.days)
 
 
 def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:

@@ -1028,7 +1028,7 @@ RULES = (
     Rule("000-001-program-completion", "000, 001",
          "000 last Step 'program completion assessment ... (every six months)'; 001 last Step 'every 12 months following enrollment'",
          ("chwp", "healthnet"), "A program completion assessment is due every 6 months at CHWP, every 12 months at Health Net.",
-         check_program_completion, "not checked by ecmx yet"),
+         check_program_completion),
     # -- ECM billing (837P)
     Rule("003-g9008-u1-clinical", "003", "ECM Procedure Codes and Modifiers: 'G9008: Clinical', 'U1: ECM clinical'",
          ("partnership",), "A clinical staff service is G9008 with U1.", check_g9008_u1),
