@@ -98,8 +98,11 @@ def member_cuts(member: dict, separators: str = "*:^~") -> list[tuple[str, str]]
     return notes
 
 
-def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]]:
-    """(column, problem) for each member value the claim needs and an 837P cannot carry."""
+def member_problems(
+    member: dict, subscriber_field: str, separators: str = ""
+) -> list[tuple[str, str]]:
+    """(column, problem) for each member value the claim needs and an 837P cannot carry;
+    ``separators``: the plan's X12 separators, which the writer turns into spaces."""
     problems: list[tuple[str, str]] = []
     for column, (element, width) in _written(member).items():
         problem = x12_problem(member.get(column), width)
@@ -131,7 +134,9 @@ def member_problems(member: dict, subscriber_field: str) -> list[tuple[str, str]
         if zip_code is not None and not re.fullmatch(r"[0-9]{5}(-?[0-9]{4})?", zip_code):
             problems.append(("zip", "N403 ZIP is not 5 or 9 digits (93721 or 93721-2345)"))
         city = text_or_none(member.get("city"))
-        if city is not None and len(" ".join(city.split())) < 2:
+        # as written: a separator becomes a space, so "1*" is the city "1"
+        written = city.translate(str.maketrans(dict.fromkeys(separators, " "))) if city else ""
+        if city is not None and len(" ".join(written.split())) < 2:
             problems.append(("city", "N401 city is shorter than the 2 characters X12 requires"))
     if missing(member.get("dob")):
         problems.append(("dob", "DMG02 date of birth is blank"))
@@ -151,7 +156,7 @@ def member_findings(
     for member in members.to_dict("records"):
         problems = [
             *((ERROR, c, f"{p}; this member's claim is held back")
-              for c, p in member_problems(member, subscriber_field)),
+              for c, p in member_problems(member, subscriber_field, separators)),
             *((WARNING, c, p) for c, p in member_cuts(member, separators)),
         ]  # fmt: skip
         findings += [
