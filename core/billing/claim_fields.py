@@ -135,7 +135,9 @@ def member_problems(
             problems.append(("zip", "N403 ZIP is not 5 or 9 digits (93721 or 93721-2345)"))
         city = text_or_none(member.get("city"))
         # as written: a separator becomes a space, so "1*" is the city "1"
-        written = city.translate(str.maketrans(dict.fromkeys(separators, " "))) if city else ""
+        written = city or ""
+        for separator in separators:
+            written = written.replace(separator, " ")
         if city is not None and len(" ".join(written.split())) < 2:
             problems.append(("city", "N401 city is shorter than the 2 characters X12 requires"))
     if missing(member.get("dob")):
