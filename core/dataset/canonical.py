@@ -63,6 +63,28 @@ STAFF_TYPES = ("clinical", "non_clinical")
 ENCOUNTER_MODES = ("in_person", "phone", "video")
 ENCOUNTER_KINDS = ("service", "outreach", "care_team_meeting", "engagement_fee")
 SEXES = ("F", "M", "U", "X")
+# The Community Supports (CS) services DHCS pre-approves: seed 002 speaks of "all 14
+# community supports (CS) services"; their names follow DHCS's list (plan configs
+# label them, assumed where no plan page names them).
+CS_SERVICES = (
+    "housing_transition_navigation",
+    "housing_deposits",
+    "housing_tenancy_sustaining",
+    "short_term_post_hospitalization_housing",
+    "recuperative_care",
+    "respite_services",
+    "day_habilitation",
+    "assisted_living_transition",
+    "community_transition_home",
+    "personal_care_homemaker",
+    "environmental_accessibility_adaptations",
+    "medically_tailored_meals",
+    "sobering_centers",
+    "asthma_remediation",
+)
+# Where a member + CS service stands (seed 002: the CSASF lists members with and
+# without authorization; those without are "new potential members" for outreach).
+CS_STATUSES = ("potential", "requested", "authorized", "denied", "closed")
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,13 @@ class Table:
     key: tuple[str, ...] = field(default=())
     # Kept by ecmx itself (ingest), not by the provider: not written while empty.
     ecmx_managed: bool = False
+    # Only some providers keep it (Community Supports): no note when it is missing,
+    # and not written while empty.
+    optional_quietly: bool = False
+
+    @property
+    def omitted_while_empty(self) -> bool:
+        return self.ecmx_managed or self.optional_quietly
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -215,11 +244,40 @@ ENCOUNTERS = Table(
             description="TAR or authorization for this service",
         ),
         Column(
+            "cs_service",
+            "code",
+            values=CS_SERVICES,
+            description="the Community Supports service this line bills; blank = ECM or "
+            "another benefit. Needs an authorized community_supports row covering the date",
+        ),
+        Column(
             "doula_recommendation",
             "bool",
             description="a doula visit beyond the first set, with the written recommendation "
             "it needs (not a standing order)",
         ),
+    ),
+)
+
+COMMUNITY_SUPPORTS = Table(
+    "community_supports",
+    key=("member_id", "service"),
+    optional_quietly=True,
+    description="one row per member and Community Supports service: referred, authorized or "
+    "listed on the plan's CSASF",
+    columns=(
+        Column("member_id", required=True),
+        Column("service", "code", required=True, values=CS_SERVICES),
+        Column("status", "code", required=True, values=CS_STATUSES),
+        Column("authorization_number", "identifier", description="the plan's CS authorization"),
+        Column("authorization_start", "date", description="first day the authorization covers"),
+        Column("authorization_end", "date", description="last day it covers; blank = open"),
+        Column("units_authorized", "int"),
+        Column("referral_date", "date", description="referred to, or listed for, the provider"),
+        Column("status_date", "date", description="when the status last changed"),
+        Column("service_start", "date", description="first day the provider rendered it"),
+        Column("service_end", "date", description="last day, when the service ended"),
+        Column("end_reason", description="why the service ended or was not started"),
     ),
 )
 
@@ -236,7 +294,14 @@ PLAN_ROSTERS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (MEMBERS, ENROLLMENTS, OUTREACH, ENCOUNTERS, PLAN_ROSTERS)
+TABLES: tuple[Table, ...] = (
+    MEMBERS,
+    ENROLLMENTS,
+    OUTREACH,
+    ENCOUNTERS,
+    COMMUNITY_SUPPORTS,
+    PLAN_ROSTERS,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 # provider.yaml keys (dataset.md); ``provider_type`` is an ecmx addition (OTF column).

@@ -96,6 +96,10 @@ class Dataset:
     def encounters(self) -> pd.DataFrame:
         return self.tables["encounters"]
 
+    @property
+    def community_supports(self) -> pd.DataFrame:
+        return self.tables["community_supports"]
+
 
 @gc_paused()
 def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
@@ -115,7 +119,7 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 where = "sheet" if path.is_file() else "file"
                 name = table.name if path.is_file() else f"{table.name}.csv"
                 structural.append(f"{path}: {where} {name!r} is missing; the dataset needs it")
-            elif not table.ecmx_managed:
+            elif not table.omitted_while_empty:
                 findings.append(
                     D001.finding(f"no {table.name} table: treated as empty", file=str(path))
                 )

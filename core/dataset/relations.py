@@ -13,7 +13,7 @@ from ecmx.core.dataset.canonical import ROW
 from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
 
 # The tables whose rows name a member of the members table.
-MEMBER_TABLES = ("enrollments", "outreach", "encounters")
+MEMBER_TABLES = ("enrollments", "outreach", "encounters", "community_supports")
 
 
 def check_relations(dataset) -> list[Finding]:

@@ -65,7 +65,7 @@ def _write_sheet(sheet, header, rows, date_format) -> None:
 
 
 def _tables_to_write(sample: SampleData) -> list:
-    return [t for t in C.TABLES if not (t.ecmx_managed and not sample.tables.get(t.name))]
+    return [t for t in C.TABLES if not (t.omitted_while_empty and not sample.tables.get(t.name))]
 
 
 def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> None:
