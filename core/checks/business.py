@@ -10,11 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ecmx.core.checks.caseload import (
-    LEAD_CARE_MANAGER_LIMIT,
-    members_per_lead_care_manager,
-    over_limit,
-)
+from ecmx.core.checks.caseload import members_per_lead_care_manager, over_limit, ratio_of
 from ecmx.core.checks.rule_inputs import (
     business_rule,
     dates_of,
@@ -216,16 +212,21 @@ def care_plan_created(target):
 
 
 def lead_care_manager_ratio(target: Target):
-    if not has_fields(target, "lead_care_manager_name", "ecm_status"):
+    """More enrolled members than the plan's ratio allows (capacity.lead_care_manager_ratio,
+    1:50 in the Health Net family, seed 002): over every plan with the dataset, else over
+    the file's rows. A plan that states no ratio has no such rule."""
+    ratio = ratio_of(target.plan)
+    if ratio is None or not has_fields(target, "lead_care_manager_name", "ecm_status"):
         return
-    source = target.dataset.enrollments if target.dataset is not None else None
-    if source is not None:
-        counts = members_per_lead_care_manager(source[source["status"] == "enrolled"])
+    limit, source = ratio
+    enrollments = target.dataset.enrollments if target.dataset is not None else None
+    if enrollments is not None:
+        counts = members_per_lead_care_manager(enrollments[enrollments["status"] == "enrolled"])
     else:
         counts = target.fields.loc[
             target.fields["ecm_status"] == "enrolled", "lead_care_manager_name"
         ].value_counts()
-    over = over_limit(counts)
+    over = over_limit(counts, limit)
     rows = rows_where(
         (target.fields["ecm_status"] == "enrolled")
         & target.fields["lead_care_manager_name"].isin(over.index)
@@ -233,8 +234,9 @@ def lead_care_manager_ratio(target: Target):
     if rows:
         yield Hit(
             rows,
-            f"the lead care manager has more than {LEAD_CARE_MANAGER_LIMIT} enrolled members",
+            f"the lead care manager has more than {limit} enrolled members (ratio 1:{limit})",
             field="lead_care_manager_name",
+            source=source,
         )
 
 
@@ -351,9 +353,10 @@ BUSINESS_RULES = (
     business_rule(
         "B008",
         "warning",
-        "lead care manager ratio above 1:50",
+        "lead care manager ratio above the plan's (1:50)",
         "rebalance caseloads",
-        "seed 002 FAQ: ratios for lead care managers to members cannot exceed 1:50",
+        "the plan's capacity.lead_care_manager_ratio (Health Net family: seed 002 FAQ, ratios "
+        "for lead care managers to members cannot exceed 1:50; assumed for the other plans)",
         lead_care_manager_ratio,
     ),
     business_rule(

@@ -1,11 +1,10 @@
 """A lead care manager's caseload, counted one way for B008 (business.py) and for
-``ecmx capacity`` (jobs/capacity.py): seed 002, ratio at most 1:50."""
+``ecmx capacity`` (jobs/capacity.py), against each plan's ``capacity.lead_care_manager_ratio``
+(the Health Net family's 1:50, seed 002; assumed for the other plans)."""
 
 from __future__ import annotations
 
 import pandas as pd
-
-LEAD_CARE_MANAGER_LIMIT = 50  # members per lead care manager (seed 002)
 
 
 def members_per_lead_care_manager(episodes: pd.DataFrame) -> pd.Series:
@@ -14,6 +13,17 @@ def members_per_lead_care_manager(episodes: pd.DataFrame) -> pd.Series:
     return episodes.drop_duplicates("member_id")["lead_care_manager_name"].value_counts()
 
 
-def over_limit(counts: pd.Series) -> pd.Series:
-    """The managers among ``counts`` above the 1:50 ratio (seed 002)."""
-    return counts[counts > LEAD_CARE_MANAGER_LIMIT]
+def over_limit(counts: pd.Series, limit: int) -> pd.Series:
+    """The managers among ``counts`` with more than ``limit`` members (ratio 1:limit)."""
+    return counts[counts > limit]
+
+
+def ratio_of(plan) -> tuple[int, str] | None:
+    """The plan's lead care manager ratio N (1:N) and where it comes from, as a finding
+    cites it (an assumed one says so, by plan name); None: the plan states none."""
+    fact = plan.capacity.ratio
+    if fact is None:
+        return None
+    if fact.assumed:
+        return int(fact.value), f"assumed for {plan.name}: {fact.note or fact.source_text}"
+    return int(fact.value), fact.source_text

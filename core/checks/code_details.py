@@ -13,7 +13,10 @@ DETAILS = {
     "B005": "an enrolled member's assessment was not started within 30 days of enrollment (CalAIM FAQ; CHWP's and Health Net's ECM process pages)",
     "B006": "an enrolled member's assessment was not completed within 60 days (CalAIM FAQ; CHWP's and Health Net's ECM process pages)",
     "B007": "an enrolled member's care plan was not created within 90 days (CalAIM FAQ)",
-    "B008": "a lead care manager has more than 50 enrolled members (CalAIM FAQ: ratio at most 1:50)",
+    "B008": "a lead care manager has more enrolled members than the plan's ratio allows, over "
+    "every plan with the dataset: the plan's `capacity.lead_care_manager_ratio`, 1:50 in the "
+    "Health Net family (CalAIM FAQ), assumed 1:50 for CHWP and Partnership (the finding's "
+    "source says so)",
     "B009": "a date is after the file's production date",
     "B011": "an enrolled member has been enrolled longer than the plan's program completion interval and the dataset records no program completion assessment (enrollments.program_completion_date) within the last interval; needs the dataset. The interval is the plan's `files.rtf.rules.program_completion_months`: 6 at CHWP (its ECM process page, Step 9), 12 at Health Net (its ECM End-to-End Process, Step 9); no other plan states one, so no other plan has the rule",
     "C001": "the period's RTF or OTF is past its due date on the file's production date (the plan's `calendar:`, e.g. the 5th at Health Net, CalAIM FAQ); the file is still written",

@@ -67,9 +67,16 @@ def test_the_samples_counts_match_its_sheets(samples, cli, tmp_path):
     assert {
         r["lead_care_manager"]: r["enrolled"] for r in rows if r["table"] != "plans"
     } == managers
-    assert "1:50" in got["healthnet"]["asks"] and "quarterly" in got["healthnet"]["asks"]
-    assert "monthly Provider Capacity Survey" in got["partnership"]["asks"]
-    assert "no capacity report in the seeds" in got["chwp"]["asks"]
+    # what each plan asks and its ratio come from its config's capacity: section, cited
+    assert {r["ratio"] for r in got.values()} == {"1:50"}
+    assert got["healthnet"]["asks"].startswith("capacity report, every quarter")
+    assert "cannot exceed 1:50" in got["healthnet"]["source"]
+    assert "submit an updated capacity report quarterly" in got["healthnet"]["source"]
+    assert got["partnership"]["asks"].startswith("Provider Capacity Survey, every month")
+    assert "Microsoft Forms" in got["partnership"]["asks"]
+    assert "assumed for Partnership HealthPlan of California" in got["partnership"]["source"]
+    assert "no capacity report" in got["chwp"]["asks"]
+    assert got["chwp"]["source"].startswith("assumed for California Health & Wellness Plan")
 
     # the xlsx report opens, and holds the same figures; no member id anywhere in it
     book = openpyxl.load_workbook(report, read_only=True)
