@@ -27,3 +27,19 @@ def ratio_of(plan) -> tuple[int, str] | None:
     if fact.assumed:
         return int(fact.value), f"assumed for {plan.name}: {fact.note or fact.source_text}"
     return int(fact.value), fact.source_text
+
+
+def managers_over(active: pd.DataFrame, plans) -> dict[str, list[str]]:
+    """Per plan stating a ratio: the lead care managers of its members in ``active``
+    (enrolled episodes with a ``plan`` column) whose caseload over every plan is above the
+    plan's ratio. Names are staff, not members."""
+    counts = members_per_lead_care_manager(active)
+    first = active.drop_duplicates("member_id")
+    found = {}
+    for plan in plans:
+        ratio = ratio_of(plan)
+        if ratio is None:
+            continue
+        serving = set(first.loc[first["plan"] == plan.id, "lead_care_manager_name"].dropna())
+        found[plan.id] = sorted(n for n in over_limit(counts, ratio[0]).index if n in serving)
+    return found

@@ -16,8 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.caseload import members_per_lead_care_manager, over_limit, ratio_of
-from ecmx.core.dataset.episodes import enrollment_ended, episode_began
+from ecmx.core.checks.caseload import (
+    managers_over,
+    members_per_lead_care_manager,
+    over_limit,
+    ratio_of,
+)
+from ecmx.core.dataset.episodes import active_on, enrollment_ended, episode_began
 from ecmx.core.dataset.read import ROW
 from ecmx.core.errors import InputError
 from ecmx.core.jobs.common import no_progress, plugins_for, read_for_plans
@@ -82,11 +87,12 @@ def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress
     active = active_on(episodes, period.end)
     notes = _notes(dataset, plan_ids, episodes)
     limits = {p: _ratio(specs.get(p)) for p in plan_ids}
-    managers = _manager_rows(active, limits)
+    over = managers_over(active, [specs[p] for p in plan_ids if p in specs])
+    counted = (episodes, active, over)
     result = CapacityResult(
         period,
-        [_plan_row(specs.get(p), p, (episodes, active), period, managers) for p in plan_ids],
-        managers,
+        [_plan_row(specs.get(p), p, counted, period) for p in plan_ids],
+        _manager_rows(active, limits),
         notes,
         request.report,
     )
@@ -128,15 +134,6 @@ def _check_report(request: CapacityRequest) -> None:
     refuse_existing(path, request.force)
 
 
-def active_on(episodes: pd.DataFrame, day: date) -> pd.DataFrame:
-    """Episodes whose ECM enrollment covers ``day``: begun on or before it (enrollment_start)
-    and not ended before it (enrollment_end, else discontinuation_date: episodes.py)."""
-    when = pd.Timestamp(day)
-    start, ended = episodes["enrollment_start"], enrollment_ended(episodes)
-    covers = start.notna() & (start <= when) & (ended.isna() | (ended >= when))
-    return episodes[covers].sort_values(ROW, kind="stable")
-
-
 def _in(period: Period, days: pd.Series) -> pd.Series:
     return (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
 
@@ -158,10 +155,10 @@ def _ratio(plan) -> int | None:
     return None if plan is None else plan.capacity.limit
 
 
-def _plan_row(spec, plan: str, counted: tuple, period: Period, managers: list[dict]) -> dict:
+def _plan_row(spec, plan: str, counted: tuple, period: Period) -> dict:
     """One plan's figures; ``spec`` is None for a plan id the dataset names and no config
     defines (the dataset's findings say so): counted, with no ratio and no report."""
-    episodes, active = counted
+    episodes, active, over = counted
     mine, enrolled = episodes[episodes["plan"] == plan], active[active["plan"] == plan]
     members = enrolled["member_id"].nunique()
     names = set(enrolled["lead_care_manager_name"].dropna())
@@ -169,7 +166,6 @@ def _plan_row(spec, plan: str, counted: tuple, period: Period, managers: list[di
     gone = mine[_in(period, enrollment_ended(mine))]["member_id"].nunique()
     ratio = ratio_of(spec) if spec is not None else None
     report = spec.capacity.report if spec is not None else None
-    over = [m for m in managers if m["lead_care_manager"] in names and m["over_limit"]]
     return {
         "plan": plan,
         "enrolled": members,
@@ -179,7 +175,7 @@ def _plan_row(spec, plan: str, counted: tuple, period: Period, managers: list[di
         "lead_care_managers": len(names),
         "members_per_manager": round(members / len(names), 1) if names else None,
         "ratio": f"1:{ratio[0]}" if ratio else None,
-        "managers_over_ratio": len(over),
+        "managers_over_ratio": len(over.get(plan, [])),
         "asks": report.describe if report is not None else NO_ASK,
         "source": "; ".join(filter(None, (ratio[1] if ratio else "", _cited(spec, report)))),
     }
