@@ -65,3 +65,29 @@ def capacity_due(dataset, plans, today: date) -> list[CapacityDue]:
             CapacityDue(plan.id, ratio[0], len(over[plan.id]), enrolled, managers, ratio[1], asks)
         )
     return found
+
+
+def capacity_reports(plans, period) -> list[dict]:
+    """Per plan asking for a capacity report: what it is and, when the plan's calendar
+    dates it (``capacity.report.calendar_event``), its due date for ``period``."""
+    from ecmx.core.calendar.schedule import due_dates
+
+    found = []
+    for plan in plans:
+        report = plan.capacity.report
+        if report is None:
+            continue
+        dated = [d for d in due_dates(plan, [period]) if d.event.name == report.calendar_event]
+        due = dated[-1] if dated else None
+        found.append(
+            {
+                "plan": plan.id,
+                "plan_name": plan.name,
+                "title": report.title,
+                "every": report.every,
+                "how": report.how,
+                "date": due.date if due else None,
+                "assumed": bool(due and due.event.assumed),
+            }
+        )
+    return found

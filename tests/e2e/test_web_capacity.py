@@ -134,3 +134,22 @@ def test_a_bad_period_is_one_line(sampled):
 
 def test_the_navigation_lists_the_page(sampled):
     assert '<a href="/capacity"' in sampled.get("/").text
+
+
+def test_the_board_and_the_calendar_show_partnerships_capacity_survey(tmp_path):
+    with web_client(tmp_path / "ws") as client:
+        board = client.get(f"/?period={PERIOD}").text
+        assert "Capacity reports the plans ask for" in board
+        assert (
+            "Partnership HealthPlan of California: Provider Capacity Survey, every month "
+            "(Microsoft Forms survey via email link), due 2025-12-28 Sun (assumed: confirm "
+            "with the plan)." in board
+        )
+        assert (
+            "Health Net: capacity report, every quarter; no date in the plan&#39;s calendar"
+            in board
+        )
+        assert f'href="/capacity?period={PERIOD}"' in board
+        calendar = client.get("/calendar?year=2025&plan=partnership").text
+        row = re.search(r"<tr[^>]*><td>2025-12-28 Sun</td>(.*?)</tr>", calendar, re.S).group(1)
+        assert "Provider Capacity Survey due (Microsoft Forms)" in row and "2025-11" in row
