@@ -146,7 +146,7 @@ def test_the_board_and_the_calendar_show_partnerships_capacity_survey(tmp_path):
             "with the plan)." in board
         )
         assert (
-            "Health Net: capacity report, every quarter; no date in the plan&#39;s calendar"
+            "Health Net: capacity report, every quarter; no date in the plan's calendar"
             in board
         )
         assert f'href="/capacity?period={PERIOD}"' in board
