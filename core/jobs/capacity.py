@@ -200,7 +200,7 @@ def _manager_rows(active: pd.DataFrame, limits: dict[str, int | None]) -> list[d
     rows = []
     for name, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
         plans = first[first["lead_care_manager_name"] == name]["plan"].value_counts()
-        ratios = [limits[p] for p in plans.index if limits.get(p) is not None]
+        ratios = [r for p in plans.index if (r := limits.get(str(p))) is not None]
         limit = min(ratios) if ratios and name != NO_MANAGER else None
         rows.append(
             {
@@ -208,7 +208,7 @@ def _manager_rows(active: pd.DataFrame, limits: dict[str, int | None]) -> list[d
                 "enrolled": int(count),
                 "by_plan": "; ".join(f"{p} {n}" for p, n in sorted(plans.items())),
                 "ratio": f"1:{limit}" if limit else None,
-                "over_limit": bool(limit) and len(over_limit(counts[[name]], limit)) > 0,
+                "over_limit": limit is not None and name in over_limit(counts, limit).index,
             }
         )
     return rows

@@ -128,9 +128,7 @@ def test_bill_the_month_and_download_each_plan_s_837p(driver, downloads, tmp_pat
         assert h1(driver)
 
 
-def test_capacity_shows_the_samples_figures_and_downloads_them_as_xlsx(
-    driver, downloads, tmp_path
-):
+def test_capacity_shows_the_samples_figures_and_downloads_them_as_xlsx(driver, downloads, tmp_path):
     with running_server(tmp_path / "workspace") as url:
         sign_in(driver, url)
         period = start_with_sample(driver)

@@ -145,10 +145,7 @@ def test_the_board_and_the_calendar_show_partnerships_capacity_survey(tmp_path):
             "(Microsoft Forms survey via email link), due 2025-12-28 Sun (assumed: confirm "
             "with the plan)." in board
         )
-        assert (
-            "Health Net: capacity report, every quarter; no date in the plan's calendar"
-            in board
-        )
+        assert "Health Net: capacity report, every quarter; no date in the plan's calendar" in board
         assert f'href="/capacity?period={PERIOD}"' in board
         calendar = client.get("/calendar?year=2025&plan=partnership").text
         row = re.search(r"<tr[^>]*><td>2025-12-28 Sun</td>(.*?)</tr>", calendar, re.S).group(1)

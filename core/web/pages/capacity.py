@@ -49,7 +49,7 @@ def _request(request: Request, report: Path | None = None) -> CapacityRequest | 
 async def capacity_page(request: Request):
     config = config_of(request)
     job = _request(request)
-    period = job.period if job is not None else _default_period()
+    period = (job.period if job is not None else None) or _default_period()
     result = run_capacity(job, plugins=config.plugins) if job is not None else None
     names = {p.id: p.name for p in config.registry.concrete_plans()}
     return render(
