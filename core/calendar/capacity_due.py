@@ -53,7 +53,7 @@ def capacity_due(dataset, plans, today: date) -> list[CapacityDue]:
     over = managers_over(active, plans)
     found = []
     for plan in plans:
-        ratio = ratio_of(plan)
+        ratio = ratio_of(plan, by_title=True)
         if ratio is None or not (members["plan"] == plan.id).any():
             continue
         mine = active[active["plan"] == plan.id]

@@ -18,15 +18,16 @@ def over_limit(counts: pd.Series, limit: int) -> pd.Series:
     return counts[counts > limit]
 
 
-def ratio_of(plan) -> tuple[int, str] | None:
+def ratio_of(plan, *, by_title: bool = False) -> tuple[int, str] | None:
     """The plan's lead care manager ratio N (1:N) and where it comes from, as a finding
-    cites it (an assumed one says so, by plan name); None: the plan states none."""
+    cites it (an assumed one says so, by plan name), or with ``by_title`` as a person reads
+    it (the source's title, then its section); None: the plan states none."""
     fact = plan.capacity.ratio
     if fact is None:
         return None
     if fact.assumed:
         return int(fact.value), f"assumed for {plan.name}: {fact.note or fact.source_text}"
-    return int(fact.value), fact.source_text
+    return int(fact.value), plan.cite(fact.source) if by_title else fact.source_text
 
 
 def managers_over(active: pd.DataFrame, plans) -> dict[str, list[str]]:

@@ -164,7 +164,7 @@ def _plan_row(spec, plan: str, counted: tuple, period: Period) -> dict:
     names = set(enrolled["lead_care_manager_name"].dropna())
     new = mine[_in(period, mine["enrollment_start"])]["member_id"].nunique()
     gone = mine[_in(period, enrollment_ended(mine))]["member_id"].nunique()
-    ratio = ratio_of(spec) if spec is not None else None
+    ratio = ratio_of(spec, by_title=True) if spec is not None else None
     report = spec.capacity.report if spec is not None else None
     return {
         "plan": plan,
