@@ -434,6 +434,15 @@ class Audit:
         assert run.code == 0, run.err
         return json.loads(run.out)
 
+    @cached_property
+    def capacity(self) -> dict[str, dict]:
+        """``ecmx capacity --format json`` over the RTF/OTF dataset: each plan's row."""
+        folder = self.base / "files" / "dataset"
+        self.files  # noqa: B018 - writes the dataset
+        run = self.kit.run("capacity", folder, "--period", PERIOD, "--format", "json")
+        assert run.code == 0, run.err
+        return {r["plan"]: r for r in json.loads(run.out) if r["table"] == "plans"}
+
     def events(self, plan: str, event: str) -> list[dict]:
         return [r for r in self.calendar if r["plan"] == plan and r["event"] == event]
 
@@ -762,6 +771,22 @@ def check_lead_care_manager(audit, plan):
     assert not audit.rtf_findings(plan, f"ontime-{plan}", "B008")
 
 
+def check_capacity_report_quarterly(audit, plan):
+    row = audit.capacity[plan]
+    assert row["asks"].startswith("capacity report, every quarter"), row["asks"]
+    assert "submit an updated capacity report quarterly" in row["source"]
+    assert row["ratio"] == "1:50" and "cannot exceed 1:50" in row["source"]
+    assert "assumed" not in row["source"]  # stated for this plan
+
+
+def check_capacity_survey_monthly(audit, plan):
+    row = audit.capacity[plan]
+    assert row["asks"].startswith("Provider Capacity Survey, every month"), row["asks"]
+    assert "Microsoft Forms survey via email link" in row["asks"]
+    dates = [r["date"] for r in audit.events(plan, "capacity_survey_due")]
+    assert len(dates) == 1 and dates[0].startswith("2025-12"), dates  # one a month
+
+
 def check_program_completion(audit, plan):
     def completion(mid):
         _, _, findings = audit.files
@@ -1025,6 +1050,14 @@ RULES = (
          HN_TRIO, "The care plan is created within 90 days of enrollment (B007).", check_care_plan),
     Rule("002-lead-care-manager-1-to-50", "002", "FAQ 'How many ECM members can a provider have?': 'cannot exceed 1:50'",
          HN_TRIO, "A lead care manager has at most 50 members (B008).", check_lead_care_manager),
+    Rule("002-capacity-report-quarterly", "002",
+         "FAQ 'How many ECM members can a provider have?': 'Each ECM provider must submit an updated capacity report quarterly, at a minimum'",
+         HN_TRIO, "The provider sends a capacity report at least quarterly (ecmx capacity gives its figures).",
+         check_capacity_report_quarterly),
+    Rule("003-capacity-survey-monthly", "003",
+         "ECM Reporting Schedule: 'Provider Capacity Survey (Microsoft Forms survey via email link)'; 'Provider Capacity Survey Due'",
+         ("partnership",), "The provider answers Partnership's monthly Provider Capacity Survey (ecmx capacity gives its figures).",
+         check_capacity_survey_monthly),
     Rule("000-001-program-completion", "000, 001",
          "000 last Step 'program completion assessment ... (every six months)'; 001 last Step 'every 12 months following enrollment'",
          ("chwp", "healthnet"), "A program completion assessment is due every 6 months at CHWP, every 12 months at Health Net.",
