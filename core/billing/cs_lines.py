@@ -56,8 +56,9 @@ def mark_community_supports(lines: pd.DataFrame, supports: pd.DataFrame) -> None
     pairs = (
         lines.loc[cs, ["member_id", "cs_service", "date", "_row", "billed_units"]]
         .reset_index()
-        .merge(rows, left_on=["member_id", "cs_service"], right_on=["member_id", "service"],
-               how="left")  # fmt: skip
+        .merge(
+            rows, left_on=["member_id", "cs_service"], right_on=["member_id", "service"], how="left"
+        )
         .set_index("index")
     )
     day = pd.to_datetime(pairs["date"])
@@ -70,9 +71,7 @@ def mark_community_supports(lines: pd.DataFrame, supports: pd.DataFrame) -> None
     cover[(status != "authorized").fillna(True).astype(bool)] = "not_authorized"
     cover[pairs["service"].isna()] = "no_row"
     lines.loc[pairs.index, "cs_cover"] = cover
-    lines.loc[pairs.index, "cs_status"] = [
-        None if pd.isna(s) else str(s) for s in pairs["status"]
-    ]
+    lines.loc[pairs.index, "cs_status"] = [None if pd.isna(s) else str(s) for s in pairs["status"]]
     _units(lines, pairs[cover == "covered"].assign(_day=day))
 
 

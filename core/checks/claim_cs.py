@@ -130,8 +130,7 @@ CS_RULES = (
     claim_rule(
         "K020",
         "CS service without an authorization covering its date",
-        "bill a CS service only under an authorized community_supports row whose dates "
-        "cover it",
+        "bill a CS service only under an authorized community_supports row whose dates cover it",
         f"{CS_FAQ}: 'approved authorizations are required before rendering services'; 'For "
         "CS, authorization approval is required before you can provide services and bill' "
         "(billing.community_supports.authorization_required)",
@@ -148,8 +147,7 @@ CS_RULES = (
     claim_rule(
         "K022",
         "CS units beyond the authorization",
-        "ask the plan for more units before billing them, or correct units or "
-        "units_authorized",
+        "ask the plan for more units before billing them, or correct units or units_authorized",
         f"{CS_FAQ}: authorization approval is required before you provide services and bill; "
         "units beyond those approved are not authorized",
         _over_units,

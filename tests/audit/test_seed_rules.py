@@ -309,8 +309,14 @@ def cs_dataset(kit):
         mid = f"cs-{p}"
         ds.member(mid, p)
         ds.episode(mid, "pending_outreach", assigned_date="2025-10-20")
-        ds.support(mid, "medically_tailored_meals", "authorized", authorization_number="CS1",
-                   authorization_start="2025-11-03", authorization_end="2025-11-20")
+        ds.support(
+            mid,
+            "medically_tailored_meals",
+            "authorized",
+            authorization_number="CS1",
+            authorization_start="2025-11-03",
+            authorization_end="2025-11-20",
+        )
         ds.support(mid, "day_habilitation", "requested")
         ds.encounter(mid, "2025-11-03", **meals)  # the authorization's first day
         ds.encounter(mid, "2025-11-20", **meals)  # its last

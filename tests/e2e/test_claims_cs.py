@@ -174,7 +174,9 @@ def test_the_invoice_refuses_the_same_cs_lines(kit, cs_data, tmp_path):
     book = out / claim_file_name(kit.load_yaml(cs_data / "provider.yaml"), "healthnet", "Invoice")
     _, rows = kit.calamine_sheet(book)
     header, lines, total = invoice_lines(rows)
-    billed = sorted((line[header.index("Procedure Code")], line[header.index("Charge")]) for line in lines)
+    billed = sorted(
+        (line[header.index("Procedure Code")], line[header.index("Charge")]) for line in lines
+    )
     assert billed == [("G9012", 85), ("H2014", 150), ("S5170", 250)]
     assert Decimal(str(total)) == Decimal("485")
 
@@ -194,9 +196,7 @@ billing:
 """
 
 
-def test_a_plan_that_pays_cs_outreach_and_needs_no_authorization_bills_them(
-    kit, samples, tmp_path
-):
+def test_a_plan_that_pays_cs_outreach_and_needs_no_authorization_bills_them(kit, samples, tmp_path):
     """The rules are the plan's (billing.community_supports): a plan that says so bills
     CS outreach and CS lines without an authorization."""
     plans = tmp_path / "plans"
@@ -207,8 +207,11 @@ def test_a_plan_that_pays_cs_outreach_and_needs_no_authorization_bills_them(
     member = {**MEMBERS[0], "plan": "hn_cs_paying"}
     data = write_dataset(
         tmp_path / "data",
-        {"members": [member], "enrollments": ENROLLMENTS,
-         "encounters": [ENCOUNTERS[0], ENCOUNTERS[6]]},  # fmt: skip
+        {
+            "members": [member],
+            "enrollments": ENROLLMENTS,
+            "encounters": [ENCOUNTERS[0], ENCOUNTERS[6]],
+        },
         provider,
     )
     out = tmp_path / "claims"
@@ -267,9 +270,15 @@ def cs_datasets(draw):
             )  # fmt: skip
     tables = {
         "members": members,
-        "enrollments": [{"member_id": m["member_id"], "status": "enrolled",
-                         "enrollment_start": "2025-10-01", "authorization_number": "TAR1"}
-                        for m in members],  # fmt: skip
+        "enrollments": [
+            {
+                "member_id": m["member_id"],
+                "status": "enrolled",
+                "enrollment_start": "2025-10-01",
+                "authorization_number": "TAR1",
+            }
+            for m in members
+        ],
         "encounters": encounters,
     }
     if supports:
