@@ -115,6 +115,8 @@ def _over_units(target: Target):
             "more units of this CS service than its authorization approved "
             "(community_supports.units_authorized, counted over every line it covers)",
             field="units",
+            hint="ask the plan for more units before billing them; or correct units, or "
+            "units_authorized from the plan's approval",
         )
 
 
