@@ -16,7 +16,7 @@ from ecmx.core.checks.caseload import (
     members_per_lead_care_manager,
     over_limit,
 )
-from ecmx.core.checks.rules import Hit, Rule, Target
+from ecmx.core.checks.rules import MEMBER_FILE_KINDS, Hit, Rule, Target
 from ecmx.core.dataset.canonical import EXIT_STATUSES
 from ecmx.core.hookspecs import hookimpl
 
@@ -383,7 +383,7 @@ BUSINESS_RULES = (
         "correct the date",
         "a file reports what happened by its production date",
         future_dates,
-        ("rtf", "otf", "mif", "mini_mif", "tel"),
+        MEMBER_FILE_KINDS,
     ),
     ATTEMPT_WHILE_ENROLLED,
 )
