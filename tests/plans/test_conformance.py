@@ -547,9 +547,7 @@ def test_inbound_cells_have_the_layouts_types(inbound_case):
 
 
 def expected_referrals(case) -> dict[str, tuple[dict, dict]]:
-    on_roster = {
-        r["cin"] for r in case.sample.tables["plan_rosters"] if r["plan"] == case.plan.id
-    }
+    on_roster = {r["cin"] for r in case.sample.tables["plan_rosters"] if r["plan"] == case.plan.id}
     return {
         cin: (member, episode)
         for cin, (member, episode) in reported_episodes(case.sample, case.plan.id).items()

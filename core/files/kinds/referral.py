@@ -52,13 +52,12 @@ def build(context) -> tuple[pd.DataFrame, list[Finding]]:
     # concern) has no referral in the period: not the referral file's to report.
     frame, _ = members_with_latest_episode(context)
     start, end = pd.Timestamp(context.period.start), pd.Timestamp(context.period.end)
-    referred = frame["referral_date"].between(start, end) & frame["status"].isin(
-        REFERABLE_STATUSES
-    )
+    referred = frame["referral_date"].between(start, end) & frame["status"].isin(REFERABLE_STATUSES)
     candidates = frame[referred]
     on_roster = candidates["cin"].str.upper().isin(_roster_cins(context))
     assigned = candidates["assigned_date"].notna()
-    findings = _already_assigned(context, candidates[assigned | on_roster], assigned)
+    left_off = candidates[assigned | on_roster].assign(_assigned=assigned)
+    findings = _already_assigned(context, left_off)
     frame = candidates[~(assigned | on_roster)].copy()
     for flag in ("homeless", "medicare_dual"):  # blank = no, as on the RTF
         frame[flag] = frame[flag].fillna(False)
@@ -74,17 +73,18 @@ def _roster_cins(context) -> set[str]:
     return set(mine.astype(str).str.upper())
 
 
-def _already_assigned(context, left_off: pd.DataFrame, assigned: pd.Series) -> list[Finding]:
+def _already_assigned(context, left_off: pd.DataFrame) -> list[Finding]:
     """R002 at the episode's assigned_date cell, or at the member's CIN when only the plan's
     ingested file lists them."""
     dataset, plan = context.dataset, context.plan
     out = []
-    for index, row in left_off.iterrows():
-        if assigned[index]:
-            table, column, at = "enrollments", "assigned_date", row[EPISODE_ROW]
+    columns = ["_assigned", EPISODE_ROW, MEMBER_ROW, "member_id"]
+    for assigned, episode_row, member_row, member_id in left_off[columns].itertuples(index=False):
+        if assigned:
+            table, column, at = "enrollments", "assigned_date", episode_row
             why = f"{plan.name} assigned the member (assigned_date set)"
         else:
-            table, column, at = "members", "cin", row[MEMBER_ROW]
+            table, column, at = "members", "cin", member_row
             why = f"the member is on a file {plan.name} sent (ingested into the dataset)"
         out.append(
             R002.in_dataset(
@@ -95,7 +95,7 @@ def _already_assigned(context, left_off: pd.DataFrame, assigned: pd.Series) -> l
                 f"{why}: not referred again, left off the {context.file.title}",
                 plan=plan.id,
                 kind=context.kind,
-                member_id=str(row["member_id"]),
+                member_id=str(member_id),
             )
         )
     return out
