@@ -56,7 +56,8 @@ def build(context) -> tuple[pd.DataFrame, list[Finding]]:
     candidates = frame[referred]
     on_roster = candidates["cin"].str.upper().isin(_roster_cins(context))
     assigned = candidates["assigned_date"].notna()
-    left_off = candidates[assigned | on_roster].assign(_assigned=assigned)
+    # assigned before filtering: a column set on an empty frame would take the Series' index
+    left_off = candidates.assign(_assigned=assigned)[assigned | on_roster]
     findings = _already_assigned(context, left_off)
     frame = candidates[~(assigned | on_roster)].copy()
     for flag in ("homeless", "medicare_dual"):  # blank = no, as on the RTF
