@@ -155,3 +155,23 @@ def test_a_period_without_referrals_writes_no_file_and_says_so(cli, samples, tmp
         "partnership referral: no community referrals (referral_date in the period, no "
         "assigned_date) in 2025-11: no file written"
     ], run.err
+
+
+def test_a_period_with_only_new_referrals_names_no_one_left_off(cli, kit, samples, tmp_path):
+    """Every candidate referred, none assigned: the file holds them and no R002 is said."""
+    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    members = kit.read_csv(data / "members.csv")
+    episodes = kit.read_csv(data / "enrollments.csv")
+    template = next(m for m in members if m["plan"] == "partnership")
+    members.append({**template, "member_id": "C1", "cin": "90000001A"})
+    episodes.append({**dict.fromkeys(episodes[0], ""), "member_id": "C1",
+                     "status": "pending_outreach", "referral_date": "2025-11-04"})  # fmt: skip
+    kit.write_csv(data / "members.csv", members)
+    kit.write_csv(data / "enrollments.csv", episodes)
+    out = tmp_path / "out"
+    run = cli("convert", data, "--plan", "partnership", "--kind", "referral", *COMMON,
+              "--out", out)  # fmt: skip
+    assert run.code == 0, run.text
+    assert "R002" not in run.text
+    _, rows = kit.calamine_sheet(out / NAME)
+    assert [row[0] for row in rows[1:]] == ["90000001A"]
