@@ -175,3 +175,24 @@ def test_a_period_with_only_new_referrals_names_no_one_left_off(cli, kit, sample
     assert "R002" not in run.text
     _, rows = kit.calamine_sheet(out / NAME)
     assert [row[0] for row in rows[1:]] == ["90000001A"]
+
+
+def test_the_board_shows_the_referral_file_once_made(cli, planted, tmp_path):
+    """The month board owes the RTF and IOT; the referral file appears once made."""
+    import json
+
+    ws = tmp_path / "ws"
+    assert cli("init", ws).code == 0
+    board = ("--workspace", ws, "status", "--plan", "partnership", "--period", "2025-11",
+             "--today", "2025-12-09", "--format", "json")  # fmt: skip
+
+    def kinds() -> list[str]:
+        run = cli(*board)
+        assert run.code == 0, run.text
+        return [row["kind"] for row in json.loads(run.out)]
+
+    assert kinds() == ["rtf", "otf"]
+    made = cli("--workspace", ws, "convert", planted, "--plan", "partnership", "--kind",
+               "referral", *COMMON, "--out", tmp_path / "out")  # fmt: skip
+    assert made.code == 0, made.text
+    assert kinds() == ["rtf", "otf", "referral"]
