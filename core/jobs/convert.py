@@ -89,12 +89,12 @@ def run_convert(
     for plan, kind in jobs:
         results.append(convert(pm, registry, dataset, plan, kind, request.period, made))
         progress("converting", len(results), len(jobs), f"{plan.id} {kind}")
-    empty = _empty_kinds(registry, results, request.period)
-    notes += [note for _, note in empty]
+    empty = _empty_kinds(registry, results, request.period)  # id(conversion) -> its note
+    notes += list(empty.values())
     to_write = [
         r
         for r in results
-        if r.file_name and (request.force or not r.blocked) and id(r) not in dict(empty)
+        if r.file_name and (request.force or not r.blocked) and id(r) not in empty
     ]
     written = _write(request, results, to_write, inputs, progress, registry.writers.values())
     for result, path in zip(to_write, written, strict=True):
@@ -117,7 +117,7 @@ def run_convert(
         conversions=results,
         written=written,
         findings=unique,
-        rows=[_row(r, any(r is w for w in to_write), dict(empty).get(id(r))) for r in results],
+        rows=[_row(r, any(r is w for w in to_write), id(r) in empty) for r in results],
         notes=notes + ([f"wrote {request.report}"] if request.report else []),
         details=[f for f in dataset.findings if f.severity == INFO],
         meta=meta,
@@ -148,16 +148,17 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
     return jobs
 
 
-def _empty_kinds(registry, results, period) -> list[tuple[int, str]]:
-    """(id of the conversion, the note said) for each file whose kind writes nothing when it
-    has no rows (``FileKind.when_empty``): a referral file that refers no one is not sent."""
-    empty = []
+def _empty_kinds(registry, results, period) -> dict[int, str]:
+    """id of the conversion -> the note said, for each file whose kind writes nothing when
+    it has no rows (``FileKind.when_empty``): a referral file that refers no one is not sent.
+    Conversions hold frames: keyed by identity, as ``_write`` compares them."""
+    empty = {}
     for result in results:
         why = registry.file_kinds[result.kind].when_empty
         if why and result.frame.empty:
             note = f"{result.plan.id} {result.kind}: {why} in {period}: no file written"
             log.info(note)
-            empty.append((id(result), note))
+            empty[id(result)] = note
     return empty
 
 
@@ -237,7 +238,7 @@ def _check_sheet_names(results) -> None:
             )
 
 
-def _row(result: Conversion, written: bool, empty: str | None = None) -> tuple[str, ...]:
+def _row(result: Conversion, written: bool, empty: bool = False) -> tuple[str, ...]:
     if empty:
         file = "none: no rows (see the note above)"
     elif result.file_name is None:  # never written: only a named file is
