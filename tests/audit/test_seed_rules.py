@@ -300,6 +300,33 @@ def code_sets_dataset(kit):
     return ds
 
 
+def cs_dataset(kit):
+    """Community Supports lines (seed 002): billed only under an authorization covering
+    the date; CS outreach never."""
+    ds = kit.Dataset()
+    meals = {"cs_service": "medically_tailored_meals", "procedure_code": "S5170"}
+    for p in HN_TRIO:
+        mid = f"cs-{p}"
+        ds.member(mid, p)
+        ds.episode(mid, "pending_outreach", assigned_date="2025-10-20")
+        ds.support(
+            mid,
+            "medically_tailored_meals",
+            "authorized",
+            authorization_number="CS1",
+            authorization_start="2025-11-03",
+            authorization_end="2025-11-20",
+        )
+        ds.support(mid, "day_habilitation", "requested")
+        ds.encounter(mid, "2025-11-03", **meals)  # the authorization's first day
+        ds.encounter(mid, "2025-11-20", **meals)  # its last
+        ds.encounter(mid, "2025-11-21", **meals)  # the day after
+        ds.encounter(mid, "2025-11-05", cs_service="day_habilitation", procedure_code="H2014")
+        ds.encounter(mid, "2025-11-06", cs_service="respite_services", procedure_code="S5150")
+        ds.encounter(mid, "2025-11-10", kind="outreach", **meals)
+    return ds
+
+
 # ============================================================================= the runs
 
 
@@ -381,6 +408,11 @@ class Audit:
     def code_sets(self):
         ds = code_sets_dataset(self.kit)
         return (ds, *self._claims(ds, "code-sets"))
+
+    @cached_property
+    def community_supports(self):
+        ds = cs_dataset(self.kit)
+        return (ds, *self._claims(ds, "community-supports"))
 
     def billed(self, world, plan: str, member_id: str) -> list[dict]:
         """The member's claims in the plan's 837P (which pyx12 accepts)."""
@@ -945,6 +977,20 @@ def check_doula_extended(audit, plan):
     assert audit.refused(audit.code_sets, f"doula-ext-{plan}", "2025-11-19")
 
 
+def check_cs_authorization(audit, plan):
+    world, mid = audit.community_supports, f"cs-{plan}"
+    assert audit.lines(world, plan, mid) == [("2025-11-03", "S5170"), ("2025-11-20", "S5170")]
+    # outside the dates; a requested authorization; no authorization at all
+    for day in ("2025-11-21", "2025-11-05", "2025-11-06"):
+        assert audit.refused(world, mid, day) == ["K020"], day
+
+
+def check_cs_outreach(audit, plan):
+    world, mid = audit.community_supports, f"cs-{plan}"
+    assert "2025-11-10" not in [d for d, *_ in audit.lines(world, plan, mid)]
+    assert audit.refused(world, mid, "2025-11-10") == ["K021"]
+
+
 # ============================================================================= the table
 
 
@@ -1102,6 +1148,10 @@ RULES = (
          check_doula_nine_visits),
     Rule("002-doula-two-extended-postpartum", "002", "Doula FAQ 'What does first set of services covered?': 'up to two extended three-hour visits'",
          HN_TRIO, "At most two extended three-hour postpartum doula visits (T1032).", check_doula_extended),
+    Rule("002-cs-authorization-before-billing", "002", "CS FAQ 'Are CS providers required to submit authorization for services?': 'approved authorizations are required before rendering services'; FAQ 'Is an authorization needed to submit claims?': 'For CS, authorization approval is required before you can provide services and bill'",
+         HN_TRIO, "A Community Supports line is billed only under an authorization covering its date (K020).", check_cs_authorization),
+    Rule("002-cs-outreach-not-billable", "002", "CS FAQ 'Will there be payments for CS outreach like ECM outreach?': 'No, at this time, outreach is not billable'",
+         HN_TRIO, "A Community Supports outreach is not billed (K021).", check_cs_outreach),
 )  # fmt: skip
 
 
