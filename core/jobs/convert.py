@@ -132,11 +132,7 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
     jobs = []
     for plan in sorted(plans, key=lambda p: p.id):
         if kind_name == "all":  # the month's files the provider sends; others when asked for
-            kinds = [
-                k
-                for k in plan.files
-                if registry.file_kinds[k].direction == "to_plan" and registry.file_kinds[k].in_all
-            ]
+            kinds = registry.monthly_kinds(plan)
         else:
             kinds = [registry.kind(kind_name).name]
         for kind in kinds:

@@ -134,11 +134,11 @@ def _day(due: DueDate | None) -> date | None:
 def _owed_kinds(registry, plan, recorded: set[str]) -> list[str]:
     """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order; a kind
     made only on request (Partnership's referral file) only once the ledger records it."""
-    kinds = registry.file_kinds
+    kinds, monthly = registry.file_kinds, registry.monthly_kinds(plan)
     return [
         k
         for k in plan.files
-        if k in kinds and kinds[k].direction == "to_plan" and (kinds[k].in_all or k in recorded)
+        if k in monthly or (k in recorded and k in kinds and kinds[k].direction == "to_plan")
     ]
 
 
