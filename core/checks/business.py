@@ -19,7 +19,7 @@ from ecmx.core.checks.rule_inputs import (
     plan_facts,
     rows_where,
 )
-from ecmx.core.checks.rules import Hit, Target
+from ecmx.core.checks.rules import MEMBER_FILE_KINDS, Hit, Target
 from ecmx.core.dataset.canonical import EXIT_STATUSES
 from ecmx.core.hookspecs import hookimpl
 
@@ -366,7 +366,7 @@ BUSINESS_RULES = (
         "correct the date",
         "a file reports what happened by its production date",
         future_dates,
-        ("rtf", "otf", "mif", "mini_mif", "tel"),
+        MEMBER_FILE_KINDS,
     ),
     ATTEMPT_WHILE_ENROLLED,
 )

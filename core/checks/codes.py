@@ -105,6 +105,11 @@ R001 = Code(
     "add an enrollments row (status pending_outreach at least) if the plan assigned the member",
     "",
 )  # fmt: skip
+R002 = Code(
+    "R002", WARNING, "building", "member already assigned: left off the referral file",
+    "nothing to do if the plan assigned the member; if not, clear the episode's assigned_date",
+    "",
+)  # fmt: skip
 T001 = Code(
     "T001", ERROR, "building", "plan's template workbook does not fit the layout",
     "fix the template's header row or the plan's files.<kind>.template (ecmx plans check)",

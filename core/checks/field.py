@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from ecmx.core.checks.rules import Hit, Rule, Target, _text
+from ecmx.core.checks.rules import MEMBER_FILE_KINDS, SENT_KINDS, Hit, Rule, Target, _text
 from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE, npi_is_valid
 from ecmx.core.hookspecs import hookimpl
 
@@ -151,6 +151,7 @@ FIELD_RULES = (
         "fill it (from ecmx: fill the dataset field behind it; see ecmx plans fields)",
         "the plan's layout (required: true)",
         required,
+        SENT_KINDS,
     ),
     Rule(
         "L002",
@@ -160,6 +161,7 @@ FIELD_RULES = (
         "shorten the value",
         "the plan's layout (max_length)",
         max_length,
+        SENT_KINDS,
     ),
     Rule(
         "L006",
@@ -169,7 +171,7 @@ FIELD_RULES = (
         "copy the CIN from the plan's MIF or an eligibility check (e.g. 91234567A)",
         IDENTIFIER_SOURCE,
         cin_shape,
-        ("rtf", "otf", "mif", "mini_mif", "tel"),
+        MEMBER_FILE_KINDS,
     ),
     Rule(
         "L007",
@@ -179,7 +181,7 @@ FIELD_RULES = (
         "check the CIN against the plan's MIF",
         "a county eligibility bulletin: CINs do not end in B I J K L O P Q R S (no public copy cited)",
         cin_letter,
-        ("rtf", "otf", "mif", "mini_mif", "tel"),
+        MEMBER_FILE_KINDS,
     ),
     Rule(
         "L008",
@@ -189,6 +191,7 @@ FIELD_RULES = (
         "copy the NPI from NPPES",
         "HIPAA NPI standard (45 CFR 162.406): 10 digits, the last a Luhn check over prefix 80840",
         npi,
+        SENT_KINDS,
     ),
     Rule(
         "L009",
@@ -198,6 +201,7 @@ FIELD_RULES = (
         "write 5 digits (keep a leading 0: format the cell as text)",
         IDENTIFIER_SOURCE,
         zip_code,
+        SENT_KINDS,
     ),
     Rule(
         "L010",
@@ -207,6 +211,7 @@ FIELD_RULES = (
         "write the 10-digit number",
         IDENTIFIER_SOURCE,
         phone,
+        SENT_KINDS,
     ),
 )
 
@@ -221,7 +226,7 @@ CELL_LIMIT_RULE = Rule(
     "shorten the value in the dataset: the plan's file would cut it",
     "Excel specifications and limits: 32,767 characters per cell",
     cell_limit,
-    ("rtf", "otf", "mif", "mini_mif", "tel"),
+    MEMBER_FILE_KINDS,
 )
 
 

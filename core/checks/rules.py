@@ -45,6 +45,12 @@ class Hit:
     source: str | None = None  # instead of the rule's source (a plan's own fact)
 
 
+# The member files a rule may check: what the provider sends (the referral file only on
+# request), then what a plan sends (read back by ``validate`` and ``ingest``).
+SENT_KINDS = ("rtf", "otf", "referral")
+MEMBER_FILE_KINDS = (*SENT_KINDS, "mif", "mini_mif", "tel")
+
+
 @dataclass(frozen=True)
 class Rule(Code):
     """A code with a check: layer field, business, cross_file or billing (claim lines)."""

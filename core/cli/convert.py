@@ -31,7 +31,8 @@ from ecmx.core.jobs.convert import ConvertRequest, run_convert
     "kind_name",
     default="all",
     show_default=True,
-    help="rtf, otf (iot), mif, mini_mif, tel, or all (the files you send: rtf and otf).",
+    help="rtf, otf (iot), mif, mini_mif, tel, referral (Partnership), or all (the month's "
+    "files you send: rtf and otf).",
 )
 @click.option("--period", required=True, callback=parse_period, help="Reporting period, YYYY-MM.")
 @click.option(

@@ -82,8 +82,9 @@ def add_referrals(tables: dict[str, list[dict]], plans: Iterable[str], start: da
     """Three new referrals per plan, so each plan's mini-MIF or TEL has rows.
 
     Per plan: one pending-outreach member assigned on the period's 12th, one referred on
-    its 20th with no assigned date (both new referrals), and one assigned the month
-    before (on the MIF only). CINs start 98, which the drawn members' (9 then 0-7...) can
+    its 20th with no assigned date (both new referrals; the second is also a community
+    referral, with a population of focus and a lead care manager, so Partnership's referral
+    file has a full row), and one assigned the month before (on the MIF only). CINs start 98, which the drawn members' (9 then 0-7...) can
     share: a CIN already used is skipped over.
     """
     members, episodes = tables["members"], tables["enrollments"]
@@ -105,7 +106,7 @@ def add_referrals(tables: dict[str, list[dict]], plans: Iterable[str], start: da
             used.add(cin)
             serial += 1
             mid = f"R{p:03d}{k}"
-            pof = "homelessness;smi_sud" if k != 1 else None
+            pof = "homelessness;smi_sud" if k != 1 else "smi_sud"
             members.append(
                 {**template, "member_id": mid, "cin": cin, "first_name": f"Referral{k}",
                  "last_name": "Newcomb", "homeless": None, "medicare_dual": None,
@@ -116,3 +117,6 @@ def add_referrals(tables: dict[str, list[dict]], plans: Iterable[str], start: da
                 {**blank, "member_id": mid, "status": "pending_outreach",
                  "assigned_date": assigned, "referral_date": referred}
             )  # fmt: skip
+            if assigned is None:  # found by the provider, who gave them a care manager
+                episodes[-1].update(lead_care_manager_name="Ana Ruiz",
+                                    lead_care_manager_phone="5595550199")  # fmt: skip

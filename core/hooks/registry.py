@@ -185,3 +185,11 @@ class Registry:
         raise EcmxError(
             f"unknown file kind {name!r}{did_you_mean(lowered, names)}; known: {', '.join(names)}"
         )
+
+    def monthly_kinds(self, plan: PlanSpec) -> list[str]:
+        """The files the provider sends the plan every period, in the plan's order: what
+        ``convert --kind all`` makes, ``status`` owes and ``send`` misses. A kind made only on
+        request (``FileKind.in_all`` False: Partnership's referral file) is not one."""
+        kinds = self.file_kinds
+        return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan"
+                and kinds[k].in_all]  # fmt: skip

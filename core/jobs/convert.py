@@ -7,6 +7,7 @@ unless ``force``.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,8 @@ from ecmx.core.jobs.common import (
 )
 from ecmx.core.ledger.db import check_ledger
 from ecmx.core.storage.targets import check_batch, dataset_inputs
+
+log = logging.getLogger("ecmx")
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,13 @@ def run_convert(
     for plan, kind in jobs:
         results.append(convert(pm, registry, dataset, plan, kind, request.period, made))
         progress("converting", len(results), len(jobs), f"{plan.id} {kind}")
-    to_write = [r for r in results if r.file_name and (request.force or not r.blocked)]
+    empty = _empty_kinds(registry, results, request.period)  # id(conversion) -> its note
+    notes += list(empty.values())
+    to_write = [
+        r
+        for r in results
+        if r.file_name and (request.force or not r.blocked) and id(r) not in empty
+    ]
     written = _write(request, results, to_write, inputs, progress, registry.writers.values())
     for result, path in zip(to_write, written, strict=True):
         if result.file.template is not None:  # a filled template is read back and checked
@@ -108,7 +117,7 @@ def run_convert(
         conversions=results,
         written=written,
         findings=unique,
-        rows=[_row(r, any(r is w for w in to_write)) for r in results],
+        rows=[_row(r, any(r is w for w in to_write), id(r) in empty) for r in results],
         notes=notes + ([f"wrote {request.report}"] if request.report else []),
         details=[f for f in dataset.findings if f.severity == INFO],
         meta=meta,
@@ -122,8 +131,8 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     jobs = []
     for plan in sorted(plans, key=lambda p: p.id):
-        if kind_name == "all":  # what the provider sends; MIF/TEL only when asked for
-            kinds = [k for k in plan.files if registry.file_kinds[k].direction == "to_plan"]
+        if kind_name == "all":  # the month's files the provider sends; others when asked for
+            kinds = registry.monthly_kinds(plan)
         else:
             kinds = [registry.kind(kind_name).name]
         for kind in kinds:
@@ -133,6 +142,20 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
                 )
             jobs.append((plan, kind))
     return jobs
+
+
+def _empty_kinds(registry, results, period) -> dict[int, str]:
+    """id of the conversion -> the note said, for each file whose kind writes nothing when
+    it has no rows (``FileKind.when_empty``): a referral file that refers no one is not sent.
+    Conversions hold frames: keyed by identity, as ``_write`` compares them."""
+    empty = {}
+    for result in results:
+        why = registry.file_kinds[result.kind].when_empty
+        if why and result.frame.empty:
+            note = f"{result.plan.id} {result.kind}: {why} in {period}: no file written"
+            log.info(note)
+            empty[id(result)] = note
+    return empty
 
 
 def _write(request: ConvertRequest, results, to_write, inputs, progress, writers) -> list[Path]:
@@ -211,8 +234,10 @@ def _check_sheet_names(results) -> None:
             )
 
 
-def _row(result: Conversion, written: bool) -> tuple[str, ...]:
-    if result.file_name is None:  # never written: only a named file is
+def _row(result: Conversion, written: bool, empty: bool = False) -> tuple[str, ...]:
+    if empty:
+        file = "none: no rows (see the note above)"
+    elif result.file_name is None:  # never written: only a named file is
         file = "NOT WRITTEN: see the errors above"
     elif written:
         file = result.file_name

@@ -115,7 +115,8 @@ def run_status(request: StatusRequest, *, plugins=None, progress=None) -> Status
         plans = _with_ledger_plans(registry, plans, {key[0] for key in found})
     rows = []
     for plan in plans:
-        for kind in _owed_kinds(registry, plan):
+        recorded = {key[1] for key in found if key[0] == plan.id}
+        for kind in _owed_kinds(registry, plan, recorded):
             history = found.get((plan.id, kind, str(period)), History())
             due, cutoff = file_deadline(plan, kind, period)
             verdict = judge(history, _day(due), _day(cutoff), today)
@@ -130,10 +131,15 @@ def _day(due: DueDate | None) -> date | None:
     return due.date if due is not None else None
 
 
-def _owed_kinds(registry, plan) -> list[str]:
-    """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order."""
-    kinds = registry.file_kinds
-    return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan"]
+def _owed_kinds(registry, plan, recorded: set[str]) -> list[str]:
+    """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order; a kind
+    made only on request (Partnership's referral file) only once the ledger records it."""
+    kinds, monthly = registry.file_kinds, registry.monthly_kinds(plan)
+    return [
+        k
+        for k in plan.files
+        if k in monthly or (k in recorded and k in kinds and kinds[k].direction == "to_plan")
+    ]
 
 
 def _label(plan, kind: str) -> str:

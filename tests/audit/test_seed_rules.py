@@ -515,6 +515,22 @@ class Audit:
         assert run.code == 0, run.err
         return sorted(p.name for p in out.iterdir())
 
+    @cached_property
+    def partnership_referral(self) -> tuple[list[str], list[dict], object]:
+        """Partnership's referral file (`convert --kind referral`): the file names and rows,
+        from one member the provider found (referred, not assigned) and one the plan
+        assigned."""
+        ds = self.kit.Dataset()
+        ds.member("ref-found", "partnership")
+        ds.episode("ref-found", "pending_outreach", referral_date="2025-11-12")
+        ds.member("ref-assigned", "partnership")
+        ds.episode("ref-assigned", "pending_outreach", referral_date="2025-11-03",
+                   assigned_date="2025-11-04")  # fmt: skip
+        out, run, _ = self._convert(ds, "referral", "--plan", "partnership", "--kind", "referral")
+        assert run.code == 0, run.err
+        names = sorted(p.name for p in out.iterdir())
+        return names, self.kit.xlsx_records(out / names[0]), ds
+
     def plan_page(self, plan: str) -> str:
         """What ``ecmx plans show PLAN`` prints."""
         run = self.kit.run("plans", "show", plan)
@@ -645,6 +661,12 @@ def check_partnership_naming(audit, plan):
     names = sorted(p.name for p in out.iterdir() if p.name.startswith(FACILITY))
     assert names == [f"{FACILITY}_ECM - IOT_12032025.xlsx", f"{FACILITY}_ECM - RTF_12032025.xlsx"]
     assert audit.partnership_mif == [f"{FACILITY}_ECM - MIF_12032025.xlsx"]
+
+
+def check_partnership_referral_file(audit, plan):
+    names, rows, ds = audit.partnership_referral
+    assert names == [f"{FACILITY}_ECM - Referral_12032025.xlsx"]  # its name is assumed
+    assert [row["Member CIN"] for row in rows] == [ds.cin("ref-found")]
 
 
 def check_mini_mif(audit, plan):
@@ -1034,6 +1056,9 @@ RULES = (
     Rule("003-partnership-file-naming", "003", "ECM Reporting Schedule: 'Facility Name_ECM - RTF_Date', '- IOT_Date', '- MIF_Date'",
          ("partnership",), "Partnership's files are named Facility Name_ECM - RTF_Date, - IOT_Date and - MIF_Date.",
          check_partnership_naming),
+    Rule("003-partnership-referral-file", "003", "Reporting File Templates: 'Potential ECM Member Referral File'",
+         ("partnership",), "Partnership's reporting file templates include a Potential ECM Member Referral File "
+         "(its layout is on no page).", check_partnership_referral_file),
     Rule("001-mini-mif-5-10-days", "001", "Step 5 'an ad hoc mini-MIF ... 5-10 calendar days after the referral is approved'",
          ("healthnet",), "Health Net sends a mini-MIF 5-10 calendar days after it approves a referral.",
          check_mini_mif),

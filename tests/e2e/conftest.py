@@ -145,9 +145,9 @@ def registry():
 def expected_names(registry):
     """``expected_names(provider: dict, day) -> {(plan, kind): file name}`` from each plan's naming.
 
-    Only the files a provider sends (direction ``to_plan``: RTF, OTF), which is what
-    ``convert --kind all`` writes; ``inbound=True`` gives the files a plan sends
-    (MIF, mini-MIF, TEL) instead.
+    Only the month's files a provider sends (direction ``to_plan``: RTF, OTF), which is
+    what ``convert --kind all`` writes (not Partnership's referral file, made on request);
+    ``inbound=True`` gives the files a plan sends (MIF, mini-MIF, TEL) instead.
     """
 
     def names(provider: dict, day: date, *, inbound: bool = False) -> dict[tuple[str, str], str]:
@@ -155,7 +155,8 @@ def expected_names(registry):
         out = {}
         for plan in registry.concrete_plans():
             for kind, file in plan.files.items():
-                if registry.file_kinds[kind].direction != wanted:
+                spec = registry.file_kinds[kind]
+                if spec.direction != wanted or not (inbound or spec.in_all):
                     continue
                 stem = file.naming.format(
                     facility_name=provider["facility_name"],

@@ -3,8 +3,9 @@
 Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan``) runs once per
 concrete plan and file kind the provider sends (direction ``to_plan``: RTF, OTF);
 ``inbound_plan`` runs once per file kind a plan sends the provider (``from_plan``:
-MIF, mini-MIF, TEL, which ``convert --kind`` also writes); ``golden_plan`` runs for
-every kind. Ids are ``<plan>-<kind>`` (select one plan with ``pytest -k healthnet``)
+MIF, mini-MIF, TEL, which ``convert --kind`` also writes); ``referral_plan`` once per plan
+with a referral file (Partnership), made by ``convert --kind referral`` from a dataset with
+community referrals, as ``plan_kind`` is for that kind; ``golden_plan`` runs for every kind. Ids are ``<plan>-<kind>`` (select one plan with ``pytest -k healthnet``)
 and each case has the marker ``plan(<plan>)``. Each plan is converted once per
 session, through the CLI, from a fixed synthetic dataset; the tests read the
 workbooks back with python-calamine and openpyxl.
@@ -34,7 +35,17 @@ DATASETS = {  # name -> generate() arguments
     "conformance": {"members": 60, "seed": 7},
     "golden": {"members": 25, "seed": 11},
     "inbound": {"members": 25, "seed": 11},  # plus the referrals below
+    "referral": {"members": 25, "seed": 11},  # plus those, and the community referrals below
 }
+# The community referrals plant_community_referrals adds, per plan: (status, referral date,
+# assigned date, on the plan's ingested TEL, populations of focus, homeless, Medicare dual).
+# The first two are on the referral file; the other two the plan has assigned (R002).
+COMMUNITY_REFERRALS = (
+    ("pending_outreach", date(2025, 11, 5), None, False, "homelessness", True, False),
+    ("outreach", date(2025, 11, 18), None, False, "smi_sud;pregnant_postpartum", None, True),
+    ("pending_outreach", date(2025, 11, 7), date(2025, 11, 9), False, "ccs", None, None),
+    ("outreach", date(2025, 11, 2), None, True, "child_welfare", None, None),
+)
 
 
 def plant_referrals(sample: SampleData) -> SampleData:
@@ -85,6 +96,34 @@ def plant_referrals(sample: SampleData) -> SampleData:
     return sample
 
 
+def plant_community_referrals(sample: SampleData) -> SampleData:
+    """Members each plan's provider found and referred in the period (COMMUNITY_REFERRALS),
+    with a ZIP and phone that start with 0 (leading zeros must survive), a lead care manager,
+    and the last one on the plan's roster as an ingested TEL would leave it."""
+    members, episodes = sample.tables["members"], sample.tables["enrollments"]
+    rosters = sample.tables["plan_rosters"]
+    for p, plan in enumerate(PLANS):
+        template = next(m for m in members if m["plan"] == plan)
+        for k, (status, referred, assigned, on_tel, pof, homeless, dual) in enumerate(
+            COMMUNITY_REFERRALS
+        ):
+            member_id, cin = f"Q{p}{k}", f"97{p}0000{k}{'ACDEFG'[k]}"
+            members.append(
+                {**template, "member_id": member_id, "cin": cin, "first_name": f"Found{k}",
+                 "last_name": "Community", "populations_of_focus": pof, "homeless": homeless,
+                 "medicare_dual": dual, "zip": f"0950{k}", "phone": f"(070) 555-02{p}{k}"}
+            )  # fmt: skip
+            episodes.append(
+                {**dict.fromkeys(episodes[0]), "member_id": member_id, "status": status,
+                 "referral_date": referred, "assigned_date": assigned,
+                 "lead_care_manager_name": "Ana Ruiz", "lead_care_manager_phone": "(707) 555-0199"}
+            )  # fmt: skip
+            if on_tel:
+                rosters.append({"plan": plan, "kind": "tel", "cin": cin,
+                                "received": date(2025, 11, 6), "source_file": "tel.xlsx"})  # fmt: skip
+    return sample
+
+
 def _builtin_registry():
     """The built-in plans only: a plans dir in the environment must not add test cases."""
     saved = os.environ.pop(PLANS_DIR_ENV, None)
@@ -108,11 +147,18 @@ def direction(kind: str) -> str:
     return REGISTRY.file_kinds[kind].direction
 
 
+def on_request(kind: str) -> bool:
+    """A file the provider sends only when asked for by name (not ``--kind all``): made from
+    the dataset with community referrals, the only one that gives it rows."""
+    return direction(kind) == "to_plan" and not REGISTRY.file_kinds[kind].in_all
+
+
 _PARAMETERS = {  # argument -> which (plan, kind) pairs it runs for
     "plan_kind": lambda kind: direction(kind) == "to_plan",
     "rtf_plan": lambda kind: kind == "rtf",
     "otf_plan": lambda kind: kind == "otf",
     "inbound_plan": lambda kind: direction(kind) == "from_plan",
+    "referral_plan": lambda kind: kind == "referral",
     "golden_plan": lambda kind: True,
 }
 
@@ -188,8 +234,10 @@ def datasets(tmp_path_factory):
     made = {}
     for name, options in DATASETS.items():
         sample = generate(period=PERIOD, **options)
-        if name == "inbound":
+        if name in ("inbound", "referral"):
             sample = plant_referrals(sample)
+        if name == "referral":
+            sample = plant_community_referrals(sample)
         path = tmp_path_factory.mktemp(f"dataset-{name}") / "dataset.xlsx"
         write_sample(sample, path)
         made[name] = (sample, path)
@@ -268,7 +316,12 @@ def case_for(datasets, converted, registry):
 
 @pytest.fixture
 def case(plan_kind, case_for):
-    return case_for("conformance", *plan_kind)
+    return case_for("referral" if on_request(plan_kind[1]) else "conformance", *plan_kind)
+
+
+@pytest.fixture
+def referral_case(referral_plan, case_for):
+    return case_for("referral", *referral_plan)
 
 
 @pytest.fixture
@@ -290,4 +343,6 @@ def inbound_case(inbound_plan, case_for):
 def golden_case(golden_plan, case_for):
     """The golden dataset's file; a file a plan sends comes from the one with referrals."""
     plan_id, kind = golden_plan
+    if on_request(kind):
+        return case_for("referral", plan_id, kind)
     return case_for("inbound" if direction(kind) == "from_plan" else "golden", plan_id, kind)

@@ -536,3 +536,66 @@ def test_inbound_cells_have_the_layouts_types(inbound_case):
                 assert isinstance(value, str) and cell.data_type == "s", (column.header, n)
                 if column.max_length:
                     assert len(value) <= column.max_length, (column.header, n)
+
+
+# ----------------------------------------------------------------------------- referral file
+#
+# Partnership's Potential ECM Member Referral File: the members the provider found and
+# referred in the period (latest episode pending outreach or outreach, referral date in
+# the period, no assigned date), not those the plan has assigned (an assigned date, or the
+# CIN on one of its files ingested into the dataset).
+
+
+def expected_referrals(case) -> dict[str, tuple[dict, dict]]:
+    on_roster = {r["cin"] for r in case.sample.tables["plan_rosters"] if r["plan"] == case.plan.id}
+    return {
+        cin: (member, episode)
+        for cin, (member, episode) in reported_episodes(case.sample, case.plan.id).items()
+        if episode["status"] in ("pending_outreach", "outreach")
+        and episode["referral_date"] is not None
+        and PERIOD.start <= episode["referral_date"] <= PERIOD.end
+        and episode["assigned_date"] is None
+        and cin not in on_roster
+    }
+
+
+def test_referral_file_holds_exactly_the_periods_community_referrals(referral_case):
+    expected = expected_referrals(referral_case)
+    found = {m["first_name"] for m, _ in expected.values() if m["last_name"] == "Community"}
+    assert found == {"Found0", "Found1"}, "the planted community referrals, not the assigned"
+    assert sorted(inbound_records(referral_case)) == sorted(expected)
+
+
+def test_referral_columns_hold_the_dataset_values_as_the_plan_writes_them(referral_case):
+    case, problems, checked = referral_case, [], 0
+    rows = inbound_records(case)
+    for cin, (member, episode) in expected_referrals(case).items():
+        for column in case.layout.columns:
+            if column.field in IDENTITY:
+                expected = IDENTITY[column.field](case)
+            elif column.field in MEMBER_COLUMNS | EPISODE_COLUMNS:
+                expected = expected_cell(case, column, member, episode)
+                if column.type == "bool" and expected == "":  # blank = no, as on the RTF
+                    expected = case.plan.codes[column.codes].mapping(column.output)["false"]
+            else:
+                continue
+            checked += 1
+            got = rows[cin][column.header]
+            if (None if blank(got) else got) != (None if blank(expected) else expected):
+                problems.append(f"{cin} {column.header}: {got!r} != {expected!r}")
+    assert checked
+    assert problems == [], problems_report(problems)
+
+
+def test_referral_leading_zeros_are_kept_as_text(referral_case):
+    """ZIP and phone start with 0 for the planted referrals: text cells, zeros kept."""
+    case = referral_case
+    [cin_at] = [i for i, c in enumerate(case.layout.columns) if c.field == "cin"]
+    planted = [n for n, row in enumerate(case.body, start=2) if row[cin_at].startswith("97")]
+    assert len(planted) == 2
+    for field in ("zip", "phone"):
+        [index] = [i for i, c in enumerate(case.layout.columns) if c.field == field]
+        for n in planted:
+            value = case.rows[n - 1][index]
+            assert isinstance(value, str) and value.startswith("0"), (field, n, value)
+            assert case.ws.cell(row=n, column=index + 1).data_type == "s"

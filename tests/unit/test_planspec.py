@@ -56,9 +56,11 @@ def test_builtin_plans_load(plugins):
     for plan_id in CONCRETE:
         plan = registry.plan(plan_id)
         # what the provider sends, then what the plan sends: a mini-MIF in the Health Net
-        # family (seed 001), a TEL at Partnership (seeds 003, 004)
+        # family (seed 001), a TEL at Partnership (seeds 003, 004); Partnership's referral
+        # file is the provider's too (seed 003, Reporting File Templates)
         inbound = {"mif", "tel"} if plan_id == "partnership" else {"mif", "mini_mif"}
-        assert set(plan.files) == {"rtf", "otf"} | inbound
+        sent = {"rtf", "otf"} | ({"referral"} if plan_id == "partnership" else set())
+        assert set(plan.files) == sent | inbound
         assert plan.mcp("name")
         for kind in inbound:
             file = plan.files[kind]

@@ -33,6 +33,11 @@ class FileKind:
     aliases: tuple[str, ...] = field(default=())
     # One row per member (a CIN twice is a problem); False for one row per attempt (OTF).
     one_row_per_member: bool = True
+    # Made by ``convert --kind all`` (the month's files); False: only when asked for by name.
+    in_all: bool = True
+    # None: a period without rows still gets its file (header only: the plan expects it).
+    # Otherwise no file is written and this says why (a referral file referring no one).
+    when_empty: str | None = None
 
 
 def fields(*specs: FieldSpec) -> dict[str, FieldSpec]:
