@@ -106,8 +106,8 @@ R001 = Code(
     "",
 )  # fmt: skip
 R002 = Code(
-    "R002", WARNING, "building", "member already assigned: left off the referral file",
-    "nothing to do if the plan assigned the member; if not, clear the episode's assigned_date",
+    "R002", WARNING, "building", "member on a plan file already: left off the referral file",
+    "nothing to do if the plan sent the member; else give the episode its assigned_date",
     "",
 )  # fmt: skip
 T001 = Code(

@@ -6,10 +6,12 @@ A community referral is a plan member whose latest episode (begun by the period'
 is pending_outreach or outreach, with a referral_date in the period and no
 assigned_date: the provider found the member; the plan has not assigned them yet.
 
-A member the plan has already assigned is not referred again, and is left off with a
-finding (R002) naming the row: an assigned_date on the episode, or the member's CIN on
-one of the plan's files ingested into the dataset (``plan_rosters``: a TEL lists new
-referrals with no assignment date, so the roster is the only trace of it).
+A member the plan assigned (an assigned_date on the episode) is no community referral
+and is not on the file: that is every TEL member, every month, so it is said nowhere.
+A member the dataset takes for a community referral whose CIN is on one of the plan's
+files ingested into the dataset (``plan_rosters``: a TEL lists new referrals with no
+assignment date, so the roster is the only trace of it) is left off with a finding
+(R002) naming the row: the plan already knows them, and the dataset may lack the date.
 
 The file is made only when asked for (``convert --kind referral``): Partnership's
 reporting schedule does not list it among the monthly files. A period without a
@@ -24,7 +26,6 @@ from ecmx.core.checks.codes import R002
 from ecmx.core.checks.findings import Finding
 from ecmx.core.files.kinds import FileKind, fields
 from ecmx.core.files.kinds.common import (
-    EPISODE_ROW,
     MCP_FIELDS,
     MEMBER_ROW,
     PROVIDER_FIELDS,
@@ -56,9 +57,7 @@ def build(context) -> tuple[pd.DataFrame, list[Finding]]:
     candidates = frame[referred]
     on_roster = candidates["cin"].str.upper().isin(_roster_cins(context))
     assigned = candidates["assigned_date"].notna()
-    # assigned before filtering: a column set on an empty frame would take the Series' index
-    left_off = candidates.assign(_assigned=assigned)[assigned | on_roster]
-    findings = _already_assigned(context, left_off)
+    findings = _already_assigned(context, candidates[~assigned & on_roster])
     frame = candidates[~(assigned | on_roster)].copy()
     for flag in ("homeless", "medicare_dual"):  # blank = no, as on the RTF
         frame[flag] = frame[flag].fillna(False)
@@ -75,24 +74,17 @@ def _roster_cins(context) -> set[str]:
 
 
 def _already_assigned(context, left_off: pd.DataFrame) -> list[Finding]:
-    """R002 at the episode's assigned_date cell, or at the member's CIN when only the plan's
-    ingested file lists them."""
+    """R002 at the member's CIN: a file the plan sent lists them."""
     dataset, plan = context.dataset, context.plan
     out = []
-    columns = ["_assigned", EPISODE_ROW, MEMBER_ROW, "member_id"]
-    for assigned, episode_row, member_row, member_id in left_off[columns].itertuples(index=False):
-        if assigned:
-            table, column, at = "enrollments", "assigned_date", episode_row
-            why = f"{plan.name} assigned the member (assigned_date set)"
-        else:
-            table, column, at = "members", "cin", member_row
-            why = f"the member is on a file {plan.name} sent (ingested into the dataset)"
+    for member_row, member_id in left_off[[MEMBER_ROW, "member_id"]].itertuples(index=False):
+        why = f"the member is on a file {plan.name} sent (ingested into the dataset)"
         out.append(
             R002.in_dataset(
                 dataset,
-                table,
-                column,
-                at,
+                "members",
+                "cin",
+                member_row,
                 f"{why}: not referred again, left off the {context.file.title}",
                 plan=plan.id,
                 kind=context.kind,
