@@ -281,3 +281,19 @@ def test_a_plan_without_a_csasf_names_its_inbound_files(cli, fixture, tmp_path):
               fixture.target, "--out", tmp_path / "merged")  # fmt: skip
     assert run.code == 2
     run.one_error_line("sends no csasf file; its inbound files: mif, mini_mif")
+
+
+def test_the_rtf_from_the_merged_dataset_leaves_the_cs_only_member_off_quietly(kit, fixture, first):
+    """The member the CSASF brought has no ECM episode: not on the RTF, and no R001 about it
+    (a Community Supports member only); the ECM members are all still there."""
+    _, merged, _ = first
+    out = merged.parent / "rtf"
+    run = kit.invoke("convert", merged, "--plan", PLAN, "--kind", "rtf", "--period", "2025-11",
+                     "--out", out, "--production-date", "2025-12-03", "-v")  # fmt: skip
+    assert run.code == 0, run.err
+    assert "R001" not in run.text
+    [rtf] = list(out.iterdir())
+    _, rows = kit.calamine_sheet(rtf)
+    cins = {row[rows[0].index("Member Client Index Number (CIN)")] for row in rows[1:]}
+    assert fixture.cins[fixture.arriving] not in cins
+    assert len(cins) == len(rows) - 1 > 0
