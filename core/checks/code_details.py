@@ -76,7 +76,7 @@ DETAILS = {
     "P002": "a row of a plan's response file whose status is in neither `delivery.responses.statuses.accepted` nor `declined`, or that names no file: that row is not recorded",
     "P003": "a row of a plan's response file names a file the ledger shows no send of to that plan (sent by hand, or under another name): nothing is recorded for it",
     "P004": "a MIF, mini-MIF or TEL that `ecmx fetch --ingest` brought could not be read (its findings say where): it is kept and recorded as received, not merged; the other files still are",
-    "R001": "a member has no episode begun by the period's end: left off the RTF",
+    "R001": "a member has no episode begun by the period's end: left off the RTF (not said of a Community Supports member only: community_supports rows and no ECM episode at all)",
     "T001": "the plan's template workbook (`files.<kind>.template`) cannot be filled as the layout says: missing or unreadable, without the layout's sheet, or its header row (looked for in the first 30 rows) differs from the layout's headers; `convert` holds the file back. Also found when the filled file, read back as `validate` reads it, lacks a column or a row",
     "W001": "a text value is longer than a spreadsheet cell holds (32,767 characters): the plan's file would cut it (with `--force` it is written cut)",
     "X001": "a member on the plan's latest ingested MIF is missing from the RTF (CalAIM FAQ: the RTF includes every member of the most recent MIF)",
