@@ -45,9 +45,13 @@ def _backwards(dataset, supports: pd.DataFrame) -> list[Finding]:
     backwards = supports["authorization_end"] < supports["authorization_start"]
     return [
         D207.in_dataset(
-            dataset, TABLE, "authorization_end", row,
-            "authorization_end is before authorization_start", member_id=member_id,
-        )  # fmt: skip
+            dataset,
+            TABLE,
+            "authorization_end",
+            row,
+            "authorization_end is before authorization_start",
+            member_id=member_id,
+        )
         for row, member_id in supports.loc[backwards, [ROW, "member_id"]].itertuples(index=False)
     ]
 
@@ -57,8 +61,12 @@ def _no_number(dataset, supports: pd.DataFrame) -> list[Finding]:
     missing = authorized & supports["authorization_number"].isna()
     return [
         D208.in_dataset(
-            dataset, TABLE, "authorization_number", row,
-            "the service is authorized and has no authorization number", member_id=member_id,
-        )  # fmt: skip
+            dataset,
+            TABLE,
+            "authorization_number",
+            row,
+            "the service is authorized and has no authorization number",
+            member_id=member_id,
+        )
         for row, member_id in supports.loc[missing, [ROW, "member_id"]].itertuples(index=False)
     ]

@@ -87,7 +87,9 @@ def merge_plan_file(
     with_episode = known.assign(_episode=known["_index"].map(latest))
     no_episode = with_episode[with_episode["_episode"].isna()]
     with_episode = with_episode[with_episode["_episode"].notna()].astype({"_episode": int})
-    changes += compare_fields(episodes, with_episode, "_episode", episode_fields, kind, plan, members)
+    changes += compare_fields(
+        episodes, with_episode, "_episode", episode_fields, kind, plan, members
+    )
 
     new_rows = inbound[matched.isna()]
     tables["members"], tables["enrollments"], added = _add_members(

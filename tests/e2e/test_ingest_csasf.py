@@ -143,9 +143,12 @@ def test_ingest_brings_every_pair_with_the_files_values(kit, fixture, first):
     for pair, row in expected.items():
         assert {k: got[pair][k] for k in FROM_FILE} == {k: row[k] for k in FROM_FILE}, pair
         assert got[pair]["status_date"] == "2025-11-15"
-    assert got[(fixture.cins[fixture.pairs[0]["member_id"]], "housing_transition_navigation")][
-        "authorization_number"
-    ] == "000123"
+    assert (
+        got[(fixture.cins[fixture.pairs[0]["member_id"]], "housing_transition_navigation")][
+            "authorization_number"
+        ]
+        == "000123"
+    )
 
 
 def test_a_member_the_dataset_lacks_arrives_without_an_ecm_episode(kit, fixture, first):
@@ -213,7 +216,7 @@ def second(kit, fixture, first, tmp_path_factory):
 
 
 def test_the_next_csasf_reports_dropped_changed_and_conflicting_pairs(kit, second):
-    run, merged, report_path = second
+    run, _, report_path = second
     assert run.code == 0, run.err
     lines = report_path.read_text(encoding="utf-8").splitlines()
     assert "PHI" in lines[0]  # --show-values: the report says it holds member data

@@ -276,9 +276,7 @@ def test_a_csasf_is_previewed_pair_by_pair_with_the_service_masked(tmp_path):
         csasf = tmp_path / "SUNRISE_HN_CS_CSASF_20251129.xlsx"
         book.save(csasf)
         files = {"file": (csasf.name, csasf.read_bytes(), XLSX)}
-        page = client.post(
-            "/data/ingest", data={**csrf(), "source": f"{PLAN}:csasf"}, files=files
-        )
+        page = client.post("/data/ingest", data={**csrf(), "source": f"{PLAN}:csasf"}, files=files)
         assert page.status_code == 303, page.text
         preview = wait_for_job(client, page.headers["location"])
         assert "Nothing has changed yet" in preview.text

@@ -53,8 +53,12 @@ def read(plugins, write_book, tmp_path):
     def run(rows, name="csasf.xlsx"):
         path = write_book(tmp_path / name, {file.sheet: [HEADER, *rows]})
         kind = registry.kind("csasf")
-        return plan, kind, read_plan_file(
-            path, plan, file, file.layout_for(NOV), one_row_per_member=kind.one_row_per_member
+        return (
+            plan,
+            kind,
+            read_plan_file(
+                path, plan, file, file.layout_for(NOV), one_row_per_member=kind.one_row_per_member
+            ),
         )
 
     return run
@@ -122,16 +126,19 @@ def test_a_member_on_two_rows_is_fine_a_pair_twice_or_no_service_is_named(read):
     assert found == [("F003", 4, "CS Service"), ("F005", 5, "CS Service")]
 
 
+BROKEN = [
+    cs("H1", "housing_deposits", "authorized", authorization_number="0001"),
+    cs("H1", "housing_deposits", "requested"),  # row 3: the pair again
+    cs("H2", "respite_services", "authorized", authorization_start="2025-11-10",
+       authorization_end="2025-11-01"),  # row 4: ends first, and no number
+]  # fmt: skip
+
+
 def test_community_supports_checks(make_dataset):
     dataset = make_dataset(
         members=MEMBERS,
         enrollments=EPISODES,
-        community_supports=[
-            cs("H1", "housing_deposits", "authorized", authorization_number="0001"),
-            cs("H1", "housing_deposits", "requested"),  # row 3: the pair again
-            cs("H2", "respite_services", "authorized", authorization_start="2025-11-10",
-               authorization_end="2025-11-01"),  # row 4: ends first, and no number
-        ],  # fmt: skip
+        community_supports=BROKEN,
     )
     found = {(f.code, f.cell) for f in dataset.findings if f.code.startswith("D2")}
     assert found == {
