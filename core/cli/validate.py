@@ -23,7 +23,9 @@ from ecmx.core.jobs.validate import ValidateRequest, run_validate
 @output_options
 @click.argument("file_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan_id", required=True, help="The plan the file is for.")
-@click.option("--kind", "kind_name", required=True, help="rtf, otf (iot), mif, mini_mif or tel.")
+@click.option(
+    "--kind", "kind_name", required=True, help="rtf, otf (iot), mif, mini_mif, tel or csasf."
+)
 @click.option(
     "--period",
     callback=parse_period,

@@ -94,17 +94,17 @@ def _unique_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates(["cin", "service"], keep="first").reset_index(drop=True)
 
 
-def _pair_fields(kind, rows: pd.DataFrame) -> dict[str, str]:
-    """CSASF field -> community_supports column, for the fields the file holds."""
+def _pair_fields(kind, held) -> dict[str, str]:
+    """CSASF field -> community_supports column, for the fields the file holds (``held``)."""
     return {
         name: column
         for name, (table, column) in origins_of(kind).items()
-        if table == TABLE and name in rows and column != "service"
+        if table == TABLE and name in held and column != "service"
     }
 
 
 def _merge_pairs(supports, known, arriving, kind, received):
-    fields = _pair_fields(kind, pd.concat([known, arriving]))
+    fields = _pair_fields(kind, known.columns)
     where = {pair: i for i, pair in zip(supports.index, _pairs(supports), strict=True)}
     supports = supports.copy()
     changes: list[Change] = []
@@ -113,8 +113,7 @@ def _merge_pairs(supports, known, arriving, kind, received):
         for _, row in rows.iterrows():
             index = where.get((row["_member_id"], row["service"]))
             if index is None:
-                added.append(_new_pair(row, fields, received))
-                where[(row["_member_id"], row["service"])] = -1  # the file lists it once
+                added.append(_new_pair(row, fields, received))  # each pair once: deduplicated
                 changes.append(_change(NEW, row, "members" if new_member else ""))
             else:
                 changes += _update_pair(supports, index, row, fields, received)

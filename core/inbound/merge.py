@@ -11,7 +11,8 @@ Matched by CIN. What the plan says is applied or listed, never resolved silently
 - a plan member missing from a full MIF is ``dropped``: listed, data untouched
   (the provider decides); a mini-MIF or TEL lists new referrals only.
 The plan's roster (who was on the file) replaces that plan's earlier one in
-``plan_rosters``, for the cross-file checks of ``convert``.
+``plan_rosters``, for the cross-file checks of ``convert``. A file whose fields go to
+``community_supports`` (the CSASF: one row per member and CS service) is cs_merge.py's.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def merge_plan_file(
     dataset: Dataset, plan: PlanSpec, kind, plan_file: PlanFile, received: date
 ) -> Merge:
     if any(table == "community_supports" for table, _ in origins_of(kind).values()):
-        from ecmx.core.inbound.cs_merge import merge_cs_file
+        from ecmx.core.inbound.cs_merge import merge_cs_file  # it builds on this module
 
         return merge_cs_file(dataset, plan, kind, plan_file, received)
     tables = {name: frame.copy() for name, frame in dataset.tables.items()}
@@ -258,11 +259,9 @@ def new_member_ids(members: pd.DataFrame, count: int, plan: PlanSpec, received: 
 
 def new_member_data(new_rows: pd.DataFrame, kind, plan: PlanSpec) -> dict:
     """The members columns of new rows (``_member_id`` set), as the plan file gives them."""
-    member_data = {"member_id": new_rows["_member_id"], "plan": plan.id}
-    for name, (table, column) in origins_of(kind).items():
-        if table == "members" and name in new_rows:
-            member_data[column] = new_rows[name]
-    return member_data
+    data = {"member_id": new_rows["_member_id"], "plan": plan.id}
+    origins = origins_of(kind).items()
+    return data | {c: new_rows[n] for n, (t, c) in origins if t == "members" and n in new_rows}
 
 
 def append_rows(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
