@@ -47,6 +47,16 @@ class CodeSet:
 
 
 @dataclass(frozen=True)
+class CommunitySupports:
+    """How the plan bills Community Supports (CS) lines: encounters with a ``cs_service``."""
+
+    # an authorized community_supports row must cover the service date (K020)
+    authorization_required: bool = True
+    # an encounter of kind outreach for a CS service may be billed (else K021)
+    outreach_billable: bool = False
+
+
+@dataclass(frozen=True)
 class Separators:
     element: str = "*"
     component: str = ":"
@@ -77,6 +87,7 @@ class BillingSpec:
     engagement_fee_tar_required: bool
     code_sets: dict[str, CodeSet]
     separators: Separators
+    community_supports: CommunitySupports = field(default_factory=CommunitySupports)
 
     @property
     def ecm_codes(self) -> frozenset[str]:
@@ -181,6 +192,19 @@ def parse_billing(data: Mapping[str, Any], plan_id: str, plan_name: str) -> Bill
         separators=Separators(
             **{k: x12[k] for k in ("element", "component", "repetition", "segment") if k in x12}
         ),
+        community_supports=_community_supports(data.get("community_supports") or {}),
+    )
+
+
+def _community_supports(section: Mapping[str, Any]) -> CommunitySupports:
+    """A plan that says nothing keeps the defaults: DHCS's CS policy (authorization first,
+    outreach not billable), which every built-in plan states or inherits as assumed."""
+    default = CommunitySupports()
+    return CommunitySupports(
+        authorization_required=bool(
+            _value(section, "authorization_required", default.authorization_required)
+        ),
+        outreach_billable=bool(_value(section, "outreach_billable", default.outreach_billable)),
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.billing.coding import BillingSpec
+from ecmx.core.billing.cs_lines import is_cs, mark_community_supports
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.episodes import enrollment_ended
 from ecmx.core.hooks.manager import chain
@@ -106,6 +107,7 @@ def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
     _enrollment(lines, dataset.enrollments)
     _codes(lines, spec)
     _place_units_charge(lines, spec, dataset.provider, plan.id)
+    mark_community_supports(lines, dataset.community_supports)
     lines["diagnoses"] = [
         tuple(c.replace(".", "") for c in split_list(v)) for v in lines["diagnosis_codes"]
     ]
@@ -123,7 +125,10 @@ def outreach_lines(dataset) -> pd.DataFrame:
     negative: it points at the outreach sheet, not at encounters.
     """
     attempts = dataset.outreach
-    billed = set(dataset.encounters.loc[dataset.encounters["kind"] == "outreach", "member_id"])
+    encounters = dataset.encounters
+    # a CS outreach is not the member's ECM outreach (and is not billable: K021)
+    ecm_outreach = (encounters["kind"] == "outreach") & ~is_cs(encounters)
+    billed = set(encounters.loc[ecm_outreach, "member_id"])
     first = (
         attempts[~attempts["member_id"].isin(billed)]
         .assign(_day=pd.to_datetime(attempts["date"]))
@@ -155,13 +160,15 @@ def _history(lines: pd.DataFrame, spec: BillingSpec) -> None:
     """What a line's earlier lines decide: a second one-time outreach, an engagement fee
     without the 12-month gap, units of a daily-capped code set beyond the cap."""
     order = lines.assign(_day=pd.to_datetime(lines["date"])).sort_values(["_day", "_row"])
-    outreach = order["kind"] == "outreach"
+    # CS lines are judged by their own rules (checks/claim_cs.py), never as ECM outreach
+    ecm = ~order["is_cs"]
+    outreach = (order["kind"] == "outreach") & ecm
     earlier = outreach.astype(int).groupby(order["member_id"]).cumsum() - outreach.astype(int)
     lines["earlier_outreach"] = earlier.reindex(lines.index).where(outreach.reindex(lines.index), 0)
 
     lines["fee_without_gap"] = False
     months = spec.engagement_fee_months
-    fees = order[order["kind"] == "engagement_fee"]
+    fees = order[(order["kind"] == "engagement_fee") & ecm]
     if months is not None and not fees.empty:
         days = order.groupby("member_id")["_day"].apply(list).to_dict()
         fee_days = fees.groupby("member_id")["_day"].apply(list).to_dict()
@@ -256,7 +263,8 @@ def _enrollment(lines: pd.DataFrame, enrollments: pd.DataFrame) -> None:
     )
     tar = tar.where(tar.notna(), lines["member_id"].map(latest))
     own = lines["authorization_number"]
-    lines["tar"] = own.where(own.notna(), tar)
+    # a CS line carries only its own number: the episode's TAR authorizes ECM (cs_lines.py)
+    lines["tar"] = own.where(own.notna() | is_cs(lines), tar)
 
 
 def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
@@ -270,13 +278,18 @@ def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
     derived = staff.map(spec.codes)
     lines["derived_code"] = derived
     lines["given_code"] = given
+    cs = is_cs(lines)  # a CS line bills the code it gives, or none (K019)
     lines["code_set"] = _object_series(
-        (None if c is None or c in spec.ecm_codes else _set_name(spec, c) for c in given),
+        (
+            None if c is None or c in spec.ecm_codes or s else _set_name(spec, c)
+            for c, s in zip(given, cs, strict=True)
+        ),
         lines.index,
     )
-    lines["is_ecm"] = given.isna() | given.isin(spec.ecm_codes)
+    lines["is_ecm"] = (given.isna() | given.isin(spec.ecm_codes)) & ~cs
     lines["code"] = _object_series(
-        (g if g is not None else d for g, d in zip(given, derived, strict=True)), lines.index
+        (g if g is not None or s else d for g, d, s in zip(given, derived, cs, strict=True)),
+        lines.index,
     )
 
     mods = spec.modifiers

@@ -7,16 +7,19 @@ writing and one read back alike; a rule whose fields the file lacks is skipped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import pandas as pd
 
-from ecmx.core.checks.caseload import (
-    LEAD_CARE_MANAGER_LIMIT,
-    members_per_lead_care_manager,
-    over_limit,
+from ecmx.core.checks.caseload import members_per_lead_care_manager, over_limit, ratio_of
+from ecmx.core.checks.rule_inputs import (
+    business_rule,
+    dates_of,
+    has_fields,
+    judged_on,
+    plan_facts,
+    rows_where,
 )
-from ecmx.core.checks.rules import Hit, Rule, Target
+from ecmx.core.checks.rules import Hit, Target
 from ecmx.core.dataset.canonical import EXIT_STATUSES
 from ecmx.core.hookspecs import hookimpl
 
@@ -45,43 +48,29 @@ CONTACT_FACTS = (
 )
 
 
-def _has(target: Target, *names: str) -> bool:
-    return all(name in target.fields for name in names)
-
-
-def _dates(target: Target, name: str) -> pd.Series:
-    return pd.to_datetime(target.fields[name], errors="coerce")
-
-
-def _where(mask: pd.Series) -> list[int]:
-    return list(mask.fillna(False).astype(bool).to_numpy().nonzero()[0])
-
-
-def _today(target: Target) -> pd.Timestamp:
-    return pd.Timestamp(target.production_date or date.today())
-
-
 def end_before_start(target: Target):
-    if _has(target, "enrollment_start", "enrollment_end"):
-        rows = _where(_dates(target, "enrollment_end") < _dates(target, "enrollment_start"))
+    if has_fields(target, "enrollment_start", "enrollment_end"):
+        rows = rows_where(dates_of(target, "enrollment_end") < dates_of(target, "enrollment_start"))
         if rows:
             yield Hit(rows, "the ECM enrollment ends before it starts", field="enrollment_end")
 
 
 def declined_after_enrolling(target: Target):
-    if not _has(target, "ecm_status", "enrollment_start", "enrollment_end", "discontinuation_date"):
+    if not has_fields(
+        target, "ecm_status", "enrollment_start", "enrollment_end", "discontinuation_date"
+    ):
         return
-    enrolled_then_left = (target.fields["ecm_status"] == "declined") & _dates(
+    enrolled_then_left = (target.fields["ecm_status"] == "declined") & dates_of(
         target, "enrollment_start"
     ).notna()
-    no_end = _where(enrolled_then_left & _dates(target, "enrollment_end").isna())
+    no_end = rows_where(enrolled_then_left & dates_of(target, "enrollment_end").isna())
     if no_end:
         yield Hit(
             no_end,
             "a member who enrolled and then declined needs the enrollment end date",
             field="enrollment_end",
         )
-    with_disc = _where(enrolled_then_left & _dates(target, "discontinuation_date").notna())
+    with_disc = rows_where(enrolled_then_left & dates_of(target, "discontinuation_date").notna())
     if with_disc:
         yield Hit(
             with_disc,
@@ -92,19 +81,22 @@ def declined_after_enrolling(target: Target):
 
 
 def excluded_without_enrolling(target: Target):
-    if not _has(target, "ecm_status", "enrollment_start", "enrollment_end", "discontinuation_date"):
+    if not has_fields(
+        target, "ecm_status", "enrollment_start", "enrollment_end", "discontinuation_date"
+    ):
         return
     never = (
-        target.fields["ecm_status"].isin(EXIT_STATUSES) & _dates(target, "enrollment_start").isna()
+        target.fields["ecm_status"].isin(EXIT_STATUSES)
+        & dates_of(target, "enrollment_start").isna()
     )
-    no_disc = _where(never & _dates(target, "discontinuation_date").isna())
+    no_disc = rows_where(never & dates_of(target, "discontinuation_date").isna())
     if no_disc:
         yield Hit(
             no_disc,
             "a member excluded without ever enrolling needs the discontinuation date",
             field="discontinuation_date",
         )
-    with_end = _where(never & _dates(target, "enrollment_end").notna())
+    with_end = rows_where(never & dates_of(target, "enrollment_end").notna())
     if with_end:
         yield Hit(
             with_end,
@@ -114,31 +106,15 @@ def excluded_without_enrolling(target: Target):
         )
 
 
-def _plan_facts(target: Target, names) -> tuple[list[int], str] | None:
-    """The plan's rule facts (files.<kind>.rules) and where they come from; None if unset."""
-    rtf = target.plan.files.get("rtf")
-    facts = rtf.rule_facts if rtf is not None else {}
-    if any(facts.get(name) is None for name in names):
-        return None
-    sources = []
-    for name in names:
-        fact = facts[name]
-        text = fact.source_text
-        if fact.assumed:
-            text = f"assumed for {target.plan.name}: {fact.note or text}"
-        sources.append(text)
-    return [int(facts[n].value) for n in names], "; ".join(dict.fromkeys(sources))
-
-
 def unable_to_contact(target: Target):
     """Before an exclusion for inability to contact, outreach lasted the plan's days (90)
     from the first attempt to the exclusion date, with its attempts (5) over its
     modalities (3): seed 002, for the Health Net family. Attempts count from the
     episode's referral or assignment (when the file says) up to the exclusion date.
     """
-    if target.dataset is None or target.member_ids is None or not _has(target, "ecm_status"):
+    if target.dataset is None or target.member_ids is None or not has_fields(target, "ecm_status"):
         return
-    facts = _plan_facts(target, CONTACT_FACTS)
+    facts = plan_facts(target, CONTACT_FACTS)
     if facts is None:
         return
     (days, attempts_needed, modalities_needed), source = facts
@@ -180,7 +156,7 @@ def _contact_cases(target: Target, member_ids: Sequence[str]) -> pd.DataFrame:
     if "discontinuation_reason" in fields:
         excluded |= fields["discontinuation_reason"] == "unable_to_contact"
     ended = _first_date(target, ("discontinuation_date", "enrollment_end"))
-    ended = ended.fillna(_today(target))
+    ended = ended.fillna(judged_on(target))
     began = _first_date(target, ("referral_date", "assigned_date"))
     cases = pd.DataFrame(
         {"member_id": list(member_ids), "ended": ended, "began": began}, index=fields.index
@@ -193,7 +169,7 @@ def _first_date(target: Target, names: tuple[str, ...]) -> pd.Series:
     found = pd.Series(pd.NaT, index=target.fields.index, dtype="datetime64[ns]")
     for name in names:
         if name in target.fields:
-            found = found.fillna(_dates(target, name))
+            found = found.fillna(dates_of(target, name))
     return found
 
 
@@ -211,14 +187,14 @@ def _attempt_tally(outreach: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _within(target: Target, field_name: str, days: int, what: str):
-    if not _has(target, "enrollment_start", field_name):
+    if not has_fields(target, "enrollment_start", field_name):
         return
-    start, done = _dates(target, "enrollment_start"), _dates(target, field_name)
+    start, done = dates_of(target, "enrollment_start"), dates_of(target, field_name)
     due = start + pd.Timedelta(days=days)
-    late = (done > due) | (done.isna() & (due < _today(target)))
+    late = (done > due) | (done.isna() & (due < judged_on(target)))
     if "ecm_status" in target.fields:  # the clock runs for members enrolled now
         late &= target.fields["ecm_status"] == "enrolled"
-    rows = _where(late)
+    rows = rows_where(late)
     if rows:
         yield Hit(rows, f"{what} not within {days} days of enrollment", field=field_name)
 
@@ -236,33 +212,39 @@ def care_plan_created(target):
 
 
 def lead_care_manager_ratio(target: Target):
-    if not _has(target, "lead_care_manager_name", "ecm_status"):
+    """More enrolled members than the plan's ratio allows (capacity.lead_care_manager_ratio,
+    1:50 in the Health Net family, seed 002): over every plan with the dataset, else over
+    the file's rows. A plan that states no ratio has no such rule."""
+    ratio = ratio_of(target.plan)
+    if ratio is None or not has_fields(target, "lead_care_manager_name", "ecm_status"):
         return
-    source = target.dataset.enrollments if target.dataset is not None else None
-    if source is not None:
-        counts = members_per_lead_care_manager(source[source["status"] == "enrolled"])
+    limit, source = ratio
+    enrollments = target.dataset.enrollments if target.dataset is not None else None
+    if enrollments is not None:
+        counts = members_per_lead_care_manager(enrollments[enrollments["status"] == "enrolled"])
     else:
         counts = target.fields.loc[
             target.fields["ecm_status"] == "enrolled", "lead_care_manager_name"
         ].value_counts()
-    over = over_limit(counts)
-    rows = _where(
+    over = over_limit(counts, limit)
+    rows = rows_where(
         (target.fields["ecm_status"] == "enrolled")
         & target.fields["lead_care_manager_name"].isin(over.index)
     )
     if rows:
         yield Hit(
             rows,
-            f"the lead care manager has more than {LEAD_CARE_MANAGER_LIMIT} enrolled members",
+            f"the lead care manager has more than {limit} enrolled members (ratio 1:{limit})",
             field="lead_care_manager_name",
+            source=source,
         )
 
 
 def future_dates(target: Target):
-    today = _today(target)
+    today = judged_on(target)
     for name in DATE_FIELDS:
         if name in target.fields:
-            rows = _where(_dates(target, name) > today)
+            rows = rows_where(dates_of(target, name) > today)
             if rows:
                 yield Hit(rows, "a date after the file's production date", field=name)
 
@@ -273,14 +255,18 @@ def attempts_while_enrolled(target: Target):
     ``convert`` leaves such an attempt off the OTF when it builds the file (with this
     rule's finding at the outreach row); here it finds one in a file read back.
     """
-    if target.dataset is None or target.member_ids is None or not _has(target, "attempt_date"):
+    if (
+        target.dataset is None
+        or target.member_ids is None
+        or not has_fields(target, "attempt_date")
+    ):
         return
     from ecmx.core.files.kinds.otf import enrolled_on_attempt_date
 
     attempts = pd.DataFrame(
-        {"member_id": list(target.member_ids), "date": _dates(target, "attempt_date").to_numpy()}
+        {"member_id": list(target.member_ids), "date": dates_of(target, "attempt_date").to_numpy()}
     )
-    rows = _where(enrolled_on_attempt_date(attempts, target.dataset.enrollments))
+    rows = rows_where(enrolled_on_attempt_date(attempts, target.dataset.enrollments))
     if rows:
         yield Hit(
             rows,
@@ -291,14 +277,10 @@ def attempts_while_enrolled(target: Target):
         )
 
 
-def _rule(code, severity, title, hint, source, check, kinds=("rtf",)):
-    return Rule(code, severity, "business", title, hint, source, check, kinds)
-
-
 # One rule for an outreach attempt dated while the member was enrolled, whoever finds it:
 # ``convert`` (leaves the attempt off the OTF, kinds.otf) and ``validate --dataset``
 # (a file read back). It was two codes before, O001 and B010: B010 is merged into O001.
-ATTEMPT_WHILE_ENROLLED = _rule(
+ATTEMPT_WHILE_ENROLLED = business_rule(
     "O001",
     "warning",
     "outreach attempt for an enrolled member",
@@ -311,7 +293,7 @@ ATTEMPT_WHILE_ENROLLED = _rule(
 )
 
 BUSINESS_RULES = (
-    _rule(
+    business_rule(
         "B001",
         "error",
         "enrollment ends before it starts",
@@ -319,7 +301,7 @@ BUSINESS_RULES = (
         "an enrollment cannot end before it starts",
         end_before_start,
     ),
-    _rule(
+    business_rule(
         "B002",
         "error",
         "declined after enrolling: end date, no discontinuation date",
@@ -327,7 +309,7 @@ BUSINESS_RULES = (
         SEED_002_EXIT,
         declined_after_enrolling,
     ),
-    _rule(
+    business_rule(
         "B003",
         "error",
         "excluded without enrolling: discontinuation date only",
@@ -335,7 +317,7 @@ BUSINESS_RULES = (
         SEED_002_EXIT,
         excluded_without_enrolling,
     ),
-    _rule(
+    business_rule(
         "B004",
         "warning",
         "unable to contact: outreach over 90 days, 5 attempts, 3 modalities",
@@ -344,7 +326,7 @@ BUSINESS_RULES = (
         "'Can we do outreach for 90 days, not 60?')",
         unable_to_contact,
     ),
-    _rule(
+    business_rule(
         "B005",
         "warning",
         "assessment started within 30 days",
@@ -352,7 +334,7 @@ BUSINESS_RULES = (
         "seed 002 FAQ on the initial assessment; seeds 000, 001",
         assessment_started,
     ),
-    _rule(
+    business_rule(
         "B006",
         "warning",
         "assessment completed within 60 days",
@@ -360,7 +342,7 @@ BUSINESS_RULES = (
         "seed 002 FAQ on the initial assessment; seeds 000, 001",
         assessment_completed,
     ),
-    _rule(
+    business_rule(
         "B007",
         "warning",
         "care plan created within 90 days",
@@ -368,15 +350,16 @@ BUSINESS_RULES = (
         "seed 002 FAQ on the initial assessment",
         care_plan_created,
     ),
-    _rule(
+    business_rule(
         "B008",
         "warning",
-        "lead care manager ratio above 1:50",
+        "lead care manager ratio above the plan's (1:50)",
         "rebalance caseloads",
-        "seed 002 FAQ: ratios for lead care managers to members cannot exceed 1:50",
+        "the plan's capacity.lead_care_manager_ratio (Health Net family: seed 002 FAQ, ratios "
+        "for lead care managers to members cannot exceed 1:50; assumed for the other plans)",
         lead_care_manager_ratio,
     ),
-    _rule(
+    business_rule(
         "B009",
         "error",
         "date in the future",

@@ -76,7 +76,8 @@ def _modifiers(target: Target):
 
 def _unknown_code(target: Target):
     lines = target.fields
-    mask = ~lines["is_ecm"] & (lines["code_set"].fillna("") == "")
+    # a CS line bills its contract's code: K019 checks it is there and well formed
+    mask = ~lines["is_ecm"] & (lines["code_set"].fillna("") == "") & ~lines["is_cs"]
     if mask.any():
         yield Hit(
             positions(mask),
@@ -114,7 +115,8 @@ def _bad_diagnosis(target: Target):
 
 def _no_charge(target: Target):
     charge = target.fields["billed_charge"]
-    missing = charge.isna()
+    # a line without a code (a CS line: K019) has no rate to miss: one finding says it
+    missing = charge.isna() & target.fields["code"].notna()
     if missing.any():
         yield Hit(
             positions(missing),

@@ -43,7 +43,8 @@ def _second_outreach(target: Target):
 def _missing_tar(target: Target):
     spec = billing(target)
     lines = target.fields
-    no_tar = lines["tar"].isna()
+    # CS lines need a CS authorization instead (K020), never an ECM TAR
+    no_tar = lines["tar"].isna() & ~lines["is_cs"]
     outreach = (lines["kind"] == "outreach") & no_tar & spec.outreach_tar_required
     fee = (lines["kind"] == "engagement_fee") & no_tar & spec.engagement_fee_tar_required
     service = (

@@ -13,7 +13,10 @@ DETAILS = {
     "B005": "an enrolled member's assessment was not started within 30 days of enrollment (CalAIM FAQ; CHWP's and Health Net's ECM process pages)",
     "B006": "an enrolled member's assessment was not completed within 60 days (CalAIM FAQ; CHWP's and Health Net's ECM process pages)",
     "B007": "an enrolled member's care plan was not created within 90 days (CalAIM FAQ)",
-    "B008": "a lead care manager has more than 50 enrolled members (CalAIM FAQ: ratio at most 1:50)",
+    "B008": "a lead care manager has more enrolled members than the plan's ratio allows, over "
+    "every plan with the dataset: the plan's `capacity.lead_care_manager_ratio`, 1:50 in the "
+    "Health Net family (CalAIM FAQ), assumed 1:50 for CHWP and Partnership (the finding's "
+    "source says so)",
     "B009": "a date is after the file's production date",
     "B011": "an enrolled member has been enrolled longer than the plan's program completion interval and the dataset records no program completion assessment (enrollments.program_completion_date) within the last interval; needs the dataset. The interval is the plan's `files.rtf.rules.program_completion_months`: 6 at CHWP (its ECM process page, Step 9), 12 at Health Net (its ECM End-to-End Process, Step 9); no other plan states one, so no other plan has the rule",
     "C001": "the period's RTF or OTF is past its due date on the file's production date (the plan's `calendar:`, e.g. the 5th at Health Net, CalAIM FAQ); the file is still written",
@@ -58,6 +61,10 @@ DETAILS = {
     "K016": "a second doula visit for the member on one day (Health Net, CalViva, CHPIV: one a day, CalAIM FAQ)",
     "K017": "a doula visit beyond what the plan covers: the first set (one initial, up to eight prenatal or postpartum, two extended postpartum visits) and up to nine more postpartum visits (CalAIM FAQ; which code is which visit is assumed)",
     "K018": "a postpartum doula visit beyond the first set without `doula_recommendation: true` (CalAIM FAQ: needs a recommendation, not a standing order)",
+    "K019": "a Community Supports line (an encounter with `cs_service`) without a procedure code, or with a code or modifiers an 837P cannot carry: ecmx does not derive CS codes, so write the code your CS contract bills; never billed, even with --force",
+    "K020": "a Community Supports line with no authorized `community_supports` row for the member and service whose `authorization_start`..`authorization_end` (end blank = open) covers the service date: no row, a potential, requested, denied or closed one, no start date, or a date outside (CalAIM FAQ; assumed for CHWP and Partnership)",
+    "K021": "a Community Supports encounter of kind outreach: CS outreach is not billable (CalAIM FAQ; assumed for CHWP and Partnership)",
+    "K022": "a Community Supports line whose units, added to the earlier lines its authorization covers (in date order, earlier periods included), pass `units_authorized`: those units were not approved",
     "L001": "a column the plan requires is blank (source: the plan's layout, `required: true`)",
     "L002": "a value is longer than the layout allows (`max_length`)",
     "L003": "a cell of a plan file read back is not a date",

@@ -1,6 +1,7 @@
 """Rule B011: an enrolled member's program completion assessment is due (issue 17).
 
-Its own module because business.py is full; it shares that module's helpers. The
+Its own module because business.py is full; both read their target through
+checks/rule_inputs.py. The
 interval is each plan's fact (files.rtf.rules.program_completion_months): CHWP states
 every six months (seed 000), Health Net every 12 months (seed 001); a plan that states
 none has no such rule.
@@ -10,7 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecmx.core.checks.business import _dates, _has, _plan_facts, _rule, _today, _where
+from ecmx.core.checks.rule_inputs import (
+    business_rule,
+    dates_of,
+    has_fields,
+    judged_on,
+    plan_facts,
+    rows_where,
+)
 from ecmx.core.checks.rules import Hit, Target
 from ecmx.core.hookspecs import hookimpl
 
@@ -24,13 +32,13 @@ def program_completion(target: Target):
     """
     if target.dataset is None or target.member_ids is None:
         return
-    if not _has(target, "ecm_status", "enrollment_start"):
+    if not has_fields(target, "ecm_status", "enrollment_start"):
         return
-    facts = _plan_facts(target, ("program_completion_months",))
+    facts = plan_facts(target, ("program_completion_months",))
     if facts is None:  # the plan states no interval: no rule
         return
     (months,), source = facts
-    since = _today(target) - pd.DateOffset(months=months)
+    since = judged_on(target) - pd.DateOffset(months=months)
     enrollments = target.dataset.enrollments
     ids = pd.Series(list(target.member_ids), index=target.fields.index)
     if "program_completion_date" in enrollments:
@@ -41,10 +49,10 @@ def program_completion(target: Target):
         recorded = pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
     due = (
         (target.fields["ecm_status"] == "enrolled")
-        & (_dates(target, "enrollment_start") < since)
+        & (dates_of(target, "enrollment_start") < since)
         & ~(recorded >= since)
     )
-    rows = _where(due)
+    rows = rows_where(due)
     if rows:
         yield Hit(
             rows,
@@ -57,7 +65,7 @@ def program_completion(target: Target):
         )
 
 
-PROGRAM_COMPLETION = _rule(
+PROGRAM_COMPLETION = business_rule(
     "B011",
     "warning",
     "program completion assessment due",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ecmx.core.calendar.due_records import due_records
 from ecmx.core.cli import console as out
 from ecmx.core.cli.options import (
     file_out_options,
@@ -99,7 +100,9 @@ def calendar_command(state, plan_ids, year, period, output_format, ics_path, for
 
 
 def _write_csv(records: list[dict]) -> None:
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["plan"])
+    # every key any record has, in first-seen order (due's sections differ in their keys)
+    fields = list(dict.fromkeys(k for r in records for k in r)) or ["plan"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields)
     writer.writeheader()
     writer.writerows(
         {k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()} for r in records
@@ -122,10 +125,12 @@ def _write_csv(records: list[dict]) -> None:
     "dataset_path",
     type=click.Path(path_type=Path),
     help="Your dataset (workbook or CSV folder): also count the program completion "
-    "assessments due per plan (no member names).",
+    "assessments due and the lead care managers over their plan's ratio, per plan "
+    "(counts only, no names).",
 )
+@table_format_option("How to print on stdout (json and csv: one record per line, by section).")
 @pass_state
-def due_command(state, plan_ids, today, days, dataset_path):
+def due_command(state, plan_ids, today, days, dataset_path, output_format):
     """What is due in the next days, what is overdue, which correction windows are open.
 
     Always exits 0: it informs, it does not check. In a workspace, a file the
@@ -137,11 +142,19 @@ def due_command(state, plan_ids, today, days, dataset_path):
         plan_ids, today, days, tuple(state.plans_dirs), state.workspace(), dataset_path
     )
     result = run_due(request, plugins=state.plugins())
+    if output_format == "json":
+        sys.stdout.write(json.dumps(due_records(result), indent=2) + "\n")
+        return
+    if output_format == "csv":
+        _write_csv(due_records(result))
+        return
     _upcoming(result)
     _overdue(result)
     _windows(result)
     if result.completions is not None:
         _completions(result)
+    for line in result.capacity or ():
+        out.stdout.print(line.line(), markup=False)
     if result.met is not None:
         _met(result)
 

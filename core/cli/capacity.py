@@ -38,7 +38,7 @@ from ecmx.core.jobs.capacity import (
 @table_format_option("How to print on stdout (json and csv: the plans, then the managers).")
 @pass_state
 def capacity_command(state, dataset, period_text, plan_ids, report, force, provider, output_format):
-    """Members per lead care manager (more than 50 flagged: the 1:50 ratio, seed 002) and,
+    """Members per lead care manager (more than the plan's ratio flagged: 1:50, seed 002) and,
     per plan, members enrolled on the period's last day, pending, newly enrolled,
     disenrolled, lead care managers and members per manager, with what the plan's
     capacity report asks. Changes nothing but the report; exits 0.
@@ -70,15 +70,17 @@ def capacity_command(state, dataset, period_text, plan_ids, report, force, provi
 def _tables(result: CapacityResult) -> None:
     out.table(
         f"ecmx capacity: period {result.period} (enrolled = on {result.period.end})",
-        ("plan", "enrolled", "pending", "new", "disenrolled", "managers", "per manager"),
+        ("plan", "enrolled", "pending", "new", "disenrolled", "managers", "per manager",
+         "ratio", "managers over"),
         [[r["plan"], r["enrolled"], r["pending"], r["newly_enrolled"], r["disenrolled"],
-          r["lead_care_managers"], _blank(r["members_per_manager"])] for r in result.plans],
+          r["lead_care_managers"], _blank(r["members_per_manager"]), _blank(r["ratio"]),
+          r["managers_over_ratio"]] for r in result.plans],
     )  # fmt: skip
     out.table(
-        "lead care managers (at most 50 members each: seed 002)",
-        ("lead care manager", "enrolled", "by plan", "over 1:50"),
-        [[m["lead_care_manager"], m["enrolled"], m["by_plan"], "OVER" if m["over_limit"] else ""]
-         for m in result.managers],
+        "lead care managers (at most the ratio of the plans they serve: plans show PLAN)",
+        ("lead care manager", "enrolled", "by plan", "ratio", "over the ratio"),
+        [[m["lead_care_manager"], m["enrolled"], m["by_plan"], _blank(m["ratio"]),
+          f"OVER {m['ratio']}" if m["over_limit"] else ""] for m in result.managers],
     )  # fmt: skip
     for row in result.plans:
         out.stdout.print(f"{row['plan']} asks: {row['asks']}", markup=False, soft_wrap=True)

@@ -48,6 +48,30 @@ def _claim_writers(ctx: click.Context) -> dict:
     return writers or {w.format: w for w in BUILTIN_CLAIM_WRITERS}
 
 
+def billed_file_options(command):
+    """--provider, --production-date, --report, --show-values and --test-file: what
+    ``claims`` and ``claims resubmit`` ask alike about the file they bill."""
+    for option in reversed(
+        (
+            provider_option,
+            click.option(
+                "--production-date",
+                callback=parse_day,
+                help="The file's date, YYYY-MM-DD (default: today).",
+            ),
+            report_option,
+            show_values_option,
+            click.option(
+                "--test-file",
+                is_flag=True,
+                help="Mark the 837P as a test interchange (ISA15 = T), for a payer's EDI testing.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @click.command("claims")
 @output_options
 @click.argument("dataset", type=click.Path(path_type=Path))
@@ -68,17 +92,7 @@ def _claim_writers(ctx: click.Context) -> dict:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the claim files (created if missing).",
 )
-@provider_option
-@click.option(
-    "--production-date", callback=parse_day, help="The files' date, YYYY-MM-DD (default: today)."
-)
-@report_option
-@show_values_option
-@click.option(
-    "--test-file",
-    is_flag=True,
-    help="Mark the 837P as a test interchange (ISA15 = T), for a payer's EDI testing.",
-)
+@billed_file_options
 @click.option(
     "--force",
     is_flag=True,

@@ -10,16 +10,8 @@ import click
 
 from ecmx.core.billing.resubmit import resubmission
 from ecmx.core.cli import render
-from ecmx.core.cli.options import (
-    output_options,
-    parse_day,
-    parse_period,
-    pass_state,
-    provider_option,
-    report_option,
-    run_job,
-    show_values_option,
-)
+from ecmx.core.cli.claims import billed_file_options
+from ecmx.core.cli.options import output_options, parse_period, pass_state, run_job
 from ecmx.core.jobs.claims import ClaimsRequest, run_claims
 
 
@@ -47,17 +39,7 @@ from ecmx.core.jobs.claims import ClaimsRequest, run_claims
     help="Folder for the 837P: the one the claims were billed into, so its control "
     "numbers are never reused (a workspace's ledger keeps them across folders).",
 )
-@provider_option
-@click.option(
-    "--production-date", callback=parse_day, help="The file's date, YYYY-MM-DD (default: today)."
-)
-@report_option
-@show_values_option
-@click.option(
-    "--test-file",
-    is_flag=True,
-    help="Mark the 837P as a test interchange (ISA15 = T), for a payer's EDI testing.",
-)
+@billed_file_options
 @click.option("--force", is_flag=True, help="Bill lines that break a billing rule.")
 @pass_state
 def resubmit_command(state, dataset, plan_id, claims, void, out_dir, provider_path, report_path,

@@ -30,7 +30,11 @@ def show_plan(
             )
     for table in tables.code_tables(plan, explain):
         out.table(*table)
-    for table in (tables.calendar_table(plan), tables.billing_table(plan)):
+    for table in (
+        tables.calendar_table(plan),
+        tables.billing_table(plan),
+        tables.capacity_table(plan),
+    ):
         if table[2]:
             out.table(*table)
 

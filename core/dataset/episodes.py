@@ -9,7 +9,11 @@ only as the discontinuation date).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
+
+from ecmx.core.dataset.canonical import ROW
 
 
 def episode_began(episodes: pd.DataFrame) -> pd.Series:
@@ -33,3 +37,12 @@ def enrollment_ended(episodes: pd.DataFrame) -> pd.Series:
     enrolled = episodes["enrollment_start"].notna()
     ended = episodes["enrollment_end"].fillna(episodes["discontinuation_date"])
     return ended.where(enrolled)
+
+
+def active_on(episodes: pd.DataFrame, day: date) -> pd.DataFrame:
+    """Episodes whose ECM enrollment covers ``day``: begun on or before it (enrollment_start)
+    and not ended before it (enrollment_end, else discontinuation_date), in row order."""
+    when = pd.Timestamp(day)
+    start, ended = episodes["enrollment_start"], enrollment_ended(episodes)
+    covers = start.notna() & (start <= when) & (ended.isna() | (ended >= when))
+    return episodes[covers].sort_values(ROW, kind="stable")

@@ -78,7 +78,9 @@ class DueRequest:
     days: int = 14  # how far ahead to look
     plans_dirs: tuple[Path, ...] = ()
     workspace: Path | None = None  # its ledger tells which deadlines were met; None: not known
-    dataset: Path | None = None  # also count program completion assessments due (no names)
+    # also count program completion assessments due and lead care managers over their
+    # plan's ratio (counts only: no names)
+    dataset: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class DueResult:
     # With a dataset: per plan with an interval, the program completion assessments due
     # by today + days (CompletionsDue, counts only); None without one.
     completions: list | None = None
+    # With a dataset: per plan with a ratio and members, the lead care managers over it
+    # today (CapacityDue, counts only); None without one.
+    capacity: list | None = None
 
     def ledger_note(self, due) -> str:
         return self.ledger_notes.get((due.plan, due.event.name, str(due.period)), "")
@@ -127,18 +132,24 @@ def run_due(request: DueRequest, *, plugins=None) -> DueResult:
         OVERDUE_DAYS,
     )
     if request.dataset is not None:
-        result = replace(result, completions=_completions(request, plans, today))
+        result = _with_dataset(result, request.dataset, plans)
     if request.workspace is None:
         return result
     return _with_ledger(result, request.workspace, {plan.id: plan for plan in plans})
 
 
-def _completions(request: DueRequest, plans: list, today: date) -> list:
+def _with_dataset(result: DueResult, path: Path, plans: list) -> DueResult:
+    """The dataset's counts: program completions falling due and managers over the ratio."""
+    from ecmx.core.calendar.capacity_due import capacity_due
     from ecmx.core.calendar.completion_due import completions_due
     from ecmx.core.dataset.read import read_dataset
 
-    assert request.dataset is not None
-    return completions_due(read_dataset(request.dataset), plans, today, request.days)
+    dataset = read_dataset(path)
+    return replace(
+        result,
+        completions=completions_due(dataset, plans, result.today, result.days),
+        capacity=capacity_due(dataset, plans, result.today),
+    )
 
 
 def _with_ledger(result: DueResult, workspace: Path, plans: dict) -> DueResult:

@@ -1,6 +1,7 @@
 """``capacity``: members per lead care manager and per plan for one period, the figures a
-plan's capacity report asks for (seed 002: ratio at most 1:50, a quarterly capacity
-report; seed 003: Partnership's monthly Provider Capacity Survey).
+plan's capacity report asks for. What each plan asks, and its lead care manager ratio, are
+its config's ``capacity:`` (seed 002: 1:50 and a quarterly report for the Health Net
+family; seed 003: Partnership's monthly Provider Capacity Survey; 1:50 assumed elsewhere).
 
 It reads the dataset and writes nothing but the report asked for. Care manager names are
 staff, not members: they are shown; no member id is.
@@ -15,8 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from ecmx.core.calendar.periods import Period
-from ecmx.core.checks.caseload import members_per_lead_care_manager, over_limit
-from ecmx.core.dataset.episodes import enrollment_ended, episode_began
+from ecmx.core.checks.caseload import (
+    managers_over,
+    members_per_lead_care_manager,
+    over_limit,
+    ratio_of,
+)
+from ecmx.core.dataset.episodes import active_on, enrollment_ended, episode_began
 from ecmx.core.dataset.read import ROW
 from ecmx.core.errors import InputError
 from ecmx.core.jobs.common import no_progress, plugins_for, read_for_plans
@@ -27,30 +33,13 @@ NO_MANAGER = "(no lead care manager recorded)"
 PENDING = ("pending_outreach", "outreach")  # referred or in outreach, not enrolled
 PLAN_COLUMNS = (
     "plan", "enrolled", "pending", "newly_enrolled", "disenrolled",
-    "lead_care_managers", "members_per_manager", "asks",
+    "lead_care_managers", "members_per_manager", "ratio", "managers_over_ratio",
+    "asks", "source",
 )  # fmt: skip
-MANAGER_COLUMNS = ("lead_care_manager", "enrolled", "by_plan", "over_limit")
+MANAGER_COLUMNS = ("lead_care_manager", "enrolled", "by_plan", "ratio", "over_limit")
 REPORT_FORMATS = (".xlsx", ".csv", ".json")
 
-# What each plan's own page asks about capacity, in its words, with the page cited: a
-# fact stated for one plan's page is not one for another (docs/capacity.md).
-_HN = (
-    "quarterly capacity report, at a minimum (hn-calaim-resources, seed 002: 'Each ECM "
-    "provider must submit an updated capacity report quarterly'; 'staffing and capacity "
-    "reports at minimum on a quarterly basis'); lead care managers to members cannot "
-    "exceed 1:50: the report's figures are not listed, so all of these are given"
-)
-ASKS = {
-    "healthnet": _HN,
-    "calviva": _HN,
-    "chpiv": _HN,
-    "partnership": (
-        "monthly Provider Capacity Survey (phc-ecm-guide, seed 003: 'Microsoft Forms survey "
-        "via email link', due on the dates of its capacity calendar); its questions are not "
-        "on the page: all of these are given"
-    ),
-}
-NO_ASK = "no capacity report in the seeds for this plan"
+NO_ASK = "no capacity report in this plan's config (none on its pages)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +74,7 @@ def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress
     _check_report(request)
     period = request.period or Period.containing(request.today or date.today()).shift(-1)
     _, registry = plugins_for(request, plugins)
+    specs = {p.id: p for p in registry.concrete_plans()}
     chosen = [p for p in request.plans if p.lower() != "all"]
     named = (
         [registry.plan(p.lower()).id for p in chosen] if len(chosen) == len(request.plans) else []
@@ -96,10 +86,13 @@ def run_capacity(request: CapacityRequest, *, plugins=None, progress=no_progress
     episodes = episodes[episodes["plan"].isin(plan_ids)]
     active = active_on(episodes, period.end)
     notes = _notes(dataset, plan_ids, episodes)
+    limits = {p: _ratio(specs.get(p)) for p in plan_ids}
+    over = managers_over(active, [specs[p] for p in plan_ids if p in specs])
+    counted = (episodes, active, over)
     result = CapacityResult(
         period,
-        [_plan_row(p, episodes, active, period) for p in plan_ids],
-        _manager_rows(active),
+        [_plan_row(specs.get(p), p, counted, period) for p in plan_ids],
+        _manager_rows(active, limits),
         notes,
         request.report,
     )
@@ -141,15 +134,6 @@ def _check_report(request: CapacityRequest) -> None:
     refuse_existing(path, request.force)
 
 
-def active_on(episodes: pd.DataFrame, day: date) -> pd.DataFrame:
-    """Episodes whose ECM enrollment covers ``day``: begun on or before it (enrollment_start)
-    and not ended before it (enrollment_end, else discontinuation_date: episodes.py)."""
-    when = pd.Timestamp(day)
-    start, ended = episodes["enrollment_start"], enrollment_ended(episodes)
-    covers = start.notna() & (start <= when) & (ended.isna() | (ended >= when))
-    return episodes[covers].sort_values(ROW, kind="stable")
-
-
 def _in(period: Period, days: pd.Series) -> pd.Series:
     return (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
 
@@ -167,41 +151,64 @@ def _pending(episodes: pd.DataFrame, active: pd.DataFrame, period: Period) -> in
     return int((~waiting.isin(active["member_id"])).sum())
 
 
-def _plan_row(plan: str, episodes: pd.DataFrame, active: pd.DataFrame, period) -> dict:
+def _ratio(plan) -> int | None:
+    return None if plan is None else plan.capacity.limit
+
+
+def _plan_row(spec, plan: str, counted: tuple, period: Period) -> dict:
+    """One plan's figures; ``spec`` is None for a plan id the dataset names and no config
+    defines (the dataset's findings say so): counted, with no ratio and no report."""
+    episodes, active, over = counted
     mine, enrolled = episodes[episodes["plan"] == plan], active[active["plan"] == plan]
     members = enrolled["member_id"].nunique()
-    managers = enrolled["lead_care_manager_name"].dropna().nunique()
+    names = set(enrolled["lead_care_manager_name"].dropna())
     new = mine[_in(period, mine["enrollment_start"])]["member_id"].nunique()
     gone = mine[_in(period, enrollment_ended(mine))]["member_id"].nunique()
+    ratio = ratio_of(spec, by_title=True) if spec is not None else None
+    report = spec.capacity.report if spec is not None else None
     return {
         "plan": plan,
         "enrolled": members,
-        "pending": _pending(mine, active[active["plan"] == plan], period),
+        "pending": _pending(mine, enrolled, period),
         "newly_enrolled": new,
         "disenrolled": gone,
-        "lead_care_managers": managers,
-        "members_per_manager": round(members / managers, 1) if managers else None,
-        "asks": ASKS.get(plan, NO_ASK),
+        "lead_care_managers": len(names),
+        "members_per_manager": round(members / len(names), 1) if names else None,
+        "ratio": f"1:{ratio[0]}" if ratio else None,
+        "managers_over_ratio": len(over.get(plan, [])),
+        "asks": report.describe if report is not None else NO_ASK,
+        "source": "; ".join(filter(None, (ratio[1] if ratio else "", _cited(spec, report)))),
     }
 
 
-def _manager_rows(active: pd.DataFrame) -> list[dict]:
-    """Each lead care manager's enrolled members over every plan counted (their caseload)."""
+def _cited(spec, report) -> str:
+    if report is None:
+        return ""
+    if report.assumed:
+        return f"assumed for {spec.name}: {report.note}"
+    return spec.cite(report.source)
+
+
+def _manager_rows(active: pd.DataFrame, limits: dict[str, int | None]) -> list[dict]:
+    """Each lead care manager's enrolled members over every plan counted (their caseload),
+    held to the strictest ratio among the plans they serve (all 1:50 today)."""
     named = active.assign(
         lead_care_manager_name=active["lead_care_manager_name"].fillna(NO_MANAGER)
     )
     counts = members_per_lead_care_manager(named)
-    over = set(over_limit(counts[counts.index != NO_MANAGER]).index)
     first = named.drop_duplicates("member_id")
     rows = []
     for name, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
         plans = first[first["lead_care_manager_name"] == name]["plan"].value_counts()
+        ratios = [r for p in plans.index if (r := limits.get(str(p))) is not None]
+        limit = min(ratios) if ratios and name != NO_MANAGER else None
         rows.append(
             {
                 "lead_care_manager": name,
                 "enrolled": int(count),
                 "by_plan": "; ".join(f"{p} {n}" for p, n in sorted(plans.items())),
-                "over_limit": name in over,
+                "ratio": f"1:{limit}" if limit else None,
+                "over_limit": limit is not None and name in over_limit(counts, limit).index,
             }
         )
     return rows

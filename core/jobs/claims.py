@@ -55,7 +55,7 @@ from ecmx.core.storage.targets import check_batch, dataset_inputs
 
 # A line without these cannot be put on a claim at all, --force or not, and a plan's
 # ``rules:`` cannot switch them off (the payer would reject the whole file).
-UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015"})
+UNBILLABLE = frozenset({"K009", "K010", "K011", "K012", "K014", "K015", "K019"})
 
 
 @dataclass

@@ -15,6 +15,8 @@ from typing import Any
 
 from ecmx.core.billing.coding import parse_billing
 from ecmx.core.plans.spec import (
+    CapacityReport,
+    CapacitySpec,
     CodeList,
     ColumnSpec,
     DeliverySpec,
@@ -61,6 +63,17 @@ def build_spec(
         billing_facts=tuple(_billing_facts(billing or {})),
         assumed=tuple(_walk_assumed(data, "")),
         delivery=_delivery(data.get("delivery") or {}),
+        capacity=_capacity(data.get("capacity") or {}),
+    )
+
+
+def _capacity(block: Mapping[str, Any]) -> CapacitySpec:
+    ratio = block.get("lead_care_manager_ratio")
+    report = block.get("report")
+    known = CapacityReport.__dataclass_fields__
+    return CapacitySpec(
+        Fact.of(ratio) if ratio else None,
+        CapacityReport(**{k: v for k, v in report.items() if k in known}) if report else None,
     )
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecmx.core.plans.provenance import parse, source_paths
 from ecmx.core.plans.spec import CodeList, ColumnSpec, FileSpec, Layout, PlanSpec
+from ecmx.core.reports.plan_tables import capacity_rows
 
 if TYPE_CHECKING:  # the registry loads plans: this module is imported below it
     from ecmx.core.hooks.registry import Registry
@@ -88,6 +89,7 @@ def plan_doc(plan: PlanSpec, kinds: Mapping[str, Any]) -> str:
         *_codes(plan),
         *_calendar(plan),
         *_billing(plan),
+        *_capacity(plan),
         *_sources(plan),
         *_assumptions(plan),
     ]
@@ -221,6 +223,14 @@ def _billing(plan: PlanSpec) -> list[str]:
         return []
     return ["## Billing", "", "How `ecmx claims` bills this plan.", "",
             *table(("rule", "value", "source"), rows), ""]  # fmt: skip
+
+
+def _capacity(plan: PlanSpec) -> list[str]:
+    rows = capacity_rows(plan)
+    if not rows:
+        return []
+    return ["## Capacity", "", "What `ecmx capacity` and rule B008 check for this plan.", "",
+            *table(("what", "value", "source"), rows), ""]  # fmt: skip
 
 
 def _sources(plan: PlanSpec) -> list[str]:

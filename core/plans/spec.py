@@ -157,6 +157,38 @@ class DeliverySpec:
 
 
 @dataclass(frozen=True)
+class CapacityReport:
+    """``capacity.report``: the capacity report or survey the plan asks for, in its words."""
+
+    title: str
+    every: str  # month or quarter
+    asks: str
+    how: str = ""
+    calendar_event: str | None = None  # the plan's calendar event that dates it
+    source: str | list[str] = ""
+    assumed: bool = False
+    note: str = ""
+
+    @property
+    def describe(self) -> str:
+        how = f" ({self.how})" if self.how else ""
+        return f"{self.title}, every {self.every}{how}: {self.asks}"
+
+
+@dataclass(frozen=True)
+class CapacitySpec:
+    """``capacity:``: the most members per lead care manager (1:N; rule B008 and ``ecmx
+    capacity``) and the report the plan asks for; None where the plan says nothing."""
+
+    ratio: Fact | None = None
+    report: CapacityReport | None = None
+
+    @property
+    def limit(self) -> int | None:
+        return None if self.ratio is None else int(self.ratio.value)
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     id: str
     name: str
@@ -189,6 +221,8 @@ class PlanSpec:
     origins: dict[str, str] = field(default_factory=dict, repr=False)
     # delivery: what fetch takes and how the plan's responses read
     delivery: DeliverySpec = field(default_factory=DeliverySpec, repr=False)
+    # capacity: the lead care manager ratio and the capacity report asked for
+    capacity: CapacitySpec = field(default_factory=CapacitySpec, repr=False)
 
     def mcp(self, key: str) -> str:
         fact = self.identity.get(key)

@@ -91,6 +91,34 @@ def billing_table(plan: PlanSpec) -> Table:
     return f"{plan.id} billing (ecmx claims)", ("rule", "value", "source"), rows
 
 
+def capacity_rows(plan: PlanSpec) -> list[tuple[str, str, str]]:
+    """``capacity:`` as (what, value, where it comes from): an assumed entry says its note,
+    so what to confirm with the plan shows where it is read."""
+
+    def cited(entry) -> str:
+        if entry.assumed:
+            return f"assumed: {entry.note}" if entry.note else "assumed"
+        return plan.cite(entry.source)
+
+    rows = []
+    ratio, report = plan.capacity.ratio, plan.capacity.report
+    if ratio is not None:
+        rows.append(("lead care managers to members, at most", f"1:{ratio.value}", cited(ratio)))
+    if report is not None:
+        rows.append(("capacity report", report.describe, cited(report)))
+    elif ratio is not None:
+        rows.append(("capacity report", "none asked for in the plan's config", ""))
+    return rows
+
+
+def capacity_table(plan: PlanSpec) -> Table:
+    return (
+        f"{plan.id} capacity (ecmx capacity)",
+        ("what", "value", "source"),
+        capacity_rows(plan),
+    )
+
+
 def calendar_table(plan: PlanSpec) -> Table:
     from ecmx.core.calendar.schedule import plan_events
 

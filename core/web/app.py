@@ -16,6 +16,7 @@ from ecmx.core.web.config import WebConfig
 from ecmx.core.web.pages import (
     board,
     calendar,
+    capacity,
     check,
     claims,
     claims_status,
@@ -29,7 +30,9 @@ from ecmx.core.web.runner import Runner
 from ecmx.core.web.security import CsrfRefused, Gate
 from ecmx.core.web.templating import render
 
-PAGES = (board, data, make, check, outputs, claims, claims_status, calendar, plans, jobs)
+PAGES = (
+    board, data, make, check, outputs, claims, claims_status, capacity, calendar, plans, jobs,
+)  # fmt: skip
 
 
 def create_app(config: WebConfig) -> Starlette:

@@ -19,6 +19,7 @@ NAV = (
     ("/make", "Make the month"),
     ("/check", "Check a file"),
     ("/claims", "Claims"),
+    ("/capacity", "Capacity"),
     ("/calendar", "Calendar"),
     ("/plans", "Plans"),
 )

@@ -41,7 +41,11 @@ ATTEMPT_COLUMNS = (
 ENCOUNTER_COLUMNS = (
     "member_id", "date", "staff_type", "mode", "member_present", "successful", "minutes",
     "place_of_service", "diagnosis_codes", "charge", "kind", "procedure_code", "modifiers",
-    "units", "authorization_number",
+    "units", "authorization_number", "cs_service",
+)  # fmt: skip
+SUPPORT_COLUMNS = (
+    "member_id", "service", "status", "authorization_number", "authorization_start",
+    "authorization_end", "units_authorized",
 )  # fmt: skip
 PROVIDER = {
     "facility_name": "Audit Community Health",
@@ -105,6 +109,7 @@ class Dataset:
     episodes: list[dict] = field(default_factory=list)
     attempts: list[dict] = field(default_factory=list)
     encounters: list[dict] = field(default_factory=list)
+    supports: list[dict] = field(default_factory=list)  # community_supports, when any
     first_cin: int = 1  # another dataset of the same test starts elsewhere: CINs stay unique
 
     def member(self, member_id: str, plan: str, **fields) -> str:
@@ -159,6 +164,11 @@ class Dataset:
         )
         return len(self.encounters) + 1
 
+    def support(self, member_id: str, service: str, status: str, **fields) -> None:
+        """A community_supports row: the member's Community Supports service."""
+        self.supports.append({"member_id": member_id, "service": service, "status": status,
+                              **fields})  # fmt: skip
+
     def cin(self, member_id: str) -> str:
         return next(m["cin"] for m in self.members if m["member_id"] == member_id)
 
@@ -169,7 +179,7 @@ class Dataset:
             ("enrollments", EPISODE_COLUMNS, self.episodes),
             ("outreach", ATTEMPT_COLUMNS, self.attempts),
             ("encounters", ENCOUNTER_COLUMNS, self.encounters),
-        )
+        ) + ((("community_supports", SUPPORT_COLUMNS, self.supports),) if self.supports else ())
         for name, columns, rows in tables:
             with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, fieldnames=columns)

@@ -301,6 +301,33 @@ def code_sets_dataset(kit):
     return ds
 
 
+def cs_dataset(kit):
+    """Community Supports lines (seed 002): billed only under an authorization covering
+    the date; CS outreach never."""
+    ds = kit.Dataset()
+    meals = {"cs_service": "medically_tailored_meals", "procedure_code": "S5170"}
+    for p in HN_TRIO:
+        mid = f"cs-{p}"
+        ds.member(mid, p)
+        ds.episode(mid, "pending_outreach", assigned_date="2025-10-20")
+        ds.support(
+            mid,
+            "medically_tailored_meals",
+            "authorized",
+            authorization_number="CS1",
+            authorization_start="2025-11-03",
+            authorization_end="2025-11-20",
+        )
+        ds.support(mid, "day_habilitation", "requested")
+        ds.encounter(mid, "2025-11-03", **meals)  # the authorization's first day
+        ds.encounter(mid, "2025-11-20", **meals)  # its last
+        ds.encounter(mid, "2025-11-21", **meals)  # the day after
+        ds.encounter(mid, "2025-11-05", cs_service="day_habilitation", procedure_code="H2014")
+        ds.encounter(mid, "2025-11-06", cs_service="respite_services", procedure_code="S5150")
+        ds.encounter(mid, "2025-11-10", kind="outreach", **meals)
+    return ds
+
+
 # ============================================================================= the runs
 
 
@@ -383,6 +410,11 @@ class Audit:
         ds = code_sets_dataset(self.kit)
         return (ds, *self._claims(ds, "code-sets"))
 
+    @cached_property
+    def community_supports(self):
+        ds = cs_dataset(self.kit)
+        return (ds, *self._claims(ds, "community-supports"))
+
     def billed(self, world, plan: str, member_id: str) -> list[dict]:
         """The member's claims in the plan's 837P (which pyx12 accepts)."""
         ds, out, _, _ = world
@@ -434,6 +466,15 @@ class Audit:
         run = self.kit.run("calendar", "--plan", "all", "--period", PERIOD, "--format", "json")
         assert run.code == 0, run.err
         return json.loads(run.out)
+
+    @cached_property
+    def capacity(self) -> dict[str, dict]:
+        """``ecmx capacity --format json`` over the RTF/OTF dataset: each plan's row."""
+        folder = self.base / "files" / "dataset"
+        self.files  # noqa: B018 - writes the dataset
+        run = self.kit.run("capacity", folder, "--period", PERIOD, "--format", "json")
+        assert run.code == 0, run.err
+        return {r["plan"]: r for r in json.loads(run.out) if r["table"] == "plans"}
 
     def events(self, plan: str, event: str) -> list[dict]:
         return [r for r in self.calendar if r["plan"] == plan and r["event"] == event]
@@ -800,6 +841,22 @@ def check_lead_care_manager(audit, plan):
     assert not audit.rtf_findings(plan, f"ontime-{plan}", "B008")
 
 
+def check_capacity_report_quarterly(audit, plan):
+    row = audit.capacity[plan]
+    assert row["asks"].startswith("capacity report, every quarter"), row["asks"]
+    assert "submit an updated capacity report quarterly" in row["source"]
+    assert row["ratio"] == "1:50" and "cannot exceed 1:50" in row["source"]
+    assert "assumed" not in row["source"]  # stated for this plan
+
+
+def check_capacity_survey_monthly(audit, plan):
+    row = audit.capacity[plan]
+    assert row["asks"].startswith("Provider Capacity Survey, every month"), row["asks"]
+    assert "Microsoft Forms survey via email link" in row["asks"]
+    dates = [r["date"] for r in audit.events(plan, "capacity_survey_due")]
+    assert len(dates) == 1 and dates[0].startswith("2025-12"), dates  # one a month
+
+
 def check_program_completion(audit, plan):
     def completion(mid):
         _, _, findings = audit.files
@@ -961,6 +1018,20 @@ def check_doula_extended(audit, plan):
     assert audit.refused(audit.code_sets, f"doula-ext-{plan}", "2025-11-19")
 
 
+def check_cs_authorization(audit, plan):
+    world, mid = audit.community_supports, f"cs-{plan}"
+    assert audit.lines(world, plan, mid) == [("2025-11-03", "S5170"), ("2025-11-20", "S5170")]
+    # outside the dates; a requested authorization; no authorization at all
+    for day in ("2025-11-21", "2025-11-05", "2025-11-06"):
+        assert audit.refused(world, mid, day) == ["K020"], day
+
+
+def check_cs_outreach(audit, plan):
+    world, mid = audit.community_supports, f"cs-{plan}"
+    assert "2025-11-10" not in [d for d, *_ in audit.lines(world, plan, mid)]
+    assert audit.refused(world, mid, "2025-11-10") == ["K021"]
+
+
 # ============================================================================= the table
 
 
@@ -1069,6 +1140,14 @@ RULES = (
          HN_TRIO, "The care plan is created within 90 days of enrollment (B007).", check_care_plan),
     Rule("002-lead-care-manager-1-to-50", "002", "FAQ 'How many ECM members can a provider have?': 'cannot exceed 1:50'",
          HN_TRIO, "A lead care manager has at most 50 members (B008).", check_lead_care_manager),
+    Rule("002-capacity-report-quarterly", "002",
+         "FAQ 'How many ECM members can a provider have?': 'Each ECM provider must submit an updated capacity report quarterly, at a minimum'",
+         HN_TRIO, "The provider sends a capacity report at least quarterly (ecmx capacity gives its figures).",
+         check_capacity_report_quarterly),
+    Rule("003-capacity-survey-monthly", "003",
+         "ECM Reporting Schedule: 'Provider Capacity Survey (Microsoft Forms survey via email link)'; 'Provider Capacity Survey Due'",
+         ("partnership",), "The provider answers Partnership's monthly Provider Capacity Survey (ecmx capacity gives its figures).",
+         check_capacity_survey_monthly),
     Rule("000-001-program-completion", "000, 001",
          "000 last Step 'program completion assessment ... (every six months)'; 001 last Step 'every 12 months following enrollment'",
          ("chwp", "healthnet"), "A program completion assessment is due every 6 months at CHWP, every 12 months at Health Net.",
@@ -1121,6 +1200,10 @@ RULES = (
          check_doula_nine_visits),
     Rule("002-doula-two-extended-postpartum", "002", "Doula FAQ 'What does first set of services covered?': 'up to two extended three-hour visits'",
          HN_TRIO, "At most two extended three-hour postpartum doula visits (T1032).", check_doula_extended),
+    Rule("002-cs-authorization-before-billing", "002", "CS FAQ 'Are CS providers required to submit authorization for services?': 'approved authorizations are required before rendering services'; FAQ 'Is an authorization needed to submit claims?': 'For CS, authorization approval is required before you can provide services and bill'",
+         HN_TRIO, "A Community Supports line is billed only under an authorization covering its date (K020).", check_cs_authorization),
+    Rule("002-cs-outreach-not-billable", "002", "CS FAQ 'Will there be payments for CS outreach like ECM outreach?': 'No, at this time, outreach is not billable'",
+         HN_TRIO, "A Community Supports outreach is not billed (K021).", check_cs_outreach),
 )  # fmt: skip
 
 

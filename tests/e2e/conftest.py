@@ -335,3 +335,21 @@ def driver(downloads):
 
     with chrome(downloads) as browser:
         yield browser
+
+
+BILLED_PLAN = "chpiv"  # the plan the claims-after-sending tests bill
+
+
+@pytest.fixture
+def billed_month(cli, samples, tmp_path):
+    """A workspace with the sample month billed to ``BILLED_PLAN``: (workspace, out, billed)."""
+    from . import x12_responses
+
+    workspace = tmp_path / "ws"
+    assert cli("init", workspace).code == 0
+    out = tmp_path / "claims"
+    run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", BILLED_PLAN,
+              "--period", "2025-11", "--out", out, "--production-date", "2025-12-03")  # fmt: skip
+    assert run.code in (0, 1), run.err
+    (path,) = sorted(out.glob("*.837"))
+    return workspace, out, x12_responses.billed(path)

@@ -67,9 +67,16 @@ def test_the_samples_counts_match_its_sheets(samples, cli, tmp_path):
     assert {
         r["lead_care_manager"]: r["enrolled"] for r in rows if r["table"] != "plans"
     } == managers
-    assert "1:50" in got["healthnet"]["asks"] and "quarterly" in got["healthnet"]["asks"]
-    assert "monthly Provider Capacity Survey" in got["partnership"]["asks"]
-    assert "no capacity report in the seeds" in got["chwp"]["asks"]
+    # what each plan asks and its ratio come from its config's capacity: section, cited
+    assert {r["ratio"] for r in got.values()} == {"1:50"}
+    assert got["healthnet"]["asks"].startswith("capacity report, every quarter")
+    assert "cannot exceed 1:50" in got["healthnet"]["source"]
+    assert "submit an updated capacity report quarterly" in got["healthnet"]["source"]
+    assert got["partnership"]["asks"].startswith("Provider Capacity Survey, every month")
+    assert "Microsoft Forms" in got["partnership"]["asks"]
+    assert "assumed for Partnership HealthPlan of California" in got["partnership"]["source"]
+    assert "no capacity report" in got["chwp"]["asks"]
+    assert got["chwp"]["source"].startswith("assumed for California Health & Wellness Plan")
 
     # the xlsx report opens, and holds the same figures; no member id anywhere in it
     book = openpyxl.load_workbook(report, read_only=True)
@@ -139,3 +146,26 @@ def test_csv_report_and_plan_filter(samples, cli, tmp_path):
     rows = pd.read_csv(report)
     assert set(rows.loc[rows["table"] == "plans", "plan"]) == {"partnership"}
     assert report.exists() and cli("capacity", samples["xlsx"], "--report", report).code == 2
+
+
+def test_plans_show_lists_the_capacity_section_with_its_sources(cli):
+    healthnet = cli("plans", "show", "healthnet", "--kind", "rtf")
+    assert healthnet.code == 0, healthnet.err
+    text = healthnet.out
+    assert "healthnet capacity (ecmx capacity)" in text
+    line = next(li for li in text.splitlines() if "lead care managers to members" in li)
+    assert "1:50" in line and "CalAIM Resources for Providers and CalAIM FAQ" in line
+    assert "cannot exceed 1:50" in line
+    report = next(li for li in text.splitlines() if "capacity report, every quarter" in li)
+    assert "submit an updated capacity report quarterly" in report
+
+    partnership = cli("plans", "show", "partnership", "--kind", "rtf").out
+    line = next(li for li in partnership.splitlines() if "lead care managers to members" in li)
+    assert "1:50" in line and "assumed: no page of this plan states a ratio" in line
+    survey = next(li for li in partnership.splitlines() if "Provider Capacity Survey, every" in li)
+    assert "Enhanced Care Management Provider Reference Guide" in survey
+
+    chwp = cli("plans", "show", "chwp", "--kind", "rtf").out
+    assert "none asked for in the plan's config" in chwp
+    assumptions = cli("plans", "show", "chwp", "--assumptions").out
+    assert "capacity.lead_care_manager_ratio" in assumptions

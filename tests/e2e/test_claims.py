@@ -104,7 +104,10 @@ def dataset_rows(folder: Path, kit) -> tuple[dict[str, dict], list[dict]]:
     the provider's outreach rate)."""
     members = {m["member_id"]: m for m in kit.read_csv(folder / "members.csv")}
     encounters = kit.read_csv(folder / "encounters.csv")
-    outreach_billed = {e["member_id"] for e in encounters if e["kind"] == "outreach"}
+    # a CS outreach (cs_service set) is not the member's ECM outreach
+    outreach_billed = {
+        e["member_id"] for e in encounters if e["kind"] == "outreach" and not e.get("cs_service")
+    }
     rates = kit.load_yaml(folder / "provider.yaml")["rates"]
     first: dict[str, dict] = {}
     for attempt in kit.read_csv(folder / "outreach.csv"):
@@ -837,7 +840,9 @@ def claim_datasets(draw, hostile: bool):
 def due_lines(tables: dict[str, list[dict]]) -> dict[str, list[tuple[str, int]]]:
     """member_id -> [(sheet, row)] of the lines due in November 2025 (header on row 1)."""
     encounters = tables.get("encounters", [])
-    outreach_billed = {e["member_id"] for e in encounters if e["kind"] == "outreach"}
+    outreach_billed = {
+        e["member_id"] for e in encounters if e["kind"] == "outreach" and not e.get("cs_service")
+    }
     due: dict[str, list] = {m["member_id"]: [] for m in tables["members"]}
     for row, e in enumerate(encounters, start=2):
         if e["date"].startswith("2025-11"):
@@ -862,7 +867,9 @@ def rows_of(tables: dict[str, list[dict]], mid: str) -> set[tuple[str, int]]:
     }
 
 
-def check_accounting(kit, tables, provider) -> None:
+def check_accounting(kit, tables, provider) -> list[dict]:
+    """Bill ``tables`` with ``ecmx claims --plan all``, check no line is lost, and return
+    the error findings."""
     with tempfile.TemporaryDirectory() as tmp:
         data = write_dataset(Path(tmp) / "data", tables, provider)
         out, report = Path(tmp) / "claims", Path(tmp) / "r.json"
@@ -887,6 +894,7 @@ def check_accounting(kit, tables, provider) -> None:
                 assert rows_of(tables, member["member_id"]) & named, (member, due, errors)
             else:
                 assert count == len(due) - len(refused), (member, due, count, errors)
+        return errors
 
 
 SETTINGS = settings(

@@ -8,26 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from . import x12_responses as x12
+from .conftest import BILLED_PLAN
 from .test_claims_resubmit import claim_loops, new_files
 from .test_claims_status import load, pyx12_accepts
 
-PLAN = "chpiv"
-
-
-@pytest.fixture
-def month(cli, samples, tmp_path):
-    """A workspace with the sample month billed to one plan: (workspace, out, billed)."""
-    workspace = tmp_path / "ws"
-    assert cli("init", workspace).code == 0
-    out = tmp_path / "claims"
-    run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
-              "2025-11", "--out", out, "--production-date", "2025-12-03")  # fmt: skip
-    assert run.code in (0, 1), run.err
-    (path,) = sorted(out.glob("*.837"))
-    return workspace, out, x12.billed(path)
+PLAN = BILLED_PLAN  # the plan billed_month bills
 
 
 def answered(workspace: Path, b: x12.Billed, folder: Path) -> None:
@@ -53,8 +39,8 @@ def resubmit(cli, workspace, dataset, out, *claims, day="2025-12-20", extra=()):
                *args, "--out", out, "--production-date", day, *extra)  # fmt: skip
 
 
-def test_the_payer_numbers_come_from_the_277ca_and_the_835(cli, samples, month, tmp_path):
-    workspace, out, b = month
+def test_the_payer_numbers_come_from_the_277ca_and_the_835(cli, samples, billed_month, tmp_path):
+    workspace, out, b = billed_month
     answered(workspace, b, tmp_path)
     first, last = b.claims[0].patient_control, b.claims[-1].patient_control
     run = resubmit(cli, workspace, samples["csv"], out, last.lower(), first)
@@ -75,8 +61,8 @@ def test_the_payer_numbers_come_from_the_277ca_and_the_835(cli, samples, month, 
     )
 
 
-def test_a_given_number_wins_and_a_void_takes_the_ledgers_too(cli, samples, month, tmp_path):
-    workspace, out, b = month
+def test_a_given_number_wins_and_a_void_takes_the_ledgers_too(cli, samples, billed_month, tmp_path):
+    workspace, out, b = billed_month
     answered(workspace, b, tmp_path)
     first, second = b.claims[0].patient_control, b.claims[1].patient_control
     run = resubmit(cli, workspace, samples["csv"], out, f"{first}=TYPED-1", second,
@@ -89,8 +75,8 @@ def test_a_given_number_wins_and_a_void_takes_the_ledgers_too(cli, samples, mont
     assert pyx12_accepts(path)
 
 
-def test_no_response_loaded_is_one_line_and_writes_nothing(cli, samples, month):
-    workspace, out, b = month
+def test_no_response_loaded_is_one_line_and_writes_nothing(cli, samples, billed_month):
+    workspace, out, b = billed_month
     run = resubmit(cli, workspace, samples["csv"], out, b.claims[0].patient_control)
     assert run.code == 2
     line = run.one_error_line("--claim #1", "no 277CA or 835 loaded names the payer's claim "
@@ -99,8 +85,8 @@ def test_no_response_loaded_is_one_line_and_writes_nothing(cli, samples, month):
     assert new_files(out, b.path) == []
 
 
-def test_a_999_alone_names_no_payer_number(cli, samples, month, tmp_path):
-    workspace, out, b = month
+def test_a_999_alone_names_no_payer_number(cli, samples, billed_month, tmp_path):
+    workspace, out, b = billed_month
     path = tmp_path / "a.999"
     load(workspace, {path: x12.ack_999(b, path)})
     run = resubmit(cli, workspace, samples["csv"], out, b.claims[0].patient_control)
@@ -108,10 +94,10 @@ def test_a_999_alone_names_no_payer_number(cli, samples, month, tmp_path):
     run.one_error_line("--claim #1", "load its 277CA or 835 first")
 
 
-def test_the_latest_837p_billing_the_claim_decides(cli, samples, month, tmp_path):
+def test_the_latest_837p_billing_the_claim_decides(cli, samples, billed_month, tmp_path):
     """After a replacement, the payer's number is the replacement's own answer: the first
     bill's 277CA no longer names it (a payer gives a replacement a new number)."""
-    workspace, out, b = month
+    workspace, out, b = billed_month
     answered(workspace, b, tmp_path)
     first = b.claims[0].patient_control
     assert resubmit(cli, workspace, samples["csv"], out, first).code in (0, 1)
@@ -122,8 +108,8 @@ def test_the_latest_837p_billing_the_claim_decides(cli, samples, month, tmp_path
     assert new_files(out, b.path) == [replacement]
 
 
-def test_without_a_workspace_or_a_billed_claim_it_is_one_line(cli, samples, month, tmp_path):
-    _, _, b = month
+def test_without_a_workspace_or_a_billed_claim_it_is_one_line(cli, samples, billed_month, tmp_path):
+    _, _, b = billed_month
     clm01 = b.claims[0].patient_control
     bare = resubmit(cli, None, samples["csv"], tmp_path / "elsewhere", clm01)
     assert bare.code == 2

@@ -14,21 +14,9 @@ from ecmx.core.jobs.claims_status import ClaimsLoadRequest, run_claims_load
 from tests.pyx12_check import pyx12_accepts
 
 from . import x12_responses as x12
+from .conftest import BILLED_PLAN
 
-PLAN = "chpiv"
-
-
-@pytest.fixture
-def month(cli, samples, tmp_path):
-    """A workspace with the sample month billed to one plan: (workspace, the 837P read)."""
-    workspace = tmp_path / "ws"
-    assert cli("init", workspace).code == 0
-    out = tmp_path / "claims"
-    run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
-              "2025-11", "--out", out, "--production-date", "2025-12-03")  # fmt: skip
-    assert run.code in (0, 1), run.err
-    (path,) = sorted(out.glob("*.837"))
-    return workspace, x12.billed(path)
+PLAN = BILLED_PLAN  # the plan billed_month bills
 
 
 def load(workspace: Path, records: dict[Path, object], show_values: bool = True):
@@ -68,15 +56,15 @@ def build_month(b: x12.Billed, folder: Path) -> dict:
     }
 
 
-def test_the_responses_made_for_the_tests_pass_pyx12(month, tmp_path):
-    workspace, b = month
+def test_the_responses_made_for_the_tests_pass_pyx12(billed_month, tmp_path):
+    workspace, _, b = billed_month
     records, _ = the_month(workspace, b, tmp_path)
     for path in records:
         assert pyx12_accepts(path), f"pyx12 rejects {path.name}"
 
 
-def test_status_names_each_lines_fate_and_the_totals(cli, month, tmp_path):
-    workspace, b = month
+def test_status_names_each_lines_fate_and_the_totals(cli, billed_month, tmp_path):
+    workspace, _, b = billed_month
     _, loaded = the_month(workspace, b, tmp_path)
     assert loaded.exit_code == 0, [f.findings for f in loaded.files]
     rows = status(cli, workspace)
@@ -110,8 +98,8 @@ def test_status_names_each_lines_fate_and_the_totals(cli, month, tmp_path):
     assert Decimal(totals["denied"]) == first.lines[2].charge + last.charge
 
 
-def test_the_terminal_table_and_show_values(cli, month, tmp_path):
-    workspace, b = month
+def test_the_terminal_table_and_show_values(cli, billed_month, tmp_path):
+    workspace, _, b = billed_month
     the_month(workspace, b, tmp_path)
     run = cli("--workspace", workspace, "claims", "status")
     assert run.code == 0
@@ -125,8 +113,8 @@ def test_the_terminal_table_and_show_values(cli, month, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_the_report_as_csv_and_xlsx(cli, month, tmp_path, suffix):
-    workspace, b = month
+def test_the_report_as_csv_and_xlsx(cli, billed_month, tmp_path, suffix):
+    workspace, _, b = billed_month
     the_month(workspace, b, tmp_path)
     report = tmp_path / f"status{suffix}"
     assert cli("--workspace", workspace, "claims", "status", "--report", report).code == 0
@@ -144,8 +132,8 @@ def test_the_report_as_csv_and_xlsx(cli, month, tmp_path, suffix):
         )
 
 
-def test_reading_the_same_responses_twice_adds_nothing(cli, month, tmp_path):
-    workspace, b = month
+def test_reading_the_same_responses_twice_adds_nothing(cli, billed_month, tmp_path):
+    workspace, _, b = billed_month
     records, first = the_month(workspace, b, tmp_path)
     before = status(cli, workspace)
     again = load(workspace, records)
@@ -159,8 +147,8 @@ def test_reading_the_same_responses_twice_adds_nothing(cli, month, tmp_path):
     assert not [c for c in b.claims if c.patient_control.encode() in ledger]
 
 
-def test_a_response_for_an_unknown_claim_is_a_finding(cli, month, tmp_path):
-    workspace, b = month
+def test_a_response_for_an_unknown_claim_is_a_finding(cli, billed_month, tmp_path):
+    workspace, _, b = billed_month
     path = tmp_path / "stray.835"
     record = x12.remit_835(b, path, {}, extra=("Z99999-2511-1",))
     assert pyx12_accepts(path)
@@ -171,16 +159,16 @@ def test_a_response_for_an_unknown_claim_is_a_finding(cli, month, tmp_path):
     assert {r["status"] for r in status(cli, workspace)} == {"outstanding"}
 
 
-def test_a_999_for_a_file_ecmx_did_not_send_is_a_finding(month, tmp_path):
-    workspace, b = month
+def test_a_999_for_a_file_ecmx_did_not_send_is_a_finding(billed_month, tmp_path):
+    workspace, _, b = billed_month
     path = tmp_path / "other.999"
     loaded = load(workspace, {path: x12.ack_999(b, path, group="424242")})
     (finding,) = loaded.files[0].findings
     assert "group control number (GS06) 424242" in finding
 
 
-def test_a_rejected_file_rejects_every_claim_in_it(cli, month, tmp_path):
-    workspace, b = month
+def test_a_rejected_file_rejects_every_claim_in_it(cli, billed_month, tmp_path):
+    workspace, _, b = billed_month
     path = tmp_path / "r.999"
     assert load(workspace, {path: x12.ack_999(b, path, status="R")}).exit_code == 0
     rows = status(cli, workspace)
@@ -188,11 +176,11 @@ def test_a_rejected_file_rejects_every_claim_in_it(cli, month, tmp_path):
     assert {r["acknowledged"] for r in rows} == {"999 rejected"}
 
 
-def test_ecmx_claims_load_reads_the_files_and_status_shows_the_same(cli, month, tmp_path):
+def test_ecmx_claims_load_reads_the_files_and_status_shows_the_same(cli, billed_month, tmp_path):
     """The command line end to end, with the readers of core/billing/responses/read.py:
     the same fates as the records the builder made for the same files."""
     pytest.importorskip("ecmx.core.billing.responses.read")
-    workspace, b = month
+    workspace, _, b = billed_month
     shadow = tmp_path / "ws2"
     assert cli("init", shadow).code == 0
     records, _ = the_month(workspace, b, tmp_path)
@@ -235,8 +223,8 @@ def test_ecmx_claims_load_matches_as_the_records_do(cli, samples, tmp_path):
     assert results[0] == results[1]
 
 
-def test_a_billed_file_gone_from_disk_is_a_note_not_a_traceback(cli, month):
-    workspace, b = month
+def test_a_billed_file_gone_from_disk_is_a_note_not_a_traceback(cli, billed_month):
+    workspace, _, b = billed_month
     b.path.unlink()
     run = cli("--workspace", workspace, "claims", "status")
     assert run.code == 0 and "Traceback" not in run.text
@@ -244,9 +232,9 @@ def test_a_billed_file_gone_from_disk_is_a_note_not_a_traceback(cli, month):
 
 
 def test_status_without_a_workspace_or_with_a_bad_report_is_one_line(
-    cli, month, tmp_path, monkeypatch
+    cli, billed_month, tmp_path, monkeypatch
 ):
-    workspace, _ = month
+    workspace, _, _ = billed_month
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     run = cli("claims", "status")
@@ -258,9 +246,9 @@ def test_status_without_a_workspace_or_with_a_bad_report_is_one_line(
 
 
 def test_a_month_billed_again_counts_once_and_responses_go_to_the_latest_file(
-    cli, month, samples, tmp_path
+    cli, billed_month, samples, tmp_path
 ):
-    workspace, first = month
+    workspace, _, first = billed_month
     out = tmp_path / "again"
     run = cli("--workspace", workspace, "claims", samples["csv"], "--plan", PLAN, "--period",
               "2025-11", "--out", out, "--production-date", "2025-12-05")  # fmt: skip

@@ -12,43 +12,19 @@ the answers are dated today: the month a provider bills this week."""
 from __future__ import annotations
 
 import json
-import re
-import shlex
-import sqlite3
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
 
+from . import readme
 from . import x12_responses as x12
+from .readme import README_PERIOD, ledger
 from .test_claims_resubmit import claim_loops
 from .test_claims_status import pyx12_accepts
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-README_PERIOD = "2025-11"
 PLAN = "healthnet"  # the plan the README's resubmit names
-
-
-def walkthrough() -> list[list[str]]:
-    """The section's ecmx commands, in order (comments cut)."""
-    section = README.read_text(encoding="utf-8").split("### After sending: the 999")[1]
-    section = section.split("\n## ")[0].split("\n### ")[0]
-    return [
-        shlex.split(line.split("  #")[0])
-        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
-        for line in block.splitlines()
-        if line.startswith("ecmx ")
-    ]
-
-
-def ledger(sql: str) -> list[dict]:
-    conn = sqlite3.connect(Path(".ecmx") / "ledger.sqlite3")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def dated(path: Path, day: date, period: Period) -> None:
@@ -102,7 +78,7 @@ def test_the_readme_after_sending_end_to_end(cli, tmp_path, monkeypatch):
     period = Period.containing(date.today()).shift(-1)
     assert cli("sample-data", "--out", "my-dataset.xlsx", "--period", str(period)).code == 0
     commands = [[a.replace(README_PERIOD, str(period)) for a in argv[1:]]
-                for argv in walkthrough()]  # fmt: skip
+                for argv in readme.commands("After sending: the 999")]  # fmt: skip
     init, bill, load, status, status_shown, resubmit = commands
     assert status_shown == [*status, "--show-values"]
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import shlex
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -21,34 +18,13 @@ import yaml
 from ecmx.core.calendar.periods import Period
 from ecmx.core.jobs.calendar import DueRequest, run_due
 
+from . import readme
+from .readme import README_PERIOD, ledger
 from .sshd import needs_sshd
 
 pytestmark = needs_sshd
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 PLANS = ("calviva", "chpiv", "chwp", "healthnet", "partnership")
-README_PERIOD = "2025-11"
-
-
-def walkthrough() -> list[list[str]]:
-    """The section's ecmx commands, in order (comments cut)."""
-    section = README.read_text(encoding="utf-8").split("### The month over sFTP")[1]
-    section = section.split("\n## ")[0]
-    return [
-        shlex.split(line.split("  #")[0])
-        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
-        for line in block.splitlines()
-        if line.startswith("ecmx ")
-    ]
-
-
-def ledger(sql: str) -> list[dict]:
-    conn = sqlite3.connect(Path(".ecmx") / "ledger.sqlite3")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -83,7 +59,7 @@ def test_the_readme_month_end_to_end(cli, sshd, tmp_path, monkeypatch):
     remote = an_office(cli, sshd, tmp_path, period)
     mifs = tree(remote)
     commands = [[str(period) if a == README_PERIOD else a.replace(README_PERIOD, str(period))
-                 for a in argv[1:]] for argv in walkthrough()]  # fmt: skip
+                 for a in argv[1:]] for argv in readme.commands("The month over sFTP")]  # fmt: skip
     init, trust, fetch, convert, dry_run, send, status, due, resend = commands
 
     assert cli(*init).code == 0 and Path(".ecmx").is_dir()

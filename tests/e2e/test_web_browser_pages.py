@@ -1,6 +1,7 @@
-"""Your data, Claims and Check a file in a real browser: a plan's MIF merged after its
-preview; the month billed and each plan's 837P downloaded; a hand-damaged plan file
-checked and its marked workbook downloaded. ``ecmx serve`` runs as a process
+"""Your data, Claims, Capacity and Check a file in a real browser: a plan's MIF merged
+after its preview; the month billed and each plan's 837P downloaded; the capacity figures
+read and their .xlsx downloaded; a hand-damaged plan file checked and its marked workbook
+downloaded. ``ecmx serve`` runs as a process
 (tests/e2e/web.py), Chromium drives it (browser.py, pages.py). With
 ``ECMX_SCREENSHOTS=1`` the pages are saved to docs/screenshots/.
 """
@@ -125,6 +126,28 @@ def test_bill_the_month_and_download_each_plan_s_837p(driver, downloads, tmp_pat
             billed += 1
         assert billed >= 1
         assert h1(driver)
+
+
+def test_capacity_shows_the_samples_figures_and_downloads_them_as_xlsx(driver, downloads, tmp_path):
+    with running_server(tmp_path / "workspace") as url:
+        sign_in(driver, url)
+        period = start_with_sample(driver)
+        go(driver, "Capacity")
+        assert selected(driver, "capacity-period") == period
+        assert h1(driver) == f"Capacity: period {period}"
+        rows = driver.find_elements(By.CSS_SELECTOR, "main tr[data-plan]")
+        shown = {row.get_attribute("data-plan"): row for row in rows}
+        assert set(shown) == {"healthnet", "calviva", "chpiv", "chwp", "partnership"}
+        save_screenshot(driver, "capacity")
+        assert_readable(driver)
+        driver.find_element(By.PARTIAL_LINK_TEXT, "Download the capacity report").click()
+        book = openpyxl.load_workbook(wait_for_download(downloads, ".xlsx"), read_only=True)
+        header, *body = list(book["plans"].values)
+        book.close()
+        for values in body:
+            row = dict(zip(header, values, strict=True))
+            cells = [c.text for c in shown[row["plan"]].find_elements(By.TAG_NAME, "td")]
+            assert cells[0] == str(row["enrolled"]) and cells[6] == row["ratio"], row["plan"]
 
 
 def test_check_a_file_shows_a_damaged_cell_and_hands_back_the_marked_workbook(

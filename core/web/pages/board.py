@@ -7,6 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
+from ecmx.core.calendar.capacity_due import capacity_reports
 from ecmx.core.jobs.init import LedgerRequest, run_ledger
 from ecmx.core.jobs.status import StatusRequest, run_status
 from ecmx.core.reports.board_text import HEADERS, cells
@@ -34,9 +35,12 @@ async def board(request: Request):
         if r["direction"] == "made" and r["period"] == str(status.period)
         and r["kind"] not in {row.kind for row in status.rows}
     ]  # fmt: skip
+    owed = dict.fromkeys(row.plan for row in status.rows)
+    reports = capacity_reports([config.registry.plan(p) for p in owed], status.period)
     return render(
         request,
         "board.html",
+        capacity_reports=reports,
         status=status,
         headers=HEADERS,
         rows=rows,

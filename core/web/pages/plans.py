@@ -36,7 +36,7 @@ async def plan_page(request: Request):
             )
         )
     tables = [*plan_tables.code_tables(plan), plan_tables.calendar_table(plan)]
-    tables.append(plan_tables.billing_table(plan))
+    tables += [plan_tables.billing_table(plan), plan_tables.capacity_table(plan)]
     return render(
         request,
         "plan.html",
