@@ -64,6 +64,18 @@ D205 = Code(
     "D205", ERROR, "dataset", "member of an unknown plan",
     "use a plan id from `ecmx plans list`, or add the plan with --plans-dir", "",
 )  # fmt: skip
+D206 = Code(
+    "D206", ERROR, "dataset", "CS service listed twice for a member",
+    "keep one community_supports row per member and service: merge the two rows", "",
+)  # fmt: skip
+D207 = Code(
+    "D207", ERROR, "dataset", "CS authorization ends before it starts",
+    "check authorization_start and authorization_end against the plan's authorization", "",
+)  # fmt: skip
+D208 = Code(
+    "D208", WARNING, "dataset", "CS service authorized without an authorization number",
+    "copy the authorization number from the plan's CSASF or the provider portal", "",
+)  # fmt: skip
 
 # ---- reading a plan file: a MIF, a TEL, or the provider's own RTF/OTF (core/files/read.py)
 F001 = Code("F001", INFO, "plan_file", "column not in the layout", "", "")
@@ -73,6 +85,10 @@ F003 = Code(
 F004 = Code(
     "F004", ERROR, "plan_file", "row without a CIN", "ask the plan for the member's CIN", ""
 )
+F005 = Code(
+    "F005", ERROR, "plan_file", "row without a CS service",
+    "ask the plan for the row's Community Supports service", "",
+)  # fmt: skip
 F010 = Code(
     "F010", ERROR, "plan_file", "file type the plan does not take",
     "save it as .xlsx (what `ecmx convert` writes)",

@@ -22,7 +22,7 @@ from ecmx.core.jobs.ingest import IngestRequest, run_ingest
     "kind_name",
     default="mif",
     show_default=True,
-    help="mif, mini_mif (Health Net) or tel (Partnership).",
+    help="mif, mini_mif (Health Net), tel (Partnership) or csasf (Health Net, CalViva, CHPIV).",
 )
 @click.option(
     "--dataset",
@@ -64,7 +64,7 @@ from ecmx.core.jobs.ingest import IngestRequest, run_ingest
 @pass_state
 def ingest(state, file_path, plan_id, kind_name, dataset_path, out_path, report_path,
            provider_path, **options):  # fmt: skip
-    """Merge a plan's MIF, mini-MIF or TEL into a copy of your dataset and list what changed."""
+    """Merge a plan's MIF, mini-MIF, TEL or CSASF into a copy of your dataset; list what changed."""
     request = IngestRequest(
         file_path,
         plan_id,

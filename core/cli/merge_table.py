@@ -20,20 +20,24 @@ def show_merge(merge: Merge, meta: dict, *, show_values: bool) -> None:
     if not merge.changes:
         return
     limit = len(merge.changes) if out.verbose() else SHOWN
+    shown = (lambda v: v) if show_values else _mask
     rows = [
         (
             c.change,
             c.member_id,
-            c.cin if show_values else _mask(c.cin),
+            shown(c.cin),
+            # a CSASF's changes are per CS service (health information: masked as values)
+            *((shown(c.service),) if merge.by_service else ()),
             c.field,
-            c.dataset_value if show_values else _mask(c.dataset_value),
-            c.plan_value if show_values else _mask(c.plan_value),
+            shown(c.dataset_value),
+            shown(c.plan_value),
         )
         for c in merge.changes[:limit]
     ]
+    service = ("CS service",) if merge.by_service else ()
     out.table(
         "changes (values masked; --show-values shows them)" if not show_values else "changes",
-        ("change", "member_id", "CIN", "field", "dataset", "plan file"),
+        ("change", "member_id", "CIN", *service, "field", "dataset", "plan file"),
         rows,
     )
     if len(merge.changes) > limit:

@@ -287,10 +287,16 @@ PLAN_ROSTERS = Table(
     ecmx_managed=True,
     columns=(
         Column("plan", required=True, description="plan id"),
-        Column("kind", required=True, description="mif, mini_mif or tel"),
+        Column("kind", required=True, description="mif, mini_mif, tel or csasf"),
         Column("cin", required=True),
         Column("received", "date", required=True, description="the day the file was ingested"),
         Column("source_file", description="the file's name"),
+        Column(
+            "service",
+            "code",
+            values=CS_SERVICES,
+            description="csasf only: the CS service listed for the CIN (one row per pair)",
+        ),
     ),
 )
 

@@ -11,14 +11,20 @@ from ecmx.core.checks.codes import D201, D202, D203, D204
 from ecmx.core.checks.findings import Finding
 from ecmx.core.dataset.canonical import ROW
 from ecmx.core.dataset.identifiers import CIN_EXCLUDED_LETTERS, CIN_SHAPE
+from ecmx.core.dataset.supports import check_community_supports
 
 # The tables whose rows name a member of the members table.
 MEMBER_TABLES = ("enrollments", "outreach", "encounters", "community_supports")
 
 
 def check_relations(dataset) -> list[Finding]:
-    """Duplicate members, CIN shape and orphan rows of a read ``Dataset``."""
-    return [*_duplicate_members(dataset), *_cin_shapes(dataset), *_orphan_rows(dataset)]
+    """Duplicate members, CIN shape, orphan rows and community_supports pairs of a ``Dataset``."""
+    return [
+        *_duplicate_members(dataset),
+        *_cin_shapes(dataset),
+        *_orphan_rows(dataset),
+        *check_community_supports(dataset),
+    ]
 
 
 def _duplicate_members(dataset) -> list[Finding]:

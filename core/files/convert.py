@@ -111,7 +111,12 @@ def _template(file: FileSpec, layout: Layout, plan: PlanSpec) -> tuple[int, list
 
 
 # Tables that feed only some file kinds: a problem there does not hold back the others.
-TABLE_KINDS = {"outreach": {"otf"}, "encounters": {"rtf"}}
+# community_supports feeds the CS files (CSASF, CSPRTF), not the ECM ones.
+TABLE_KINDS = {
+    "outreach": {"otf"},
+    "encounters": {"rtf"},
+    "community_supports": {"csasf", "csprtf"},
+}
 
 
 def dataset_findings_for(

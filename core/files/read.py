@@ -22,6 +22,7 @@ from ecmx.core.checks.codes import F001, F003, F004, F010, L003, L004, L005, L01
 from ecmx.core.checks.findings import Finding, column_letter
 from ecmx.core.dataset import values as V
 from ecmx.core.errors import InputError
+from ecmx.core.files.read_pairs import repeated_or_serviceless
 from ecmx.core.hints import did_you_mean, own_file_hint
 from ecmx.core.plans.spec import ColumnSpec, FileSpec, Layout, PlanSpec
 from ecmx.core.storage import limits
@@ -164,6 +165,8 @@ def _missing_or_repeated_cins(
         F004.at_cell("a row without a CIN cannot be matched to a member", row=row, **where)
         for row in frame.loc[frame["cin"].isna(), FILE_ROW]
     ]
+    if "service" in frame and not one_per_member:  # a CSASF: one row per member and service
+        return repeated_or_serviceless(frame, layout, positions, where) + missing
     repeated = frame["cin"].notna() & frame["cin"].duplicated(keep="first") & one_per_member
     return [
         F003.at_cell(

@@ -28,6 +28,7 @@ BUILTIN_PLUGINS = (
     "ecmx.core.files.kinds.otf",
     "ecmx.core.files.kinds.inbound",
     "ecmx.core.files.kinds.referral",
+    "ecmx.core.files.kinds.csasf",
     "ecmx.core.files.formats",
     "ecmx.core.files.transforms",
     "ecmx.core.checks.crossfile",

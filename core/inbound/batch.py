@@ -44,7 +44,10 @@ def merge_files(dataset: Dataset, files: list[Inbound], readers=()) -> BatchMerg
         where = {"plan": item.plan.id, "kind": item.kind.name, "file": str(item.path)}
         try:
             layout = spec.layout_for(Period.containing(item.received))
-            plan_file = read_plan_file(item.path, item.plan, spec, layout, readers=readers)
+            plan_file = read_plan_file(
+                item.path, item.plan, spec, layout,
+                one_row_per_member=item.kind.one_row_per_member, readers=readers,
+            )  # fmt: skip
         except EcmxError as exc:
             result.findings.append(P004.finding(f"not merged: {exc}", **where))
             continue

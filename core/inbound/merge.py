@@ -11,7 +11,8 @@ Matched by CIN. What the plan says is applied or listed, never resolved silently
 - a plan member missing from a full MIF is ``dropped``: listed, data untouched
   (the provider decides); a mini-MIF or TEL lists new referrals only.
 The plan's roster (who was on the file) replaces that plan's earlier one in
-``plan_rosters``, for the cross-file checks of ``convert``.
+``plan_rosters``, for the cross-file checks of ``convert``. A file whose fields go to
+``community_supports`` (the CSASF: one row per member and CS service) is cs_merge.py's.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Change:
     dataset_value: str = ""
     plan_value: str = ""
     file_row: int | None = None
+    service: str = ""  # the CS service, for a CSASF row (one per member and service)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -50,14 +52,19 @@ class Change:
 class Merge:
     tables: dict[str, pd.DataFrame]
     changes: list[Change]
+    by_service: bool = False  # a CSASF: counted per member and CS service, not per member
 
     def count(self, change: str) -> int:
-        return len({(c.cin, c.member_id) for c in self.changes if c.change == change})
+        return len({(c.cin, c.member_id, c.service) for c in self.changes if c.change == change})
 
 
 def merge_plan_file(
     dataset: Dataset, plan: PlanSpec, kind, plan_file: PlanFile, received: date
 ) -> Merge:
+    if any(table == "community_supports" for table, _ in origins_of(kind).values()):
+        from ecmx.core.inbound.cs_merge import merge_cs_file  # it builds on this module
+
+        return merge_cs_file(dataset, plan, kind, plan_file, received)
     tables = {name: frame.copy() for name, frame in dataset.tables.items()}
     inbound = _unique_cins(plan_file.frame)
     members, episodes = tables["members"], tables["enrollments"]
@@ -68,20 +75,22 @@ def merge_plan_file(
     known = inbound[matched.notna()].assign(_index=matched[matched.notna()].astype(int))
     # A CIN the dataset has under another plan: the plan's claim is listed, not merged.
     other_plan = members.loc[known["_index"], "plan"].str.lower().to_numpy() != plan.id
-    changes += _other_plan_conflicts(known[other_plan], members, plan)
+    changes += other_plan_conflicts(known[other_plan], members, plan)
     known = known[~other_plan]
     member_fields = [
-        f for f, (table, _) in _origins(kind).items() if table == "members" and f in inbound
+        f for f, (table, _) in origins_of(kind).items() if table == "members" and f in inbound
     ]
     episode_fields = [
-        f for f, (table, _) in _origins(kind).items() if table == "enrollments" and f in inbound
+        f for f, (table, _) in origins_of(kind).items() if table == "enrollments" and f in inbound
     ]
-    changes += _compare(members, known, "_index", member_fields, kind, plan, members)
+    changes += compare_fields(members, known, "_index", member_fields, kind, plan, members)
     latest = _latest_episode_index(episodes, members.loc[known["_index"], "member_id"])
     with_episode = known.assign(_episode=known["_index"].map(latest))
     no_episode = with_episode[with_episode["_episode"].isna()]
     with_episode = with_episode[with_episode["_episode"].notna()].astype({"_episode": int})
-    changes += _compare(episodes, with_episode, "_episode", episode_fields, kind, plan, members)
+    changes += compare_fields(
+        episodes, with_episode, "_episode", episode_fields, kind, plan, members
+    )
 
     new_rows = inbound[matched.isna()]
     tables["members"], tables["enrollments"], added = _add_members(
@@ -90,7 +99,7 @@ def merge_plan_file(
     changes += added
     if kind.name in FULL_ROSTER_KINDS:
         changes += _dropped(members, set(inbound["cin"]), plan)
-    tables["plan_rosters"] = _replace_roster(
+    tables["plan_rosters"] = replace_roster(
         tables["plan_rosters"], plan, kind, inbound, received, plan_file
     )
     order = {NEW: 0, DROPPED: 1, CHANGED: 2, CONFLICT: 3}
@@ -98,7 +107,7 @@ def merge_plan_file(
     return Merge(tables, changes)
 
 
-def _other_plan_conflicts(rows, members, plan) -> list[Change]:
+def other_plan_conflicts(rows, members, plan) -> list[Change]:
     return [
         Change(
             CONFLICT,
@@ -113,7 +122,7 @@ def _other_plan_conflicts(rows, members, plan) -> list[Change]:
     ]
 
 
-def _origins(kind) -> dict[str, tuple[str, str]]:
+def origins_of(kind) -> dict[str, tuple[str, str]]:
     return {name: spec.origin for name, spec in kind.fields.items() if spec.origin}
 
 
@@ -131,7 +140,7 @@ def _latest_episode_index(episodes: pd.DataFrame, member_ids: pd.Series) -> dict
     return {index: by_member.get(member_id) for index, member_id in member_ids.items()}
 
 
-def _compare(target, rows, index_column, fields, kind, plan, members) -> list[Change]:
+def compare_fields(target, rows, index_column, fields, kind, plan, members) -> list[Change]:
     """Apply or list each field's differences between ``rows`` (the plan) and ``target``."""
     changes: list[Change] = []
     if rows.empty:
@@ -156,8 +165,8 @@ def _compare(target, rows, index_column, fields, kind, plan, members) -> list[Ch
                     str(rows["cin"].iloc[i]),
                     str(member_ids[i]),
                     column,
-                    _text(mine.iloc[i]),
-                    _text(theirs.iloc[i]),
+                    cell_text(mine.iloc[i]),
+                    cell_text(theirs.iloc[i]),
                     int(rows[FILE_ROW].iloc[i]),
                 )
             )
@@ -180,7 +189,7 @@ def _normal(series: pd.Series, field_name: str, plan: PlanSpec) -> pd.Series:
         return _map_distinct(series, lambda v: codes.get(v, v) if v else None)
     if field_name == "populations_of_focus":
         return _map_distinct(series, lambda v: ";".join(sorted(str(v).split(";"))) if v else None)
-    return _map_distinct(series, lambda v: _text(v) or None)
+    return _map_distinct(series, lambda v: cell_text(v) or None)
 
 
 def _map_distinct(series: pd.Series, func) -> pd.Series:
@@ -191,7 +200,7 @@ def _map_distinct(series: pd.Series, func) -> pd.Series:
     return pd.Series(table[codes], index=series.index, dtype=object)
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
@@ -204,19 +213,9 @@ def _text(value) -> str:
 def _add_members(members, episodes, new_rows, no_episode, plan, kind, received):
     """New members (and an episode for known members that had none) from the plan's rows."""
     changes: list[Change] = []
-    origins = _origins(kind)
-    used = set(members["member_id"].dropna())
-    ids, next_number = [], 1
-    for _ in range(len(new_rows)):
-        while (candidate := f"{plan.id}-{received:%Y%m%d}-{next_number:04d}") in used:
-            next_number += 1
-        used.add(candidate)
-        ids.append(candidate)
-    new_rows = new_rows.assign(_member_id=ids)
-    member_data = {"member_id": new_rows["_member_id"], "plan": plan.id}
-    for name, (table, column) in origins.items():
-        if table == "members" and name in new_rows:
-            member_data[column] = new_rows[name]
+    origins = origins_of(kind)
+    new_rows = new_rows.assign(_member_id=new_member_ids(members, len(new_rows), plan, received))
+    member_data = new_member_data(new_rows, kind, plan)
     known_ids = members.loc[no_episode["_index"], "member_id"].to_numpy() if len(no_episode) else []
     episode_source = pd.concat(
         [new_rows, no_episode.assign(_member_id=known_ids)], ignore_index=True
@@ -231,8 +230,8 @@ def _add_members(members, episodes, new_rows, no_episode, plan, kind, received):
     episode_frame["status"] = episode_frame["status"].fillna("pending_outreach")
     assigned = episode_frame.get("assigned_date", pd.Series(pd.NaT, index=episode_frame.index))
     episode_frame["assigned_date"] = pd.to_datetime(assigned).fillna(pd.Timestamp(received))
-    members = _append(members, pd.DataFrame(member_data).reset_index(drop=True))
-    episodes = _append(episodes, episode_frame)
+    members = append_rows(members, pd.DataFrame(member_data).reset_index(drop=True))
+    episodes = append_rows(episodes, episode_frame)
     for cin, member_id, file_row in zip(
         new_rows["cin"], new_rows["_member_id"], new_rows[FILE_ROW], strict=True
     ):
@@ -246,7 +245,26 @@ def _add_members(members, episodes, new_rows, no_episode, plan, kind, received):
     return members, episodes, changes
 
 
-def _append(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+def new_member_ids(members: pd.DataFrame, count: int, plan: PlanSpec, received: date) -> list[str]:
+    """Ids for members a plan file brings: ``<plan>-<received>-0001``, none already used."""
+    used = set(members["member_id"].dropna())
+    ids, next_number = [], 1
+    for _ in range(count):
+        while (candidate := f"{plan.id}-{received:%Y%m%d}-{next_number:04d}") in used:
+            next_number += 1
+        used.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def new_member_data(new_rows: pd.DataFrame, kind, plan: PlanSpec) -> dict:
+    """The members columns of new rows (``_member_id`` set), as the plan file gives them."""
+    data = {"member_id": new_rows["_member_id"], "plan": plan.id}
+    origins = origins_of(kind).items()
+    return data | {c: new_rows[n] for n, (t, c) in origins if t == "members" and n in new_rows}
+
+
+def append_rows(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return frame
     rows = rows.reindex(columns=frame.columns)
@@ -266,7 +284,7 @@ def _dropped(members: pd.DataFrame, on_file: set, plan: PlanSpec) -> list[Change
     ]
 
 
-def _replace_roster(roster, plan, kind, inbound, received, plan_file) -> pd.DataFrame:
+def replace_roster(roster, plan, kind, inbound, received, plan_file) -> pd.DataFrame:
     keep = roster[~((roster["plan"] == plan.id) & (roster["kind"] == kind.name))]
     rows = pd.DataFrame(
         {
@@ -277,4 +295,6 @@ def _replace_roster(roster, plan, kind, inbound, received, plan_file) -> pd.Data
             "source_file": plan_file.path.name,
         }
     )
-    return _append(keep.reset_index(drop=True), rows)
+    if "service" in inbound:  # a CSASF lists pairs: its next file's dropped pairs need them
+        rows["service"] = inbound["service"].to_numpy()
+    return append_rows(keep.reset_index(drop=True), rows)

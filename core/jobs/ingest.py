@@ -1,4 +1,4 @@
-"""``ingest``: merge a plan's MIF, mini-MIF or TEL into a copy of the dataset, and say what changed.
+"""``ingest``: merge a plan's MIF, mini-MIF, TEL or CSASF into a copy of the dataset, and say what changed.
 
 The dataset is never modified: the merge is written to ``out``. Cells that could
 not be read (in the plan file, or in the dataset) would be written blank, so
@@ -41,7 +41,7 @@ class IngestRequest:
     plan: str
     dataset: Path
     out: Path  # the merged dataset: a workbook, or a folder for a CSV folder
-    kind: str = "mif"  # mif, mini_mif or tel
+    kind: str = "mif"  # mif, mini_mif, tel or csasf
     report: Path | None = None  # .json, .csv or .xlsx
     provider: Path | None = None  # default: beside the dataset
     received: date | None = None  # the day the file came; default: today
@@ -82,7 +82,10 @@ def run_ingest(
     file = plan.files[kind.name]
     progress(f"reading {request.file.name}", 0, 0)
     layout = file.layout_for(Period.containing(received))
-    plan_file = read_plan_file(request.file, plan, file, layout, readers=registry.readers.values())
+    plan_file = read_plan_file(
+        request.file, plan, file, layout,
+        one_row_per_member=kind.one_row_per_member, readers=registry.readers.values(),
+    )  # fmt: skip
     # What would be lost by merging: cells of the plan file, or of the dataset, that
     # could not be read (the rewritten dataset would hold them blank).
     problems = [f for f in plan_file.findings if f.severity == ERROR]

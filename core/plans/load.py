@@ -264,7 +264,7 @@ def _resolve(
     data, origin = raw[plan_id]
     parent_id = data.get("extends")
     if parent_id is None or parent_id == "":
-        result = copy.deepcopy(data)
+        result = _drop_null_files(copy.deepcopy(data))
         origins[plan_id] = _origins(
             data, result, {}, apply_patches(result, origin, problems), origin
         )
@@ -285,7 +285,7 @@ def _resolve(
     if parent is None:
         return None
     base = {k: v for k, v in parent.items() if k not in NOT_INHERITED}
-    result = _deep_merge(base, data)
+    result = _drop_null_files(_deep_merge(base, data))
     # A plan built on a family base belongs to that family; on a concrete plan, to its family.
     result.setdefault(
         "family", parent_id if parent.get("abstract") else parent.get("family", parent_id)
@@ -321,6 +321,15 @@ def _origins(
 
 def _mapping(node: object) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
+
+
+def _drop_null_files(data: dict[str, Any]) -> dict[str, Any]:
+    """``files: {csasf: null}``: the plan does not have a file the plan it extends declares
+    (CHWP follows the Health Net family, but no CHWP page names its Community Supports files)."""
+    files = data.get("files")
+    if isinstance(files, dict):
+        data["files"] = {kind: file for kind, file in files.items() if file is not None}
+    return data
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

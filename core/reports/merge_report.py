@@ -22,8 +22,11 @@ from ecmx.core.inbound.merge import CHANGED, CONFLICT, DROPPED, NEW, Change, Mer
 from ecmx.core.storage.atomic import atomic_file
 
 REPORT_SUFFIXES = (".json", ".csv", ".xlsx")
-COLUMNS = [f.name for f in fields(Change)]
-PHI_FIELDS = ("cin", "dataset_value", "plan_value")
+COLUMNS = [f.name for f in fields(Change) if f.name != "service"]
+# A CSASF's changes are per member and CS service: the service follows the member.
+CS_COLUMNS = [*COLUMNS[:3], "service", *COLUMNS[3:]]
+# Which CS service a member has is health information, masked as values are.
+PHI_FIELDS = ("cin", "dataset_value", "plan_value", "service")
 PHI_NOTICE = (
     "This report holds member data (PHI): CINs and values, because --show-values was given. "
     "Keep it as you keep member records."
@@ -48,7 +51,8 @@ def write_merge_report(
 ) -> None:
     """Write the merge's changes to ``path`` in the format its suffix names (see above)."""
     check_merge_report_path(path)
-    rows = [_row(c, show_values) for c in merge.changes]
+    columns = CS_COLUMNS if merge.by_service else COLUMNS
+    rows = [_row(c, show_values, columns) for c in merge.changes]
     totals = {**summary(merge, meta), "values": "shown (PHI)" if show_values else "masked"}
     with atomic_file(path, force=force) as tmp:
         suffix = path.suffix.lower()
@@ -63,7 +67,7 @@ def write_merge_report(
             with open(tmp, "w", newline="", encoding="utf-8") as handle:
                 if show_values:
                     csv.writer(handle).writerow([PHI_NOTICE])
-                writer = csv.DictWriter(handle, COLUMNS)
+                writer = csv.DictWriter(handle, columns)
                 writer.writeheader()
                 # A spreadsheet opening the CSV would run text like "=..." as a formula.
                 writer.writerows(
@@ -71,17 +75,20 @@ def write_merge_report(
                     for r in rows
                 )
         else:
-            _write_xlsx(tmp, rows, totals, PHI_NOTICE if show_values else None)
+            _write_xlsx(tmp, rows, columns, totals, PHI_NOTICE if show_values else None)
 
 
-def _row(change: Change, show_values: bool) -> dict:
-    row = change.as_dict()
+def _row(change: Change, show_values: bool, columns: list[str]) -> dict:
+    values = change.as_dict()
+    row = {name: values[name] for name in columns}
     if not show_values:
-        row.update({name: _mask(row[name]) for name in PHI_FIELDS})
+        row.update({name: _mask(row[name]) for name in PHI_FIELDS if name in row})
     return row
 
 
-def _write_xlsx(path: Path, rows: list[dict], totals: dict, notice: str | None) -> None:
+def _write_xlsx(
+    path: Path, rows: list[dict], columns: list[str], totals: dict, notice: str | None
+) -> None:
     book = xlsxwriter.Workbook(
         str(path),
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
@@ -92,17 +99,17 @@ def _write_xlsx(path: Path, rows: list[dict], totals: dict, notice: str | None) 
     if notice:
         sheet.write_string(0, 0, notice, book.add_format({"bold": True, "font_color": "red"}))
         top = 1
-    for col, name in enumerate(COLUMNS):
+    for col, name in enumerate(columns):
         sheet.write_string(top, col, name, bold)
     for r, row in enumerate(rows, start=top + 1):
-        for col, name in enumerate(COLUMNS):
+        for col, name in enumerate(columns):
             value = row[name]
             if isinstance(value, int):
                 sheet.write_number(r, col, value)
             elif value:
                 # A string cell is never a formula: written as it is, no apostrophe.
                 sheet.write_string(r, col, str(value))
-    sheet.autofilter(top, 0, top + len(rows), len(COLUMNS) - 1)
+    sheet.autofilter(top, 0, top + len(rows), len(columns) - 1)
     sheet.freeze_panes(top + 1, 0)
     totals_sheet = book.add_worksheet("summary")
     for r, (key, value) in enumerate(totals.items()):

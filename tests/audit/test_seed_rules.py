@@ -26,6 +26,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 HN_TRIO = ("healthnet", "calviva", "chpiv")  # seed 002
@@ -679,6 +680,43 @@ def check_mini_mif(audit, plan):
     assert "5-10 calendar days after referral approval" in row, row
 
 
+CSASF_HEADER = ("Member CIN", "CS Service", "Authorization Status", "Authorization Number")
+
+
+def check_csasf_until_resolved(audit, plan):
+    """A CSASF lists members with an authorization and "new potential members" without one,
+    one row per member + CS service; the next CSASF lacks the pair the plan resolved."""
+    ds = audit.kit.Dataset(first_cin=900 + len(plan))
+    member = ds.member(f"cs-{plan}", plan)
+    data = ds.write(audit.base / f"csasf-{plan}" / "data")
+    cin = ds.cin(member)
+
+    def csasf(name: str, *rows) -> Path:
+        book = openpyxl.Workbook()
+        book.active.title = "CSASF"
+        for row in (CSASF_HEADER, *rows):
+            book.active.append(row)
+        book.save(data.parent / name)
+        return data.parent / name
+
+    first = csasf("first.xlsx", (cin, "Housing Deposits", "Authorized", TAR),
+                  (cin, "Sobering Centers", "New Potential Member", None))  # fmt: skip
+    second = csasf("second.xlsx", (cin, "Housing Deposits", "Authorized", TAR))
+    merged = []
+    for n, (file, dataset) in enumerate(((first, data), (second, data.parent / "merged1"))):
+        out, report = data.parent / f"merged{n + 1}", data.parent / f"report{n + 1}.json"
+        run = audit.kit.run("ingest", file, "--kind", "csasf", "--plan", plan, "--dataset",
+                            dataset, "--out", out, "--report", report)  # fmt: skip
+        assert run.code == 0, (plan, run.err)
+        merged.append((out, json.loads(report.read_text(encoding="utf-8"))["summary"]))
+    with open(merged[0][0] / "community_supports.csv", newline="", encoding="utf-8") as handle:
+        pairs = {r["service"]: r for r in csv.DictReader(handle)}
+    assert {s: (r["status"], r["authorization_number"]) for s, r in pairs.items()} == {
+        "housing_deposits": ("authorized", TAR), "sobering_centers": ("potential", ""),
+    }, plan  # fmt: skip
+    assert (merged[0][1]["new"], merged[1][1]["dropped"], merged[1][1]["new"]) == (2, 1, 0)
+
+
 def check_status_codes(audit, plan):
     assert text(audit.rtf(plan, f"pend-{plan}")[STATUS]) == "1"  # Pending Outreach
     assert text(audit.rtf(plan, f"decl-{plan}")[STATUS]) == "4"  # Declined
@@ -1047,6 +1085,12 @@ RULES = (
     Rule("002-csasf-15th-29th", "002", "CS FAQ 'When will CS providers receive the CSASF?': 'on the 15th and 29th'",
          HN_TRIO, "The plan sends the Community Supports Authorization Status File on the 15th and 29th.",
          _calendar_on(("2025-11-15", "2025-11-29"), "csasf_delivery")),
+    Rule("002-csasf-until-resolved", "002",
+         "CS FAQ 'When will CS providers receive the CSASF?': 'both members with and without authorization'; "
+         "'each unique member + CS service combination'; 'The members will remain on the CSASF until they have been resolved'",
+         HN_TRIO, "The CSASF lists members with an authorization and new potential members without one, per "
+         "member and CS service, until resolved: `ingest --kind csasf` adds each pair, and a pair the next "
+         "CSASF lacks is reported dropped.", check_csasf_until_resolved),
     Rule("002-csprtf-5th-10th", "002", "CS FAQ 'Is DHCS requiring the CSPRTF?': 'by the 5th and 10th of every month'",
          HN_TRIO, "The CS Provider Return Transmission File is due by the 5th and the 10th.",
          _calendar_on(("2025-12-05", "2025-12-10"), "csprtf_due", stated=False)),

@@ -39,11 +39,13 @@ SUPPORTS = [
      "authorization_number": "CS0001", "authorization_start": "2025-11-01",
      "authorization_end": "2025-11-30", "units_authorized": "20"},
     {"member_id": "M2", "service": "recuperative_care", "status": "authorized",
-     "authorization_start": "2025-10-01", "authorization_end": "2025-10-31"},
+     "authorization_number": "CS0002", "authorization_start": "2025-10-01",
+     "authorization_end": "2025-10-31"},
     {"member_id": "M3", "service": "housing_deposits", "status": "requested"},
     {"member_id": "M4", "service": "sobering_centers", "status": "potential"},
     {"member_id": "M6", "service": "day_habilitation", "status": "authorized",
-     "authorization_start": "2025-10-01", "units_authorized": "3"},  # open-ended
+     "authorization_number": "CS0006", "authorization_start": "2025-10-01",
+     "units_authorized": "3"},  # open-ended
 ]  # fmt: skip
 ENCOUNTERS = [  # row 2 onwards, as the encounters sheet numbers them
     an_encounter("M1", "2025-11-05", cs_service="medically_tailored_meals",

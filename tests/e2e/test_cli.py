@@ -14,10 +14,11 @@ ABSTRACT_BASES = ("dhcs_base", "healthnet_family")
 
 
 def table_first_column(text: str) -> list[str]:
-    """The first cell of every body row of a rich table (``│ id │ ...``)."""
+    """The first cell of every body row of a rich table (``│ id │ ...``); a row that wraps
+    onto more lines (a long list of files) has its first cell on its first line only."""
     cells = []
     for line in text.splitlines():
-        if line.startswith("│"):
+        if line.startswith("│") and line.split("│")[1].strip():
             cells.append(line.split("│")[1].strip())
     return cells
 

@@ -244,3 +244,42 @@ def test_only_datasets_are_offered_not_plan_files_kept_beside_them(tmp_path):
         book.save(workspace / "uploads" / "SUNRISE_HN_ECM_RTF_20251203.xlsx")
         page = client.get("/data").text
         assert "uploads/sample/sample-dataset.xlsx" in page and "SUNRISE_HN" not in page
+
+
+# ------------------------------------------------------------------ a plan's CSASF, merged
+
+CSASF_HEADERS = ("Member CIN", "CS Service", "Authorization Status", "Authorization Number")
+
+
+def test_the_csasf_is_offered_for_the_plans_that_send_it_only(tmp_path):
+    with web_client(tmp_path / "ws") as client:
+        start_with_sample(client)
+        page = html.unescape(client.get("/data").text)
+        offered = set(re.findall(r'<option value="([a-z_]+:[a-z_]+)">', page))
+        assert {"healthnet:csasf", "calviva:csasf", "chpiv:csasf"} <= offered
+        assert "chwp:csasf" not in offered and "partnership:csasf" not in offered
+        assert "Health Net: Community Supports Authorization Status File" in page
+
+
+def test_a_csasf_is_previewed_pair_by_pair_with_the_service_masked(tmp_path):
+    with web_client(tmp_path / "ws") as client:
+        workspace = start_with_sample(client)
+        dataset = current_dataset(workspace)
+        members = read_dataset(dataset).members
+        cin = members.loc[members["plan"] == PLAN, "cin"].iloc[0]
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "CSASF"
+        sheet.append(CSASF_HEADERS)
+        sheet.append((cin, "Housing Deposits", "Authorized", "000321"))
+        sheet.append((cin, "Sobering Centers", "New Potential Member", None))
+        csasf = tmp_path / "SUNRISE_HN_CS_CSASF_20251129.xlsx"
+        book.save(csasf)
+        files = {"file": (csasf.name, csasf.read_bytes(), XLSX)}
+        page = client.post("/data/ingest", data={**csrf(), "source": f"{PLAN}:csasf"}, files=files)
+        assert page.status_code == 303, page.text
+        preview = wait_for_job(client, page.headers["location"])
+        assert "Nothing has changed yet" in preview.text
+        assert count(preview.text, "new") == 2 and count(preview.text, "dropped") == 0
+        assert "CS service</th>" in preview.text
+        assert cin not in preview.text and "Sobering" not in preview.text

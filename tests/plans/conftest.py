@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.cli.main import main
+from ecmx.core.dataset import canonical
 from ecmx.core.dataset.sample import PLANS, SampleData, generate, write_sample
 from ecmx.core.hooks.manager import PLANS_DIR_ENV, make_plugin_manager
 
@@ -124,6 +125,39 @@ def plant_community_referrals(sample: SampleData) -> SampleData:
     return sample
 
 
+def plant_community_supports(sample: SampleData) -> SampleData:
+    """Community Supports pairs for each plan's planted referrals, so every CSASF has rows.
+
+    Per plan: Referral0 has two services (one authorized, its number with leading zeros;
+    one requested), Referral1 one potential (no authorization yet), Referral2 one closed
+    (resolved: not on the CSASF). Added beside any CS rows the sample has of its own.
+    """
+    rows = sample.tables.setdefault("community_supports", [])
+    blank = dict.fromkeys(canonical.COMMUNITY_SUPPORTS.names)
+    for p, _ in enumerate(PLANS):
+        for k, service, status in (
+            (0, "housing_transition_navigation", "authorized"),
+            (0, "housing_deposits", "requested"),
+            (1, "medically_tailored_meals", "potential"),
+            (2, "recuperative_care", "closed"),
+        ):
+            authorized = status in ("authorized", "closed")
+            rows.append(
+                {
+                    **blank,
+                    "member_id": f"R{p}{k}",
+                    "service": service,
+                    "status": status,
+                    "authorization_number": f"000{p}{k}7" if authorized else None,
+                    "authorization_start": PERIOD.start.replace(month=10) if authorized else None,
+                    "authorization_end": PERIOD.end.replace(year=2026) if authorized else None,
+                    "units_authorized": 12 if authorized else None,
+                    "referral_date": PERIOD.start.replace(day=3 + k),
+                }
+            )
+    return sample
+
+
 def _builtin_registry():
     """The built-in plans only: a plans dir in the environment must not add test cases."""
     saved = os.environ.pop(PLANS_DIR_ENV, None)
@@ -153,11 +187,19 @@ def on_request(kind: str) -> bool:
     return direction(kind) == "to_plan" and not REGISTRY.file_kinds[kind].in_all
 
 
+def per_member(kind: str) -> bool:
+    return REGISTRY.file_kinds[kind].one_row_per_member
+
+
 _PARAMETERS = {  # argument -> which (plan, kind) pairs it runs for
     "plan_kind": lambda kind: direction(kind) == "to_plan",
     "rtf_plan": lambda kind: kind == "rtf",
     "otf_plan": lambda kind: kind == "otf",
-    "inbound_plan": lambda kind: direction(kind) == "from_plan",
+    # files a plan sends: any of them (the layout), one row per member (MIF, mini-MIF, TEL),
+    # one row per member and CS service (CSASF)
+    "any_inbound_plan": lambda kind: direction(kind) == "from_plan",
+    "inbound_plan": lambda kind: direction(kind) == "from_plan" and per_member(kind),
+    "pair_plan": lambda kind: direction(kind) == "from_plan" and not per_member(kind),
     "referral_plan": lambda kind: kind == "referral",
     "golden_plan": lambda kind: True,
 }
@@ -236,6 +278,8 @@ def datasets(tmp_path_factory):
         sample = generate(period=PERIOD, **options)
         if name in ("inbound", "referral"):
             sample = plant_referrals(sample)
+        if name == "inbound":
+            sample = plant_community_supports(sample)
         if name == "referral":
             sample = plant_community_referrals(sample)
         path = tmp_path_factory.mktemp(f"dataset-{name}") / "dataset.xlsx"
@@ -337,6 +381,16 @@ def otf_case(otf_plan, case_for):
 @pytest.fixture
 def inbound_case(inbound_plan, case_for):
     return case_for("inbound", *inbound_plan)
+
+
+@pytest.fixture
+def any_inbound_case(any_inbound_plan, case_for):
+    return case_for("inbound", *any_inbound_plan)
+
+
+@pytest.fixture
+def pair_case(pair_plan, case_for):
+    return case_for("inbound", *pair_plan)
 
 
 @pytest.fixture

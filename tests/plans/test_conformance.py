@@ -439,8 +439,8 @@ def inbound_records(case) -> dict[str, dict]:
     return rows
 
 
-def test_inbound_file_is_named_and_laid_out_by_the_plans_config(inbound_case):
-    case = inbound_case
+def test_inbound_file_is_named_and_laid_out_by_the_plans_config(any_inbound_case):
+    case = any_inbound_case
     assert case.path.name == case.expected_name()
     assert case.sheet == case.ws.title == case.file.sheet
     assert case.rows[0] == case.layout.headers
@@ -479,23 +479,23 @@ def test_inbound_columns_hold_the_dataset_values_as_the_plan_writes_them(inbound
     assert problems == [], problems_report(problems)
 
 
-def test_inbound_required_columns_are_never_blank(inbound_case):
-    required = indexed(inbound_case, lambda c: c.required)
+def test_inbound_required_columns_are_never_blank(any_inbound_case):
+    required = indexed(any_inbound_case, lambda c: c.required)
     assert {c.field for _, c in required} >= {"cin"}
     problems = [
         f"{column.header} row {n}"
         for index, column in required
-        for n, value in enumerate(inbound_case.column(index), start=2)
+        for n, value in enumerate(any_inbound_case.column(index), start=2)
         if blank(value)
     ]
     assert problems == [], problems_report(problems)
 
 
-def test_inbound_code_columns_hold_only_the_plans_codes(inbound_case):
+def test_inbound_code_columns_hold_only_the_plans_codes(any_inbound_case):
     checked, problems = 0, []
-    for index, column in indexed(inbound_case, lambda c: c.codes):
-        allowed = allowed_codes(inbound_case, column)
-        for n, value in enumerate(inbound_case.column(index), start=2):
+    for index, column in indexed(any_inbound_case, lambda c: c.codes):
+        allowed = allowed_codes(any_inbound_case, column)
+        for n, value in enumerate(any_inbound_case.column(index), start=2):
             if blank(value):
                 continue
             parts = value.split(";") if column.type == "codes" else [value]
@@ -522,8 +522,8 @@ def test_inbound_blanks_stay_blank_no_code_list_default(inbound_case):
         assert "" in set(case.column(case.layout.headers.index(acuity[0].header)))
 
 
-def test_inbound_cells_have_the_layouts_types(inbound_case):
-    case = inbound_case
+def test_inbound_cells_have_the_layouts_types(any_inbound_case):
+    case = any_inbound_case
     for index, column in enumerate(case.layout.columns):
         for n, value in enumerate(case.column(index), start=2):
             if blank(value):
@@ -532,6 +532,8 @@ def test_inbound_cells_have_the_layouts_types(inbound_case):
             if column.type == "date":
                 assert isinstance(value, date), (column.header, n, value)
                 assert cell.is_date and cell.number_format == case.file.date_format
+            elif column.type == "int":  # the CSASF's units: a whole number, not text
+                assert float(value).is_integer() and cell.data_type == "n", (column.header, n)
             else:
                 assert isinstance(value, str) and cell.data_type == "s", (column.header, n)
                 if column.max_length:

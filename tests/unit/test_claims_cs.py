@@ -26,8 +26,10 @@ def cs(date="2025-11-12", service=MEALS, code="S5170", **values) -> dict:
 
 
 def authorized(start="2025-11-01", end="2025-11-30", **values) -> dict:
+    # an authorized pair has its number (without one, the dataset warns D208)
     return {"member_id": "M1", "service": MEALS, "status": "authorized",
-            "authorization_start": start, "authorization_end": end, **values}  # fmt: skip
+            "authorization_number": "0000777", "authorization_start": start,
+            "authorization_end": end, **values}  # fmt: skip
 
 
 @pytest.fixture

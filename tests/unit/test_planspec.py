@@ -56,9 +56,12 @@ def test_builtin_plans_load(plugins):
     for plan_id in CONCRETE:
         plan = registry.plan(plan_id)
         # what the provider sends, then what the plan sends: a mini-MIF in the Health Net
-        # family (seed 001), a TEL at Partnership (seeds 003, 004); Partnership's referral
+        # family (seed 001), a TEL at Partnership (seeds 003, 004), a CSASF at Health Net,
+        # CalViva and CHPIV (seed 002; CHWP's pages name none); Partnership's referral
         # file is the provider's too (seed 003, Reporting File Templates)
         inbound = {"mif", "tel"} if plan_id == "partnership" else {"mif", "mini_mif"}
+        if plan_id in ("healthnet", "calviva", "chpiv"):
+            inbound.add("csasf")
         sent = {"rtf", "otf"} | ({"referral"} if plan_id == "partnership" else set())
         assert set(plan.files) == sent | inbound
         assert plan.mcp("name")
@@ -198,7 +201,7 @@ def test_yaml_only_plan_inherits_its_parent(plugins_with):
     mine, healthnet = registry.plan("myplan"), registry.plan("healthnet")
     assert mine.name == "My Plan"
     assert mine.family == "healthnet_family"
-    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif"}
+    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif", "csasf"}
     for kind in mine.files:
         for period in (Period(2025, 6), Period(2025, 7)):
             assert (
@@ -464,3 +467,12 @@ def test_hostile_yaml_is_refused_before_it_is_expanded(plugins_with, text, says)
         registry.plans  # noqa: B018 - loading is what is tested
     assert caught.value.exit_code == 2
     assert "bomb.yaml" in str(caught.value) and says in str(caught.value)
+
+
+def test_a_null_file_drops_the_file_the_parent_declares(plugins_with):
+    """CHWP follows the Health Net family but has no CSASF: ``files: {csasf: null}``."""
+    text = "{id: noncs, name: No CS, extends: healthnet, files: {csasf: null}}\n"
+    _, registry = plugins_with({"noncs.yaml": text})
+    assert "csasf" not in registry.plan("noncs").files
+    assert "csasf" in registry.plan("healthnet").files
+    assert "csasf" not in registry.plan("chwp").files

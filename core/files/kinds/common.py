@@ -66,7 +66,8 @@ def members_with_latest_episode(context) -> tuple[pd.DataFrame, list[Finding]]:
 
     Began = enrollment_start, else assigned_date, else referral_date, else
     discontinuation_date; an undated episode is taken as current. A member with
-    no such episode is left out, named by an R001 warning (returned beside the frame).
+    no such episode is left out, named by an R001 warning (returned beside the frame), unless
+    they have no episode at all and community_supports rows (a CS member only).
     """
     dataset, end = context.dataset, pd.Timestamp(context.period.end)
     members = plan_members(dataset, context.plan.id)
@@ -76,8 +77,14 @@ def members_with_latest_episode(context) -> tuple[pd.DataFrame, list[Finding]]:
     latest = episodes.sort_values(["member_id", "_began", ROW], kind="stable").drop_duplicates(
         "member_id", keep="last"
     )
+    # A member with CS rows and no ECM episode at all is a Community Supports member only
+    # (a CSASF brought them): their file is the CSASF/CSPRTF, not an ECM one.
+    cs_only = members["member_id"].isin(dataset.community_supports["member_id"]) & ~members[
+        "member_id"
+    ].isin(dataset.enrollments["member_id"])
+    left_off = ~members["member_id"].isin(latest["member_id"]) & ~cs_only
     findings = []
-    for row in members.loc[~members["member_id"].isin(latest["member_id"]), ROW]:
+    for row in members.loc[left_off, ROW]:
         findings.append(
             R001.finding(
                 "member has no enrollments episode begun by the period's end: left off the "

@@ -28,39 +28,42 @@ from ecmx.core.files.kinds.common import (
 from ecmx.core.hookspecs import hookimpl
 
 
-def _from(table: str, column: str, type_: str = "text", codes: str | None = None, name=None):
+def dataset_field(
+    table: str, column: str, type_: str = "text", codes: str | None = None, name=None
+) -> FieldSpec:
+    """A field read from, and merged back into, the dataset cell (table, column)."""
     return FieldSpec(name or column, type_, f"{table}.{column}", codes, (table, column))
 
 
 FIELDS = fields(
     *MCP_FIELDS,
-    _from("members", "cin"),
-    _from("members", "last_name"),
-    _from("members", "first_name"),
-    _from("members", "dob", "date"),
-    _from("members", "sex"),
-    _from("members", "address"),
-    _from("members", "city"),
-    _from("members", "state"),
-    _from("members", "zip"),
-    _from("members", "phone"),
-    _from("members", "homeless", "bool"),
-    _from("members", "medicare_dual", "bool"),
-    _from("members", "language_spoken"),
-    _from("members", "language_written"),
-    _from("members", "populations_of_focus", "codes", "population_of_focus"),
-    _from("enrollments", "status", "code", "ecm_status", name="ecm_status"),
-    _from("enrollments", "acuity", "code", "acuity"),
-    _from("enrollments", "referral_date", "date"),
-    _from("enrollments", "assigned_date", "date"),
-    _from("enrollments", "enrollment_start", "date"),
-    _from("enrollments", "enrollment_end", "date"),
-    _from("enrollments", "discontinuation_date", "date"),
-    _from("enrollments", "discontinuation_reason", "code", "discontinuation_reason"),
-    _from("enrollments", "authorization_number"),
-    _from("enrollments", "lead_care_manager_name"),
-    _from("enrollments", "lead_care_manager_phone"),
-    _from("enrollments", "lead_care_manager_email"),
+    dataset_field("members", "cin"),
+    dataset_field("members", "last_name"),
+    dataset_field("members", "first_name"),
+    dataset_field("members", "dob", "date"),
+    dataset_field("members", "sex"),
+    dataset_field("members", "address"),
+    dataset_field("members", "city"),
+    dataset_field("members", "state"),
+    dataset_field("members", "zip"),
+    dataset_field("members", "phone"),
+    dataset_field("members", "homeless", "bool"),
+    dataset_field("members", "medicare_dual", "bool"),
+    dataset_field("members", "language_spoken"),
+    dataset_field("members", "language_written"),
+    dataset_field("members", "populations_of_focus", "codes", "population_of_focus"),
+    dataset_field("enrollments", "status", "code", "ecm_status", name="ecm_status"),
+    dataset_field("enrollments", "acuity", "code", "acuity"),
+    dataset_field("enrollments", "referral_date", "date"),
+    dataset_field("enrollments", "assigned_date", "date"),
+    dataset_field("enrollments", "enrollment_start", "date"),
+    dataset_field("enrollments", "enrollment_end", "date"),
+    dataset_field("enrollments", "discontinuation_date", "date"),
+    dataset_field("enrollments", "discontinuation_reason", "code", "discontinuation_reason"),
+    dataset_field("enrollments", "authorization_number"),
+    dataset_field("enrollments", "lead_care_manager_name"),
+    dataset_field("enrollments", "lead_care_manager_phone"),
+    dataset_field("enrollments", "lead_care_manager_email"),
     *PROVIDER_FIELDS,
 )
 
