@@ -24,7 +24,10 @@ from ecmx.core.jobs.validate import ValidateRequest, run_validate
 @click.argument("file_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan_id", required=True, help="The plan the file is for.")
 @click.option(
-    "--kind", "kind_name", required=True, help="rtf, otf (iot), mif, mini_mif, tel, csasf or referral."
+    "--kind",
+    "kind_name",
+    required=True,
+    help="rtf, otf (iot), mif, mini_mif, tel, csasf or referral.",
 )
 @click.option(
     "--period",

@@ -121,7 +121,7 @@ def plant_community_referrals(sample: SampleData) -> SampleData:
             )  # fmt: skip
             if on_tel:
                 rosters.append({"plan": plan, "kind": "tel", "cin": cin,
-                                "received": date(2025, 11, 6), "source_file": "tel.xlsx"})  # fmt: skip
+                                "received": date(2025, 11, 6), "source_file": "tel.xlsx", "service": None})  # fmt: skip
     return sample
 
 
