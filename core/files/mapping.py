@@ -14,7 +14,12 @@ from ecmx.core.checks.codes import M001
 from ecmx.core.checks.findings import Finding
 from ecmx.core.plans.spec import ColumnSpec
 
-SOURCE_ROWS = {"members": "_member_row", "enrollments": "_episode_row", "outreach": "_outreach_row"}
+SOURCE_ROWS = {
+    "members": "_member_row",
+    "enrollments": "_episode_row",
+    "outreach": "_outreach_row",
+    "community_supports": "_cs_row",
+}
 
 
 def map_to_layout(

@@ -1,4 +1,4 @@
-"""File kinds: what an RTF or OTF row means, independent of any plan's layout.
+"""File kinds: what an RTF, OTF or CSPRTF row means, independent of any plan's layout.
 
 A kind declares its canonical fields (each with the rule that fills it, which
 the docs and the per-plan tests show) and a ``build`` function that turns the
@@ -33,6 +33,10 @@ class FileKind:
     aliases: tuple[str, ...] = field(default=())
     # One row per member (a CIN twice is a problem); False for one row per attempt (OTF).
     one_row_per_member: bool = True
+    # A provider.yaml key (plans.<plan>.<key>) that must be true for ``convert --kind all``
+    # to make this file: only a Community Supports provider sends the CSPRTF. Asked for
+    # by name (``--kind``), the file is made whatever the key says.
+    provider_key: str | None = None
 
 
 def fields(*specs: FieldSpec) -> dict[str, FieldSpec]:
