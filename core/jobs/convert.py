@@ -38,7 +38,9 @@ class ConvertRequest:
     plan: str  # a plan id, or "all"
     period: Period
     out_dir: Path
-    kind: str = "all"  # a kind name or alias; "all": the files the provider sends
+    # a kind name or alias; "all": the files the provider sends (the CSPRTF only to the
+    # plans provider.yaml says community_supports: true for)
+    kind: str = "all"
     provider: Path | None = None  # default: beside the dataset
     production_date: date | None = None  # default: today
     report: Path | None = None  # .json, .csv, .html or .xlsx
@@ -77,6 +79,8 @@ def run_convert(
     plan_ids = {plan.id for plan, _ in jobs}
     present, notes = plans_with_members(dataset, plan_ids, "no files written")
     jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
+    if request.kind == "all":
+        jobs = [job for job in jobs if _provider_sends(registry, dataset.provider, *job)]
     # The dataset's problems the run reports even when no file is made: a member with
     # a blank or unknown plan is in no file and must still be named.
     dataset_findings = findings_for_run(dataset, registry, plan_ids)
@@ -133,6 +137,13 @@ def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
                 )
             jobs.append((plan, kind))
     return jobs
+
+
+def _provider_sends(registry, provider, plan, kind: str) -> bool:
+    """``--kind all``: a kind with a ``provider_key`` (the CSPRTF: ``community_supports``)
+    only for the plans the provider's profile sets it true for; every other kind always."""
+    key = registry.file_kinds[kind].provider_key
+    return key is None or provider.plan(plan.id).get(key) is True
 
 
 def _write(request: ConvertRequest, results, to_write, inputs, progress, writers) -> list[Path]:

@@ -1,5 +1,5 @@
 """``status``: the month board. For one reporting period, one row per plan and file the
-plan is owed (RTF, OTF/IOT): made, checked, sent, answered, due, and the state to act on.
+plan is owed (RTF, OTF/IOT, and the CSPRTF from a Community Supports provider): made, checked, sent, answered, due, and the state to act on.
 
 It reads the workspace's ledger (``ledger/board.py``) and the plans' calendars; it writes
 nothing. Plans: ``--plan``, else provider.yaml's plans and any plan the ledger made a file
@@ -108,14 +108,15 @@ def run_status(request: StatusRequest, *, plugins=None, progress=None) -> Status
     _, registry = plugins_for(request, plugins)
     today = request.today or date.today()
     notes: list[str] = []
-    plans = _plans(registry, request, notes)
+    provider = _provider(request)
+    plans = _plans(registry, request, provider, notes)
     period = request.period or board_period(plans, today)
     found = histories(request.workspace, [str(period)])
     if not request.plans or "all" in request.plans:
         plans = _with_ledger_plans(registry, plans, {key[0] for key in found})
     rows = []
     for plan in plans:
-        for kind in _owed_kinds(registry, plan):
+        for kind in _owed_kinds(registry, plan, provider, found, period):
             history = found.get((plan.id, kind, str(period)), History())
             due, cutoff = file_deadline(plan, kind, period)
             verdict = judge(history, _day(due), _day(cutoff), today)
@@ -130,10 +131,18 @@ def _day(due: DueDate | None) -> date | None:
     return due.date if due is not None else None
 
 
-def _owed_kinds(registry, plan) -> list[str]:
-    """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order."""
+def _owed_kinds(registry, plan, provider, found: dict, period: Period) -> list[str]:
+    """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order; a
+    kind only some providers send (the CSPRTF: ``community_supports``) when the provider
+    profile says so, or when the ledger shows one made for the period."""
     kinds = registry.file_kinds
-    return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan"]
+
+    def owed(kind: str) -> bool:
+        key = kinds[kind].provider_key
+        said = provider is not None and provider.plan(plan.id).get(key) is True
+        return key is None or said or (plan.id, kind, str(period)) in found
+
+    return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan" and owed(k)]
 
 
 def _label(plan, kind: str) -> str:
@@ -142,12 +151,11 @@ def _label(plan, kind: str) -> str:
     return match.group(1) if match else kind.upper()
 
 
-def _plans(registry, request: StatusRequest, notes: list[str]) -> list:
+def _plans(registry, request: StatusRequest, provider, notes: list[str]) -> list:
     from ecmx.core.jobs.calendar import selected_plans
 
     if request.plans and "all" not in request.plans:
         return selected_plans(registry, request.plans)
-    provider = _provider(request)
     if provider is None:
         return selected_plans(registry, ())
     ids = sorted((provider.get("plans") or {}).keys())
