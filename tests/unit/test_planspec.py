@@ -58,7 +58,9 @@ def test_builtin_plans_load(plugins):
         # what the provider sends, then what the plan sends: a mini-MIF in the Health Net
         # family (seed 001), a TEL at Partnership (seeds 003, 004)
         inbound = {"mif", "tel"} if plan_id == "partnership" else {"mif", "mini_mif"}
-        assert set(plan.files) == {"rtf", "otf"} | inbound
+        # the CSPRTF: Health Net, CalViva and CHPIV only (seed 002); CHWP drops the family's
+        cs = {"csprtf"} if plan_id in ("healthnet", "calviva", "chpiv") else set()
+        assert set(plan.files) == {"rtf", "otf"} | inbound | cs
         assert plan.mcp("name")
         for kind in inbound:
             file = plan.files[kind]
@@ -196,7 +198,7 @@ def test_yaml_only_plan_inherits_its_parent(plugins_with):
     mine, healthnet = registry.plan("myplan"), registry.plan("healthnet")
     assert mine.name == "My Plan"
     assert mine.family == "healthnet_family"
-    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif"}
+    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif", "csprtf"}
     for kind in mine.files:
         for period in (Period(2025, 6), Period(2025, 7)):
             assert (
