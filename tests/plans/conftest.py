@@ -1,7 +1,8 @@
 """Per-plan tests generated from the plan configs.
 
-Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan``) runs once per
-concrete plan and file kind the provider sends (direction ``to_plan``: RTF, OTF);
+Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan`` / ``csprtf_plan``)
+runs once per concrete plan and file kind the provider sends (direction ``to_plan``: RTF,
+OTF, and the CSPRTF of the plans that ask a Community Supports provider for one);
 ``inbound_plan`` runs once per file kind a plan sends the provider (``from_plan``:
 MIF, mini-MIF, TEL, which ``convert --kind`` also writes); ``golden_plan`` runs for
 every kind. Ids are ``<plan>-<kind>`` (select one plan with ``pytest -k healthnet``)
@@ -112,6 +113,7 @@ _PARAMETERS = {  # argument -> which (plan, kind) pairs it runs for
     "plan_kind": lambda kind: direction(kind) == "to_plan",
     "rtf_plan": lambda kind: kind == "rtf",
     "otf_plan": lambda kind: kind == "otf",
+    "csprtf_plan": lambda kind: kind == "csprtf",
     "inbound_plan": lambda kind: direction(kind) == "from_plan",
     "golden_plan": lambda kind: True,
 }
@@ -279,6 +281,11 @@ def rtf_case(rtf_plan, case_for):
 @pytest.fixture
 def otf_case(otf_plan, case_for):
     return case_for("conformance", *otf_plan)
+
+
+@pytest.fixture
+def csprtf_case(csprtf_plan, case_for):
+    return case_for("conformance", *csprtf_plan)
 
 
 @pytest.fixture
