@@ -94,7 +94,10 @@ def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
     mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
     # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
-    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
+    # PLACEHOLDER until CS billing (issue 17 item 4, branch wt-csbill17) lands: an encounter
+    # billing a Community Supports service is not an ECM line; drop this filter when merging it
+    ecm = dataset.encounters[dataset.encounters["cs_service"].isna()]
+    parts = [ecm.assign(source="encounters"), outreach_lines(dataset)]
     encounters = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     lines = encounters.merge(
         mine[columns], on="member_id", how="inner", validate="many_to_one"

@@ -157,6 +157,9 @@ def expected_names(registry):
             for kind, file in plan.files.items():
                 if registry.file_kinds[kind].direction != wanted:
                     continue
+                key = registry.file_kinds[kind].provider_key  # the CSPRTF: CS providers only
+                if key and not inbound and provider["plans"][plan.id].get(key) is not True:
+                    continue
                 stem = file.naming.format(
                     facility_name=provider["facility_name"],
                     file_prefix=provider["plans"][plan.id]["file_prefix"],

@@ -107,7 +107,12 @@ FIELDS = fields(
     FieldSpec("care_plan_created", "date", "enrollments.care_plan_created"),
     FieldSpec("care_plan_revised", "date", "enrollments.care_plan_revised"),
     FieldSpec("care_conference_date", "date", "enrollments.care_conference_date"),
-    FieldSpec("authorization_number", "text", "enrollments.authorization_number"),
+    FieldSpec(
+        "authorization_number",
+        "text",
+        "enrollments.authorization_number",
+        origin=("enrollments", "authorization_number"),
+    ),
     FieldSpec("lead_care_manager_name", "text", "enrollments.lead_care_manager_name"),
     FieldSpec("lead_care_manager_phone", "text", "enrollments.lead_care_manager_phone"),
     FieldSpec("lead_care_manager_email", "text", "enrollments.lead_care_manager_email"),
