@@ -50,9 +50,7 @@ def service_ends_before_start(target: Target):
         return
     rows = _where(_dates(target, "service_end") < _dates(target, "service_start"))
     if rows:
-        yield Hit(
-            rows, "the Community Supports service ends before it starts", field="service_end"
-        )
+        yield Hit(rows, "the Community Supports service ends before it starts", field="service_end")
 
 
 CS_RULES = (

@@ -45,7 +45,9 @@ def add_community_supports(tables: dict[str, list[dict]], period: Period, plans)
     """CS rows for each plan in ``plans`` (ids, in sample order) that has members."""
     start = period.start
     for number, plan in enumerate(plans):
-        members = [m for m in tables["members"] if m["plan"] == plan][: 1 + max(c[0] for c in CASES)]
+        members = [m for m in tables["members"] if m["plan"] == plan][
+            : 1 + max(c[0] for c in CASES)
+        ]
         for index, service, status, *days in CASES:
             if index < len(members):
                 row = _pair(members[index]["member_id"], service, status, start, days)

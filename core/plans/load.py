@@ -302,7 +302,9 @@ def _drop_not_exchanged(data: dict[str, Any]) -> None:
     CHWP follows the Health Net family's process, but only Health Net, CalViva and CHPIV
     ask for the CSPRTF (seed 002). Dropped before the merged plan is checked or built."""
     files = _mapping(data.get("files"))
-    for kind in [k for k, f in files.items() if _mapping(_mapping(f).get("exchanged")).get("value") is False]:
+    for kind in [
+        k for k, f in files.items() if _mapping(_mapping(f).get("exchanged")).get("value") is False
+    ]:
         del files[kind]
 
 

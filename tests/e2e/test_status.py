@@ -123,7 +123,9 @@ def dead_pid() -> int:
 def test_one_row_per_plan_and_file_it_is_owed_with_what_was_made(cli, ws, made):
     rows = board(cli, ws, "--period", PERIOD, "--today", "2025-12-04")
     assert sorted(rows) == sorted(
-        [(p, "RTF") for p in PLANS] + [(p, "OTF") for p in PLANS[:4]] + [("partnership", "IOT")]
+        [(p, "RTF") for p in PLANS]
+        + [(p, "OTF") for p in PLANS[:4]]
+        + [("partnership", "IOT")]
         # the sample provider is the CS provider of the plans that have a CSPRTF
         + [(p, "CSPRTF") for p in ("calviva", "chpiv", "healthnet")]
     )

@@ -20,7 +20,9 @@ def reported_pairs(case) -> dict[tuple[str, str], tuple[dict, dict]]:
     """(CIN, service) -> (member, community_supports row): the pairs open in the period
     (referred by its end), and resolved ones whose status date or service end falls in it
     or that give neither."""
-    members = {m["member_id"]: m for m in case.sample.tables["members"] if m["plan"] == case.plan.id}
+    members = {
+        m["member_id"]: m for m in case.sample.tables["members"] if m["plan"] == case.plan.id
+    }
     pairs = {}
     for row in case.sample.tables["community_supports"]:
         member = members.get(row["member_id"])

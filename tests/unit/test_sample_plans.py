@@ -46,7 +46,11 @@ def test_a_sample_for_one_plan_gives_every_member_to_it(tmp_path):
     assert {m["plan"] for m in made.tables["members"]} == {"kinplan"}
     # it inherits Health Net's CSPRTF: the sample provider is its CS provider too
     assert made.provider["plans"] == {
-        "kinplan": {"file_prefix": "SUNRISE_KINPLAN", "payer_id": "99KI1", "community_supports": True}
+        "kinplan": {
+            "file_prefix": "SUNRISE_KINPLAN",
+            "payer_id": "99KI1",
+            "community_supports": True,
+        }
     }
     assert {r["status"] for r in made.tables["community_supports"]} == set(canonical.CS_STATUSES)
     # Health Net's billing, inherited: no TAR anywhere

@@ -70,6 +70,8 @@ FIELDS = fields(
     ),
     *PROVIDER_FIELDS,
 )
+
+
 def build(context) -> tuple[pd.DataFrame, list[Finding]]:
     dataset, period = context.dataset, context.period
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
