@@ -133,6 +133,13 @@ T001 = Code(
     overridable=False,
 )  # fmt: skip
 
+S104 = Code(
+    "S104", WARNING, "building", "Community Supports encounter with no CS row",
+    "add the member's community_supports row for the service (with its authorization), or "
+    "correct encounters.cs_service",
+    "seed 002 CS FAQ: CS services need an authorization before they are rendered and billed",
+)  # fmt: skip
+
 # ---- the plan's calendar (core/calendar/deadlines.py)
 C001 = Code(
     "C001", WARNING, "calendar", "file past its due date",

@@ -324,4 +324,6 @@ PROVIDER_KEYS = (
     "provider_type",
 )
 PROVIDER_REQUIRED = ("facility_name", "npi", "tin")
-PROVIDER_PLAN_KEYS = ("file_prefix", "payer_id", "sftp")
+# ``community_supports``: true when the provider is also the plan's Community Supports
+# provider: ``convert --kind all`` then makes the plan's CSPRTF too (seed 002).
+PROVIDER_PLAN_KEYS = ("file_prefix", "payer_id", "sftp", "community_supports")

@@ -64,6 +64,8 @@ _PLAN = {
         "receiver_id": {"type": "string", "empty": False, "maxlength": 15},
         "rates": _RATES,
         "sftp": _SFTP,
+        # also the plan's Community Supports provider: `convert --kind all` adds the CSPRTF
+        "community_supports": {"type": "boolean", "coerce": "yes_no"},
     },
 }
 
@@ -76,6 +78,13 @@ class _ProviderValidator(Validator):
                 return float(value.replace(",", "").replace("$", "").strip())
             except ValueError:
                 return value  # left for the type check to report
+        return value
+
+    def _normalize_coerce_yes_no(self, value):
+        """A flag from a provider sheet arrives as text ('true', 'yes'): read it as a bool."""
+        if isinstance(value, str):
+            parsed, problem = V.as_bool(value)
+            return value if problem or parsed is None else parsed  # else: the type check says
         return value
 
     def _check_with_npi_check_digit(self, field, value):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.provider import PROVIDER_FILE
+from ecmx.core.dataset.sample_cs import add_community_supports
 from ecmx.core.dataset.sample_members import SampleMembers
 from ecmx.core.dataset.sample_plans import SamplePlan, builtin_plans, ordered
 from ecmx.core.dataset.sample_rows import npi
@@ -40,7 +41,9 @@ def provider_profile(plans: Sequence[SamplePlan] | None = None) -> dict:
     the built-in ones)."""
     # Fixed, not seeded: golden files for different seeds share one provider.
     # Payer ids and file prefixes are synthetic; real ones come from each plan.
-    codes = {p.id: p.code for p in (builtin_plans() if plans is None else plans)}
+    chosen = builtin_plans() if plans is None else plans
+    codes = {p.id: p.code for p in chosen}
+    cs = {p.id for p in chosen if p.community_supports}
     return {
         "facility_name": "Sunrise Community Health",
         "npi": npi("165432198"),
@@ -55,7 +58,12 @@ def provider_profile(plans: Sequence[SamplePlan] | None = None) -> dict:
         # rates per unit when an encounter has no charge; G9012-U8: the one-time outreach
         "rates": {"G9008": 125.0, "G9012": 85.0, "G9008-U8": 150.0, "G9012-U8": 150.0},
         "plans": {
-            plan: {"file_prefix": f"SUNRISE_{code}", "payer_id": f"99{code[:2]}{i}"}
+            plan: {
+                "file_prefix": f"SUNRISE_{code}",
+                "payer_id": f"99{code[:2]}{i}",
+                # also the plan's CS provider: `convert --kind all` makes its CSPRTF
+                **({"community_supports": True} if plan in cs else {}),
+            }
             for i, (plan, code) in enumerate(codes.items(), start=1)
         },
     }
@@ -83,6 +91,7 @@ def generate(
     for index in range(members):
         gen.member(index)
     _outreach_diagnoses(gen.tables, {p.id for p in chosen if p.outreach_tar})
+    add_community_supports(gen.tables, period, [p.id for p in chosen if p.community_supports])
     return SampleData(gen.tables, provider_profile(chosen))
 
 

@@ -37,6 +37,9 @@ class SamplePlan:
     id: str
     outreach_tar: bool = False  # billing.outreach_tar_required: outreach is paid with a TAR
     service_tar: bool = False  # billing.service_tar_required: U1/U2 services need one too
+    # the plan asks its Community Supports providers for a CSPRTF (files.csprtf): the
+    # sample provider is one, and the plan's members get CS rows (sample_cs.py)
+    community_supports: bool = False
 
     @property
     def code(self) -> str:
@@ -51,6 +54,7 @@ def sample_plan(plan) -> SamplePlan:
         plan.id,
         outreach_tar=bool(billing and billing.outreach_tar_required),
         service_tar=bool(billing and billing.service_tar_required),
+        community_supports="csprtf" in (getattr(plan, "files", None) or {}),
     )
 
 

@@ -111,10 +111,11 @@ def _template(file: FileSpec, layout: Layout, plan: PlanSpec) -> tuple[int, list
 
 
 # Tables that feed only some file kinds: a problem there does not hold back the others.
-# community_supports feeds the CS files (CSASF, CSPRTF), not the ECM ones.
+# community_supports feeds the CS files (CSASF, CSPRTF), not the ECM ones; CS encounters
+# are counted on the CSPRTF.
 TABLE_KINDS = {
     "outreach": {"otf"},
-    "encounters": {"rtf"},
+    "encounters": {"rtf", "csprtf"},
     "community_supports": {"csasf", "csprtf"},
 }
 
@@ -128,7 +129,8 @@ def dataset_findings_for(
     member in particular (an orphan row, a broken table) or about a member whose
     plan cell is blank or names no configured plan goes to every plan, since the
     output cannot be trusted. A finding in the outreach table only concerns the
-    OTF, one in encounters only the RTF. Notes (info) are shown once, elsewhere.
+    OTF, one in encounters only the RTF and CSPRTF, one in community_supports only the
+    CSPRTF. Notes (info) are shown once, elsewhere.
     """
     owners = member_plans(dataset, registry)
     table_of = {sheet: table for table, sheet in dataset.sheets.items()}

@@ -26,6 +26,7 @@ PLANS_DIR_ENV = "ECMX_PLANS_DIR"
 BUILTIN_PLUGINS = (
     "ecmx.core.files.kinds.rtf",
     "ecmx.core.files.kinds.otf",
+    "ecmx.core.files.kinds.csprtf",
     "ecmx.core.files.kinds.inbound",
     "ecmx.core.files.kinds.referral",
     "ecmx.core.files.kinds.csasf",
@@ -35,6 +36,7 @@ BUILTIN_PLUGINS = (
     "ecmx.core.checks.field",
     "ecmx.core.checks.business",
     "ecmx.core.checks.completion",
+    "ecmx.core.checks.community_supports",
     "ecmx.core.checks.claim_rules",
     "ecmx.core.calendar.rule_kinds",
     "ecmx.plugins.builtin",

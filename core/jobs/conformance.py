@@ -125,20 +125,26 @@ def _blank(value) -> bool:
     return value is None or value != value or str(value).strip() == ""
 
 
-def _data_has_none(bench: Bench, name: str) -> bool:
+def _data_has_none(bench: Bench, name: str, origin: tuple[str, str] | None = None) -> bool:
     """The sample gives no member of the plan a value in dataset column ``name`` (a TAR,
-    where the plan's billing asks for none, say); False for a name no table has."""
+    where the plan's billing asks for none, say); False for a name no table has. With the
+    field's ``origin`` (table, column), only that table counts: the RTF's authorization
+    number is the episode's, not a Community Supports authorization."""
     tables = [t for t, rows in bench.sample.tables.items() if rows and name in rows[0]]
+    if origin is not None:
+        tables = [t for t in tables if t == origin[0]]
     return bool(tables) and all(_blank(r[name]) for t in tables for r in _plan_rows(bench, t))
 
 
-def _empty_by_rule(bench: Bench, column) -> str | None:
+def _empty_by_rule(bench: Bench, kind: str, column) -> str | None:
     """Why the config lets this column be blank in every row, or None."""
     if column.field is None:
         return "a constant"
     if column.default is not None:
         return "a default"
-    if not column.required and _data_has_none(bench, column.field):
+    spec = bench.registry.file_kinds[kind].fields.get(column.field)
+    origin = spec.origin if spec is not None else None
+    if not column.required and _data_has_none(bench, column.field, origin):
         return "optional, no data"
     return None
 
@@ -156,7 +162,7 @@ def check_columns(bench: Bench, kind: str) -> Outcome:
         values = cells.get(column.header, [])
         if any(not _blank(v) for v in values):
             continue
-        why = _empty_by_rule(bench, column)
+        why = _empty_by_rule(bench, kind, column)
         if why is None:
             empty.append(column)
         else:

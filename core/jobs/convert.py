@@ -41,7 +41,9 @@ class ConvertRequest:
     plan: str  # a plan id, or "all"
     period: Period
     out_dir: Path
-    kind: str = "all"  # a kind name or alias; "all": the files the provider sends
+    # a kind name or alias; "all": the files the provider sends (the CSPRTF only to the
+    # plans provider.yaml says community_supports: true for)
+    kind: str = "all"
     provider: Path | None = None  # default: beside the dataset
     production_date: date | None = None  # default: today
     report: Path | None = None  # .json, .csv, .html or .xlsx
@@ -80,6 +82,8 @@ def run_convert(
     plan_ids = {plan.id for plan, _ in jobs}
     present, notes = plans_with_members(dataset, plan_ids, "no files written")
     jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
+    if request.kind == "all":  # the CSPRTF only for a Community Supports provider
+        jobs = [(p, k) for p, k in jobs if k in registry.monthly_kinds(p, dataset.provider)]
     # The dataset's problems the run reports even when no file is made: a member with
     # a blank or unknown plan is in no file and must still be named.
     dataset_findings = findings_for_run(dataset, registry, plan_ids)

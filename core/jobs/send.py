@@ -175,7 +175,7 @@ def _period_files(conn, provider: Provider, registry, request, notes: list[str])
         plan = registry.plan(plan_id)
         kinds = tuple(kind for kind in plan.files if _to_plan(registry, kind))
         made = sends.newest_made(conn, plan_id, period, kinds)
-        missing = [k.upper() for k in registry.monthly_kinds(plan) if k not in {r["kind"] for r in made}]  # fmt: skip
+        missing = [k.upper() for k in registry.monthly_kinds(plan, provider) if k not in {r["kind"] for r in made}]  # fmt: skip
         if missing:
             notes.append(
                 f"{plan_id}: no {', '.join(missing)} made for {period} in this workspace "

@@ -1,5 +1,5 @@
 """``status``: the month board. For one reporting period, one row per plan and file the
-plan is owed (RTF, OTF/IOT): made, checked, sent, answered, due, and the state to act on.
+plan is owed (RTF, OTF/IOT, and the CSPRTF from a Community Supports provider): made, checked, sent, answered, due, and the state to act on.
 
 It reads the workspace's ledger (``ledger/board.py``) and the plans' calendars; it writes
 nothing. Plans: ``--plan``, else provider.yaml's plans and any plan the ledger made a file
@@ -108,7 +108,8 @@ def run_status(request: StatusRequest, *, plugins=None, progress=None) -> Status
     _, registry = plugins_for(request, plugins)
     today = request.today or date.today()
     notes: list[str] = []
-    plans = _plans(registry, request, notes)
+    provider = _provider(request)
+    plans = _plans(registry, request, provider, notes)
     period = request.period or board_period(plans, today)
     found = histories(request.workspace, [str(period)])
     if not request.plans or "all" in request.plans:
@@ -116,7 +117,7 @@ def run_status(request: StatusRequest, *, plugins=None, progress=None) -> Status
     rows = []
     for plan in plans:
         recorded = {key[1] for key in found if key[0] == plan.id}
-        for kind in _owed_kinds(registry, plan, recorded):
+        for kind in _owed_kinds(registry, plan, provider, recorded):
             history = found.get((plan.id, kind, str(period)), History())
             due, cutoff = file_deadline(plan, kind, period)
             verdict = judge(history, _day(due), _day(cutoff), today)
@@ -131,10 +132,12 @@ def _day(due: DueDate | None) -> date | None:
     return due.date if due is not None else None
 
 
-def _owed_kinds(registry, plan, recorded: set[str]) -> list[str]:
-    """The plan's file kinds that go to the plan (RTF, OTF/IOT), in the plan's order; a kind
-    made only on request (Partnership's referral file) only once the ledger records it."""
-    kinds, monthly = registry.file_kinds, registry.monthly_kinds(plan)
+def _owed_kinds(registry, plan, provider, recorded: set[str]) -> list[str]:
+    """The plan's file kinds that go to the plan, in the plan's order: the month's files
+    (``registry.monthly_kinds``: the CSPRTF only for a Community Supports provider), and any
+    other sent file once the ledger records one made for the period (Partnership's
+    referral file, a CSPRTF made by name)."""
+    kinds, monthly = registry.file_kinds, registry.monthly_kinds(plan, provider)
     return [
         k
         for k in plan.files
@@ -148,12 +151,11 @@ def _label(plan, kind: str) -> str:
     return match.group(1) if match else kind.upper()
 
 
-def _plans(registry, request: StatusRequest, notes: list[str]) -> list:
+def _plans(registry, request: StatusRequest, provider, notes: list[str]) -> list:
     from ecmx.core.jobs.calendar import selected_plans
 
     if request.plans and "all" not in request.plans:
         return selected_plans(registry, request.plans)
-    provider = _provider(request)
     if provider is None:
         return selected_plans(registry, ())
     ids = sorted((provider.get("plans") or {}).keys())

@@ -4,7 +4,8 @@ Every problem is collected before anything is reported (``ConfigError.details``)
 1. each YAML is parsed within limits (``safe_yaml``; over them: exit 2) and
    checked against the schema;
 2. ``extends`` is resolved (dicts merge deeply, so one code of a code list changes by its
-   key; lists are replaced whole), then the plan's own ``files.<kind>.columns_patch``
+   key; lists are replaced whole; a file the plan says it does not exchange,
+   ``files.<kind>.exchanged: {value: false}``, is dropped), then the plan's own ``files.<kind>.columns_patch``
    changes the layout it inherits by column key (``plans.patch``); where each column and
    code was last set is kept for ``plans show --explain``;
 3. the merged plan is checked (``plans.check``) and built (``plans.build``): billing,
@@ -264,7 +265,7 @@ def _resolve(
     data, origin = raw[plan_id]
     parent_id = data.get("extends")
     if parent_id is None or parent_id == "":
-        result = _drop_null_files(copy.deepcopy(data))
+        result = copy.deepcopy(data)
         origins[plan_id] = _origins(
             data, result, {}, apply_patches(result, origin, problems), origin
         )
@@ -285,7 +286,8 @@ def _resolve(
     if parent is None:
         return None
     base = {k: v for k, v in parent.items() if k not in NOT_INHERITED}
-    result = _drop_null_files(_deep_merge(base, data))
+    result = _deep_merge(base, data)
+    _drop_not_exchanged(result)
     # A plan built on a family base belongs to that family; on a concrete plan, to its family.
     result.setdefault(
         "family", parent_id if parent.get("abstract") else parent.get("family", parent_id)
@@ -293,6 +295,17 @@ def _resolve(
     touched = apply_patches(result, origin, problems)
     origins[plan_id] = _origins(data, result, origins.get(parent_id, {}), touched, origin)
     return result
+
+
+def _drop_not_exchanged(data: dict[str, Any]) -> None:
+    """Files the plan inherits but does not exchange (``files.<kind>.exchanged`` false):
+    CHWP follows the Health Net family's process, but only Health Net, CalViva and CHPIV
+    ask for the CSPRTF (seed 002). Dropped before the merged plan is checked or built."""
+    files = _mapping(data.get("files"))
+    for kind in [
+        k for k, f in files.items() if _mapping(_mapping(f).get("exchanged")).get("value") is False
+    ]:
+        del files[kind]
 
 
 def _origins(
@@ -321,15 +334,6 @@ def _origins(
 
 def _mapping(node: object) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
-
-
-def _drop_null_files(data: dict[str, Any]) -> dict[str, Any]:
-    """``files: {csasf: null}``: the plan does not have a file the plan it extends declares
-    (CHWP follows the Health Net family, but no CHWP page names its Community Supports files)."""
-    files = data.get("files")
-    if isinstance(files, dict):
-        data["files"] = {kind: file for kind, file in files.items() if file is not None}
-    return data
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -158,6 +158,9 @@ def expected_names(registry):
                 spec = registry.file_kinds[kind]
                 if spec.direction != wanted or not (inbound or spec.in_all):
                     continue
+                key = registry.file_kinds[kind].provider_key  # the CSPRTF: CS providers only
+                if key and not inbound and provider["plans"][plan.id].get(key) is not True:
+                    continue
                 stem = file.naming.format(
                     facility_name=provider["facility_name"],
                     file_prefix=provider["plans"][plan.id]["file_prefix"],

@@ -478,6 +478,7 @@ def test_an_on_time_file_has_no_lateness_warning(late):
     assert "C001" not in run.text and "C002" not in run.text
     assert not {"C001", "C002"} & set(_codes(report))
     assert _written(out, "2025-12-03") == [
+        "SUNRISE_HN_CS_CSPRTF_20251203.xlsx",  # the sample provider is Health Net's CS provider
         "SUNRISE_HN_ECM_OTF_20251203.xlsx",
         "SUNRISE_HN_ECM_RTF_20251203.xlsx",
     ]
@@ -494,6 +495,7 @@ def test_a_late_file_is_warned_about_and_still_written(late):
     assert all("2025-12-10" in line for line in c001)  # until when it is still accepted
     assert "C002" not in run.text
     assert _written(out, "2025-12-07") == [
+        "SUNRISE_HN_CS_CSPRTF_20251207.xlsx",  # the sample provider is Health Net's CS provider
         "SUNRISE_HN_ECM_OTF_20251207.xlsx",
         "SUNRISE_HN_ECM_RTF_20251207.xlsx",
     ]
@@ -505,10 +507,11 @@ def test_a_file_after_the_cutoff_says_the_plan_will_refuse_it(late):
     run, out, report = late("2025-12-11")
     assert run.code == on_time.code
     c002 = [line for line in run.error_lines() if "warning C002" in line]
-    assert len(c002) == 2, run.err
+    assert len(c002) == 3, run.err  # the RTF, the OTF and the CSPRTF (due by the 10th)
     assert all("Health Net will refuse" in line for line in c002)
     assert "C001" not in run.text
     assert _written(out, "2025-12-11") == [
+        "SUNRISE_HN_CS_CSPRTF_20251211.xlsx",  # the sample provider is Health Net's CS provider
         "SUNRISE_HN_ECM_OTF_20251211.xlsx",
         "SUNRISE_HN_ECM_RTF_20251211.xlsx",
     ]
@@ -516,6 +519,7 @@ def test_a_file_after_the_cutoff_says_the_plan_will_refuse_it(late):
     assert {(f["severity"], f["plan"], f["kind"]) for f in c002_findings} == {
         ("warning", "healthnet", "rtf"),
         ("warning", "healthnet", "otf"),
+        ("warning", "healthnet", "csprtf"),
     }
     assert all("refuse" in f["message"] and f["source"] for f in c002_findings)
     assert report["summary"]["errors"] == 0 and report["summary"]["warnings"] >= 2

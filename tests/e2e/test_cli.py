@@ -18,7 +18,7 @@ def table_first_column(text: str) -> list[str]:
     onto more lines (a long list of files) has its first cell on its first line only."""
     cells = []
     for line in text.splitlines():
-        if line.startswith("│") and line.split("│")[1].strip():
+        if line.startswith("│") and line.split("│")[1].strip():  # not a wrapped row's rest
             cells.append(line.split("│")[1].strip())
     return cells
 
@@ -229,7 +229,9 @@ def test_sample_data_workbook_with_provider_beside_it(cli, kit, tmp_path):
 
     book = CalamineWorkbook.from_path(str(target))
     # no plan_rosters sheet: ecmx's own table, written by `ecmx ingest`, not while empty
-    assert book.sheet_names == ["members", "enrollments", "outreach", "encounters", "provider"]
+    assert book.sheet_names == [
+        "members", "enrollments", "outreach", "encounters", "community_supports", "provider",
+    ]  # fmt: skip
     members = book.get_sheet_by_name("members").to_python()
     assert members[0][:3] == ["member_id", "cin", "plan"]
     assert len(members) == 1 + 12
@@ -243,6 +245,7 @@ def test_sample_data_folder_holds_one_csv_per_table_and_provider_yaml(cli, kit, 
     run = cli("sample-data", "--out", target, "--members", "15", "--seed", "3")
     assert run.code == 0, run.err
     assert sorted(p.name for p in target.iterdir()) == [
+        "community_supports.csv",
         "encounters.csv",
         "enrollments.csv",
         "members.csv",

@@ -79,6 +79,8 @@ def read_files(out: Path) -> tuple[dict[str, set], Counter]:
     for path in sorted(out.glob("*.xlsx")) if out.exists() else ():
         book = CalamineWorkbook.from_path(str(path))
         header, *rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+        if "Community Supports Service" in header:  # the CSPRTF: CS pairs, not members
+            continue
         if "Member CIN" in header:  # the OTF/IOT
             cin, day = header.index("Member CIN"), header.index("Date of Outreach Attempt")
             attempts.update((r[cin], r[day]) for r in rows)

@@ -225,7 +225,8 @@ def test_a_workbook_dataset_gives_a_workbook_with_its_provider(from_workbook, sa
 
     book = CalamineWorkbook.from_path(str(from_workbook.out))
     assert book.sheet_names == [
-        "members", "enrollments", "outreach", "encounters", "plan_rosters", "provider",
+        "members", "enrollments", "outreach", "encounters", "community_supports", "plan_rosters",
+        "provider",
     ]  # fmt: skip
     assert sorted(p.name for p in from_workbook.out.parent.iterdir()) == [
         "merged.xlsx",

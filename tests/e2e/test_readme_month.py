@@ -81,7 +81,9 @@ def test_the_readme_month_end_to_end(cli, sshd, tmp_path, monkeypatch):
     assert made.code == 0, made.err
     outbox = Path(convert[convert.index("--out") + 1])
     files = sorted(p.name for p in outbox.iterdir())
-    assert len(files) == 2 * len(PLANS)
+    # RTF and OTF/IOT per plan, and the CSPRTF of the three plans the sample provider is
+    # the Community Supports provider of (provider.yaml community_supports: true)
+    assert len(files) == 2 * len(PLANS) + 3
 
     plan_of = {name: plan for plan in PLANS
                for name in (r["path"] for r in ledger(

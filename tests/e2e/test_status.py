@@ -104,6 +104,12 @@ def states(rows: dict) -> dict[tuple[str, str], str]:
     return {key: row["state"] for key, row in rows.items()}
 
 
+def ecm_states(rows: dict) -> dict[tuple[str, str], str]:
+    """The RTF and OTF/IOT rows' states: the CSPRTF's (the sample provider is the Health
+    Net family's CS provider) are judged in test_one_row_per_plan_and_file_it_is_owed."""
+    return {key: state for key, state in states(rows).items() if key[1] != "CSPRTF"}
+
+
 def dead_pid() -> int:
     """The pid of a process of this host that has ended."""
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -117,14 +123,20 @@ def dead_pid() -> int:
 def test_one_row_per_plan_and_file_it_is_owed_with_what_was_made(cli, ws, made):
     rows = board(cli, ws, "--period", PERIOD, "--today", "2025-12-04")
     assert sorted(rows) == sorted(
-        [(p, "RTF") for p in PLANS] + [(p, "OTF") for p in PLANS[:4]] + [("partnership", "IOT")]
+        [(p, "RTF") for p in PLANS]
+        + [(p, "OTF") for p in PLANS[:4]]
+        + [("partnership", "IOT")]
+        # the sample provider is the CS provider of the plans that have a CSPRTF
+        + [(p, "CSPRTF") for p in ("calviva", "chpiv", "healthnet")]
     )
     files = {p.name for p in (made.parent / "files").iterdir()}
     for (plan, _), row in rows.items():
         assert row["made"] in files and row["path"].endswith(row["made"])
         assert row["period"] == PERIOD and row["errors"] == 0 and isinstance(row["warnings"], int)
         assert row["sends"] == 0 and row["sent_at"] == "" and row["answer"] == ""
-        assert row["due"] == ("2025-12-14" if plan == "partnership" else "2025-12-05")
+        # the CSPRTF is due by the 5th and the 10th (CalAIM FAQ): the row shows the 10th
+        due = {"partnership": "2025-12-14"}.get(plan, "2025-12-05")
+        assert row["due"] == ("2025-12-10" if _ == "CSPRTF" else due)
     assert rows["healthnet", "RTF"]["cutoff"] == "2025-12-10"
     assert rows["partnership", "IOT"]["cutoff"] == ""  # Partnership names no correction window
     assert states(rows)["healthnet", "RTF"] == "made, not sent, due in 1 day"
@@ -142,7 +154,7 @@ def test_states_sent_on_time_late_declined_accepted_failed_and_interrupted(cli, 
     send(ws, "chpiv", "otf", "2025-12-08", "sending", pid=dead_pid(), host=socket.gethostname())
     send(ws, "chwp", "rtf", "2025-12-08", "sending", pid=os.getpid(), host=socket.gethostname())
     rows = board(cli, ws, "--period", PERIOD, "--today", "2025-12-09")
-    assert states(rows) == {
+    assert ecm_states(rows) == {
         ("healthnet", "RTF"): "sent on time",
         ("healthnet", "OTF"): "late: correctable until 2025-12-10",
         ("calviva", "RTF"): "sent late",
@@ -167,8 +179,8 @@ def test_states_sent_on_time_late_declined_accepted_failed_and_interrupted(cli, 
 def test_after_the_window_closed(cli, ws):
     send(ws, "healthnet", "rtf", "2025-12-11")
     send(ws, "healthnet", "otf", "2025-12-09")
-    rows = states(board(cli, ws, "--period", PERIOD, "--today", "2025-12-12", "--plan",
-                        "healthnet", "--plan", "calviva"))  # fmt: skip
+    rows = ecm_states(board(cli, ws, "--period", PERIOD, "--today", "2025-12-12", "--plan",
+                            "healthnet", "--plan", "calviva"))  # fmt: skip
     assert rows == {
         ("healthnet", "RTF"): "sent late: after the window closed 2025-12-10",
         ("healthnet", "OTF"): "sent late",
@@ -196,6 +208,7 @@ def test_a_correction_resent_counts_and_a_decline_then_a_resend_is_judged_anew(c
 
 def test_a_period_nothing_was_made_for(cli, ws):
     far = states(board(cli, ws, "--period", "2025-12", "--today", "2025-12-20"))
+    # no provider.yaml in the workspace: a CSPRTF is owed only once one was made
     assert set(far.values()) == {"not made"} and len(far) == 10
     near = states(board(cli, ws, "--period", "2025-12", "--today", "2025-12-26"))
     assert near["healthnet", "RTF"] == "not made, due in 10 days"  # due 2026-01-05
@@ -223,10 +236,11 @@ def test_provider_yaml_names_the_plans(cli, ws, samples):
     provider["plans"] = {k: v for k, v in provider["plans"].items() if k in ("chwp", "healthnet")}
     Path("provider.yaml").write_text(yaml.safe_dump(provider), encoding="utf-8")
     rows = board(cli, ws, "--period", "2025-12", "--today", "2025-12-20")
-    assert sorted(rows) == [("chwp", "OTF"), ("chwp", "RTF"), ("healthnet", "OTF"),
-                            ("healthnet", "RTF")]  # fmt: skip
+    # Health Net's CSPRTF too: provider.yaml says community_supports: true for it
+    assert sorted(rows) == [("chwp", "OTF"), ("chwp", "RTF"), ("healthnet", "CSPRTF"),
+                            ("healthnet", "OTF"), ("healthnet", "RTF")]  # fmt: skip
     # a plan the ledger made files for is shown even when provider.yaml leaves it out
-    assert len(board(cli, ws, "--period", PERIOD, "--today", "2025-12-20")) == 10
+    assert len(board(cli, ws, "--period", PERIOD, "--today", "2025-12-20")) == 10 + 3
 
 
 def test_csv_has_the_json_rows(cli, ws):
@@ -255,7 +269,8 @@ def test_the_table_says_it_in_words(cli, ws):
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in run.out.splitlines()
             if line.startswith("│")]  # fmt: skip
     assert rows[0][:2] == ["healthnet", "RTF"] and rows[1][:2] == ["healthnet", "OTF"]
-    rtf, otf = rows
+    rtf, otf, csprtf = rows  # the sample provider is Health Net's CS provider too
+    assert csprtf[:2] == ["healthnet", "CSPRTF"]
     assert rtf[3] == "0 errors, 0 warnings" and rtf[6] == "2025-12-05 Fri"
     assert rtf[4] == "2025-12-04 10:00, resent 1x" and rtf[5] == "accepted"
     assert rtf[7] == "accepted"
@@ -276,7 +291,7 @@ def test_late_rows_stand_out_on_a_terminal_and_not_in_a_pipe(cli, ws, monkeypatc
     late = next(line for line in raw if "window closed" in line)
     on_time = next(line for line in raw if "sent on time" in line)
     assert "\x1b[1;31m" in late and "\x1b[1;31m" not in on_time
-    assert set(lines) == {"RTF", "OTF"}
+    assert set(lines) == {"RTF", "OTF", "CSPRTF"}
     piped = subprocess.run(
         [str(ECMX_SCRIPT), *map(str, argv)], capture_output=True, text=True, check=False,
         env={k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "ECMX_WORKSPACE")},

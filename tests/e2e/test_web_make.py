@@ -100,7 +100,7 @@ def test_the_sample_month_every_plans_files_listed_downloaded_and_zipped(tmp_pat
         for plan in PLANS:
             assert plan in page.text
         files = links(page, rf'href="({location}/files/\d+)" download>[^<]*ECM')
-        assert len(files) == 10  # two files for each of the five plans
+        assert len(files) == 10  # two ECM files for each of the five plans (and 3 CSPRTFs)
         names = set()
         for href in files:
             got = client.get(href)
@@ -159,7 +159,7 @@ def test_a_second_make_is_refused_in_one_line_unless_it_replaces(tmp_path, sampl
         form = re.search(r'<form method="post" action="/make">(.*?)</form>', second.text, re.S)[1]
         assert "Make again, replacing them" in form
         third, _ = make(client, **dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)))
-        assert "exists already" not in third.text and "Made 10 files" in third.text
+        assert "exists already" not in third.text and "Made 13 files" in third.text
 
 
 def test_a_broken_dataset_upload_fails_in_one_line(tmp_path, sample):
@@ -252,4 +252,4 @@ def test_a_make_behind_another_job_says_it_is_waiting_then_runs(tmp_path, sample
         assert f'href="/jobs/{first.id}"' in waiting and 'http-equiv="refresh"' in waiting
         release.set()
         page = wait_for_job(client, posted.headers["location"])
-        assert "Made 10 files" in page.text
+        assert "Made 13 files" in page.text

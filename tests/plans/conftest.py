@@ -1,7 +1,8 @@
 """Per-plan tests generated from the plan configs.
 
-Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan``) runs once per
-concrete plan and file kind the provider sends (direction ``to_plan``: RTF, OTF);
+Every test that asks for ``plan_kind`` (or ``rtf_plan`` / ``otf_plan`` / ``csprtf_plan``)
+runs once per concrete plan and file kind the provider sends (direction ``to_plan``: RTF,
+OTF, and the CSPRTF of the plans that ask a Community Supports provider for one);
 ``inbound_plan`` runs once per file kind a plan sends the provider (``from_plan``:
 MIF, mini-MIF, TEL, which ``convert --kind`` also writes); ``referral_plan`` once per plan
 with a referral file (Partnership), made by ``convert --kind referral`` from a dataset with
@@ -201,6 +202,7 @@ _PARAMETERS = {  # argument -> which (plan, kind) pairs it runs for
     "inbound_plan": lambda kind: direction(kind) == "from_plan" and per_member(kind),
     "pair_plan": lambda kind: direction(kind) == "from_plan" and not per_member(kind),
     "referral_plan": lambda kind: kind == "referral",
+    "csprtf_plan": lambda kind: kind == "csprtf",
     "golden_plan": lambda kind: True,
 }
 
@@ -376,6 +378,11 @@ def rtf_case(rtf_plan, case_for):
 @pytest.fixture
 def otf_case(otf_plan, case_for):
     return case_for("conformance", *otf_plan)
+
+
+@pytest.fixture
+def csprtf_case(csprtf_plan, case_for):
+    return case_for("conformance", *csprtf_plan)
 
 
 @pytest.fixture

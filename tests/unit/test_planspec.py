@@ -62,8 +62,10 @@ def test_builtin_plans_load(plugins):
         inbound = {"mif", "tel"} if plan_id == "partnership" else {"mif", "mini_mif"}
         if plan_id in ("healthnet", "calviva", "chpiv"):
             inbound.add("csasf")
+        # the CSPRTF: Health Net, CalViva and CHPIV only (seed 002); CHWP drops the family's
+        cs = {"csprtf"} if plan_id in ("healthnet", "calviva", "chpiv") else set()
         sent = {"rtf", "otf"} | ({"referral"} if plan_id == "partnership" else set())
-        assert set(plan.files) == sent | inbound
+        assert set(plan.files) == sent | inbound | cs
         assert plan.mcp("name")
         for kind in inbound:
             file = plan.files[kind]
@@ -201,7 +203,7 @@ def test_yaml_only_plan_inherits_its_parent(plugins_with):
     mine, healthnet = registry.plan("myplan"), registry.plan("healthnet")
     assert mine.name == "My Plan"
     assert mine.family == "healthnet_family"
-    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif", "csasf"}
+    assert set(mine.files) == {"rtf", "otf", "mif", "mini_mif", "csasf", "csprtf"}
     for kind in mine.files:
         for period in (Period(2025, 6), Period(2025, 7)):
             assert (
@@ -469,9 +471,10 @@ def test_hostile_yaml_is_refused_before_it_is_expanded(plugins_with, text, says)
     assert "bomb.yaml" in str(caught.value) and says in str(caught.value)
 
 
-def test_a_null_file_drops_the_file_the_parent_declares(plugins_with):
-    """CHWP follows the Health Net family but has no CSASF: ``files: {csasf: null}``."""
-    text = "{id: noncs, name: No CS, extends: healthnet, files: {csasf: null}}\n"
+def test_a_file_not_exchanged_drops_the_file_the_parent_declares(plugins_with):
+    """CHWP follows the Health Net family but has no CSASF: ``exchanged: {value: false}``."""
+    text = ("{id: noncs, name: No CS, extends: healthnet, files: {csasf: {exchanged: "
+            "{value: false, assumed: true, note: no CS}}}}\n")  # fmt: skip
     _, registry = plugins_with({"noncs.yaml": text})
     assert "csasf" not in registry.plan("noncs").files
     assert "csasf" in registry.plan("healthnet").files

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from ecmx.core.dataset import sample
+from ecmx.core.dataset import canonical, sample
 from ecmx.core.dataset.sample import generate, provider_profile
 from ecmx.core.dataset.sample_plans import SamplePlan, add_referrals, builtin_plans, ordered
 from ecmx.core.hooks.manager import make_plugin_manager
@@ -44,9 +44,15 @@ def test_a_sample_for_one_plan_gives_every_member_to_it(tmp_path):
     registry = registry_with(tmp_path, kinplan={})
     made = generate(members=20, period=PERIOD, plans=[registry.plan("kinplan")])
     assert {m["plan"] for m in made.tables["members"]} == {"kinplan"}
+    # it inherits Health Net's CSPRTF: the sample provider is its CS provider too
     assert made.provider["plans"] == {
-        "kinplan": {"file_prefix": "SUNRISE_KINPLAN", "payer_id": "99KI1"}
+        "kinplan": {
+            "file_prefix": "SUNRISE_KINPLAN",
+            "payer_id": "99KI1",
+            "community_supports": True,
+        }
     }
+    assert {r["status"] for r in made.tables["community_supports"]} == set(canonical.CS_STATUSES)
     # Health Net's billing, inherited: no TAR anywhere
     assert not any(r["authorization_number"] for t in ("enrollments", "outreach", "encounters")
                    for r in made.tables[t])  # fmt: skip

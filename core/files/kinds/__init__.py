@@ -1,4 +1,4 @@
-"""File kinds: what an RTF or OTF row means, independent of any plan's layout.
+"""File kinds: what an RTF, OTF or CSPRTF row means, independent of any plan's layout.
 
 A kind declares its canonical fields (each with the rule that fills it, which
 the docs and the per-plan tests show) and a ``build`` function that turns the
@@ -38,6 +38,10 @@ class FileKind:
     # None: a period without rows still gets its file (header only: the plan expects it).
     # Otherwise no file is written and this says why (a referral file referring no one).
     when_empty: str | None = None
+    # A provider.yaml key (plans.<plan>.<key>) that must be true for ``convert --kind all``
+    # to make this file: only a Community Supports provider sends the CSPRTF. Asked for
+    # by name (``--kind``), the file is made whatever the key says.
+    provider_key: str | None = None
 
 
 def fields(*specs: FieldSpec) -> dict[str, FieldSpec]:

@@ -107,26 +107,31 @@ FIELDS = fields(
     FieldSpec("care_plan_created", "date", "enrollments.care_plan_created"),
     FieldSpec("care_plan_revised", "date", "enrollments.care_plan_revised"),
     FieldSpec("care_conference_date", "date", "enrollments.care_conference_date"),
-    FieldSpec("authorization_number", "text", "enrollments.authorization_number"),
+    FieldSpec(
+        "authorization_number",
+        "text",
+        "enrollments.authorization_number",
+        origin=("enrollments", "authorization_number"),
+    ),
     FieldSpec("lead_care_manager_name", "text", "enrollments.lead_care_manager_name"),
     FieldSpec("lead_care_manager_phone", "text", "enrollments.lead_care_manager_phone"),
     FieldSpec("lead_care_manager_email", "text", "enrollments.lead_care_manager_email"),
     FieldSpec(
         "last_encounter_date",
         "date",
-        "latest date of an ECM encounter (kind service, not a CHW/doula code) with successful "
+        "latest date of an ECM encounter (kind service, not a CS service nor a CHW/doula code) with successful "
         "and member_present not false, by the period's end",
     ),
     FieldSpec(
         "in_person_count",
         "int",
-        "ECM encounters (kind service, not a CHW/doula code) in the period with mode in_person; "
+        "ECM encounters (kind service, not a CS service nor a CHW/doula code) in the period with mode in_person; "
         "unsuccessful ones too unless the plan's rules.encounter_counts is successful",
     ),
     FieldSpec(
         "telephonic_count",
         "int",
-        "ECM encounters (kind service, not a CHW/doula code) in the period with mode phone or "
+        "ECM encounters (kind service, not a CS service nor a CHW/doula code) in the period with mode phone or "
         "video; unsuccessful ones too unless the plan's rules.encounter_counts is successful",
     ),
     *PROVIDER_FIELDS,
@@ -167,9 +172,10 @@ COUNT_FIELDS = ("in_person_count", "telephonic_count")
 
 
 def ecm_encounters(context) -> pd.DataFrame:
-    """The dataset's ECM encounters: kind service, not a code of another benefit's code set."""
+    """The dataset's ECM encounters: kind service, not a Community Supports service (those
+    go on the CSPRTF) nor a code of another benefit's code set."""
     encounters = context.dataset.encounters
-    ecm = encounters["kind"].fillna("service") == "service"
+    ecm = (encounters["kind"].fillna("service") == "service") & encounters["cs_service"].isna()
     plan = context.plan
     if "procedure_code" in encounters and plan.billing is not None:
         spec = billing_spec(plan)
