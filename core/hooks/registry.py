@@ -186,17 +186,22 @@ class Registry:
             f"unknown file kind {name!r}{did_you_mean(lowered, names)}; known: {', '.join(names)}"
         )
 
-    def monthly_kinds(self, plan: PlanSpec, provider=None) -> list[str]:
-        """The files the provider sends the plan every period, in the plan's order: what
-        ``convert --kind all`` makes, ``status`` owes and ``send`` misses. A kind made only on
-        request (``FileKind.in_all`` False: Partnership's referral file) is not one; a kind
-        only some providers send (``FileKind.provider_key``: the CSPRTF, for a Community
-        Supports provider) is one when ``provider``'s profile sets that key true for the plan."""
+    def sent_kinds(self, plan: PlanSpec) -> list[str]:
+        """The files a provider may send the plan every period, in the plan's order: the
+        plan's files going to it, but for those made only on request (``FileKind.in_all``
+        False: Partnership's referral file)."""
         kinds = self.file_kinds
+        return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan"
+                and kinds[k].in_all]  # fmt: skip
+
+    def monthly_kinds(self, plan: PlanSpec, provider=None) -> list[str]:
+        """The files this provider sends the plan every period: what ``convert --kind all``
+        makes, ``status`` owes and ``send`` misses. A kind only some providers send
+        (``FileKind.provider_key``: the CSPRTF, for a Community Supports provider) is one
+        when ``provider``'s profile sets that key true for the plan."""
 
         def sends(kind: str) -> bool:
-            key = kinds[kind].provider_key
+            key = self.file_kinds[kind].provider_key
             return key is None or (provider is not None and provider.plan(plan.id).get(key) is True)
 
-        return [k for k in plan.files if k in kinds and kinds[k].direction == "to_plan"
-                and kinds[k].in_all and sends(k)]  # fmt: skip
+        return [k for k in self.sent_kinds(plan) if sends(k)]

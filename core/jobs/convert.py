@@ -77,13 +77,8 @@ def run_convert(
     check_report_target(request.report, request.force, inputs)
     check_ledger(request.workspace)
     dataset = read_for_plans(registry, request.dataset, request.provider, progress)
-    # A plan without members gets no files (header-only files would tell the plan
-    # the provider has no members): said once, for --plan all and one plan alike.
     plan_ids = {plan.id for plan, _ in jobs}
-    present, notes = plans_with_members(dataset, plan_ids, "no files written")
-    jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
-    if request.kind == "all":  # the CSPRTF only for a Community Supports provider
-        jobs = [(p, k) for p, k in jobs if k in registry.monthly_kinds(p, dataset.provider)]
+    jobs, notes = _jobs_for(registry, dataset, jobs, every_month=request.kind == "all")
     # The dataset's problems the run reports even when no file is made: a member with
     # a blank or unknown plan is in no file and must still be named.
     dataset_findings = findings_for_run(dataset, registry, plan_ids)
@@ -130,15 +125,25 @@ def run_convert(
     )
 
 
+def _jobs_for(registry, dataset, jobs: list[tuple], every_month: bool) -> tuple[list, list[str]]:
+    """The jobs this dataset gets, and the notes saying why others were dropped. A plan
+    without members gets no files (header-only files would tell the plan the provider has
+    no members): said once, for --plan all and one plan alike. The month's files
+    (``every_month``) are the provider's: the CSPRTF only for a Community Supports one."""
+    present, notes = plans_with_members(dataset, {plan.id for plan, _ in jobs}, "no files written")
+    jobs = [(plan, kind) for plan, kind in jobs if plan.id in present]
+    if every_month:
+        jobs = [(p, k) for p, k in jobs if k in registry.monthly_kinds(p, dataset.provider)]
+    return jobs, notes
+
+
 def _jobs(registry, plan_id: str, kind_name: str) -> list[tuple]:
     """Every (plan, kind) asked for; a plan without the kind asked for is a user error."""
     plans = registry.concrete_plans() if plan_id == "all" else [registry.plan(plan_id)]
     jobs = []
     for plan in sorted(plans, key=lambda p: p.id):
-        if kind_name == "all":  # the month's files the provider sends; others when asked for
-            kinds = registry.monthly_kinds(plan)
-        else:
-            kinds = [registry.kind(kind_name).name]
+        # "all": the month's files a provider sends; others when asked for by name
+        kinds = registry.sent_kinds(plan) if kind_name == "all" else [registry.kind(kind_name).name]
         for kind in kinds:
             if kind not in plan.files:
                 raise OutputError(
