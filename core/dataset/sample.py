@@ -92,7 +92,21 @@ def generate(
         gen.member(index)
     _outreach_diagnoses(gen.tables, {p.id for p in chosen if p.outreach_tar})
     add_community_supports(gen.tables, period, [p.id for p in chosen if p.community_supports])
+    _community_referral(gen.tables, period, {p.id for p in chosen if p.referral_file})
     return SampleData(gen.tables, provider_profile(chosen))
+
+
+def _community_referral(tables: dict[str, list[dict]], period: Period, plans: set[str]) -> None:
+    """For each plan taking a referral file, its last member pending outreach becomes one the
+    provider found in the community and referred in the period: referral date the period's
+    10th, no assigned date (the plan has not assigned them). ``convert --kind referral``
+    then has a row to write. Set without the random generator, like the CS rows."""
+    plan_of = {m["member_id"]: m["plan"] for m in tables["members"]}
+    pending = {plan_of.get(e["member_id"]): e for e in tables["enrollments"]
+               if e["status"] == "pending_outreach" and plan_of.get(e["member_id"]) in plans}  # fmt: skip
+    for episode in pending.values():
+        episode["referral_date"] = period.start.replace(day=10)
+        episode["assigned_date"] = None
 
 
 def _outreach_diagnoses(tables: dict[str, list[dict]], tar_plans: set[str]) -> None:

@@ -40,6 +40,9 @@ class SamplePlan:
     # the plan asks its Community Supports providers for a CSPRTF (files.csprtf): the
     # sample provider is one, and the plan's members get CS rows (sample_cs.py)
     community_supports: bool = False
+    # the plan takes a referral file from its providers (files.referral: Partnership's
+    # Potential ECM Member Referral File): one of its members is a community referral
+    referral_file: bool = False
 
     @property
     def code(self) -> str:
@@ -55,6 +58,7 @@ def sample_plan(plan) -> SamplePlan:
         outreach_tar=bool(billing and billing.outreach_tar_required),
         service_tar=bool(billing and billing.service_tar_required),
         community_supports="csprtf" in (getattr(plan, "files", None) or {}),
+        referral_file="referral" in (getattr(plan, "files", None) or {}),
     )
 
 
