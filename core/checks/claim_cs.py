@@ -86,8 +86,8 @@ def _no_authorization(target: Target):
             f"the member's community_supports row for this CS service is {name}, not "
             "authorized: a CS service is billed only after the plan approved it",
             field="cs_service",
-            hint="wait for the plan's approval (it comes within 5 business days), then set "
-            "status authorized with the authorization's dates",
+            hint="wait for the plan's approval, then set the row's status to authorized "
+            "with the authorization's number and dates",
         )
 
 

@@ -7,7 +7,7 @@ of the period), and a few CS encounters. Made without the random generator, afte
 the rest of the sample, so every other sample row (and golden file) stays as it was.
 
 The HCPCS codes on the CS encounters (H0043 housing transition navigation, H0044
-housing deposits, S5170 medically tailored meals) are sample data only: which code a
+housing deposits, S5170 medically tailored meals, in the tests) are sample data only: which code a
 plan pays a CS service with is in its CS authorization guides, not among our sources.
 """
 
@@ -36,9 +36,10 @@ ENCOUNTERS = (
     (0, "housing_transition_navigation", 5, 4, "H0043"),
     (0, "housing_transition_navigation", 19, 2, "H0043"),
     (3, "housing_deposits", -60, 1, "H0044"),
-    # potential only, no authorization: a CS line the plan refuses to pay (seed 002)
-    (1, "medically_tailored_meals", 10, 1, "S5170"),
 )
+# A CS encounter for a pair that is only potential (no authorization) is what the plan
+# refuses to pay (seed 002, rule K020): the sample keeps none, so its month bills clean;
+# tests/e2e/test_claims_cs_sample.py adds one to the sample and sees it refused.
 
 
 def add_community_supports(tables: dict[str, list[dict]], period: Period, plans) -> None:
