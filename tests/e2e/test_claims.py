@@ -181,10 +181,8 @@ def test_pyx12_rejects_a_broken_837p(billed, tmp_path):
 def test_each_837p_has_one_claim_per_member_adding_up_its_lines(billed, samples, kit, plan):
     out, _, provider = billed
     members, encounters = dataset_rows(samples["csv"], kit)
-    # ECM lines: a Community Supports encounter is not one (CS billing: branch wt-csbill17)
-    mine = [
-        e for e in encounters if members[e["member_id"]]["plan"] == plan and not e.get("cs_service")
-    ]
+    # ECM lines and the sample's Community Supports lines (each authorized for its date)
+    mine = [e for e in encounters if members[e["member_id"]]["plan"] == plan]
     assert mine, f"the sample has no {plan} encounters in 2025-11"
     loops = subscriber_loops(segments(out / claim_file_name(provider, plan)))
 

@@ -128,10 +128,16 @@ def test_every_member_and_attempt_is_in_a_file_or_named(seed, members, changes, 
     assert o001_rows <= {r for s, r in named_rows if s == "outreach"}
 
     row_of = {m["member_id"]: n for n, m in enumerate(sample.tables["members"], start=2)}
+    # A Community Supports member with no ECM episode (its episodes damaged away) is a CS
+    # member only: reported on the CSPRTF, never on the RTF, and not an R001
+    with_episode = {e["member_id"] for e in sample.tables["enrollments"]}
+    cs_only = {p["member_id"] for p in sample.tables.get("community_supports", [])} - with_episode
     planless = set()
     for member in sample.tables["members"]:
         row = row_of[member["member_id"]]
-        if member["plan"] in (None, "nowhere"):
+        if member["member_id"] in cs_only and member["plan"] not in (None, "nowhere"):
+            assert member["cin"] not in rtf_cins and row not in left_off, member["member_id"]
+        elif member["plan"] in (None, "nowhere"):
             planless.add(member["member_id"])
             assert f"members!{PLAN_COLUMN}{row}" in plan_cells, member["plan"]
             assert member["cin"] not in rtf_cins

@@ -79,6 +79,7 @@ def fixture(kit, samples, tmp_path_factory) -> Fixture:
     [csasf] = list(out.iterdir())
 
     target = kit.copy_csv_sample(samples, base / "target")
+    (target / "community_supports.csv").unlink(missing_ok=True)  # the sample's own CS rows
     kit.write_csv(target / "members.csv", [m for m in members if m["member_id"] != b])
     for table in ("enrollments", "outreach", "encounters"):
         rows = kit.read_csv(target / f"{table}.csv")
