@@ -167,11 +167,15 @@ def test_make_plugin_manager_registers_every_builtin():
         if p.name.endswith(".yaml") and p.name != "sources.yaml"  # the sources list, no plan
     }
     assert set(registry.plans) == yamls
-    assert set(registry.file_kinds) == {"rtf", "otf", "mif", "mini_mif", "tel", "csasf"}
+    assert set(registry.file_kinds) == {
+        "rtf", "otf", "csprtf", "referral", "mif", "mini_mif", "tel", "csasf"
+    }  # fmt: skip
     directions = {name: kind.direction for name, kind in registry.file_kinds.items()}
     assert directions == {
         "rtf": "to_plan",
         "otf": "to_plan",
+        "csprtf": "to_plan",
+        "referral": "to_plan",
         "mif": "from_plan",
         "mini_mif": "from_plan",
         "tel": "from_plan",
@@ -227,7 +231,7 @@ def test_a_plugin_registers_a_plan_from_data():
     assert plan.origin == "x"
     assert plan.name == "Third Plan" and plan.mcp("name") == "Third Plan"
     assert plan.family == "healthnet_family"
-    assert set(plan.files) == {"rtf", "otf", "mif", "mini_mif", "csasf"}  # all of Health Net's
+    assert set(plan.files) == {"rtf", "otf", "mif", "mini_mif", "csasf", "csprtf"}  # Health Net's
     healthnet = registry.plan("healthnet")
     for kind in plan.files:  # the same layouts; their provenance is Health Net's, not its own
         assert [(v.version, v.effective, v.headers) for v in plan.files[kind].versions] == [

@@ -84,14 +84,16 @@ def test_convert_records_each_file_with_its_own_sha256(cli, samples, workspace, 
         assert row["sha256"] == sha256(path), path.name
         assert row["size"] == path.stat().st_size
         assert (row["period"], row["production_date"]) == (PERIOD, DAY)
-        assert row["kind"] in ("rtf", "otf") and row["rows"] >= 0
+        assert row["kind"] in ("rtf", "otf", "csprtf") and row["rows"] >= 0
         assert row["ecmx_version"] and len(row["plan_config_sha256"]) == 64
     assert {r["plan"] for r in made} == {"calviva", "chpiv", "chwp", "healthnet", "partnership"}
 
     listed = cli("--workspace", workspace, "ledger", "--plan", "healthnet", "--format", "json")
     assert listed.code == 0, listed.err
     rows = json.loads(listed.out)
-    assert {(r["plan"], r["kind"]) for r in rows} == {("healthnet", "rtf"), ("healthnet", "otf")}
+    assert {(r["plan"], r["kind"]) for r in rows} == {
+        ("healthnet", "rtf"), ("healthnet", "otf"), ("healthnet", "csprtf")
+    }  # fmt: skip
     assert all(r["sha256"] == sha256(Path(r["file"])) for r in rows)
     table = cli("--workspace", workspace, "ledger", "--period", PERIOD)
     assert table.code == 0, table.err
@@ -162,7 +164,8 @@ def test_nothing_of_a_member_is_in_the_database(cli, samples, workspace, tmp_pat
     assert cli("--workspace", workspace, "claims", data, "--plan", "all", "--period", PERIOD,
                "--out", tmp_path / "c", "--production-date", DAY).code == 0  # fmt: skip
     stored = b"".join(p.read_bytes() for p in (workspace / ".ecmx").iterdir())
-    assert len(db_rows(workspace, "SELECT id FROM files_made")) == 16
+    # the month's 13 files (RTF and OTF per plan, 3 CSPRTFs), a MIF and 5 claim files
+    assert len(db_rows(workspace, "SELECT id FROM files_made")) == 19
     members = kit.read_csv(data / "members.csv")
     # a name that is part of a file or folder name the ledger records is no leak
     paths = " ".join(r["path"] for r in db_rows(workspace, "SELECT path FROM files_made"))

@@ -133,4 +133,5 @@ def test_the_readme_month_end_to_end(cli, sshd, tmp_path, monkeypatch):
     resent = cli(*resend)
     assert resent.code == 0, resent.err
     rows = ledger("SELECT * FROM sends WHERE resend = 1")
-    assert len(rows) == 2 and {r["outcome"] for r in rows} == {"sent"}
+    # Health Net's RTF, OTF and CSPRTF (the sample provider serves Community Supports)
+    assert len(rows) == 3 and {r["outcome"] for r in rows} == {"sent"}

@@ -42,6 +42,12 @@ class Site:
         for plan in PLANS:
             (self.remote / plan).mkdir(parents=True)
             self.set_sftp(plan)
+        # an ECM provider only: each plan's month is its RTF and OTF (the CSPRTF of a
+        # Community Supports provider is sent alike: test_readme_month.py sends it)
+        data = yaml.safe_load(self.provider.read_text("utf-8"))
+        for settings in data["plans"].values():
+            settings.pop("community_supports", None)
+        self.provider.write_text(yaml.safe_dump(data), "utf-8")
         known = cli("sftp", "trust", "healthnet", "--yes", "--provider", self.provider)
         assert known.code == 0, known.err
 

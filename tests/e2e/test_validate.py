@@ -231,7 +231,7 @@ def test_convert_names_the_three_on_the_terminal_and_keeps_healthnet_back(conver
         assert any(f"error {code} " in line for line in run.error_lines()), code
     written = sorted(p.name for p in out.iterdir())
     assert HN_RTF not in written and not any(n.startswith("SUNRISE_HN_") for n in written)
-    assert len(written) == 8  # every other plan's RTF and OTF
+    assert len(written) == 10  # every other plan's RTF and OTF, CalViva's and CHPIV's CSPRTF
 
 
 def test_convert_report_masks_values(converted):

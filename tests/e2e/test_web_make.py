@@ -145,7 +145,7 @@ def test_held_back_files_are_said_and_made_anyway_on_request(tmp_path, sample):
         fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
         again, _ = make(client, **fields)
         assert "held back" not in again.text
-        assert len(list((workspace / "outbox" / PERIOD).glob("*_HN_*"))) == 2
+        assert len(list((workspace / "outbox" / PERIOD).glob("*_HN_*"))) == 3  # RTF OTF CSPRTF
 
 
 def test_a_second_make_is_refused_in_one_line_unless_it_replaces(tmp_path, sample):
@@ -231,7 +231,7 @@ def test_a_plan_with_sftp_gets_a_send_button_and_its_files_are_sent(tmp_path, sa
         assert fields["plan"] == "healthnet"
         posted = client.post("/make/send", data=fields)
         sent = wait_for_job(client, posted.headers["location"])
-        assert "Sent 2 files to Health Net" in sent.text
+        assert "Sent 3 files to Health Net" in sent.text  # RTF, OTF and CSPRTF
         assert sorted(p.name for p in remote.iterdir()) == sorted(
             p.name for p in (workspace / "outbox" / PERIOD).glob("*_HN_*")
         )
