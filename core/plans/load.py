@@ -298,14 +298,19 @@ def _resolve(
 
 
 def _drop_not_exchanged(data: dict[str, Any]) -> None:
-    """Files the plan inherits but does not exchange (``files.<kind>.exchanged`` false):
-    CHWP follows the Health Net family's process, but only Health Net, CalViva and CHPIV
-    ask for the CSPRTF (seed 002). Dropped before the merged plan is checked or built."""
+    """Files the plan inherits but does not exchange (``files.<kind>.exchanged`` false),
+    and the calendar events dating them: CHWP follows the Health Net family's process, but
+    only Health Net, CalViva and CHPIV send the CSASF and ask for the CSPRTF (seed 002).
+    Dropped before the merged plan is checked or built."""
     files = _mapping(data.get("files"))
-    for kind in [
+    dropped = [
         k for k, f in files.items() if _mapping(_mapping(f).get("exchanged")).get("value") is False
-    ]:
+    ]
+    for kind in dropped:
         del files[kind]
+    events = _mapping(_mapping(data.get("calendar")).get("events"))
+    for name in [n for n, e in events.items() if _mapping(e).get("file") in dropped]:
+        del events[name]
 
 
 def _origins(

@@ -479,3 +479,9 @@ def test_a_file_not_exchanged_drops_the_file_the_parent_declares(plugins_with):
     assert "csasf" not in registry.plan("noncs").files
     assert "csasf" in registry.plan("healthnet").files
     assert "csasf" not in registry.plan("chwp").files
+    # and the calendar's dates for the file go with it: CHWP gets no CSASF on the 15th
+    files_dated = {e.file for e in registry.plan("noncs").calendar.events}
+    assert "csasf" not in files_dated and "csasf" in {
+        e.file for e in registry.plan("healthnet").calendar.events
+    }
+    assert not {"csasf", "csprtf"} & {e.file for e in registry.plan("chwp").calendar.events}
