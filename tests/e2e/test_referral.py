@@ -30,6 +30,17 @@ PLANTED = (
 REFERRED = ["90000001A", "90000002C"]
 
 
+def _without_the_samples_referral(kit, data: Path) -> Path:
+    """The sample's own community referral (one Partnership member, sample.py) assigned by
+    the plan, so that the tests decide every referral the file holds."""
+    episodes = kit.read_csv(data / "enrollments.csv")
+    for episode in episodes:
+        if episode["referral_date"].startswith("2025-11") and not episode["assigned_date"]:
+            episode["assigned_date"] = episode["referral_date"]
+    kit.write_csv(data / "enrollments.csv", episodes)
+    return data
+
+
 def _plant(kit, data: Path) -> None:
     """The planted members (ZIP 09501: a leading zero to keep), C4 on Partnership's TEL."""
     members = kit.read_csv(data / "members.csv")
@@ -53,7 +64,7 @@ def _plant(kit, data: Path) -> None:
 
 @pytest.fixture
 def planted(kit, samples, tmp_path) -> Path:
-    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    data = _without_the_samples_referral(kit, kit.copy_csv_sample(samples, tmp_path / "data"))
     _plant(kit, data)
     return data
 
@@ -145,10 +156,11 @@ def test_only_partnership_has_it(cli, planted, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_period_without_referrals_writes_no_file_and_says_so(cli, samples, tmp_path):
-    """The sample itself refers no one to Partnership in 2025-11."""
+def test_a_period_without_referrals_writes_no_file_and_says_so(cli, kit, samples, tmp_path):
+    """The sample without its one community referral refers no one in 2025-11."""
+    data = _without_the_samples_referral(kit, kit.copy_csv_sample(samples, tmp_path / "data"))
     out = tmp_path / "out"
-    run = cli("convert", samples["xlsx"], "--plan", "partnership", "--kind", "referral",
+    run = cli("convert", data, "--plan", "partnership", "--kind", "referral",
               *COMMON, "--out", out)  # fmt: skip
     assert run.code == 0, run.text
     assert not out.exists() or not any(out.iterdir())
@@ -161,7 +173,7 @@ def test_a_period_without_referrals_writes_no_file_and_says_so(cli, samples, tmp
 
 def test_a_period_with_only_new_referrals_names_no_one_left_off(cli, kit, samples, tmp_path):
     """Every candidate referred, none assigned: the file holds them and no R002 is said."""
-    data = kit.copy_csv_sample(samples, tmp_path / "data")
+    data = _without_the_samples_referral(kit, kit.copy_csv_sample(samples, tmp_path / "data"))
     members = kit.read_csv(data / "members.csv")
     episodes = kit.read_csv(data / "enrollments.csv")
     template = next(m for m in members if m["plan"] == "partnership")

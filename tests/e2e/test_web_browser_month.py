@@ -158,7 +158,7 @@ def test_the_month_made_is_sent_to_a_plan_s_sftp_from_the_result_page(driver, tm
         assert "send its files by the plan's secure email" in text  # the others
         submit(driver, "Send to Health Net")
         sent = wait_for_job_page(driver)
-        assert "Sent 2 files to Health Net" in sent, sent
+        assert "Sent 3 files to Health Net" in sent, sent  # RTF, OTF, CSPRTF
         assert_readable(driver)
         on_server = sorted(path.name for path in remote.iterdir())
         assert on_server == sorted(
