@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.checks.rules import MEMBER_FILE_KINDS, SENT_KINDS, Hit, Rule, Target, _text
@@ -30,15 +31,25 @@ def texts(target: Target, header: str) -> pd.Series:
     cache = target.extra.setdefault("texts", {})
     if header not in cache:
         column = target.frame[header].astype(object)
-        known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
-        texts_ = []
-        for value in column.where(column.notna(), None).tolist():
-            key = (type(value), value)
-            if key not in known:
-                known[key] = _text(value).strip()
-            texts_.append(known[key])
-        cache[header] = pd.Series(texts_, index=column.index, dtype=object)
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+            # text only: each distinct value hashed in C and read once
+            slots, distinct = pd.factorize(column, use_na_sentinel=True)
+            table = np.array([*(_text(v).strip() for v in distinct), ""], dtype=object)
+            cache[header] = pd.Series(table[slots], index=column.index, dtype=object)
+        else:
+            cache[header] = _mixed_texts(column)
     return cache[header]
+
+
+def _mixed_texts(column: pd.Series) -> pd.Series:
+    known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
+    texts_ = []
+    for value in column.where(column.notna(), None).tolist():
+        key = (type(value), value)
+        if key not in known:
+            known[key] = _text(value).strip()
+        texts_.append(known[key])
+    return pd.Series(texts_, index=column.index, dtype=object)
 
 
 def _columns(target: Target, predicate):
@@ -73,11 +84,7 @@ CELL_TEXT_LIMIT = 32_767
 
 def cell_limit(target: Target):
     for column in _columns(target, lambda c: c.type not in ("date", "int", "number")):
-        try:
-            lengths = target.frame[column.header].str.len()
-        except AttributeError:  # no text in the column at all
-            continue
-        long = _positions(lengths.gt(CELL_TEXT_LIMIT).fillna(False).astype(bool))
+        long = _long_text_positions(target.frame[column.header])
         if long:
             yield Hit(
                 long,
@@ -85,6 +92,18 @@ def cell_limit(target: Target):
                 f"({CELL_TEXT_LIMIT:,} characters)",
                 header=column.header,
             )
+
+
+def _long_text_positions(column: pd.Series) -> list[int]:
+    """Where a text cell is longer than a cell holds; each distinct value measured once
+    (a text never equals a number, so hashing them together changes no length)."""
+    if column.dtype.kind in "biufcmM":  # no text in the column at all
+        return []
+    slots, distinct = pd.factorize(column, use_na_sentinel=True)
+    too_long = [isinstance(v, str) and len(v) > CELL_TEXT_LIMIT for v in distinct]
+    if not any(too_long):
+        return []
+    return _positions(pd.Series(np.append(np.array(too_long, dtype=bool), False)[slots]))
 
 
 def _by_field(target: Target, names, check, message):
