@@ -74,7 +74,7 @@ def _translate(series, column: ColumnSpec, canonical, context, kind, findings) -
 
 
 def _bool_keys(series: pd.Series) -> pd.Series:
-    """"true"/"false" by truth, None for a blank: the code list's keys for a flag."""
+    """ "true"/"false" by truth, None for a blank: the code list's keys for a flag."""
     keys = pd.Series(np.where(series.fillna(False).astype(bool), "true", "false"), dtype=object)
     keys = keys.set_axis(series.index)
     return keys.where(series.notna(), None)
