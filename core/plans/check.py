@@ -16,9 +16,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ecmx.core.billing.coding import billing_problems
 from ecmx.core.checks.rules import MERGED_CODES
@@ -26,8 +24,12 @@ from ecmx.core.errors import printable
 from ecmx.core.files.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
 from ecmx.core.files.template import suffix_problem
 from ecmx.core.hints import did_you_mean
+from ecmx.core.plans import schema_passes
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # A plan's code lists by name, and names a column may refer to (transforms).
 Codes = Mapping[str, Any]
@@ -35,15 +37,21 @@ Names = Mapping[str, Any]
 
 
 @cache
-def plan_schema() -> dict[str, Any]:
-    text = (
+def plan_schema_text() -> str:
+    return (
         resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").read_text("utf-8")
     )
-    return json.loads(text)
+
+
+@cache
+def plan_schema() -> dict[str, Any]:
+    return json.loads(plan_schema_text())
 
 
 @cache
 def partial_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only when a plan is validated: see schema_passes
+
     return jsonschema.Draft202012Validator(_without_required(plan_schema()))
 
 
@@ -65,15 +73,37 @@ def _without_required(node: object) -> object:
 
 @cache
 def full_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(plan_schema())
 
 
+VALIDATORS = {"partial": partial_validator, "full": full_validator}
+
+
 def schema_problems(
-    validator: jsonschema.Draft202012Validator,
+    which: str,
     data: dict[str, Any],
     origin: str,
     *,
     only_required: bool = False,
+) -> list[str]:
+    """The problems the ``partial`` or ``full`` schema finds; a pass that found none on
+    the same data before is not run again (``schema_passes``)."""
+    key = schema_passes.digest(plan_schema_text(), f"{which} {only_required}", data)
+    if schema_passes.passed(key):
+        return []
+    problems = _schema_problems(VALIDATORS[which](), data, origin, only_required)
+    if not problems:
+        schema_passes.record(key)
+    return problems
+
+
+def _schema_problems(
+    validator: jsonschema.Draft202012Validator,
+    data: dict[str, Any],
+    origin: str,
+    only_required: bool,
 ) -> list[str]:
     problems = []
 
