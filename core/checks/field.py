@@ -34,7 +34,8 @@ def texts(target: Target, header: str) -> pd.Series:
         if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
             # text only: each distinct value hashed in C and read once
             slots, distinct = pd.factorize(column, use_na_sentinel=True)
-            table = np.array([*(_text(v).strip() for v in distinct), ""], dtype=object)
+            # what _text(v).strip() gives for any str (a CellError too): the text, stripped
+            table = np.array([*(v.strip() for v in distinct), ""], dtype=object)
             cache[header] = pd.Series(table[slots], index=column.index, dtype=object)
         else:
             cache[header] = _mixed_texts(column)
@@ -95,23 +96,28 @@ def cell_limit(target: Target):
 
 
 def _long_text_positions(column: pd.Series) -> list[int]:
-    """Where a text cell is longer than a cell holds; each distinct value measured once
-    (a text never equals a number, so hashing them together changes no length)."""
+    """Where a text cell is longer than a cell holds (what ``.str.len()`` measures: str
+    cells only). Almost always none: the longest text is measured first, in C."""
     if column.dtype.kind in "biufcmM":  # no text in the column at all
         return []
-    slots, distinct = pd.factorize(column, use_na_sentinel=True)
-    too_long = [isinstance(v, str) and len(v) > CELL_TEXT_LIMIT for v in distinct]
-    if not any(too_long):
-        return []
-    return _positions(pd.Series(np.append(np.array(too_long, dtype=bool), False)[slots]))
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        texts_ = values[pd.notna(values)]
+        if not len(texts_) or max(map(len, texts_)) <= CELL_TEXT_LIMIT:
+            return []
+    lengths = np.fromiter(
+        (len(v) if isinstance(v, str) else 0 for v in values), dtype=np.int64, count=len(values)
+    )
+    return _positions(pd.Series(lengths > CELL_TEXT_LIMIT))
 
 
 def _by_field(target: Target, names, check, message):
     for column in _columns(target, lambda c: c.field in names):
         text = texts(target, column.header)
         # Each distinct value is checked once: identifiers repeat (one NPI on every row).
-        failing = {value: bool(value) and not check(value) for value in pd.unique(text)}
-        bad = _positions(text.map(failing))
+        slots, distinct = pd.factorize(text)
+        failing = np.array([bool(value) and not check(value) for value in distinct], dtype=bool)
+        bad = _positions(pd.Series(failing[slots]))
         if bad:
             yield Hit(bad, message.format(header=column.header), header=column.header)
 
@@ -156,7 +162,7 @@ def phone(target: Target):
     yield from _by_field(
         target,
         PHONE_FIELDS,
-        lambda v: len("".join(c for c in v if c.isdigit())) == 10,
+        lambda v: sum(map(str.isdigit, v)) == 10,
         "{header} is not a 10-digit phone number",
     )
 
