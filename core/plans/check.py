@@ -24,7 +24,6 @@ from ecmx.core.errors import printable
 from ecmx.core.files.kinds.rtf import COUNT_FIELDS, ENCOUNTER_COUNTS
 from ecmx.core.files.template import suffix_problem
 from ecmx.core.hints import did_you_mean
-from ecmx.core.plans import schema_passes
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits
 
@@ -37,20 +36,16 @@ Names = Mapping[str, Any]
 
 
 @cache
-def plan_schema_text() -> str:
-    return (
+def plan_schema() -> dict[str, Any]:
+    text = (
         resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").read_text("utf-8")
     )
-
-
-@cache
-def plan_schema() -> dict[str, Any]:
-    return json.loads(plan_schema_text())
+    return json.loads(text)
 
 
 @cache
 def partial_validator() -> jsonschema.Draft202012Validator:
-    import jsonschema  # only when a plan is validated: see schema_passes
+    import jsonschema  # only when a plan is checked (plans/schema_passes.py)
 
     return jsonschema.Draft202012Validator(_without_required(plan_schema()))
 
@@ -78,32 +73,12 @@ def full_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(plan_schema())
 
 
-VALIDATORS = {"partial": partial_validator, "full": full_validator}
-
-
 def schema_problems(
-    which: str,
+    validator: jsonschema.Draft202012Validator,
     data: dict[str, Any],
     origin: str,
     *,
     only_required: bool = False,
-) -> list[str]:
-    """The problems the ``partial`` or ``full`` schema finds; a pass that found none on
-    the same data before is not run again (``schema_passes``)."""
-    key = schema_passes.digest(plan_schema_text(), f"{which} {only_required}", data)
-    if schema_passes.passed(key):
-        return []
-    problems = _schema_problems(VALIDATORS[which](), data, origin, only_required)
-    if not problems:
-        schema_passes.record(key)
-    return problems
-
-
-def _schema_problems(
-    validator: jsonschema.Draft202012Validator,
-    data: dict[str, Any],
-    origin: str,
-    only_required: bool,
 ) -> list[str]:
     problems = []
 

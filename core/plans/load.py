@@ -35,7 +35,6 @@ from ecmx.core.errors import ConfigError
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.build import build_spec
 from ecmx.core.plans.check import (
-    schema_problems,
     semantic_problems,
     semantic_problems_of_invalid,
 )
@@ -48,6 +47,7 @@ from ecmx.core.plans.provenance import (
     plan_own_sources,
     source_paths,
 )
+from ecmx.core.plans.schema_passes import schema_problems
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.safe_yaml import load_yaml
 

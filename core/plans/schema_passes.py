@@ -22,12 +22,30 @@ import tempfile
 from functools import cache
 from importlib import resources, util
 from pathlib import Path
+from typing import Any
+
+from ecmx.core.plans import check
 
 CACHE_DIR_ENV = "ECMX_CACHE_DIR"
 FILE_NAME = "plan-schema-passes.json"
 KEEP = 512  # the newest digests kept: every plan file, through many edits
 
 _added: list[str] = []
+
+
+def schema_problems(
+    which: str, data: dict[str, Any], origin: str, *, only_required: bool = False
+) -> list[str]:
+    """``check.schema_problems`` with the ``partial`` or ``full`` schema, unless the same
+    pass found nothing on the same data before."""
+    key = digest(_schema_text(), f"{which} {only_required}", data)
+    if passed(key):
+        return []
+    validator = (check.partial_validator if which == "partial" else check.full_validator)()
+    problems = check.schema_problems(validator, data, origin, only_required=only_required)
+    if not problems:
+        record(key)
+    return problems
 
 
 def cache_file() -> Path | None:
@@ -80,6 +98,13 @@ def _read(path: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+@cache
+def _schema_text() -> str:
+    return (
+        resources.files("ecmx.core.plans").joinpath("schemas/plan.schema.json").read_text("utf-8")
+    )
 
 
 @cache
