@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 from ecmx.core.calendar.periods import Period
 from ecmx.core.calendar.spec import EventRule
 
@@ -107,7 +105,10 @@ def closed_because(day: date, country: str = "US", subdivision: str | None = "CA
 
 @cache
 def holiday_calendar(country: str, subdivision: str | None):
-    # years are filled in on demand by the library as dates are looked up
+    # years are filled in on demand by the library as dates are looked up; imported here,
+    # since a command that never asks for a business day (validate) need not load it
+    import holidays
+
     return holidays.country_holidays(country, subdiv=subdivision)
 
 

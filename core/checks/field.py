@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.checks.rules import MEMBER_FILE_KINDS, SENT_KINDS, Hit, Rule, Target, _text
@@ -30,15 +31,26 @@ def texts(target: Target, header: str) -> pd.Series:
     cache = target.extra.setdefault("texts", {})
     if header not in cache:
         column = target.frame[header].astype(object)
-        known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
-        texts_ = []
-        for value in column.where(column.notna(), None).tolist():
-            key = (type(value), value)
-            if key not in known:
-                known[key] = _text(value).strip()
-            texts_.append(known[key])
-        cache[header] = pd.Series(texts_, index=column.index, dtype=object)
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+            # text only: each distinct value hashed in C and read once
+            slots, distinct = pd.factorize(column, use_na_sentinel=True)
+            # what _text(v).strip() gives for any str (a CellError too): the text, stripped
+            table = np.array([*(v.strip() for v in distinct), ""], dtype=object)
+            cache[header] = pd.Series(table[slots], index=column.index, dtype=object)
+        else:
+            cache[header] = _mixed_texts(column)
     return cache[header]
+
+
+def _mixed_texts(column: pd.Series) -> pd.Series:
+    known: dict = {}  # keyed by type too: 1, 1.0 and True are equal as dict keys
+    texts_ = []
+    for value in column.where(column.notna(), None).tolist():
+        key = (type(value), value)
+        if key not in known:
+            known[key] = _text(value).strip()
+        texts_.append(known[key])
+    return pd.Series(texts_, index=column.index, dtype=object)
 
 
 def _columns(target: Target, predicate):
@@ -73,11 +85,7 @@ CELL_TEXT_LIMIT = 32_767
 
 def cell_limit(target: Target):
     for column in _columns(target, lambda c: c.type not in ("date", "int", "number")):
-        try:
-            lengths = target.frame[column.header].str.len()
-        except AttributeError:  # no text in the column at all
-            continue
-        long = _positions(lengths.gt(CELL_TEXT_LIMIT).fillna(False).astype(bool))
+        long = _long_text_positions(target.frame[column.header])
         if long:
             yield Hit(
                 long,
@@ -87,12 +95,29 @@ def cell_limit(target: Target):
             )
 
 
+def _long_text_positions(column: pd.Series) -> list[int]:
+    """Where a text cell is longer than a cell holds (what ``.str.len()`` measures: str
+    cells only). Almost always none: the longest text is measured first, in C."""
+    if column.dtype.kind in "biufcmM":  # no text in the column at all
+        return []
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        texts_ = values[pd.notna(values)]
+        if not len(texts_) or max(map(len, texts_)) <= CELL_TEXT_LIMIT:
+            return []
+    lengths = np.fromiter(
+        (len(v) if isinstance(v, str) else 0 for v in values), dtype=np.int64, count=len(values)
+    )
+    return _positions(pd.Series(lengths > CELL_TEXT_LIMIT))
+
+
 def _by_field(target: Target, names, check, message):
     for column in _columns(target, lambda c: c.field in names):
         text = texts(target, column.header)
         # Each distinct value is checked once: identifiers repeat (one NPI on every row).
-        failing = {value: bool(value) and not check(value) for value in pd.unique(text)}
-        bad = _positions(text.map(failing))
+        slots, distinct = pd.factorize(text)
+        failing = np.array([bool(value) and not check(value) for value in distinct], dtype=bool)
+        bad = _positions(pd.Series(failing[slots]))
         if bad:
             yield Hit(bad, message.format(header=column.header), header=column.header)
 
@@ -137,7 +162,7 @@ def phone(target: Target):
     yield from _by_field(
         target,
         PHONE_FIELDS,
-        lambda v: len("".join(c for c in v if c.isdigit())) == 10,
+        lambda v: sum(map(str.isdigit, v)) == 10,
         "{header} is not a 10-digit phone number",
     )
 

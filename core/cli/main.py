@@ -11,6 +11,7 @@ folder; 5 a server host key not trusted (unknown or changed). A user never sees 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -18,26 +19,56 @@ import click
 
 from ecmx.core import __version__
 from ecmx.core.cli import console as out
-from ecmx.core.cli.calendar import calendar_command, due_command
-from ecmx.core.cli.capacity import capacity_command
-from ecmx.core.cli.claims_resubmit import resubmit_command
-from ecmx.core.cli.claims_status import claims_group
-from ecmx.core.cli.convert import convert
-from ecmx.core.cli.demo import demo, sample_data
-from ecmx.core.cli.fetch import fetch_command, response_command
-from ecmx.core.cli.ingest import ingest
-from ecmx.core.cli.ledger import init_command, ledger_command
 from ecmx.core.cli.options import State
-from ecmx.core.cli.plans import plans
-from ecmx.core.cli.send import send_command
-from ecmx.core.cli.serve import serve_command
-from ecmx.core.cli.sftp import sftp
-from ecmx.core.cli.status import status_command
-from ecmx.core.cli.validate import validate
 from ecmx.core.errors import EXIT_INTERNAL, EXIT_OK, EcmxError
 
+# Each command's module (ecmx.core.cli.<module>) and its command object. A module is
+# imported when its command runs or a help lists it: ``ecmx validate`` does not pay for
+# sFTP (paramiko), the web page or the calendars at every start.
+COMMANDS = {
+    "plans": ("plans", "plans"),
+    "sample-data": ("demo", "sample_data"),
+    "convert": ("convert", "convert"),
+    "validate": ("validate", "validate"),
+    "ingest": ("ingest", "ingest"),
+    "demo": ("demo", "demo"),
+    "calendar": ("calendar", "calendar_command"),
+    "due": ("calendar", "due_command"),
+    "claims": ("claims_status", "claims_group"),
+    "sftp": ("sftp", "sftp"),
+    "send": ("send", "send_command"),
+    "init": ("ledger", "init_command"),
+    "ledger": ("ledger", "ledger_command"),
+    "fetch": ("fetch", "fetch_command"),
+    "response": ("fetch", "response_command"),
+    "status": ("status", "status_command"),
+    "capacity": ("capacity", "capacity_command"),
+    "serve": ("serve", "serve_command"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """The ``ecmx`` group: commands named up front, their modules imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"ecmx.core.cli.{module}"), attribute)
+            if cmd_name == "claims" and "resubmit" not in command.commands:
+                from ecmx.core.cli.claims_resubmit import resubmit_command
+
+                command.add_command(resubmit_command)  # ecmx claims resubmit
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="ecmx")
 @click.option(
     "--plans-dir",
@@ -59,30 +90,6 @@ def cli(ctx, plans_dir, workspace, quiet, verbose, debug):
     """ecmx: one provider dataset in, every Medi-Cal plan's ECM files out."""
     ctx.obj = State(plans_dir, quiet, verbose, debug, workspace)
     out.configure(quiet=quiet, verbose=verbose)
-
-
-for command in (
-    plans,
-    sample_data,
-    convert,
-    validate,
-    ingest,
-    demo,
-    calendar_command,
-    due_command,
-    claims_group,
-    sftp,
-    send_command,
-    init_command,
-    ledger_command,
-    fetch_command,
-    response_command,
-    status_command,
-    capacity_command,
-    serve_command,
-):
-    cli.add_command(command)
-claims_group.add_command(resubmit_command)  # ecmx claims resubmit
 
 
 # ----------------------------------------------------------------------------- entry

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.calendar.deadlines import lateness_findings
@@ -167,11 +168,11 @@ def member_plans(dataset: Dataset, registry: Registry) -> dict[str, str | None]:
     """member_id -> the configured plan it belongs to; None for a blank or unknown plan cell."""
     known = {p.id for p in registry.concrete_plans()}
     members = dataset.members
-    plans = [
-        plan.lower() if isinstance(plan, str) and plan.lower() in known else None
-        for plan in members["plan"]
-    ]
-    return dict(zip(members["member_id"], plans, strict=True))
+    # a handful of distinct plan cells: each is read once (a text never equals a number)
+    slots, distinct = pd.factorize(members["plan"], use_na_sentinel=True)
+    owner = [p.lower() if isinstance(p, str) and p.lower() in known else None for p in distinct]
+    table = np.array([*owner, None], dtype=object)
+    return dict(zip(members["member_id"], table[slots].tolist(), strict=True))
 
 
 def unknown_plan_findings(dataset: Dataset, registry: Registry) -> list[Finding]:

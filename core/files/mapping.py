@@ -8,10 +8,12 @@ that points at the dataset cell to fix, and the output cell stays blank.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.checks.codes import M001
 from ecmx.core.checks.findings import Finding
+from ecmx.core.files.transforms import map_distinct
 from ecmx.core.plans.spec import ColumnSpec
 
 SOURCE_ROWS = {
@@ -52,7 +54,7 @@ def _translate(series, column: ColumnSpec, canonical, context, kind, findings) -
     code_list = context.plan.codes[column.codes]
     mapping = code_list.mapping(column.output)
     if column.type == "bool":
-        keys = series.map(lambda v: None if pd.isna(v) else ("true" if v else "false"))
+        keys = _bool_keys(series)
     else:
         keys = series.astype(object).where(series.notna(), None)
     default = column.default
@@ -63,12 +65,19 @@ def _translate(series, column: ColumnSpec, canonical, context, kind, findings) -
     if default is not None:
         keys = keys.where(keys.notna(), default)
     if column.type == "codes":
-        return keys.map(lambda v: _translate_many(v, mapping))
+        return map_distinct(keys, lambda v: _translate_many(v, mapping))
     translated = keys.map(mapping)
     unknown = keys.notna() & translated.isna()
     if unknown.any():
         findings.extend(_unknown_codes(keys[unknown], column, canonical, context, kind))
     return translated.astype(object).where(translated.notna(), None)
+
+
+def _bool_keys(series: pd.Series) -> pd.Series:
+    """ "true"/"false" by truth, None for a blank: the code list's keys for a flag."""
+    keys = pd.Series(np.where(series.fillna(False).astype(bool), "true", "false"), dtype=object)
+    keys = keys.set_axis(series.index)
+    return keys.where(series.notna(), None)
 
 
 def _translate_many(value, mapping):

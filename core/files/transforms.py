@@ -5,6 +5,7 @@ Each takes and returns a pandas Series; blanks (None, NaN, pd.NA, NaT) stay blan
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.hookspecs import hookimpl
@@ -12,7 +13,24 @@ from ecmx.core.hookspecs import hookimpl
 
 def _on_text(series: pd.Series, func) -> pd.Series:
     # Every missing marker (None, NaN, pd.NA, NaT) stays blank: ``str(pd.NA)`` is "<NA>".
-    return series.map(lambda v: None if _missing(v) else func(str(v)))
+    return map_distinct(series, lambda v: None if _missing(v) else func(str(v)))
+
+
+def map_distinct(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)``, calling ``func`` once per distinct value (names, ZIPs and codes
+    repeat), for a ``func`` that turns every missing marker into None.
+
+    Only text is grouped: elsewhere ``1 == 1.0 == True`` would share one result. The
+    distinct results are mapped by pandas itself, so the column's dtype is what
+    ``series.map`` would have inferred from the same values.
+    """
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return series.map(func)
+    slots, distinct = pd.factorize(series, use_na_sentinel=True)
+    blank = len(distinct)  # slot -1 (a missing marker) reads the None appended last
+    distinct_values = pd.Series([*distinct, None], dtype=object)
+    results = distinct_values.map(func).take(np.where(slots < 0, blank, slots))
+    return results.set_axis(series.index)
 
 
 def _missing(value) -> bool:

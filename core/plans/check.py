@@ -16,9 +16,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ecmx.core.billing.coding import billing_problems
 from ecmx.core.checks.rules import MERGED_CODES
@@ -28,6 +26,9 @@ from ecmx.core.files.template import suffix_problem
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.naming import naming_problems
 from ecmx.core.storage import limits
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # A plan's code lists by name, and names a column may refer to (transforms).
 Codes = Mapping[str, Any]
@@ -44,6 +45,8 @@ def plan_schema() -> dict[str, Any]:
 
 @cache
 def partial_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only when a plan is checked (plans/schema_passes.py)
+
     return jsonschema.Draft202012Validator(_without_required(plan_schema()))
 
 
@@ -65,6 +68,8 @@ def _without_required(node: object) -> object:
 
 @cache
 def full_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(plan_schema())
 
 

@@ -35,9 +35,6 @@ from ecmx.core.errors import ConfigError
 from ecmx.core.hints import did_you_mean
 from ecmx.core.plans.build import build_spec
 from ecmx.core.plans.check import (
-    full_validator,
-    partial_validator,
-    schema_problems,
     semantic_problems,
     semantic_problems_of_invalid,
 )
@@ -50,6 +47,7 @@ from ecmx.core.plans.provenance import (
     plan_own_sources,
     source_paths,
 )
+from ecmx.core.plans.schema_passes import schema_problems
 from ecmx.core.plans.spec import PlanSpec
 from ecmx.core.storage.safe_yaml import load_yaml
 
@@ -144,7 +142,7 @@ def _read_all(
         if data is None:
             continue
         origin = source.origin
-        partial = schema_problems(partial_validator(), data, origin)
+        partial = schema_problems("partial", data, origin)
         problems.extend(partial)
         plan_id = data.get("id")
         if partial and isinstance(plan_id, str):
@@ -194,7 +192,7 @@ def _merged_problems(
     and a billing section it can be billed with)."""
     problems = []
     if not data.get("abstract"):
-        problems += schema_problems(full_validator(), data, origin, only_required=True)
+        problems += schema_problems("full", data, origin, only_required=True)
         if data.get("billing"):
             problems += missing_billing(data["billing"], f"{origin}: billing")
     return problems + semantic_problems(data, origin, kinds, transforms, rule_codes)

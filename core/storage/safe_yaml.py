@@ -6,6 +6,12 @@ once the plan loader walks it, and a deeply nested one ends in a RecursionError.
 Here the document is composed first, its nesting depth and its size with every
 alias expanded are measured, and only then is it built; anything over the limits
 in ``ecmx.core.storage.limits`` is one line (exit 2).
+
+Where PyYAML has libyaml, a document is composed in C (ten times faster: plan configs
+are parsed on every start). libyaml's composer recurses in C, so the nesting is first
+measured on its event stream; a document it refuses, one nested near the limit, or one
+holding a character the pure-Python reader refuses goes the pure-Python way, which
+words every error and refusal exactly as before.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, SequenceNode
+from yaml.reader import Reader
 
 from ecmx.core.errors import InputError
 from ecmx.core.storage import limits
@@ -63,6 +71,16 @@ def loads(text: str, origin: str):
     Over a limit: InputError. Not YAML: ``yaml.YAMLError``, which each caller words
     (a provider file stops the run, a plan config is one problem among all).
     """
+    fast = _fast_node(text)
+    if fast is not None:
+        loader, node = fast
+        try:
+            _check_expanded_size(node)
+            return loader.construct_document(node)
+        except (_Refused, yaml.YAMLError):
+            pass  # worded by the pure-Python path below
+        finally:
+            loader.dispose()
     loader = _DepthLimitedLoader(text)
     try:
         node = loader.get_single_node()
@@ -74,6 +92,33 @@ def loads(text: str, origin: str):
         raise InputError(f"{origin}: {exc}; refused (see docs/configuration.md, Limits)") from None
     finally:
         loader.dispose()
+
+
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _fast_node(text: str):
+    """``(loader, root node)`` composed by libyaml, or None: the pure-Python path decides."""
+    if _CLoader is None or Reader.NON_PRINTABLE.search(text):
+        return None
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+        if deepest >= limits.MAX_YAML_DEPTH - 1:  # a scalar under it is one level more
+            return None
+        loader = _CLoader(text)
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        loader.dispose()
+        return None
+    return loader, node
 
 
 def _check_expanded_size(root) -> None:

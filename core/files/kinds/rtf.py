@@ -23,6 +23,7 @@ meeting"); an engagement fee is a payment (seed 004), not a contact.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ecmx.core.billing.coding import billing_spec
@@ -145,8 +146,10 @@ def build(context) -> tuple[pd.DataFrame, list]:
         frame[flag] = frame[flag].fillna(False)
     pof = frame["populations_of_focus"].fillna("")
     frame["pof_indicator"] = pof != ""
+    slots, distinct = pd.factorize(pof)  # a handful of distinct key lists
     for key in POPULATIONS_OF_FOCUS:
-        frame[f"pof_{key}"] = pof.str.split(";").map(lambda keys, k=key: k in keys)
+        holds = np.array([key in keys.split(";") for keys in distinct], dtype=bool)
+        frame[f"pof_{key}"] = holds[slots]
     # plans check makes a layout that writes the counts say what they count
     counted = context.file.rules.get("encounter_counts")
     _add_encounter_fields(frame, ecm_encounters(context), context.period, counted)
@@ -179,10 +182,12 @@ def ecm_encounters(context) -> pd.DataFrame:
     plan = context.plan
     if "procedure_code" in encounters and plan.billing is not None:
         spec = billing_spec(plan)
-        other_benefit = encounters["procedure_code"].map(
-            lambda code: pd.notna(code) and spec.code_set_of(str(code).strip().upper()) is not None
-        )
-        ecm &= ~other_benefit.astype(bool)
+        # each distinct code is looked up once: a month has a few dozen codes, not 100,000
+        codes = encounters["procedure_code"]
+        slots, distinct = pd.factorize(codes, use_na_sentinel=True)
+        other = [spec.code_set_of(str(code).strip().upper()) is not None for code in distinct]
+        other_benefit = np.append(np.array(other, dtype=bool), False)[slots]
+        ecm &= ~other_benefit
     return encounters[ecm]
 
 
@@ -205,9 +210,10 @@ def _add_encounter_fields(
     remote = counts["phone"] + counts["video"]
     frame["in_person_count"] = frame["member_id"].map(in_person).fillna(0).astype("int64")
     frame["telephonic_count"] = frame["member_id"].map(remote).fillna(0).astype("int64")
-    last = mine[with_member & (mine["date"] <= end)].groupby("member_id")["date"].max().to_dict()
+    last = mine[with_member & (mine["date"] <= end)].groupby("member_id")["date"].max()
+    latest = last.reindex(frame["member_id"].to_numpy()).to_numpy()  # NaT: none by the end
     frame["last_encounter_date"] = pd.to_datetime(
-        frame["member_id"].map(lambda member: last.get(member, pd.NaT)), errors="coerce"
+        pd.Series(latest, index=frame.index), errors="coerce"
     ).astype("datetime64[ns]")
 
 
