@@ -16,7 +16,7 @@ from ecmx.core.dataset.canonical import TABLES, Table
 from ecmx.core.dataset.provider import PROVIDER_FILE
 from ecmx.core.dataset.write_rows import SampleData, write_csv_folder, write_workbook
 from ecmx.core.errors import OutputError
-from ecmx.core.files.write import MAX_CELL_TEXT
+from ecmx.core.files.write_xlsx import MAX_CELL_TEXT
 from ecmx.core.storage.sheets import SPREADSHEET_SUFFIXES
 
 
