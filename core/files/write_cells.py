@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.plans.spec import Layout
-from ecmx.core.storage.csv_text import FORMULA_START
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,3 @@ def _objects(items: list) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     array[:] = items
     return array
-
-
-def starts_like_formula(column: CellColumn) -> bool:
-    """Some cell of a text column starts with = + - @ (or a tab or CR)."""
-    return any(value.startswith(FORMULA_START) for value in column.distinct)

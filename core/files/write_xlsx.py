@@ -21,14 +21,12 @@ import pandas as pd
 import rustpy_xlsxwriter as rx
 import xlsxwriter
 
-from ecmx.core.files.write_cells import CellColumn, starts_like_formula
+from ecmx.core.files.write_cells import CellColumn
 from ecmx.core.plans.spec import FileSpec, Layout
 from ecmx.core.storage.csv_text import FORMULA_START
 
 MAX_CELL_TEXT = 32_767  # Excel's limit of text per cell
 HEADER_HEIGHT = 30
-# xlsxwriter writes a number as "%.16G": the same number only when 16 digits hold it
-_EXACT_INTEGERS = 2**53
 # Excel's serial dates before March 1900 count a day that never was (1900-02-29);
 # rust_xlsxwriter refuses dates before 1900. xlsxwriter writes both: keep it for them.
 _FIRST_SHARED_DATE = datetime(1900, 3, 1)
@@ -41,11 +39,9 @@ def rust_refuses(columns: list[CellColumn], layout: Layout) -> str | None:
         return "two columns share a header (a frame column each)"
     for column in columns:
         if column.kind == "text":
-            # Excel's quote prefix is a cell's format, and rustpy formats whole columns
-            if starts_like_formula(column):
-                return "text that starts like a formula needs a quote prefix on its cell"
-            if any(len(value) > MAX_CELL_TEXT for value in column.distinct):
-                return "text longer than a cell holds is cut (--force)"
+            reason = _text_refusal(column.distinct)
+            if reason:
+                return reason
         elif column.kind == "date":
             if any(v.tzinfo is not None or v < _FIRST_SHARED_DATE for v in column.distinct):
                 return "a date before March 1900 or with a time zone"
@@ -54,12 +50,28 @@ def rust_refuses(columns: list[CellColumn], layout: Layout) -> str | None:
     return None
 
 
+def _text_refusal(texts: list[str]) -> str | None:
+    # Excel's quote prefix is a cell's format, and rustpy formats whole columns
+    if any(text.startswith(FORMULA_START) for text in texts):
+        return "text that starts like a formula needs a quote prefix on its cell"
+    if texts and max(map(len, texts)) > MAX_CELL_TEXT:
+        return "text longer than a cell holds is cut (--force)"
+    # xlsxwriter marks text that begins or ends with any Unicode space (a no-break space
+    # pasted from a web page) xml:space="preserve", rustpy only ASCII spaces; XML itself
+    # keeps every other space, but the files would differ.
+    if any(_unicode_space(text[0]) or _unicode_space(text[-1]) for text in texts):
+        return "text that begins or ends with a non-ASCII space"
+    return None
+
+
+def _unicode_space(char: str) -> bool:
+    return char > "\x7f" and char.isspace()
+
+
 def _same_digits(value: float) -> bool:
-    if not math.isfinite(value):
-        return False
-    if float(value).is_integer():
-        return abs(value) < _EXACT_INTEGERS
-    return float(f"{value:.16G}") == value
+    """xlsxwriter writes a number as "%.16G", rustpy the shortest text that reads back as
+    the same double: they agree when 16 digits hold the value."""
+    return math.isfinite(value) and float(f"{value:.16G}") == value
 
 
 def write_rust(columns: list[CellColumn], file: FileSpec, layout: Layout, path: Path) -> None:
