@@ -45,7 +45,7 @@ def rust_refuses(columns: list[CellColumn], layout: Layout) -> str | None:
         elif column.kind == "date":
             if any(v.tzinfo is not None or v < _FIRST_SHARED_DATE for v in column.distinct):
                 return "a date before March 1900 or with a time zone"
-        elif not all(_same_digits(value) for value in column.distinct):
+        elif not all(same_digits(value) for value in column.distinct):
             return "a number that 16 significant digits do not hold, or not finite"
     return None
 
@@ -54,6 +54,11 @@ def _text_refusal(texts: list[str]) -> str | None:
     # Excel's quote prefix is a cell's format, and rustpy formats whole columns
     if any(text.startswith(FORMULA_START) for text in texts):
         return "text that starts like a formula needs a quote prefix on its cell"
+    return text_differs(texts)
+
+
+def text_differs(texts: list[str]) -> str | None:
+    """Why rustpy would store some of ``texts`` otherwise than xlsxwriter, or None."""
     if texts and max(map(len, texts)) > MAX_CELL_TEXT:
         return "text longer than a cell holds is cut (--force)"
     # xlsxwriter marks text that begins or ends with any Unicode space (a no-break space
@@ -68,7 +73,7 @@ def _unicode_space(char: str) -> bool:
     return char > "\x7f" and char.isspace()
 
 
-def _same_digits(value: float) -> bool:
+def same_digits(value: float) -> bool:
     """xlsxwriter writes a number as "%.16G", rustpy the shortest text that reads back as
     the same double: they agree when 16 digits hold the value."""
     return math.isfinite(value) and float(f"{value:.16G}") == value

@@ -244,3 +244,61 @@ def test_a_plan_file_takes_the_writer_its_cells_allow(tmp_path, monkeypatch):
     for name in ("Bob", "-Bob", "Bob"):
         writers._write_workbook(pd.DataFrame({"Name": [name]}), file_of(layout), layout, tmp_path)
     assert chosen == ["rustpy", "xlsxwriter", "rustpy"]
+
+
+# ----------------------------------------------------------------------------- datasets
+
+DATASET_COLUMNS = {
+    "cin": ["000123456", "=SUM(A1:A2)", None, "+1555", "'Iolani", "\x01x"],
+    "dob": [dt.date(1950, 1, 2), None, dt.date(2024, 2, 29), dt.date(1900, 3, 1), None, None],
+    "active": [True, False, None, True, True, False],
+    "minutes": [0, 15, None, 2.5, 1e20, -3],
+}
+
+
+def dataset_cells(path: Path) -> dict:
+    """Each sheet's cells by two readers; numbers as floats, as in ``openpyxl_cells``."""
+    book = CalamineWorkbook.from_path(str(path))
+    found = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+    for sheet in openpyxl.load_workbook(path).worksheets:
+        found[f"openpyxl {sheet.title}"] = [
+            (c.coordinate, float(c.value) if type(c.value) is int else c.value, c.data_type,
+             c.number_format, c.quotePrefix, c.font.b)
+            for row in sheet.iter_rows() for c in row if c.value is not None
+        ]  # fmt: skip
+    return found
+
+
+def test_a_dataset_workbook_stores_the_same_cells_by_either_writer(tmp_path, monkeypatch):
+    from ecmx.core.dataset import write_rows
+
+    tables = {"members": DATASET_COLUMNS, "outreach": {"cin": [], "date": []}}
+    provider = {"npi": "1654321987", "rates": {"G9008": 125.0}, "cs": True}
+    assert write_rows.dataset_rust_refuses({"members": DATASET_COLUMNS}) is None
+    write_rows.write_workbook_columns(tables, provider, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(write_rows, "dataset_rust_refuses", lambda _: "the test says so")
+    write_rows.write_workbook_columns(tables, provider, tmp_path / "fallback.xlsx")
+    fast, fallback = (
+        dataset_cells(tmp_path / "fast.xlsx"),
+        dataset_cells(tmp_path / "fallback.xlsx"),
+    )
+    assert fast == fallback
+    assert fast["members"][1] == ["000123456", dt.date(1950, 1, 2), "true", 0.0]
+    assert fast["provider"] == [["key", "value"], ["npi", "1654321987"],
+                                ["rates.G9008", 125.0], ["cs", "true"]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "values, reason",
+    [
+        ([dt.date(2025, 1, 1), 3], "dates mixed"),
+        ([dt.datetime(2025, 1, 1, 9, 30)], "another type"),
+        ([np.float64(1.5)], "another type"),
+        ([0.1 + 0.2], "16 significant digits"),
+        (["x\xa0"], "non-ASCII space"),
+    ],
+)
+def test_what_only_xlsxwriter_stores_exactly_in_a_dataset_goes_to_xlsxwriter(values, reason):
+    from ecmx.core.dataset.write_xlsx import dataset_rust_refuses
+
+    assert reason in dataset_rust_refuses({"members": {"value": values}})
