@@ -1,14 +1,16 @@
 """Write a plan file's sheet as xlsx: rustpy-xlsxwriter when it stores every cell exactly as
 xlsxwriter would, xlsxwriter otherwise.
 
-rustpy-xlsxwriter (Rust) writes the same sheet about 7x faster than xlsxwriter (pure
+rustpy-xlsxwriter (Rust) writes the same sheet about 10x faster than xlsxwriter (pure
 Python), and writing dominates the monthly job. Both write the same cells (text as
 inline strings with control characters escaped, real dates in the plan's format, the
-text format '@' on text columns, a bold header row, widths, frozen panes), checked cell
-by cell by tests/unit/test_xlsx_writers.py with two readers. rustpy formats a column,
-never one cell, so a file it cannot write exactly goes to xlsxwriter as a whole (see
+text format '@' on text columns, a bold header row, widths, frozen panes), checked
+cell by cell by tests/unit/test_xlsx_writers.py (calamine, openpyxl, LibreOffice).
+rustpy formats a column, never one cell, so a file it cannot write exactly goes to xlsxwriter as a whole (see
 ``rust_refuses``): the choice depends only on the file's values, so a file is always
-written the same way.
+written the same way. One difference is kept: rustpy spells a number "3.0" where
+xlsxwriter writes "3", the same double to Excel, LibreOffice and calamine (openpyxl
+alone reads "3" as a Python int).
 """
 
 from __future__ import annotations
