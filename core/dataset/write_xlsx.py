@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import rustpy_xlsxwriter as rx
@@ -46,7 +47,7 @@ def _column_refusal(distinct: set) -> str | None:
 
 
 def write_dataset_rust(sheets: dict[str, dict[str, list]], path: Path) -> None:
-    frames = [
+    frames: list[tuple[str, Any]] = [
         (name, pd.DataFrame({c: _bools_as_text(v) for c, v in columns.items()}, dtype=object))
         for name, columns in sheets.items()
     ]
