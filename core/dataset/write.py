@@ -14,9 +14,9 @@ import pandas as pd
 
 from ecmx.core.dataset.canonical import TABLES, Table
 from ecmx.core.dataset.provider import PROVIDER_FILE
-from ecmx.core.dataset.write_rows import SampleData, write_csv_folder, write_workbook
+from ecmx.core.dataset.write_rows import SampleData, write_csv_folder, write_workbook_columns
 from ecmx.core.errors import OutputError
-from ecmx.core.files.write import MAX_CELL_TEXT
+from ecmx.core.files.write_xlsx import MAX_CELL_TEXT
 from ecmx.core.storage.sheets import SPREADSHEET_SUFFIXES
 
 
@@ -24,31 +24,40 @@ def write_dataset(
     tables: dict[str, pd.DataFrame], provider: dict, like: Path, out: Path, *, force: bool
 ) -> None:
     """Write ``tables`` to ``out`` in the format of the dataset ``like`` (workbook or CSV folder)."""
-    sample = SampleData({t.name: table_rows(tables[t.name], t) for t in TABLES}, provider)
     if Path(like).is_dir():
         if out.suffix.lower() in SPREADSHEET_SUFFIXES:
             raise OutputError(
                 f"{out}: the input dataset is a CSV folder, so --out must be a folder too"
             )
+        sample = SampleData({t.name: table_rows(tables[t.name], t) for t in TABLES}, provider)
         write_csv_folder(sample, out, force=force)
     else:
         if out.suffix.lower() != ".xlsx":
             raise OutputError(f"{out}: the input dataset is a workbook, so --out must end in .xlsx")
-        _refuse_overlong_text(sample, out)
-        write_workbook(sample, out, force=force)
+        columns = {
+            t.name: {c.name: _python_values(tables[t.name][c.name], c.type) for c in t.columns}
+            for t in TABLES
+            if not (t.omitted_while_empty and tables[t.name].empty)
+        }
+        _refuse_overlong_text(columns, out)
+        write_workbook_columns(columns, provider, out, force=force)
 
 
-def _refuse_overlong_text(sample: SampleData, out: Path) -> None:
+def _refuse_overlong_text(tables: dict[str, dict[str, list]], out: Path) -> None:
     """A workbook cell holds 32,767 characters; xlsxwriter would cut the rest without a word."""
-    for name, rows in sample.tables.items():
-        for number, row in enumerate(rows, start=2):
-            for column, value in row.items():
-                if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-                    raise OutputError(
-                        f"{out}: {name} row {number} column {column} holds {len(value):,} "
-                        f"characters and a workbook cell holds {MAX_CELL_TEXT:,}: nothing "
-                        "written; shorten the value in the plan's file or use a CSV-folder dataset"
-                    )
+    for name, columns in tables.items():
+        for column, values in columns.items():
+            texts = {value for value in values if type(value) is str}
+            if texts and max(map(len, texts)) > MAX_CELL_TEXT:
+                number, value = next(
+                    (n, v) for n, v in enumerate(values, start=2)
+                    if type(v) is str and len(v) > MAX_CELL_TEXT
+                )  # fmt: skip
+                raise OutputError(
+                    f"{out}: {name} row {number} column {column} holds {len(value):,} "
+                    f"characters and a workbook cell holds {MAX_CELL_TEXT:,}: nothing "
+                    "written; shorten the value in the plan's file or use a CSV-folder dataset"
+                )
 
 
 def dataset_file_names() -> list[str]:

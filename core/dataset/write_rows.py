@@ -15,6 +15,7 @@ import yaml
 
 from ecmx.core.dataset import canonical as C
 from ecmx.core.dataset.provider import PROVIDER_FILE
+from ecmx.core.dataset.write_xlsx import DATE_FORMAT, dataset_rust_refuses, write_dataset_rust
 from ecmx.core.errors import OutputError
 from ecmx.core.storage.atomic import atomic_directory, atomic_file
 from ecmx.core.storage.csv_text import escape_csv_text
@@ -70,18 +71,31 @@ def _tables_to_write(sample: SampleData) -> list:
 
 def write_workbook(sample: SampleData, path: Path, *, force: bool = False) -> None:
     """One sheet per table plus a key/value ``provider`` sheet; identifiers stay text."""
-    for name, rows in sample.tables.items():
-        if len(rows) >= XLSX_MAX_ROWS:
+    tables = {
+        table.name: {n: [row[n] for row in sample.tables[table.name]] for n in table.names}
+        for table in _tables_to_write(sample)
+    }
+    write_workbook_columns(tables, sample.provider, path, force=force)
+
+
+def write_workbook_columns(
+    tables: dict[str, dict[str, list]], provider: dict, path: Path, *, force: bool = False
+) -> None:
+    """``write_workbook`` for tables held as columns (table -> column -> values), in order."""
+    for name, columns in tables.items():
+        if len(next(iter(columns.values()), [])) >= XLSX_MAX_ROWS:
             raise OutputError(f"{name} has too many rows for one xlsx sheet: write a CSV folder")
+    keys, values = zip(*_flatten(provider), strict=True) if provider else ((), ())
+    sheets = {**tables, "provider": {"key": list(keys), "value": list(values)}}
     with atomic_file(Path(path), force=force) as tmp:
+        if dataset_rust_refuses(sheets) is None:
+            write_dataset_rust(sheets, tmp)
+            return
         book = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
-        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-        for table in _tables_to_write(sample):
-            names = table.names
-            cells = ([row[n] for n in names] for row in sample.tables[table.name])
-            _write_sheet(book.add_worksheet(table.name), names, cells, date_format)
-        provider = _flatten(sample.provider)
-        _write_sheet(book.add_worksheet("provider"), ("key", "value"), provider, date_format)
+        date_format = book.add_format({"num_format": DATE_FORMAT})
+        for name, columns in sheets.items():
+            rows = zip(*columns.values(), strict=True)
+            _write_sheet(book.add_worksheet(name), list(columns), rows, date_format)
         book.close()
 
 

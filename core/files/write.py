@@ -1,9 +1,9 @@
 """Write a plan frame as the plan's file: xlsx, xlsm or csv.
 
-xlsx/xlsm go through xlsxwriter in constant-memory mode (the fastest pure-Python
-writer measured here, flat memory). Text is written as text, never guessed
-(``strings_to_numbers``/``_formulas``/``_urls`` off), so CIN, NPI, ZIP and phone
-keep their leading zeros. A plan file never changes a value: text that starts
+xlsx/xlsm go through rustpy-xlsxwriter, or xlsxwriter where it cannot store a file's
+cells exactly as xlsxwriter does (files/write_xlsx.py), both in constant-memory mode.
+Text is written as text, never guessed, so CIN, NPI, ZIP and phone keep their leading
+zeros. A plan file never changes a value: text that starts
 like a formula (= + - @) is written unchanged as a string cell, which a
 spreadsheet never runs, with Excel's quote prefix so that editing the cell keeps
 it text. Escaping with an apostrophe (``escape_text``) is only for CSV reports
@@ -15,31 +15,29 @@ template workbook (``files.<kind>.template``) is written by filling a copy of it
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from ecmx.core.errors import ConfigError
+from ecmx.core.files.write_cells import cell_columns
+from ecmx.core.files.write_xlsx import rust_refuses, write_rust, write_xlsxwriter
 from ecmx.core.plans.spec import FileSpec, Layout
 from ecmx.core.storage.atomic import atomic_batch, atomic_file
 from ecmx.core.storage.csv_text import FORMULA_START
 from ecmx.core.storage.gcpause import gc_paused
-from ecmx.core.storage.workers import die_with_parent
 
 _XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
-# Excel's limits: text per cell, and what a sheet name may be.
-MAX_CELL_TEXT = 32_767
+# Excel's limits: text per cell and what a sheet name may be.
 MAX_SHEET_NAME = 31
 SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
 
@@ -63,12 +61,6 @@ def sheet_name_problem(name: str) -> str | None:
     return None
 
 
-# Below this many cells, starting worker processes costs more than it saves
-# ($ECMX_PARALLEL_CELLS overrides it: the kill tests start workers on a small dataset).
-_CELLS_SETTING = os.environ.get("ECMX_PARALLEL_CELLS", "")
-PARALLEL_CELLS = int(_CELLS_SETTING) if _CELLS_SETTING.isdigit() else 400_000
-
-
 def estimated_bytes(jobs) -> int:
     """Room a batch needs, on the safe side: xlsx measured about 5 bytes a cell and 5 KB a
     file; CSV text runs longer."""
@@ -81,8 +73,7 @@ class Writer:
 
     ``write(frame, file, layout, path)`` writes the whole file at ``path``, a temporary
     name the engine moves into place; ``file.format`` names the writer and is the
-    file's suffix. ``write`` must be a module-level function: a large batch is written
-    by worker processes, which receive it pickled.
+    file's suffix.
     """
 
     format: str
@@ -92,51 +83,19 @@ class Writer:
 def write_plan_files(
     jobs, *, force: bool, advance=lambda label="": None, writers: Iterable[Writer] = ()
 ) -> None:
-    """Write ``(frame, file, layout, path)`` jobs as one batch; large batches on every CPU.
+    """Write ``(frame, file, layout, path)`` jobs as one batch, one file after another.
 
     Every file is written to a temporary name first and all are moved into place
     at the end (core/storage/atomic.py), so a failure half-way (a full disk) leaves no
-    file of the batch under its final name. xlsxwriter is pure Python and writing
-    dominates the monthly job, so on a multi-core machine the files are written by
-    worker processes, largest first; a worker dies with its parent.
+    file of the batch under its final name. One process: with the Rust writer, worker
+    processes cost more (start-up, pickled frames) than they saved, measured at 20,000
+    and 100,000 members.
     """
     writers = tuple(writers) or BUILTIN_WRITERS
     with atomic_batch([path for *_, path in jobs], force=force) as temps:
-        work = [(frame, file, layout, temps[path], path) for frame, file, layout, path in jobs]
-        cells = sum(len(frame) * len(layout.columns) for frame, _, layout, _ in jobs)
-        workers = min(len(jobs), os.cpu_count() or 1)
-        if workers < 2 or cells < PARALLEL_CELLS:
-            for frame, file, layout, tmp, path in work:
-                write_plan_content(frame, file, layout, tmp, writers)
-                advance(path.name)
-            return
-        _write_in_workers(work, workers, advance, writers)
-
-
-def _write_in_workers(work, workers: int, advance, writers) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    # spawn, not fork: the parent may hold threads (a progress bar) that fork would copy mid-lock
-    context = multiprocessing.get_context("spawn")
-    largest_first = sorted(work, key=lambda job: -len(job[0]) * len(job[2].columns))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
-        futures = {
-            pool.submit(write_plan_content, frame, file, layout, tmp, writers): path
-            for frame, file, layout, tmp, path in largest_first
-        }
-        for future in as_completed(futures):
-            try:
-                future.result()
-            except BaseException:
-                for pending in futures:  # stop at the first failure, as one at a time does
-                    pending.cancel()
-                raise
-            advance(futures[future].name)
+        for frame, file, layout, path in jobs:
+            write_plan_content(frame, file, layout, temps[path], writers)
+            advance(path.name)
 
 
 def write_plan_file(
@@ -170,98 +129,33 @@ def write_plan_content(
     writer.write(frame, file, layout, path)
 
 
-def _cells(frame: pd.DataFrame, layout: Layout) -> list[tuple[str, list]]:
-    """(type, python values) per column; blanks are None."""
-    columns = []
-    for column in layout.columns:
-        series = frame[column.header]
-        values: list[datetime | int | float | str | None]
-        if column.type == "date":
-            values = [None if pd.isna(v) else v.to_pydatetime() for v in pd.to_datetime(series)]
-        elif column.type in ("int", "number"):
-            values = [
-                None if pd.isna(v) else (int(v) if column.type == "int" else float(v))
-                for v in series
-            ]
-        else:
-            values = [None if _blank(v) else str(v) for v in series]
-        columns.append(
-            (column.type if column.type in ("date", "int", "number") else "text", values)
-        )
-    return columns
-
-
-def _blank(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or value == ""
+def _cells(frame: pd.DataFrame, layout: Layout) -> list[tuple[str, np.ndarray]]:
+    """(kind, values) per column, blanks as None: the value rules template_fill shares."""
+    return [(column.kind, column.values) for column in cell_columns(frame, layout)]
 
 
 def _write_workbook(frame, file: FileSpec, layout: Layout, path: Path) -> None:
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_date_format": file.date_format,
-        },
-    )
-    sheet = book.add_worksheet(file.sheet)
-    header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    date_format = book.add_format({"num_format": file.date_format})
-    text_format = book.add_format({"num_format": "@"})
-    # Shown and kept as text when edited in Excel; the stored value is unchanged.
-    quoted_format = book.add_format({"num_format": "@", "quote_prefix": True})
-    header_row = file.header_row - 1
-    columns = _cells(frame, layout)
-    for index, (column, (kind, _)) in enumerate(zip(layout.columns, columns, strict=True)):
-        width = min(max(len(column.header), 10), 40)
-        fmt = date_format if kind == "date" else text_format if kind == "text" else None
-        sheet.set_column(index, index, width, fmt)
-    sheet.set_row(header_row, 30)
-    for index, column in enumerate(layout.columns):
-        sheet.write_string(header_row, index, column.header, header_format)
-    sheet.freeze_panes(header_row + 1, 0)
-    writers = [_cell_writer(sheet, kind, date_format, quoted_format) for kind, _ in columns]
-    value_lists = [values for _, values in columns]
-    for offset, row_values in enumerate(zip(*value_lists, strict=True)):
-        row = header_row + 1 + offset
-        for col, (write, value) in enumerate(zip(writers, row_values, strict=True)):
-            if value is not None:
-                write(row, col, value)
-    book.close()
-
-
-def _cell_writer(sheet, kind: str, date_format, quoted_format):
-    if kind == "date":
-        return lambda r, c, v: sheet.write_datetime(r, c, v, date_format)
-    if kind in ("int", "number"):
-        return sheet.write_number
-
-    def write_text(row, col, value):
-        # Longer text is an error finding (overlong_text_findings): here only with --force.
-        value = value[:MAX_CELL_TEXT]
-        if value.startswith(FORMULA_START):
-            sheet.write_string(row, col, value, quoted_format)
-        else:
-            sheet.write_string(row, col, value)
-
-    return write_text
+    columns = cell_columns(frame, layout)
+    if rust_refuses(columns, layout) is None:
+        write_rust(columns, file, layout, path)
+    else:
+        write_xlsxwriter(columns, file, layout, path)
 
 
 def _write_csv(frame, file: FileSpec, layout: Layout, path: Path) -> None:
     strftime = excel_to_strftime(file.date_format)
-    columns = _cells(frame, layout)
+    columns = [
+        column.mapped(lambda day: day.strftime(strftime), "")
+        if column.kind == "date"
+        else column.values  # csv writes None as an empty field
+        for column in cell_columns(frame, layout)
+    ]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         for _ in range(file.header_row - 1):
             out.writerow([])
         out.writerow(layout.headers)
-        for row_values in zip(*(values for _, values in columns), strict=True):
-            out.writerow(
-                "" if v is None else v.strftime(strftime) if isinstance(v, datetime) else v
-                for v in row_values
-            )
+        out.writerows(zip(*columns, strict=True))
 
 
 def excel_to_strftime(number_format: str) -> str:

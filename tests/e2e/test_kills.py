@@ -1,8 +1,7 @@
 """Kills mid-write: every writing command, SIGKILLed at random moments.
 
 After each kill: no file under a final name is incomplete (each is read back),
-no process the command started outlives it (writer workers die with their
-parent), and after the next normal run no temporary file is left in any folder
+no process the command started outlives it, and after the next normal run no temporary file is left in any folder
 the command writes to.
 """
 
@@ -32,7 +31,6 @@ GRACE_STARTING = 5.0  # ... and for a worker still importing to reach its initia
 
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("ECMX_PLANS_DIR", "PYTHONPATH")}
-    env["ECMX_PARALLEL_CELLS"] = "1"  # plan files written by worker processes, as on big data
     return env
 
 

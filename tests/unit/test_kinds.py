@@ -394,37 +394,6 @@ def test_status_without_a_plan_code_points_at_the_enrollments_cell(plugins_with,
     assert conversion.file_name == "tiny_202511.csv"
 
 
-def test_worker_processes_write_the_same_files_and_report_a_failure(run, tmp_path, monkeypatch):
-    """Large batches are written by worker processes: the files are the same, one by one."""
-    from ecmx.core.errors import OutputError
-    from ecmx.core.files import write as writers
-
-    jobs = []
-    for kind in ("rtf", "otf"):
-        conversion = run(kind)
-        layout = conversion.file.layout_for(NOV)
-        jobs.append((conversion.frame, conversion.file, layout, conversion.file_name))
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    serial.mkdir(), parallel.mkdir()
-    writers.write_plan_files([(f, s, lay, serial / n) for f, s, lay, n in jobs], force=False)
-    monkeypatch.setattr(writers, "PARALLEL_CELLS", 0)  # any batch goes to the workers
-    written = []
-    writers.write_plan_files(
-        [(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False, advance=written.append
-    )
-    assert sorted(written) == sorted(n for *_, n in jobs)
-    for *_, name in jobs:
-        book_a = openpyxl.load_workbook(serial / name, read_only=True)
-        book_b = openpyxl.load_workbook(parallel / name, read_only=True)
-        rows_a = list(book_a.worksheets[0].iter_rows(values_only=True))
-        rows_b = list(book_b.worksheets[0].iter_rows(values_only=True))
-        book_a.close(), book_b.close()
-        assert rows_a == rows_b and len(rows_a) > 1
-    # an existing file is refused in the worker, and the refusal reaches the caller
-    with pytest.raises(OutputError, match="exists already"):
-        writers.write_plan_files([(f, s, lay, parallel / n) for f, s, lay, n in jobs], force=False)
-
-
 def test_a_plan_cannot_write_a_format_it_does_not_accept(config_problems):
     """convert never writes a file the plan refuses: plans check says so (seed 002: xlsx or
     xlsm); a bad encounter_counts value is named with what it may be."""

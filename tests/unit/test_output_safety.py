@@ -1,5 +1,5 @@
 """Writing outputs safely, unit by unit: the dataset CSV convention, temporaries of
-dead runs, a batch that fails half-way, a worker whose parent is gone."""
+dead runs, a batch that fails half-way."""
 
 from __future__ import annotations
 
@@ -92,15 +92,6 @@ def test_a_batch_appears_whole(tmp_path):
             tmp[path].write_text(path.name)
             assert not path.exists()  # nothing under a final name until all are done
     assert [p.read_text() for p in paths] == ["a.txt", "b.txt"]
-
-
-def test_a_worker_ends_when_its_parent_is_already_gone():
-    # The initializer runs in a process whose parent is not the one named: it exits at once.
-    code = (
-        "from ecmx.core.storage.workers import die_with_parent; die_with_parent(1); print('ran on')"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert run.returncode == 1 and "ran on" not in run.stdout
 
 
 @pytest.mark.parametrize(
