@@ -1,6 +1,6 @@
 """Benchmark: ecmx against the floor and the naive baseline, in alternating pairs. Not a test.
 
-    python tests/benchmarks/bench.py [--quick] [--members 100000] [--small 10000]
+    python tests/benchmarks/bench.py [--quick] [--members 100000] [--small 5000]
         [--pairs 3] [--out bench-out] [--cache DIR] [--ecmx "COMMAND"]
 
 Every comparison runs ecmx (A) and its reference (B) alternately, A B A B ..., each in a
@@ -21,7 +21,7 @@ pair by pair (measure.py says how each is taken). The comparisons, at --members:
 
 Then the issue's targets, met or not, and the total time. The workload (``ecmx
 sample-data``) is cached in --cache by size (workload.py). Everything measured goes to
---out/bench.json, every pair's figures and the machine included. ``--quick`` is 10,000
+--out/bench.json, every pair's figures and the machine included. ``--quick`` is 5,000
 members (about 3 minutes on 2 cores); the default is the full run at 100,000 members.
 """
 
@@ -46,10 +46,9 @@ from floor import READERS, WRITERS  # noqa: E402
 
 PERIOD, MADE = workload.PERIOD, "2025-12-03"
 MONTH = ("--period", PERIOD, "--production-date", MADE)
-PROFILES = {
-    "quick": (10_000, 2_000, 180),
-    "full": (100_000, 10_000, 600),
-}  # members, small, budget s
+ONE_PLAN = ("--plan", "healthnet", *MONTH)
+# members; small (the baseline's, the writer candidates' and the template fill's); budget s
+PROFILES = {"quick": (5_000, 1_000, 180), "full": (100_000, 5_000, 600)}
 
 
 class Bench:
@@ -76,7 +75,7 @@ class Bench:
     def once(self, argv: list[str], label: str) -> dict:
         return measure.run_measured(argv, self.logs, label)
 
-    def rank(self, kind: str, names, argv, members: int) -> dict:
+    def rank(self, names, argv, members: int) -> dict:
         """Each candidate once, in its own process; the fastest by CPU."""
         figures = {name: self.once(argv(name), f"candidate {name}") for name in names}
         usable = {n: f for n, f in figures.items() if "not_applicable" not in f.get("reported", {})}
@@ -100,6 +99,46 @@ class Bench:
                            lambda i: self.floor("job", reader, writer, source, rows, self.work / "floor-out"))  # fmt: skip
         return measure.alternate(label, a, b, self.pairs, self.logs)
 
+    def candidates(self, big: tuple[Path, Path], small_xlsx: Path, args) -> dict:
+        """The floor's readers, ranked on the --members input, and writers, ranked on the
+        rows of a --small monthly job."""
+        work = self.work
+        self.once(self.ecmx("convert", small_xlsx, "--plan", "all", *MONTH, "--out", work / "out-small"), "small job")  # fmt: skip
+        rows = work / "small-rows.pickle"
+        self.once(self.floor("prepare", work / "out-small", rows), "small rows")
+        big_csv, big_xlsx = big
+        return {
+            "xlsx reader": self.rank(READERS["xlsx"], lambda n: self.floor("read", n, big_xlsx), args.members),
+            "CSV reader": self.rank(READERS["csv"], lambda n: self.floor("read", n, big_csv), args.members),
+            "xlsx writer": self.rank(WRITERS, lambda n: self.floor("write", n, rows, work / "candidate-out"), args.small),
+        }  # fmt: skip
+
+    def rtf(self, csv_folder: Path, name: str) -> Path:
+        """An RTF of every member of a dataset (all moved into one plan), written by ecmx."""
+        one_plan = workload.one_plan_copy(csv_folder, self.work / f"one-plan-{name}")
+        out = self.work / f"rtf-{name}"
+        self.once(self.ecmx("convert", one_plan, *ONE_PLAN, "--kind", "rtf", "--out", out), f"RTF {name}")  # fmt: skip
+        return next(out.glob("*.xlsx"))
+
+    def validate(self, rtf: Path, reader: str) -> dict:
+        ecmx = measure.Runner("ecmx validate", lambda i: self.ecmx("validate", rtf, "--plan", "healthnet", "--kind", "rtf", "--period", PERIOD))  # fmt: skip
+        floor = measure.Runner(f"floor: {reader}", lambda i: self.floor("read", reader, rtf))
+        return measure.alternate("validate", ecmx, floor, self.pairs, self.logs)
+
+    def claims(self, csv_folder: Path) -> tuple[dict, int]:
+        out = self.work / "claims"
+        ecmx = measure.Runner("ecmx claims --plan all", lambda i: self.ecmx("claims", csv_folder, "--plan", "all", *MONTH, "--out", out / str(i)))  # fmt: skip
+        runs = measure.repeat("claims", ecmx, self.pairs, self.logs)
+        return runs, workload.claim_lines(out / "0")
+
+    def baseline(self, small_xlsx: Path, input_rows: int, small_rows: int, job_cpu: float) -> dict:
+        run = self.once(self.step("baseline", small_xlsx, self.work / "out-small", self.work / "base"), "baseline")  # fmt: skip
+        scale = input_rows / max(small_rows, 1)
+        scaled = sum(run["reported"]["cpu"].values()) * scale
+        return {"run": run, "cpu": run["reported"]["cpu"], "scale": round(scale, 3),
+                "scaled_cpu": round(scaled, 1),
+                "times_slower": round(scaled / job_cpu, 2) if job_cpu else None}  # fmt: skip
+
 
 def run(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
@@ -109,104 +148,69 @@ def run(args: argparse.Namespace) -> dict:
                     "machine": report.machine(), "ecmx": shlex.join(bench.ecmx_command)}  # fmt: skip
     result["at_rest"] = bench.once(bench.ecmx("plans", "list"), "ecmx at rest")
 
-    print(f"bench: the workload ({args.members:,} and {args.small:,} members)", file=sys.stderr)
+    say(f"the workload ({args.members:,} and {args.small:,} members)")
     made = time.perf_counter()
-    big_csv, big_xlsx = workload.dataset(
-        bench.cache, args.members, lambda a: bench.once(bench.ecmx(*a), "sample-data")
-    )
-    small_csv, small_xlsx = workload.dataset(
-        bench.cache, args.small, lambda a: bench.once(bench.ecmx(*a), "sample-data")
-    )
+    sets = workload.datasets(bench.cache, [args.members, args.small], bench.ecmx_command)
+    (big_csv, big_xlsx), (small_csv, small_xlsx) = sets[args.members], sets[args.small]
     result["workload_seconds"] = round(time.perf_counter() - made, 1)
-    result["input_rows"], result["small_rows"] = (
-        workload.csv_rows(big_csv),
-        workload.csv_rows(small_csv),
-    )
-    work = bench.work
+    result["input_rows"] = workload.csv_rows(big_csv)
+    result["small_rows"] = workload.csv_rows(small_csv)
 
-    print("bench: the floor's candidates", file=sys.stderr)
-    result["small_job"] = bench.once(
-        bench.ecmx("convert", small_xlsx, "--plan", "all", *MONTH, "--out", work / "out-small"),
-        "small job",
-    )
-    bench.once(bench.floor("prepare", work / "out-small", work / "small-rows.pickle"), "small rows")
-    candidates = {
-        "xlsx reader": bench.rank("xlsx", READERS["xlsx"], lambda n: bench.floor("read", n, big_xlsx), args.members),
-        "CSV reader": bench.rank("csv", READERS["csv"], lambda n: bench.floor("read", n, big_csv), args.members),
-        "xlsx writer": bench.rank("writer", WRITERS, lambda n: bench.floor("write", n, work / "small-rows.pickle", work / "candidate-out"), args.small),
-    }  # fmt: skip
-    result["candidates"] = candidates
-    xlsx_reader, csv_reader, writer = (
-        candidates[k]["fastest"] for k in ("xlsx reader", "CSV reader", "xlsx writer")
-    )
+    say("the floor's candidates")
+    result["candidates"] = ranked = bench.candidates((big_csv, big_xlsx), small_xlsx, args)
+    xlsx_reader, csv_reader, writer = (ranked[k]["fastest"] for k in ("xlsx reader", "CSV reader", "xlsx writer"))  # fmt: skip
 
     comparisons = result["comparisons"] = {}
-    print("bench: the monthly job from xlsx, in pairs", file=sys.stderr)
+    say("the monthly job from xlsx, in pairs")
     comparisons["job_xlsx"] = bench.job_vs_floor("job-xlsx", big_xlsx, xlsx_reader, writer)
-    print("bench: the monthly job from CSV, in pairs", file=sys.stderr)
+    say("the monthly job from CSV, in pairs")
     comparisons["job_csv"] = bench.job_vs_floor("job-csv", big_csv, csv_reader, writer)
-
-    print("bench: validate, in pairs", file=sys.stderr)
-    one_plan = workload.one_plan_copy(big_csv, work / "one-plan")
-    single = ("--plan", "healthnet", *MONTH, "--kind", "rtf")
-    bench.once(bench.ecmx("convert", one_plan, *single, "--out", work / "rtf"), "the RTF")
-    rtf = next((work / "rtf").glob("*.xlsx"))
-    result["rtf_rows"] = bench.once(bench.step("count-rows", work / "rtf"), "RTF rows")["reported"][
-        "rows"
-    ]
-    comparisons["validate"] = measure.alternate("validate",
-        measure.Runner("ecmx validate", lambda i: bench.ecmx("validate", rtf, "--plan", "healthnet", "--kind", "rtf", "--period", PERIOD)),
-        measure.Runner(f"floor: {xlsx_reader}", lambda i: bench.floor("read", xlsx_reader, rtf)),
-        args.pairs, bench.logs)  # fmt: skip
-
-    print("bench: claims", file=sys.stderr)
-    claims_out = work / "claims"
-    comparisons["claims"] = measure.repeat("claims",
-        measure.Runner("ecmx claims --plan all", lambda i: bench.ecmx("claims", big_csv, "--plan", "all", *MONTH, "--out", claims_out / str(i))),
-        args.pairs, bench.logs)  # fmt: skip
-    result["claim_lines"] = workload.claim_lines(claims_out / "0")
-
-    print(f"bench: the naive baseline at {args.small:,} members", file=sys.stderr)
-    base = bench.once(
-        bench.step("baseline", small_xlsx, work / "out-small", work / "base"), "baseline"
-    )
-    scale = result["input_rows"] / max(result["small_rows"], 1)
-    scaled = sum(base["reported"]["cpu"].values()) * scale
+    say("validate, in pairs")
+    rtf = bench.rtf(big_csv, "big")
+    result["rtf_rows"] = bench.once(bench.step("count-rows", rtf.parent), "RTF rows")["reported"]["rows"]  # fmt: skip
+    comparisons["validate"] = bench.validate(rtf, xlsx_reader)
+    say("claims")
+    comparisons["claims"], result["claim_lines"] = bench.claims(big_csv)
+    say(f"the naive baseline at {args.small:,} members")
     job_cpu = comparisons["job_xlsx"]["median"]["a_cpu"]
-    result["baseline"] = {"members": args.small, "run": base, "cpu": base["reported"]["cpu"],
-                          "scale": round(scale, 3), "scaled_cpu": round(scaled, 1),
-                          "times_slower": round(scaled / job_cpu, 2) if job_cpu else None}  # fmt: skip
-
+    result["baseline"] = {"members": args.small, **bench.baseline(
+        small_xlsx, result["input_rows"], result["small_rows"], job_cpu)}  # fmt: skip
     if not args.no_template:
-        print("bench: the RTF into a template", file=sys.stderr)
-        workload.one_plan_copy(small_csv, work / "one-plan-small")
-        bench.once(
-            bench.ecmx("convert", work / "one-plan-small", *single, "--out", work / "rtf-small"),
-            "small RTF",
-        )
-        small_rtf = next((work / "rtf-small").glob("*.xlsx"))
-        fill = bench.once(
-            bench.step("template-fill", small_rtf, work / "tpl", args.pairs), "template fill"
-        )
+        say(f"the RTF of {args.small:,} members into a template, in pairs")
+        small_rtf = bench.rtf(small_csv, "small")
+        fill = bench.once(bench.step("template-fill", small_rtf, bench.work / "tpl", args.pairs), "template fill")  # fmt: skip
         result["template_fill"] = fill["reported"]
 
-    v, cl = comparisons["validate"]["median"], comparisons["claims"]["median"]
-    result["rates"] = {
-        "validate_rows_per_cpu_s": round(result["rtf_rows"] / v["a_cpu"]) if v["a_cpu"] else 0,
-        "validate_rows_per_wall_s": round(result["rtf_rows"] / v["a_wall"]) if v["a_wall"] else 0,
-        "claim_lines_per_cpu_s": round(result["claim_lines"] / cl["cpu"]) if cl["cpu"] else 0,
-        "claim_lines_per_wall_s": round(result["claim_lines"] / cl["wall"]) if cl["wall"] else 0,
-    }
-    result["load_average_at_end"] = list(os.getloadavg())
+    result["rates"] = rates(result)
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["budget_seconds"] = args.budget
     result["total_seconds"] = round(time.perf_counter() - started, 1)
     return result
 
 
+def rates(result: dict) -> dict:
+    """Rows (validate) and claim lines per second of median CPU and of median wall."""
+    v, c = result["comparisons"]["validate"]["median"], result["comparisons"]["claims"]["median"]
+
+    def per(count, seconds):
+        return round(count / seconds) if seconds else 0
+
+    return {
+        "validate_rows_per_cpu_s": per(result["rtf_rows"], v["a_cpu"]),
+        "validate_rows_per_wall_s": per(result["rtf_rows"], v["a_wall"]),
+        "claim_lines_per_cpu_s": per(result["claim_lines"], c["cpu"]),
+        "claim_lines_per_wall_s": per(result["claim_lines"], c["wall"]),
+    }
+
+
+def say(what: str) -> None:
+    print(f"bench: {what}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 members, about 3 minutes")
-    parser.add_argument("--members", type=int, help="default 100,000 (10,000 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="5,000 members, about 3 minutes")
+    parser.add_argument("--members", type=int, help="default 100,000 (5,000 with --quick)")
     parser.add_argument("--small", type=int, help="the baseline's and the writer candidates' size")
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs per comparison")
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
@@ -219,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.pairs < 1:
         parser.error("--pairs must be at least 1 (3 or more for figures worth quoting)")
     result = run(args)
+    result["targets"] = [
+        {"target": target, "measured": measured, "met": met}
+        for target, measured, met in report.targets(result)
+    ]
     text = report.render(result)
     print(text)
     (args.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

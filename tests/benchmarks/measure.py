@@ -114,6 +114,7 @@ def run_measured(argv: list[str], logs: Path, label: str) -> dict:
     safe = "".join(c if c.isalnum() else "-" for c in label)[:80]
     out_path, err_path = logs / f"{safe}.out", logs / f"{safe}.err"
     sampler = TreeSampler()
+    _reap_orphans(limit_seconds=5.0)  # anything left from unmeasured work is not this run's
     before = _children_cpu()
     with open(out_path, "w") as out, open(err_path, "w") as err:
         sampler.start()
@@ -140,6 +141,8 @@ def run_measured(argv: list[str], logs: Path, label: str) -> dict:
     }
     if lingering:
         figures["still_running_after_exit"] = lingering
+    if figures["sampled_cpu"] > cpu * 1.05 + 0.1:  # /proc saw more CPU than was accounted
+        figures["cpu_undercounted"] = True
     lines = out_path.read_text(errors="replace").strip().splitlines()
     if lines and lines[-1].startswith("{"):
         figures["reported"] = reported = json.loads(lines[-1])

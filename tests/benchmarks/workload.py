@@ -12,7 +12,7 @@ import csv
 import hashlib
 import importlib.util
 import shutil
-from collections.abc import Callable
+import subprocess
 from pathlib import Path
 
 PERIOD = "2025-11"
@@ -32,18 +32,26 @@ def generator_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def dataset(cache: Path, members: int, make: Callable[[list[str]], object]) -> tuple[Path, Path]:
-    """(CSV folder, xlsx file) of `members` members; `make` runs an ecmx argv (sample-data)."""
-    folder = cache / f"{members}-members-{PERIOD}-{generator_hash()}"
-    csv_folder, xlsx = folder / "csv", folder / "xlsx" / "data.xlsx"
-    if not (folder / "COMPLETE").exists():
-        if folder.exists():
-            shutil.rmtree(folder)  # a run stopped while making it
-        common = ["--members", str(members), "--period", PERIOD]
-        make(["sample-data", "--out", str(csv_folder), *common])
-        make(["sample-data", "--out", str(xlsx), *common])
-        (folder / "COMPLETE").write_text(f"{members} members, {PERIOD}\n")
-    return csv_folder, xlsx
+def datasets(cache: Path, sizes: list[int], ecmx: list[str]) -> dict[int, tuple[Path, Path]]:
+    """{members: (CSV folder, xlsx file)}; the missing ones made by `ecmx sample-data`, all
+    at once (nothing is measured while they are made)."""
+    found, making = {}, []
+    for members in sizes:
+        folder = cache / f"{members}-members-{PERIOD}-{generator_hash()}"
+        found[members] = csv_folder, xlsx = folder / "csv", folder / "xlsx" / "data.xlsx"
+        if (folder / "COMPLETE").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)  # a run stopped while making it
+        common = ["--members", str(members), "--period", PERIOD, "-q"]
+        for target in (csv_folder, xlsx):
+            argv = [*ecmx, "sample-data", "--out", str(target), *common]
+            making.append((folder, subprocess.Popen(argv, stdout=subprocess.DEVNULL)))
+    for folder, process in making:
+        if process.wait() != 0:
+            raise SystemExit(f"bench: ecmx sample-data failed ({process.returncode}) for {folder}")
+    for folder, _ in making:
+        (folder / "COMPLETE").write_text("made by ecmx sample-data\n")
+    return found
 
 
 def one_plan_copy(source: Path, target: Path, plan: str = "healthnet") -> Path:
