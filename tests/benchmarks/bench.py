@@ -72,6 +72,10 @@ class Bench:
     def step(self, *args) -> list[str]:
         return [sys.executable, str(HERE / "steps.py"), *map(str, args)]
 
+    def keep(self, result: dict) -> None:
+        """What is measured so far, in case the run is stopped (bench.json is written last)."""
+        (self.out / "bench.partial.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+
     def once(self, argv: list[str], label: str) -> dict:
         return measure.run_measured(argv, self.logs, label)
 
@@ -163,14 +167,18 @@ def run(args: argparse.Namespace) -> dict:
     comparisons = result["comparisons"] = {}
     say("the monthly job from xlsx, in pairs")
     comparisons["job_xlsx"] = bench.job_vs_floor("job-xlsx", big_xlsx, xlsx_reader, writer)
+    bench.keep(result)
     say("the monthly job from CSV, in pairs")
     comparisons["job_csv"] = bench.job_vs_floor("job-csv", big_csv, csv_reader, writer)
+    bench.keep(result)
     say("validate, in pairs")
     rtf = bench.rtf(big_csv, "big")
     result["rtf_rows"] = bench.once(bench.step("count-rows", rtf.parent), "RTF rows")["reported"]["rows"]  # fmt: skip
     comparisons["validate"] = bench.validate(rtf, xlsx_reader)
+    bench.keep(result)
     say("claims")
     comparisons["claims"], result["claim_lines"] = bench.claims(big_csv)
+    bench.keep(result)
     say(f"the naive baseline at {args.small:,} members")
     job_cpu = comparisons["job_xlsx"]["median"]["a_cpu"]
     result["baseline"] = {"members": args.small, **bench.baseline(
@@ -230,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     text = report.render(result)
     print(text)
     (args.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (args.out / "bench.partial.json").unlink(missing_ok=True)
     print(f"wrote {args.out / 'bench.json'}")
 
 

@@ -131,7 +131,10 @@ def render(result: dict) -> str:
              "CPU = user+sys of the whole process tree (kernel accounting); peak = the largest sum "
              "of RSS over the tree, sampled every 20 ms (shared pages count in each process)",
              ""]  # fmt: skip
-    lines += [*candidates_table(result["candidates"]), ""]
+    rest = result["at_rest"]
+    lines.append(f"ecmx at rest (`ecmx plans list`, one run): {_f(rest['cpu'])} s cpu, "
+                 f"{_f(rest['wall'])} s wall, {_f(rest['peak_mb'], 0)} MB")  # fmt: skip
+    lines += ["", *candidates_table(result["candidates"]), ""]
     for key, title in (("job_xlsx", "monthly job from xlsx vs the floor from xlsx"),
                        ("job_csv", "monthly job from CSV vs the floor from CSV"),
                        ("validate", f"ecmx validate of a {result['rtf_rows']:,}-row RTF vs the floor's bare read of it")):  # fmt: skip
