@@ -52,6 +52,8 @@ PROFILES = {"quick": (5_000, 1_000, 180), "full": (100_000, 5_000, 600)}
 
 
 class Bench:
+    """One run's settings and folders, and the argv of each kind of child process."""
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.ecmx_command = (
             shlex.split(args.ecmx) if args.ecmx else [sys.executable, "-m", "ecmx.core"]
