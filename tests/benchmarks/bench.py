@@ -1,560 +1,247 @@
-"""Benchmark: the monthly job, ingest, validate and claims at 100,000 members. Not a test.
+"""Benchmark: ecmx against the floor and the naive baseline, in alternating pairs. Not a test.
 
-    python tests/benchmarks/bench.py [--members 100000] [--small 10000] [--out bench-out]
+    python tests/benchmarks/bench.py [--quick] [--members 100000] [--small 5000]
+        [--pairs 3] [--out bench-out] [--cache DIR] [--ecmx "COMMAND"]
 
-One run makes its own workload with ``ecmx sample-data`` (CSV and xlsx), then
-measures, each step in a fresh process (wall time, rows per second, peak memory):
+Every comparison runs ecmx (A) and its reference (B) alternately, A B A B ..., each in a
+fresh process, --pairs times, and prints per pair and as medians: CPU seconds of the
+whole process tree, wall seconds, peak memory of the tree (sampled), and the ratio A/B
+pair by pair (measure.py says how each is taken). The comparisons, at --members:
 
-- the monthly job: ``ecmx convert --plan all`` from the xlsx and from the CSV
-  dataset (read, build, validate, write every plan's RTF and OTF/IOT), and
-  again at --small members to show memory grows linearly;
-- ``ecmx ingest`` of a --members-row MIF, ``ecmx validate`` of a --members-row
-  RTF (end to end, and the rule checks alone), ``ecmx claims`` (837P);
-- the same RTF written plain and into a copy of a template workbook
-  (``files.rtf.template``), in alternating pairs;
-- the floor: the same input read by the fastest reader (python-calamine for
-  xlsx, the csv module for CSV) and the same output rows written by the fastest
-  writer (xlsxwriter, constant memory), with nothing else;
-- the naive baseline: pandas with openpyxl reading and writing, Cerberus
-  validating row by row. It runs at --small members and is scaled to --members
-  by rows (it would take most of an hour at full size; the scaling is printed).
+- the monthly job (``ecmx convert --plan all``) from the xlsx dataset and from the CSV
+  dataset, each against the floor: the same input read and ecmx's own output rows
+  written by the fastest reader and writer found, in one process (floor.py). Which are
+  fastest is measured first, one process per candidate: readers at --members, writers
+  on the output rows of the --small job;
+- ``ecmx validate`` of a --members-row RTF against the floor's bare read of it;
+- ``ecmx claims --plan all``, alone (--pairs runs), in claim lines (SV1) per second;
+- the naive baseline (steps.py: pandas+openpyxl+Cerberus) once at --small members,
+  its inside CPU scaled by dataset rows, against the monthly job from xlsx;
+- the RTF of --small members written plain and into a template (steps.py).
 
-It prints a table with the ratios to the floor and the baseline, and writes the
-figures as JSON in --out (bench.json) so later runs can be compared.
+Then the issue's targets, met or not, and the total time. The workload (``ecmx
+sample-data``) is cached in --cache by size (workload.py). Everything measured goes to
+--out/bench.json, every pair's figures and the machine included. ``--quick`` is 5,000
+members (about 3 minutes on 2 cores); the default is the full run at 100,000 members.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
 import os
-import platform
-import subprocess
+import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve()
-PERIOD = "2025-11"
-MADE = "2025-12-03"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the sibling modules, when run as a script or from tox
+
+import measure  # noqa: E402
+import report  # noqa: E402
+import workload  # noqa: E402
+from floor import READERS, WRITERS  # noqa: E402
+
+PERIOD, MADE = workload.PERIOD, "2025-12-03"
+MONTH = ("--period", PERIOD, "--production-date", MADE)
+ONE_PLAN = ("--plan", "healthnet", *MONTH)
+# members; small (the baseline's, the writer candidates' and the template fill's); budget s
+PROFILES = {"quick": (5_000, 1_000, 180), "full": (100_000, 5_000, 600)}
 
 
-# ----------------------------------------------------------------------------- measuring
+class Bench:
+    """One run's settings and folders, and the argv of each kind of child process."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.ecmx_command = (
+            shlex.split(args.ecmx) if args.ecmx else [sys.executable, "-m", "ecmx.core"]
+        )
+        self.pairs, self.out = args.pairs, args.out
+        self.work, self.logs = args.out / "work", args.out / "logs"
+        self.cache = args.cache or args.out / "workload"
+        for folder in (self.work, self.logs):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+
+    def ecmx(self, *args) -> list[str]:
+        return [*self.ecmx_command, *map(str, args), "-q"]
+
+    def floor(self, *args) -> list[str]:
+        return [sys.executable, str(HERE / "floor.py"), *map(str, args)]
+
+    def step(self, *args) -> list[str]:
+        return [sys.executable, str(HERE / "steps.py"), *map(str, args)]
+
+    def keep(self, result: dict) -> None:
+        """What is measured so far, in case the run is stopped (bench.json is written last)."""
+        (self.out / "bench.partial.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+    def once(self, argv: list[str], label: str) -> dict:
+        return measure.run_measured(argv, self.logs, label)
+
+    def rank(self, names, argv, members: int) -> dict:
+        """Each candidate once, in its own process; the fastest by CPU."""
+        figures = {name: self.once(argv(name), f"candidate {name}") for name in names}
+        usable = {n: f for n, f in figures.items() if "not_applicable" not in f.get("reported", {})}
+        return {"members": members, "figures": figures,
+                "fastest": min(usable, key=lambda n: usable[n]["cpu"])}  # fmt: skip
+
+    def job_vs_floor(self, label: str, source: Path, reader: str, writer: str) -> dict:
+        """The monthly job from `source` against the floor reading the same source and
+        writing the rows ecmx wrote in the first pair (prepared once, after A1)."""
+        outs, rows = self.work / label, self.work / f"{label}-rows.pickle"
+
+        def after_ecmx(index: int) -> None:
+            if index == 0:
+                self.once(self.floor("prepare", outs / "0", rows), f"{label} prepare rows")
+            shutil.rmtree(outs / str(index))
+
+        a = measure.Runner("ecmx convert --plan all",
+                           lambda i: self.ecmx("convert", source, "--plan", "all", *MONTH, "--out", outs / str(i)),
+                           after_ecmx)  # fmt: skip
+        b = measure.Runner(f"floor: {reader} + {writer}",
+                           lambda i: self.floor("job", reader, writer, source, rows, self.work / "floor-out"))  # fmt: skip
+        return measure.alternate(label, a, b, self.pairs, self.logs)
+
+    def candidates(self, big: tuple[Path, Path], small_xlsx: Path, args) -> dict:
+        """The floor's readers, ranked on the --members input, and writers, ranked on the
+        rows of a --small monthly job."""
+        work = self.work
+        self.once(self.ecmx("convert", small_xlsx, "--plan", "all", *MONTH, "--out", work / "out-small"), "small job")  # fmt: skip
+        rows = work / "small-rows.pickle"
+        self.once(self.floor("prepare", work / "out-small", rows), "small rows")
+        big_csv, big_xlsx = big
+        return {
+            "xlsx reader": self.rank(READERS["xlsx"], lambda n: self.floor("read", n, big_xlsx), args.members),
+            "CSV reader": self.rank(READERS["csv"], lambda n: self.floor("read", n, big_csv), args.members),
+            "xlsx writer": self.rank(WRITERS, lambda n: self.floor("write", n, rows, work / "candidate-out"), args.small),
+        }  # fmt: skip
+
+    def rtf(self, csv_folder: Path, name: str) -> Path:
+        """An RTF of every member of a dataset (all moved into one plan), written by ecmx."""
+        one_plan = workload.one_plan_copy(csv_folder, self.work / f"one-plan-{name}")
+        out = self.work / f"rtf-{name}"
+        self.once(self.ecmx("convert", one_plan, *ONE_PLAN, "--kind", "rtf", "--out", out), f"RTF {name}")  # fmt: skip
+        return next(out.glob("*.xlsx"))
+
+    def validate(self, rtf: Path, reader: str) -> dict:
+        ecmx = measure.Runner("ecmx validate", lambda i: self.ecmx("validate", rtf, "--plan", "healthnet", "--kind", "rtf", "--period", PERIOD))  # fmt: skip
+        floor = measure.Runner(f"floor: {reader}", lambda i: self.floor("read", reader, rtf))
+        return measure.alternate("validate", ecmx, floor, self.pairs, self.logs)
+
+    def claims(self, csv_folder: Path) -> tuple[dict, int]:
+        out = self.work / "claims"
+        ecmx = measure.Runner("ecmx claims --plan all", lambda i: self.ecmx("claims", csv_folder, "--plan", "all", *MONTH, "--out", out / str(i)))  # fmt: skip
+        runs = measure.repeat("claims", ecmx, self.pairs, self.logs)
+        return runs, workload.claim_lines(out / "0")
+
+    def baseline(self, small_xlsx: Path, input_rows: int, small_rows: int, job_cpu: float) -> dict:
+        run = self.once(self.step("baseline", small_xlsx, self.work / "out-small", self.work / "base"), "baseline")  # fmt: skip
+        scale = input_rows / max(small_rows, 1)
+        scaled = sum(run["reported"]["cpu"].values()) * scale
+        return {"run": run, "cpu": run["reported"]["cpu"], "scale": round(scale, 3),
+                "scaled_cpu": round(scaled, 1),
+                "times_slower": round(scaled / job_cpu, 2) if job_cpu else None}  # fmt: skip
 
 
-def measured(argv: list[str], scratch: Path) -> dict:
-    """Run argv in a fresh process: wall seconds, peak memory (MB), and its JSON if any."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = scratch / "stdout.txt", scratch / "stderr.txt"
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):  # 1: findings, still a complete run
-        tail = err_path.read_text(errors="replace")[-2000:]
-        raise SystemExit(f"bench: {' '.join(map(str, argv[:6]))} failed ({code}):\n{tail}")
-    result = {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024)}
-    text = out_path.read_text(errors="replace").strip()
-    if text.startswith("{"):
-        result.update(json.loads(text))
+def run(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    measure.become_subreaper()
+    bench = Bench(args)
+    result: dict = {"members": args.members, "small": args.small, "pairs": args.pairs,
+                    "machine": report.machine(), "ecmx": shlex.join(bench.ecmx_command)}  # fmt: skip
+    result["at_rest"] = bench.once(bench.ecmx("plans", "list"), "ecmx at rest")
+
+    say(f"the workload ({args.members:,} and {args.small:,} members)")
+    made = time.perf_counter()
+    sets = workload.datasets(bench.cache, [args.members, args.small], bench.ecmx_command)
+    (big_csv, big_xlsx), (small_csv, small_xlsx) = sets[args.members], sets[args.small]
+    result["workload_seconds"] = round(time.perf_counter() - made, 1)
+    result["input_rows"] = workload.csv_rows(big_csv)
+    result["small_rows"] = workload.csv_rows(small_csv)
+
+    say("the floor's candidates")
+    result["candidates"] = ranked = bench.candidates((big_csv, big_xlsx), small_xlsx, args)
+    xlsx_reader, csv_reader, writer = (ranked[k]["fastest"] for k in ("xlsx reader", "CSV reader", "xlsx writer"))  # fmt: skip
+
+    comparisons = result["comparisons"] = {}
+    say("the monthly job from xlsx, in pairs")
+    comparisons["job_xlsx"] = bench.job_vs_floor("job-xlsx", big_xlsx, xlsx_reader, writer)
+    bench.keep(result)
+    say("the monthly job from CSV, in pairs")
+    comparisons["job_csv"] = bench.job_vs_floor("job-csv", big_csv, csv_reader, writer)
+    bench.keep(result)
+    say("validate, in pairs")
+    rtf = bench.rtf(big_csv, "big")
+    result["rtf_rows"] = bench.once(bench.step("count-rows", rtf.parent), "RTF rows")["reported"]["rows"]  # fmt: skip
+    comparisons["validate"] = bench.validate(rtf, xlsx_reader)
+    bench.keep(result)
+    say("claims")
+    comparisons["claims"], result["claim_lines"] = bench.claims(big_csv)
+    bench.keep(result)
+    say(f"the naive baseline at {args.small:,} members")
+    job_cpu = comparisons["job_xlsx"]["median"]["a_cpu"]
+    result["baseline"] = {"members": args.small, **bench.baseline(
+        small_xlsx, result["input_rows"], result["small_rows"], job_cpu)}  # fmt: skip
+    if not args.no_template:
+        say(f"the RTF of {args.small:,} members into a template, in pairs")
+        small_rtf = bench.rtf(small_csv, "small")
+        fill = bench.once(bench.step("template-fill", small_rtf, bench.work / "tpl", args.pairs), "template fill")  # fmt: skip
+        result["template_fill"] = fill["reported"]
+
+    result["rates"] = rates(result)
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["budget_seconds"] = args.budget
+    result["total_seconds"] = round(time.perf_counter() - started, 1)
     return result
 
 
-def ecmx(*args) -> list[str]:
-    return [sys.executable, "-m", "ecmx.core", *map(str, args), "-q"]
+def rates(result: dict) -> dict:
+    """Rows (validate) and claim lines per second of median CPU and of median wall."""
+    v, c = result["comparisons"]["validate"]["median"], result["comparisons"]["claims"]["median"]
 
+    def per(count, seconds):
+        return round(count / seconds) if seconds else 0
 
-def step(name: str, *args) -> list[str]:
-    return [sys.executable, str(HERE), "step", name, *map(str, args)]
-
-
-# ----------------------------------------------------------------------------- steps run in a child
-
-
-def step_floor_read(path: str) -> dict:
-    """Every cell of the dataset, read by the fastest reader, converted to nothing."""
-    from python_calamine import CalamineWorkbook
-
-    started, rows = time.perf_counter(), 0
-    source = Path(path)
-    if source.is_dir():
-        for file in sorted(source.glob("*.csv")):
-            with open(file, newline="", encoding="utf-8") as handle:
-                rows += sum(1 for _ in csv.reader(handle))
-    else:
-        book = CalamineWorkbook.from_path(str(source))
-        for name in book.sheet_names:
-            rows += len(book.get_sheet_by_name(name).to_python())
-    return {"inner_seconds": round(time.perf_counter() - started, 2), "rows": rows}
-
-
-def step_floor_write(folder: str, scratch: str) -> dict:
-    """The output rows ecmx wrote, written again by xlsxwriter and nothing else."""
-    import xlsxwriter
-    from python_calamine import CalamineWorkbook
-
-    sheets = []
-    for file in sorted(Path(folder).glob("*.xlsx")):
-        book = CalamineWorkbook.from_path(str(file))
-        name = book.sheet_names[0]
-        sheets.append((file.name, name, book.get_sheet_by_name(name).to_python()))
-    Path(scratch).mkdir(parents=True, exist_ok=True)
-    started, rows = time.perf_counter(), 0
-    for file_name, sheet_name, data in sheets:
-        book = xlsxwriter.Workbook(
-            str(Path(scratch) / file_name),
-            {"constant_memory": True, "strings_to_urls": False, "strings_to_numbers": False},
-        )
-        sheet = book.add_worksheet(sheet_name)
-        dates = book.add_format({"num_format": "mm/dd/yyyy"})
-        for r, values in enumerate(data):
-            for c, value in enumerate(values):
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, value, dates)
-                elif value != "":
-                    sheet.write(r, c, value)
-        book.close()
-        rows += len(data)
-    return {"inner_seconds": round(time.perf_counter() - started, 2), "rows": rows}
-
-
-def step_baseline(dataset: str, folder: str, scratch: str) -> dict:
-    """The naive stack: pandas+openpyxl reading the dataset, Cerberus checking each RTF row,
-    pandas+openpyxl writing the same output rows."""
-    import pandas as pd
-
-    from ecmx.core.checks.reference import reference_findings
-    from ecmx.core.checks.rules import Target
-    from ecmx.core.plans.spec import ColumnSpec, Layout
-
-    timings, rows = {}, {}
-    started = time.perf_counter()
-    tables = pd.read_excel(dataset, sheet_name=None, engine="openpyxl", dtype=str)
-    timings["read"] = time.perf_counter() - started
-    rows["read"] = sum(len(t) for t in tables.values())
-
-    outputs = {
-        f: pd.read_excel(f, engine="openpyxl", dtype=str) for f in Path(folder).glob("*.xlsx")
-    }
-    started = time.perf_counter()
-    checked = 0
-    for frame in (f for name, f in outputs.items() if "RTF" in name.name):
-        frame = frame.fillna("")
-        layout = Layout("bench", dt.date.min, tuple(ColumnSpec(header=h) for h in frame.columns))
-        target = Target(None, "rtf", layout, frame, frame, range(len(frame)), {}, "RTF")
-        reference_findings(target)
-        checked += len(frame)
-    timings["validate"] = time.perf_counter() - started
-    rows["validate"] = checked
-
-    Path(scratch).mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    for file, frame in outputs.items():
-        frame.to_excel(Path(scratch) / file.name, index=False, engine="openpyxl")
-    timings["write"] = time.perf_counter() - started
-    rows["write"] = sum(len(f) for f in outputs.values())
-    return {"inner": {k: round(v, 2) for k, v in timings.items()}, "rows_by_stage": rows}
-
-
-def step_validate_stage(rtf: str) -> dict:
-    """`ecmx validate`'s rule checks alone, on a file already read (the read is timed apart)."""
-    from datetime import date
-
-    from ecmx.core.calendar.periods import Period
-    from ecmx.core.checks.findings import column_letter
-    from ecmx.core.checks.rules import Target, run_rules
-    from ecmx.core.files.read import FILE_ROW, read_plan_file
-    from ecmx.core.hooks.manager import make_plugin_manager
-
-    _, registry = make_plugin_manager(entry_points=False)
-    plan = registry.plan("healthnet")
-    file = plan.files["rtf"]
-    layout = file.layout_for(Period.parse(PERIOD))
-    started = time.perf_counter()
-    read = read_plan_file(Path(rtf), plan, file, layout, one_row_per_member=True)
-    read_seconds = time.perf_counter() - started
-    target = Target(
-        plan, "rtf", layout, read.cells, read.frame.drop(columns=[FILE_ROW]),
-        read.frame[FILE_ROW].tolist(),
-        {header: column_letter(p) for header, p in read.columns.items()},
-        read.sheet, file=rtf, production_date=date(2025, 12, 3),
-    )  # fmt: skip
-    started = time.perf_counter()
-    findings = run_rules(registry.rules.values(), target)
     return {
-        "read_seconds": round(read_seconds, 2),
-        "inner_seconds": round(time.perf_counter() - started, 3),
-        "rows": len(read.frame),
-        "findings": len(findings),
+        "validate_rows_per_cpu_s": per(result["rtf_rows"], v["a_cpu"]),
+        "validate_rows_per_wall_s": per(result["rtf_rows"], v["a_wall"]),
+        "claim_lines_per_cpu_s": per(result["claim_lines"], c["cpu"]),
+        "claim_lines_per_wall_s": per(result["claim_lines"], c["wall"]),
     }
 
 
-def step_template_fill(rtf: str, scratch: str, pairs: str = "3") -> dict:
-    """The same RTF rows written plain (xlsxwriter) and into a copy of a template workbook
-    (files.rtf.template), in alternating pairs so both see the same machine state."""
-    from dataclasses import replace
-    from statistics import median
-
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
-
-    from ecmx.core.files.template import filled_problems
-    from ecmx.core.files.write import write_plan_content
-    from ecmx.core.hooks.manager import make_plugin_manager
-
-    _, registry = make_plugin_manager([])
-    plan = registry.plan("healthnet")
-    file = plan.files["rtf"]
-    layout = max(file.versions, key=lambda v: v.effective)
-    book = CalamineWorkbook.from_path(rtf)
-    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-    frame = pd.DataFrame(rows[1:], columns=rows[0])
-    folder = Path(scratch)
-    folder.mkdir(parents=True, exist_ok=True)
-    template = folder / "template.xlsx"
-    _template(template, layout.headers, file.sheet)
-    filled = replace(file, template=template)
-    times: dict[str, list[float]] = {"plain": [], "template": [], "read back": []}
-    for index in range(int(pairs)):
-        for name, spec in (("plain", file), ("template", filled)):
-            target = folder / f"{name}-{index}.xlsx"
-            started = time.perf_counter()
-            write_plan_content(frame, spec, layout, target, tuple(registry.writers.values()))
-            times[name].append(round(time.perf_counter() - started, 2))
-            if name == "template":  # convert then reads the filled file back (T001)
-                started = time.perf_counter()
-                assert not filled_problems(target, plan, filled, layout, len(frame))
-                times["read back"].append(round(time.perf_counter() - started, 2))
-            target.unlink()
-    return {"rows": len(frame), "pairs": int(pairs), "times": times,
-            "plain_seconds": median(times["plain"]),
-            "template_seconds": median(times["template"]),
-            "read_back_seconds": median(times["read back"])}  # fmt: skip
+def say(what: str) -> None:
+    print(f"bench: {what}", file=sys.stderr, flush=True)
 
 
-def _template(path: Path, headers: list[str], sheet: str) -> None:
-    """A template as a plan sends one: a title block, the header on row 3, a list sheet
-    and two list validations."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws["A1"] = "ECM Return Transmission File"
-    for index, header in enumerate(headers, start=1):
-        ws.cell(3, index, header).font = Font(bold=True)
-    lists = book.create_sheet("Lists")
-    for row, code in enumerate("12345", start=2):
-        lists.cell(row, 1, code)
-    for formula, ref in (('"Y,N"', "F4:F1000"), ("=Lists!$A$2:$A$6", "P4:P1000")):
-        check = DataValidation(type="list", formula1=formula, allow_blank=True)
-        check.add(ref)
-        ws.add_data_validation(check)
-    book.save(path)
-
-
-def step_count_rows(folder: str) -> dict:
-    """Data rows of the xlsx files in a folder (run in a child: the parent stays small, so a
-    child's peak memory is its own)."""
-    from python_calamine import CalamineWorkbook
-
-    total = 0
-    for file in Path(folder).glob("*.xlsx"):
-        book = CalamineWorkbook.from_path(str(file))
-        total += len(book.get_sheet_by_name(book.sheet_names[0]).to_python()) - 1
-    return {"rows": total}
-
-
-STEPS = {
-    "count-rows": step_count_rows,
-    "floor-read": step_floor_read,
-    "floor-write": step_floor_write,
-    "baseline": step_baseline,
-    "validate-stage": step_validate_stage,
-    "template-fill": step_template_fill,
-}
-
-
-# ----------------------------------------------------------------------------- the workload
-
-
-def one_plan_copy(source: Path, target: Path, plan: str = "healthnet") -> Path:
-    """The CSV dataset with every member in one plan: a MIF or RTF of --members rows."""
-    target.mkdir(parents=True, exist_ok=True)
-    for file in source.iterdir():
-        if file.name != "members.csv":
-            (target / file.name).write_bytes(file.read_bytes())
-    with (
-        open(source / "members.csv", newline="", encoding="utf-8") as src,
-        open(target / "members.csv", "w", newline="", encoding="utf-8") as dst,
-    ):
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, reader.fieldnames)
-        writer.writeheader()
-        for row in reader:
-            writer.writerow({**row, "plan": plan})
-    return target
-
-
-def dataset_rows(folder: Path) -> int:
-    return sum(max(0, sum(1 for _ in open(f, encoding="utf-8")) - 1) for f in folder.glob("*.csv"))
-
-
-# ----------------------------------------------------------------------------- the run
-
-
-def run(members: int, small: int, out: Path) -> dict:
-    work = out / "work"
-    if work.exists():
-        import shutil
-
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    logs = work / "logs"
-    figures: dict[str, dict] = {}
-
-    def measure(argv):
-        return measured(argv, logs)
-
-    def job(label, argv, rows):
-        print(f"bench: {label}", file=sys.stderr)
-        figures[label] = {**measure(argv), "rows": rows}
-        return figures[label]
-
-    figures["ecmx at rest (plans list)"] = {**measure(ecmx("plans", "list")), "rows": 0}
-    print(f"bench: making the workload ({members:,} and {small:,} members)", file=sys.stderr)
-    for size, name in ((members, "big"), (small, "small")):
-        measure(
-            ecmx(
-                "sample-data", "--out", work / f"{name}-csv", "--members", size, "--period", PERIOD
-            )
-        )
-        measure(
-            ecmx(
-                "sample-data",
-                "--out",
-                work / f"{name}-xlsx" / "data.xlsx",
-                "--members",
-                size,
-                "--period",
-                PERIOD,
-            )
-        )
-    input_rows, small_rows = dataset_rows(work / "big-csv"), dataset_rows(work / "small-csv")
-
-    common = ("--plan", "all", "--period", PERIOD, "--production-date", MADE)
-    job(
-        "monthly job, xlsx input",
-        ecmx("convert", work / "big-xlsx" / "data.xlsx", *common, "--out", work / "out-xlsx"),
-        input_rows,
-    )
-    job(
-        "monthly job, CSV input",
-        ecmx("convert", work / "big-csv", *common, "--out", work / "out-csv"),
-        input_rows,
-    )
-    job(f"monthly job, CSV input, {small:,} members",
-        ecmx("convert", work / "small-csv", *common, "--out", work / "out-small"), small_rows)  # fmt: skip
-    job(
-        "claims (837P)",
-        ecmx("claims", work / "big-csv", *common, "--out", work / "claims"),
-        input_rows,
-    )
-
-    one = one_plan_copy(work / "big-csv", work / "one-plan")
-    single = ("--plan", "healthnet", "--period", PERIOD, "--production-date", MADE)
-    measure(ecmx("convert", one, *single, "--kind", "mif", "--out", work / "mif"))
-    measure(ecmx("convert", one, *single, "--kind", "rtf", "--out", work / "rtf"))
-    mif, rtf = next((work / "mif").glob("*.xlsx")), next((work / "rtf").glob("*.xlsx"))
-    mif_rows = measure(step("count-rows", work / "mif"))["rows"]
-    rtf_rows = measure(step("count-rows", work / "rtf"))["rows"]
-    job("ingest MIF", ecmx("ingest", mif, "--plan", "healthnet", "--dataset", one,
-        "--out", work / "ingested", "--received", "2025-11-15"), mif_rows)  # fmt: skip
-    job("validate RTF", ecmx("validate", rtf, "--plan", "healthnet", "--kind", "rtf",
-        "--period", PERIOD), rtf_rows)  # fmt: skip
-    job("validate RTF: rule checks alone", step("validate-stage", rtf), rtf_rows)
-    job("floor: read the RTF", step("floor-read", rtf), rtf_rows)
-    print("bench: the RTF written plain and into a template, alternating", file=sys.stderr)
-    figures["write the RTF into a template"] = measure(step("template-fill", rtf, work / "tpl"))
-
-    print("bench: the floor (fastest reader and writer, nothing else)", file=sys.stderr)
-    figures["floor: read xlsx"] = measure(step("floor-read", work / "big-xlsx" / "data.xlsx"))
-    figures["floor: read CSV"] = measure(step("floor-read", work / "big-csv"))
-    figures["floor: write the outputs"] = measure(
-        step("floor-write", work / "out-xlsx", work / "floor-out")
-    )
-
-    print(f"bench: the naive baseline at {small:,} members", file=sys.stderr)
-    figures["baseline"] = measure(
-        step("baseline", work / "small-xlsx" / "data.xlsx", work / "out-small", work / "base")
-    )
-    return {"members": members, "small": small, "input_rows": input_rows,
-            "small_rows": small_rows,
-            "output_rows": measure(step("count-rows", work / "out-xlsx"))["rows"],
-            "figures": figures}  # fmt: skip
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    runner = sub.add_parser("run")
-    runner.add_argument("--members", type=int, default=100_000)
-    runner.add_argument("--small", type=int, default=10_000)
-    runner.add_argument("--out", type=Path, default=Path("bench-out"))
-    inner = sub.add_parser("step")
-    inner.add_argument("name", choices=sorted(STEPS))
-    inner.add_argument("args", nargs="*")
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("run", "step"):
-        argv = ["run", *argv]  # `bench.py --members 1000` runs the benchmark
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 members, about 3 minutes")
+    parser.add_argument("--members", type=int, help="default 100,000 (5,000 with --quick)")
+    parser.add_argument("--small", type=int, help="the baseline's and the writer candidates' size")
+    parser.add_argument("--pairs", type=int, default=3, help="alternating pairs per comparison")
+    parser.add_argument("--out", type=Path, default=Path("bench-out"))
+    parser.add_argument("--cache", type=Path, help="the workload cache (default OUT/workload)")
+    parser.add_argument("--ecmx", help='the ecmx to measure (default "python -m ecmx.core")')
+    parser.add_argument("--no-template", action="store_true", help="skip the template fill")
     args = parser.parse_args(argv)
-    if args.command == "step":
-        print(json.dumps(STEPS[args.name](*args.args)))
-        return
-    started = time.perf_counter()
-    result = run(args.members, args.small, args.out)
-    result["total_seconds"] = round(time.perf_counter() - started, 1)
-    result["machine"] = machine()
-    report(result, args.out)
-
-
-def machine() -> dict:
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "date": dt.date.today().isoformat(),
-    }
-
-
-def derived(result: dict) -> dict:
-    """Ratios to the floor and to the baseline (scaled by rows from --small to --members)."""
-    f = result["figures"]
-    scale = result["input_rows"] / result["small_rows"]
-    base = f["baseline"]["inner"]
-    baseline_job = (base["read"] + base["validate"] + base["write"]) * scale
-    floor_xlsx = (
-        f["floor: read xlsx"]["inner_seconds"] + f["floor: write the outputs"]["inner_seconds"]
-    )
-    floor_csv = (
-        f["floor: read CSV"]["inner_seconds"] + f["floor: write the outputs"]["inner_seconds"]
-    )
-    xlsx_job = f["monthly job, xlsx input"]["seconds"]
-    csv_job = f["monthly job, CSV input"]["seconds"]
-    small_job = next(v for k, v in f.items() if k.startswith("monthly job, CSV input, "))
-    return {
-        "floor_seconds_xlsx": round(floor_xlsx, 1),
-        "floor_seconds_csv": round(floor_csv, 1),
-        "baseline_seconds_scaled": round(baseline_job, 1),
-        "baseline_scale": round(scale, 2),
-        "job_xlsx_vs_floor": _ratio(xlsx_job, floor_xlsx, 2),
-        "job_csv_vs_floor": _ratio(csv_job, floor_csv, 2),
-        "baseline_vs_job_xlsx": _ratio(baseline_job, xlsx_job, 1),
-        "validate_rows_per_second": round(f["validate RTF"]["rows"] / f["validate RTF"]["seconds"]),
-        "validate_rule_checks_rows_per_second": round(
-            f["validate RTF: rule checks alone"]["rows"]
-            / max(f["validate RTF: rule checks alone"]["inner_seconds"], 1e-6)
-        ),
-        "validate_vs_floor_read": _ratio(
-            f["validate RTF"]["seconds"], f["floor: read the RTF"]["inner_seconds"], 2
-        ),
-        "template_vs_plain": _ratio(
-            f["write the RTF into a template"]["template_seconds"],
-            f["write the RTF into a template"]["plain_seconds"],
-            2,
-        ),
-        "memory_growth_for_input_growth": [
-            _growth(
-                f["monthly job, CSV input"]["peak_mb"],
-                small_job["peak_mb"],
-                f["ecmx at rest (plans list)"]["peak_mb"],
-            ),
-            round(scale, 1),
-        ],
-        "memory_mb_per_1000_input_rows": {
-            "small": round(small_job["peak_mb"] / (result["small_rows"] / 1000), 2),
-            "big": round(
-                csv_job and f["monthly job, CSV input"]["peak_mb"] / (result["input_rows"] / 1000),
-                2,
-            ),
-        },
-    }
-
-
-def _ratio(numerator: float, denominator: float, digits: int) -> float | None:
-    """numerator / denominator, or None when a tiny workload timed the denominator as 0."""
-    return round(numerator / denominator, digits) if denominator > 0 else None
-
-
-def _growth(big_mb: float, small_mb: float, rest_mb: float) -> float | None:
-    """How much more memory the big job took above ecmx at rest than the small one; None
-    when the small job's peak is not above rest (a workload too small to tell)."""
-    if small_mb <= rest_mb:
-        return None
-    return round((big_mb - rest_mb) / (small_mb - rest_mb), 1)
-
-
-def report(result: dict, out: Path) -> None:
-    result["derived"] = d = derived(result)
-    rows = []
-    for label, fig in result["figures"].items():
-        if label == "write the RTF into a template":
-            for way, key in (("plain", "plain"), ("into a template", "template"),
-                             ("filled, read back", "read_back")):  # fmt: skip
-                rows.append((f"write the RTF {way} (median of {fig['pairs']})",
-                             fig[f"{key}_seconds"], fig["rows"], fig["peak_mb"]))  # fmt: skip
-            continue
-        seconds = (
-            fig.get("inner_seconds")
-            if label.startswith(("floor", "validate RTF: rule"))
-            else fig.get("seconds")
-        )
-        if label == "baseline":
-            for stage, secs in fig["inner"].items():
-                n = fig["rows_by_stage"][stage]
-                rows.append(
-                    (f"baseline {stage} ({result['small']:,} members)", secs, n, fig["peak_mb"])
-                )
-            continue
-        rows.append((label, seconds, fig.get("rows"), fig.get("peak_mb")))
-    print(f"\necmx benchmark: {result['members']:,} members, {result['input_rows']:,} dataset rows, "
-          f"{result['output_rows']:,} output rows ({result['machine']['cpus']} CPUs, "
-          f"Python {result['machine']['python']})")  # fmt: skip
-    print(f"{'step':<52}{'seconds':>9}{'rows':>11}{'rows/s':>10}{'peak MB':>9}")
-    for label, seconds, n, peak in rows:
-        rate = f"{n / seconds:,.0f}" if n and seconds else "-"
-        print(f"{label:<52}{seconds:>9.2f}{n or 0:>11,}{rate:>10}{peak or 0:>9,}")
-    print()
-    print(f"monthly job vs floor: xlsx {d['job_xlsx_vs_floor']}x (floor {d['floor_seconds_xlsx']} s), "
-          f"CSV {d['job_csv_vs_floor']}x (floor {d['floor_seconds_csv']} s); target within 2x")  # fmt: skip
-    print(f"naive baseline vs monthly job (xlsx): {d['baseline_vs_job_xlsx']}x slower "
-          f"({d['baseline_seconds_scaled']} s, measured at {result['small']:,} members and scaled "
-          f"x{d['baseline_scale']} by rows); target at least 10x")  # fmt: skip
-    print(f"validate RTF: {d['validate_rows_per_second']:,} rows/s end to end, "
-          f"{d['validate_rule_checks_rows_per_second']:,} rows/s for the rule checks; target 100,000")  # fmt: skip
-    print(f"validate RTF end to end is {d['validate_vs_floor_read']}x the time calamine alone "
-          f"takes to read the file")  # fmt: skip
-    t = result["figures"]["write the RTF into a template"]
-    print(f"RTF of {t['rows']:,} rows into a template: {t['template_seconds']} s against "
-          f"{t['plain_seconds']} s plain ({d['template_vs_plain']}x; {t['pairs']} alternating pairs), "
-          f"then {t['read_back_seconds']} s to read it back")  # fmt: skip
-    grow, rows_grow = d["memory_growth_for_input_growth"]
-    if grow is None:
-        print("peak memory above ecmx at rest: the small workload did not rise above rest")
-    else:
-        print(f"peak memory above ecmx at rest grows {grow}x for {rows_grow}x the input rows")
-    m = d["memory_mb_per_1000_input_rows"]
-    print(f"peak memory per 1,000 dataset rows: {m['small']} MB at {result['small']:,} members, "
-          f"{m['big']} MB at {result['members']:,}; total run {result['total_seconds']} s")  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out / 'bench.json'}")
+    members, small, args.budget = PROFILES["quick" if args.quick else "full"]
+    args.members, args.small = args.members or members, args.small or small
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1 (3 or more for figures worth quoting)")
+    result = run(args)
+    result["targets"] = [
+        {"target": target, "measured": measured, "met": met}
+        for target, measured, met in report.targets(result)
+    ]
+    text = report.render(result)
+    print(text)
+    (args.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (args.out / "bench.partial.json").unlink(missing_ok=True)
+    print(f"wrote {args.out / 'bench.json'}")
 
 
 if __name__ == "__main__":
