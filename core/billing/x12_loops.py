@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 ADDRESS = ("address", "city", "state", "zip")
 
 
-def objects(values, count: int) -> np.ndarray:
+def objects(values, count: int = -1) -> np.ndarray:
     """A 1-d object array (``np.array`` would make a 2-d array of equal-length tuples)."""
     return np.fromiter(values, dtype=object, count=count)
 
@@ -85,32 +85,38 @@ def _claim_heads(s: Segments, claims: Sequence[Claim], parties, spec):
     def member(key: str) -> np.ndarray:
         return objects((c.member.get(key) for c in claims), n)
 
+    e = s.sep.element
     numbers = objects((str(k) for k in range(2, n + 2)), n)
-    hl = _cat("HL" + s.sep.element, numbers, s.sep.element + "1" + s.sep.element + "22"
-              + s.sep.element + "0" + end)  # fmt: skip
+    hl = _cat("HL" + e, numbers, e + "1" + e + "22" + e + "0" + end)
     sbr = s.segment("SBR", "P", "18", "", "", "", "", "", "", spec.claim_filing_indicator) + end
-    name = per_distinct(
-        lambda last, first, sid: s.segment("NM1", "IL", "1", s.cut(last, 60), s.cut(first, 35),
-                                           "", "", "", "MI", sid) + end,  # fmt: skip
-        member("last_name"),
-        member("first_name"),
-        objects((c.subscriber_id for c in claims), n),
+    # names and addresses are cleaned value by value (first names repeat, whole names less)
+    name = _cat(
+        "NM1" + e + "IL" + e + "1" + e,
+        per_distinct(lambda v: s.cut(v, 60), member("last_name")),
+        e,
+        per_distinct(lambda v: s.cut(v, 35), member("first_name")),
+        e * 4 + "MI" + e,
+        per_distinct(s.clean, objects((c.subscriber_id for c in claims), n)),
     )
     places = [member(k) for k in ADDRESS]
     has_address = ~np.logical_or.reduce([pd.isna(p) for p in places])
-    address = per_distinct(
-        lambda street, city, state, zip_code, given: (
-            s.segment("N3", s.cut(street, 55)) + end
-            + s.segment("N4", s.cut(city, 30), state, _digits(zip_code)) + end
-            if given else ""
-        ),
-        *places,
-        has_address,
-    )  # fmt: skip
-    dmg = per_distinct(
-        lambda dob, sex: s.segment("DMG", "D8", _date(dob), _sex(sex)) + end,
-        member("dob"),
-        member("sex"),
+    street, city, state, zip_code = places
+    n3 = _cat("N3" + e, per_distinct(lambda v: s.cut(v, 55), street))
+    n4 = _cat(
+        "N4" + e,
+        per_distinct(lambda v: s.cut(v, 30), city),
+        e,
+        per_distinct(s.clean, state),
+        e,
+        per_distinct(lambda v: s.clean(_digits(v)), zip_code),
+    )
+    address = np.where(has_address, _cat(_trim(n3, e), end, _trim(n4, e), end), "")
+    dmg = _cat(
+        "DMG" + e + "D8" + e,
+        per_distinct(lambda v: s.clean(_date(v)), member("dob")),
+        e,
+        per_distinct(lambda v: s.clean(_sex(v)), member("sex")),
+        end,
     )
     payer = s.segment("NM1", "PR", "2", s.cut(parties.payer_name, 60), "", "", "", "", "PI",
                       parties.payer_id) + end  # fmt: skip
@@ -122,10 +128,10 @@ def _claim_heads(s: Segments, claims: Sequence[Claim], parties, spec):
     )
     numbers_clm = objects((s.clean(c.control_number) for c in claims), n)
     replaces = objects((_ref_f8(s, c) for c in claims), n)
-    hi = per_distinct(lambda codes: _hi(s, codes) + end, objects((c.diagnoses for c in claims), n))
+    hi = _hi(s, claims)
     # CLM01 is the claim's own number: never shared, so it is not rendered per distinct value
     clm_text = _cat("CLM" + s.sep.element, numbers_clm, clm)
-    head = _cat(hl, sbr, name, address, dmg, payer, clm_text, replaces, hi)
+    head = _cat(hl, sbr, _trim(name, e), end, address, dmg, payer, clm_text, replaces, hi)
     count = 7 + 2 * has_address.astype(np.int64) + (replaces != "").astype(np.int64)
     return head, count
 
@@ -148,9 +154,26 @@ def _ref_f8(s: Segments, claim: Claim) -> str:
     return s.segment("REF", "F8", s.cut(claim.payer_claim_number, 50)) + s.sep.segment
 
 
-def _hi(s: Segments, diagnoses: tuple[str, ...]) -> str:
-    codes = [Composite(("ABK" if i == 0 else "ABF", code)) for i, code in enumerate(diagnoses)]
-    return s.segment("HI", *codes)
+def _hi(s: Segments, claims: Sequence[Claim]) -> np.ndarray:
+    """HI of each claim: ABK (the principal diagnosis) then ABF, each code cleaned once."""
+    e, c = s.sep.element, s.sep.component
+    codes = objects(code for claim in claims for code in claim.diagnoses)
+    cleaned = per_distinct(s.clean, codes) if len(codes) else codes
+    # ("ABK", "") is written "ABK": a composite's trailing blank parts are left out
+    parts = objects(((c + text if text else "") for text in cleaned), len(cleaned))
+    ends = np.cumsum([len(claim.diagnoses) for claim in claims])
+    texts = []
+    for stop, claim in zip(ends, claims, strict=True):
+        first = stop - len(claim.diagnoses)
+        rest = "".join(e + "ABF" + part for part in parts[first + 1 : stop])
+        texts.append(("HI" + e + "ABK" + parts[first] + rest if stop > first else "HI") + s.sep.segment)
+    return objects(texts, len(texts))
+
+
+def _trim(text: np.ndarray, separator: str) -> np.ndarray:
+    """Trailing blank elements left out, as ``Segments.segment`` does: a cleaned value
+    never holds a separator, so the separators a row ends with stand for blanks."""
+    return pd.Series(text, dtype=object).str.rstrip(separator).to_numpy(dtype=object)
 
 
 def _lines(s: Segments, claims: Sequence[Claim], counts: np.ndarray):
