@@ -11,12 +11,13 @@ file joined once. Written segment by segment per line, this was a quarter of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ecmx.core.billing.columns import objects, per_distinct
 from ecmx.core.billing.lines import missing, text_or_blank
 from ecmx.core.billing.x12 import Composite, Segments, _digits, amount
 
@@ -24,32 +25,6 @@ if TYPE_CHECKING:
     from ecmx.core.billing.claims import Claim
 
 ADDRESS = ("address", "city", "state", "zip")
-
-
-def objects(values, count: int = -1) -> np.ndarray:
-    """A 1-d object array (``np.array`` would make a 2-d array of equal-length tuples)."""
-    return np.fromiter(values, dtype=object, count=count)
-
-
-def _codes(values: np.ndarray) -> np.ndarray:
-    """An integer per distinct value. factorize treats 1, 1.0 and True as one value and
-    None, NaN and NaT as one missing value (-1); a column mixing types is keyed by type
-    too, so only values that render alike share a code."""
-    codes, uniques = pd.factorize(values)
-    if len({type(u) for u in uniques}) > 1:
-        typed = objects(((type(v).__name__, v) for v in values), len(values))
-        codes, _ = pd.factorize(typed)
-    return codes
-
-
-def per_distinct(render: Callable[..., str], *columns: np.ndarray) -> np.ndarray:
-    """``render(*row)`` for every row, called once per distinct row. Every missing value
-    (None, NaN, NaT) of a column is rendered as its first one: the renderers here treat
-    them alike (``missing``)."""
-    keys = np.stack([_codes(c) for c in columns], axis=1)
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    done = objects((render(*(c[i] for c in columns)) for i in first), len(first))
-    return done[inverse.reshape(-1)]
 
 
 def _cat(*parts) -> np.ndarray:
@@ -158,7 +133,7 @@ def _hi(s: Segments, claims: Sequence[Claim]) -> np.ndarray:
     """HI of each claim: ABK (the principal diagnosis) then ABF, each code cleaned once."""
     e, c = s.sep.element, s.sep.component
     codes = objects(code for claim in claims for code in claim.diagnoses)
-    cleaned = per_distinct(s.clean, codes) if len(codes) else codes
+    cleaned = per_distinct(s.clean, codes)
     # ("ABK", "") is written "ABK": a composite's trailing blank parts are left out
     parts = objects(((c + text if text else "") for text in cleaned), len(cleaned))
     ends = np.cumsum([len(claim.diagnoses) for claim in claims])
