@@ -19,13 +19,17 @@ def objects(values, count: int = -1) -> np.ndarray:
 
 
 def codes(values) -> np.ndarray:
-    """An integer per distinct value. factorize treats 1, 1.0 and True as one value and
-    None, NaN and NaT as one missing value (-1); a column mixing types is keyed by type
-    too, so only values of one type share a code."""
+    """An integer (from -1) per distinct value. factorize treats 1, 1.0 and True as one
+    value, and None, NaN, NaT and pd.NA as one missing value: a column mixing types is
+    keyed by type too, and each type of missing value gets its own code."""
     found, uniques = pd.factorize(values)
     if len({type(u) for u in uniques}) > 1:
         typed = objects(((type(v).__name__, v) for v in values), len(values))
-        found, _ = pd.factorize(typed)
+        found, uniques = pd.factorize(typed)
+    blank = np.flatnonzero(found == -1)
+    if len(blank):
+        kinds, _ = pd.factorize(objects(type(values[i]).__name__ for i in blank))
+        found[blank] = len(uniques) + kinds
     return found
 
 
@@ -50,9 +54,9 @@ def firsts(row_code: np.ndarray) -> np.ndarray:
 
 
 def per_distinct(function: Callable, *columns) -> np.ndarray:
-    """``function(*row)`` for every row of the columns, called once per distinct row.
-    The missing values of a column (None, NaN, NaT) count as one: ``function`` must
-    treat them alike (as ``billing.lines.missing`` does)."""
+    """``function(*row)`` for every row of the columns (arrays or Series), called once
+    per distinct row; rows share a result only when their values are equal and of one
+    type (None and NaN never share one)."""
     columns = tuple(c.to_numpy() if isinstance(c, pd.Series) else c for c in columns)
     if len(columns[0]) == 0:
         return objects((), 0)
