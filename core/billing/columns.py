@@ -63,3 +63,10 @@ def per_distinct(function: Callable, *columns) -> np.ndarray:
     inverse = row_codes(*(codes(c) for c in columns))
     done = objects((function(*(c[i] for c in columns)) for i in firsts(inverse)))
     return done[inverse]
+
+
+def mapped(series: pd.Series, function: Callable) -> pd.Series:
+    """``series.map(function)`` with ``function`` called once per distinct value; the
+    result typed as ``map`` types it (bools as bool, not object: ``~`` of an object True
+    is -2)."""
+    return pd.Series(per_distinct(function, series), index=series.index).infer_objects()
