@@ -7,6 +7,7 @@ so a member with more lines gets more claims, each complete on its own.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -178,7 +179,7 @@ def _claim_diagnoses(diagnoses, claim_of_line, starts, member) -> list[tuple[str
     kept_owner = owner[first]
     bounds = np.searchsorted(kept_owner, np.arange(len(starts) + 1))
     kept = flat[first]
-    found = [tuple(kept[a:b][:MAX_DIAGNOSES]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    found = [tuple(kept[a:b][:MAX_DIAGNOSES]) for a, b in itertools.pairwise(bounds)]
     for k in [k for k, dx in enumerate(found) if not dx]:
         mine = np.flatnonzero(member == member[starts[k]])
         found[k] = next((diagnoses[i][:1] for i in mine if len(diagnoses[i]) > 0), ())
@@ -190,7 +191,7 @@ def _places(places: np.ndarray, claim_of_line: np.ndarray, starts: np.ndarray) -
     (as ``Counter.most_common``)."""
     place = codes(places)
     keys = claim_of_line * (int(place.max()) + 2) + place + 1
-    unique, first, count = np.unique(keys, return_index=True, return_counts=True)
+    _, first, count = np.unique(keys, return_index=True, return_counts=True)
     claim = claim_of_line[first]
     best = np.lexsort((first, -count, claim))
     chosen = best[np.append(True, claim[best][1:] != claim[best][:-1])]

@@ -61,7 +61,7 @@ def per_distinct(function: Callable, *columns) -> np.ndarray:
     if len(columns[0]) == 0:
         return objects((), 0)
     inverse = row_codes(*(codes(c) for c in columns))
-    done = objects((function(*(c[i] for c in columns)) for i in firsts(inverse)))
+    done = objects(function(*(c[i] for c in columns)) for i in firsts(inverse))
     return done[inverse]
 
 

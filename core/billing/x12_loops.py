@@ -141,7 +141,9 @@ def _hi(s: Segments, claims: Sequence[Claim]) -> np.ndarray:
     for stop, claim in zip(ends, claims, strict=True):
         first = stop - len(claim.diagnoses)
         rest = "".join(e + "ABF" + part for part in parts[first + 1 : stop])
-        texts.append(("HI" + e + "ABK" + parts[first] + rest if stop > first else "HI") + s.sep.segment)
+        texts.append(
+            ("HI" + e + "ABK" + parts[first] + rest if stop > first else "HI") + s.sep.segment
+        )
     return objects(texts, len(texts))
 
 

@@ -170,9 +170,7 @@ def _bad_place(target: Target):
 
 
 def _bad_authorization(target: Target):
-    mask = mapped(
-        target.fields["tar"], lambda t: x12_problem(t, 50) is not None or too_long(t, 50)
-    )
+    mask = mapped(target.fields["tar"], lambda t: x12_problem(t, 50) is not None or too_long(t, 50))
     if mask.any():
         yield Hit(
             positions(mask),

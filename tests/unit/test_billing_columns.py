@@ -29,7 +29,9 @@ def test_per_distinct_is_the_function_on_every_row(left, right):
     right = (right * (len(left) // max(len(right), 1) + 1))[: len(left)] if right else left
     a, b = objects(left, len(left)), objects(right, len(right))
     got = per_distinct(lambda x, y: repr((type(x), x, type(y), y)), a, b)
-    assert got.tolist() == [repr((type(x), x, type(y), y)) for x, y in zip(left, right)]
+    assert got.tolist() == [
+        repr((type(x), x, type(y), y)) for x, y in zip(left, right, strict=True)
+    ]
 
 
 def test_per_distinct_keeps_tuples_whole_and_takes_series():
