@@ -76,30 +76,37 @@ class ClaimContext:
     billing: BillingSpec
 
 
-def code_lines(dataset, plan, period: Period, spec: BillingSpec, pm=None) -> pd.DataFrame:
+def code_lines(
+    dataset, plan, period: Period, spec: BillingSpec, pm=None, every: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every encounter of the plan's members, coded; ``in_period`` marks the ones to bill.
 
     Encounters outside the period stay in the frame: a one-time outreach or an
     engagement fee is judged against the member's earlier ones. With the plugin manager
-    ``pm``, plugins adjust the coded lines (``ecmx_prepare_claim_lines``).
+    ``pm``, plugins adjust the coded lines (``ecmx_prepare_claim_lines``). ``every``:
+    ``every_line(dataset)``, when the caller codes several plans (it is the same for each).
     """
-    lines = _coded(dataset, plan, period, spec)
+    lines = _coded(dataset, plan, period, spec, every_line(dataset) if every is None else every)
     if pm is None or lines.empty:
         return lines
     context = ClaimContext(dataset, period, spec)
     return chain(pm, "ecmx_prepare_claim_lines", lines, plan=plan, context=context)
 
 
-def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
+def every_line(dataset) -> pd.DataFrame:
+    """Every plan's encounters and first outreach attempts, before coding."""
+    # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
+    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+
+
+def _coded(dataset, plan, period: Period, spec: BillingSpec, every: pd.DataFrame) -> pd.DataFrame:
     members = dataset.members
     # a member listed twice is an error (D201) and is not billed; code it once meanwhile
     mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
-    # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
-    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
-    encounters = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
-    # every plan's encounters: the plan's own first, so the merge hashes a fifth of them
-    encounters = encounters[encounters["member_id"].isin(mine["member_id"])]
+    # the plan's own lines first, so the merge hashes only them
+    encounters = every[every["member_id"].isin(mine["member_id"])]
     lines = encounters.merge(
         mine[columns], on="member_id", how="inner", validate="many_to_one"
     ).reset_index(drop=True)
