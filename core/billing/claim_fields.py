@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+
+from ecmx.core.billing.columns import objects, per_distinct
 from ecmx.core.billing.lines import MAX_UNITS, missing, text_or_blank, text_or_none
 from ecmx.core.checks.codes import K013
 from ecmx.core.checks.findings import ERROR, WARNING, Finding
@@ -27,6 +30,9 @@ US_STATES = frozenset(
 # The X12 basic and extended character sets (upper case: the writer upper-cases);
 # tab and line breaks become spaces in the writer.
 _X12_CHARACTER = re.compile(r"[A-Z0-9 !\"&'()*+,\-./:;?=%@\[\]_{}\\|<>~^#$\t\r\n]")
+# the same characters in either case: plain ASCII text made of them has no problem
+_X12_ASCII = re.compile("[a-z" + _X12_CHARACTER.pattern[1:] + "*")
+ZIP_CODE = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
 POS_CODE = re.compile(r"^[0-9]{1,2}$")
 MAX_CHARGE = 99_999_999.99  # SV102/CLM02 are R 1-18; no ECM line costs more
 __all__ = [
@@ -52,7 +58,7 @@ ADDRESS = ("address", "city", "state", "zip")
 def x12_problem(value, width: int) -> str | None:
     """Why the value cannot go into an element of ``width`` characters as written, or None."""
     text = text_or_none(value)
-    if text is None:
+    if text is None or (text.isascii() and _X12_ASCII.fullmatch(text)):
         return None
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -131,7 +137,7 @@ def member_problems(
         if state is not None and state not in US_STATES:
             problems.append(("state", "N402 state is not a two-letter US state code (CA)"))
         zip_code = text_or_none(member.get("zip"))
-        if zip_code is not None and not re.fullmatch(r"[0-9]{5}(-?[0-9]{4})?", zip_code):
+        if zip_code is not None and not ZIP_CODE.fullmatch(zip_code):
             problems.append(("zip", "N403 ZIP is not 5 or 9 digits (93721 or 93721-2345)"))
         city = text_or_none(member.get("city"))
         # as written: a separator becomes a space, so "1*" is the city "1"
@@ -154,6 +160,7 @@ def member_findings(
     or with a space for a separator."""
     members = dataset.members.drop_duplicates("member_id")
     members = members[members["member_id"].isin(set(member_ids))]
+    members = members[_maybe_held(members, subscriber_field, separators)]
     findings = []
     for member in members.to_dict("records"):
         problems = [
@@ -178,3 +185,42 @@ def member_findings(
             for severity, column, message in problems
         ]
     return findings
+
+
+def _maybe_held(members, subscriber_field: str, separators: str) -> np.ndarray:
+    """The members a K013 might name, found column-wise (each distinct value once): a
+    value that could be blank, unwritable, cut or hold a separator where the 837P needs
+    it. Only these members are checked one by one (``member_problems``, ``member_cuts``)."""
+
+    def flag(column: str, test) -> np.ndarray:
+        values = members[column] if column in members else objects([None] * len(members))
+        return per_distinct(test, values).astype(bool)
+
+    def odd(width: int):
+        def test(value) -> bool:
+            text = text_or_none(value)
+            return text is not None and (
+                x12_problem(text, width) is not None
+                or too_long(text, width)
+                or any(ch in text for ch in separators + "\r\n")
+            )
+
+        return test
+
+    def short_city(value) -> bool:
+        written = text_or_blank(value)
+        for separator in separators:
+            written = written.replace(separator, " ")
+        return len(" ".join(written.split())) < 2
+
+    marks = [
+        flag("last_name", lambda v: text_or_none(v) is None or odd(60)(v)),
+        flag("first_name", odd(35)),
+        flag("address", odd(55)),
+        flag("city", lambda v: odd(30)(v) or short_city(v)),
+        flag("state", lambda v: text_or_none(v, upper=True) not in US_STATES),
+        flag("zip", lambda v: not ZIP_CODE.fullmatch(text_or_blank(v))),
+        flag(subscriber_field, lambda v: text_or_none(v) is None or odd(80)(v)),
+        flag("dob", missing),
+    ]
+    return np.logical_or.reduce(marks)

@@ -7,12 +7,14 @@ so a member with more lines gets more claims, each complete on its own.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
+from ecmx.core.billing.columns import codes, firsts, objects, per_distinct, row_codes
 from ecmx.core.billing.lines import missing, text_or_blank, text_or_none
 from ecmx.core.calendar.periods import Period
 
@@ -70,79 +72,135 @@ class Claim:
 
 
 def build_claims(lines: pd.DataFrame, period: Period, subscriber_field: str) -> list[Claim]:
-    """Claims from the billable lines (already checked), members in a stable order."""
-    claims: list[Claim] = []
+    """Claims from the billable lines (already checked), members in a stable order.
+
+    Column-wise: the lines are sorted by member and date, claims are runs of them (a
+    member's lines, split where a claim would pass 50 lines or 12 diagnoses), and each
+    value is converted once per distinct value (``columns.per_distinct``)."""
     ordered = lines.assign(_day=pd.to_datetime(lines["date"])).sort_values(
         ["member_id", "_day", "_row"]
     )
-    # Rows as dicts from column lists: DataFrame.to_dict per group is far slower.
-    wanted = [c for c in (*MEMBER_FIELDS, "date", "code", "billed_modifiers", "billed_charge",
-              "billed_units", "pos", "diagnoses", "tar", "_row", "source") if c in ordered]  # fmt: skip
-    columns = [ordered[c].tolist() for c in wanted]
-    by_member: dict[str, list[dict]] = {}
-    for values in zip(*columns, strict=True):
-        row = dict(zip(wanted, values, strict=True))
-        by_member.setdefault(row["member_id"], []).append(row)
-    for member_id, rows in by_member.items():
-        fallback = next((r["diagnoses"][:1] for r in rows if len(r["diagnoses"]) > 0), ())
-        for index, chunk in enumerate(_chunks(rows), start=1):
-            diagnoses = _diagnoses(chunk) or fallback
-            member = {k: chunk[0].get(k) for k in MEMBER_FIELDS}
-            places = Counter(r["pos"] for r in chunk)
-            claims.append(
-                Claim(
-                    control_number=_control_number(str(member_id), period, index),
-                    member=member,
-                    subscriber_id=text_or_blank(chunk[0].get(subscriber_field)),
-                    place_of_service=places.most_common(1)[0][0],
-                    diagnoses=diagnoses,
-                    lines=tuple(_line(r, diagnoses) for r in chunk),
-                )
-            )
-    return claims
+    if ordered.empty:
+        return []
+    diagnoses = ordered["diagnoses"].to_numpy()
+    member = codes(ordered["member_id"].to_numpy())
+    starts, index_in_member = _claim_runs(member, diagnoses)
+    sizes = np.diff(np.append(starts, len(ordered)))
+    claim_of_line = np.repeat(np.arange(len(starts)), sizes)
+    claim_dx = _claim_diagnoses(diagnoses, claim_of_line, starts, member)
+    claim_places = _places(ordered["pos"].to_numpy(), claim_of_line, starts)
+    line_dx = np.repeat(objects(claim_dx, len(claim_dx)), sizes)
+    pointers = per_distinct(_pointers, diagnoses, line_dx)
+    column = ordered.get
+    source = column("source")
+    claim_lines = [
+        ClaimLine(*values)
+        for values in zip(
+            per_distinct(lambda v: pd.Timestamp(v).date(), ordered["date"]),
+            ordered["code"].tolist(),
+            per_distinct(lambda m: tuple(m)[:4], ordered["billed_modifiers"]),
+            per_distinct(float, ordered["billed_charge"]),
+            per_distinct(int, ordered["billed_units"]),
+            per_distinct(str, ordered["pos"]),
+            pointers,
+            per_distinct(text_or_none, ordered["tar"]) if "tar" in ordered else [None] * len(ordered),
+            np.abs(ordered["_row"].to_numpy(dtype=np.int64)).tolist(),  # negative: outreach
+            ["encounters"] * len(ordered) if source is None else per_distinct(
+                lambda v: "encounters" if missing(v) else str(v), source),
+            strict=True,
+        )
+    ]  # fmt: skip
+    firsts = ordered.iloc[starts]
+    fields = {k: firsts[k].tolist() if k in firsts else [None] * len(starts) for k in MEMBER_FIELDS}
+    subscribers = per_distinct(text_or_blank, objects(fields[subscriber_field], len(starts)))
+    member_ids = fields["member_id"]
+    return [
+        Claim(
+            control_number=_control_number(str(member_ids[k]), period, index_in_member[k]),
+            member={f: fields[f][k] for f in MEMBER_FIELDS},
+            subscriber_id=subscribers[k],
+            place_of_service=claim_places[k],
+            diagnoses=claim_dx[k],
+            lines=tuple(claim_lines[start : start + size]),
+        )
+        for k, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True))
+    ]
 
 
-def _chunks(rows: list[dict]) -> list[list[dict]]:
-    """Split a member's lines so each claim has at most 50 lines and 12 diagnoses."""
-    chunks: list[list[dict]] = [[]]
+def _claim_runs(member: np.ndarray, diagnoses: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Where each claim starts among the sorted lines, and its number within its member.
+    A member with at most 50 lines and 12 distinct diagnoses has one claim; the others
+    are split line by line (``_chunks``)."""
+    new_member = np.append(True, member[1:] != member[:-1])
+    member_starts = np.flatnonzero(new_member)
+    owner = np.cumsum(new_member) - 1
+    counts = per_distinct(len, diagnoses).astype(np.int64)
+    flat = codes(objects(code for row in diagnoses for code in row))
+    pairs = np.repeat(owner, counts)
+    distinct = np.bincount(pairs[firsts(row_codes(pairs, flat))], minlength=len(member_starts))
+    sizes = np.diff(np.append(member_starts, len(member)))
+    simple = (sizes <= MAX_LINES) & (distinct <= MAX_DIAGNOSES)
+    starts: list[int] = []
+    numbers: list[int] = []
+    for first, size, one in zip(member_starts.tolist(), sizes.tolist(), simple, strict=True):
+        chunks = [size] if one else _chunks(list(diagnoses[first : first + size]))
+        offsets = np.cumsum([0, *chunks[:-1]]) + first
+        starts += offsets.tolist()
+        numbers += range(1, len(chunks) + 1)
+    return np.array(starts, dtype=np.int64), numbers
+
+
+def _chunks(diagnoses: list[tuple[str, ...]]) -> list[int]:
+    """The sizes of a member's claims: each at most 50 lines and 12 diagnoses."""
+    sizes = [0]
     seen: list[str] = []
-    for row in rows:
-        new = [d for d in row["diagnoses"] if d not in seen]
-        if chunks[-1] and (
-            len(chunks[-1]) >= MAX_LINES or len(seen) + len(new[:MAX_POINTERS]) > MAX_DIAGNOSES
+    for row in diagnoses:
+        new = [d for d in row if d not in seen]
+        if sizes[-1] and (
+            sizes[-1] >= MAX_LINES or len(seen) + len(new[:MAX_POINTERS]) > MAX_DIAGNOSES
         ):
-            chunks.append([])
+            sizes.append(0)
             seen = []
-            new = list(row["diagnoses"])
-        chunks[-1].append(row)
+            new = list(row)
+        sizes[-1] += 1
         seen.extend(d for d in new[:MAX_POINTERS] if d not in seen)
-    return chunks
+    return sizes
 
 
-def _diagnoses(rows: list[dict]) -> tuple[str, ...]:
-    found: list[str] = []
-    for row in rows:
-        for code in row["diagnoses"][:MAX_POINTERS]:
-            if code not in found:
-                found.append(code)
-    return tuple(found[:MAX_DIAGNOSES])  # empty: the caller uses the member's first diagnosis
+def _claim_diagnoses(diagnoses, claim_of_line, starts, member) -> list[tuple[str, ...]]:
+    """Each claim's diagnoses: the first four of each line, once each, at most 12; a
+    claim without any takes its member's first diagnosis."""
+    first_four = per_distinct(lambda row: row[:MAX_POINTERS], diagnoses)
+    counts = per_distinct(len, first_four).astype(np.int64)
+    flat = objects(code for row in first_four for code in row)
+    owner = np.repeat(claim_of_line, counts)
+    # the first time each code appears in a claim, in line order
+    first = firsts(row_codes(owner, codes(flat)))
+    kept_owner = owner[first]
+    bounds = np.searchsorted(kept_owner, np.arange(len(starts) + 1))
+    kept = flat[first]
+    found = [tuple(kept[a:b][:MAX_DIAGNOSES]) for a, b in itertools.pairwise(bounds)]
+    for k in [k for k, dx in enumerate(found) if not dx]:
+        mine = np.flatnonzero(member == member[starts[k]])
+        found[k] = next((diagnoses[i][:1] for i in mine if len(diagnoses[i]) > 0), ())
+    return found
 
 
-def _line(row: dict, diagnoses: tuple[str, ...]) -> ClaimLine:
-    pointers = tuple(diagnoses.index(d) + 1 for d in row["diagnoses"] if d in diagnoses)
-    tar = row.get("tar")
-    return ClaimLine(
-        service_date=pd.Timestamp(row["date"]).date(),
-        code=row["code"],
-        modifiers=tuple(row["billed_modifiers"])[:4],
-        charge=float(row["billed_charge"]),
-        units=int(row["billed_units"]),
-        place_of_service=str(row["pos"]),
-        pointers=pointers[:MAX_POINTERS] or (1,),
-        authorization=text_or_none(tar),
-        encounter_row=abs(int(row["_row"])),  # negative in the frame: an outreach row
-        source="encounters" if missing(row.get("source")) else str(row["source"]),
-    )
+def _places(places: np.ndarray, claim_of_line: np.ndarray, starts: np.ndarray) -> list:
+    """Each claim's place of service: its lines' most common, the first seen on a tie
+    (as ``Counter.most_common``)."""
+    place = codes(places)
+    keys = claim_of_line * (int(place.max()) + 2) + place + 1
+    _, first, count = np.unique(keys, return_index=True, return_counts=True)
+    claim = claim_of_line[first]
+    best = np.lexsort((first, -count, claim))
+    chosen = best[np.append(True, claim[best][1:] != claim[best][:-1])]
+    return places[first[chosen]].tolist()
+
+
+def _pointers(row: tuple[str, ...], diagnoses: tuple[str, ...]) -> tuple[int, ...]:
+    pointers = tuple(diagnoses.index(d) + 1 for d in row if d in diagnoses)
+    return pointers[:MAX_POINTERS] or (1,)
 
 
 def _control_number(member_id: str, period: Period, index: int) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ecmx.core.billing.coding import BillingSpec
+from ecmx.core.billing.columns import objects, per_distinct
 from ecmx.core.billing.cs_lines import is_cs, mark_community_supports
 from ecmx.core.calendar.periods import Period
 from ecmx.core.dataset.episodes import enrollment_ended
@@ -75,28 +76,37 @@ class ClaimContext:
     billing: BillingSpec
 
 
-def code_lines(dataset, plan, period: Period, spec: BillingSpec, pm=None) -> pd.DataFrame:
+def code_lines(
+    dataset, plan, period: Period, spec: BillingSpec, pm=None, every: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every encounter of the plan's members, coded; ``in_period`` marks the ones to bill.
 
     Encounters outside the period stay in the frame: a one-time outreach or an
     engagement fee is judged against the member's earlier ones. With the plugin manager
-    ``pm``, plugins adjust the coded lines (``ecmx_prepare_claim_lines``).
+    ``pm``, plugins adjust the coded lines (``ecmx_prepare_claim_lines``). ``every``:
+    ``every_line(dataset)``, when the caller codes several plans (it is the same for each).
     """
-    lines = _coded(dataset, plan, period, spec)
+    lines = _coded(dataset, plan, period, spec, every_line(dataset) if every is None else every)
     if pm is None or lines.empty:
         return lines
     context = ClaimContext(dataset, period, spec)
     return chain(pm, "ecmx_prepare_claim_lines", lines, plan=plan, context=context)
 
 
-def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
+def every_line(dataset) -> pd.DataFrame:
+    """Every plan's encounters and first outreach attempts, before coding."""
+    # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
+    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+
+
+def _coded(dataset, plan, period: Period, spec: BillingSpec, every: pd.DataFrame) -> pd.DataFrame:
     members = dataset.members
     # a member listed twice is an error (D201) and is not billed; code it once meanwhile
     mine = members[members["plan"].str.lower() == plan.id].drop_duplicates("member_id")
     columns = [c for c in MEMBER_COLUMNS if c in mine.columns]
-    # an empty part is left out: pandas 2.2 and 3 type an all-missing column differently
-    parts = [dataset.encounters.assign(source="encounters"), outreach_lines(dataset)]
-    encounters = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    # the plan's own lines first, so the merge hashes only them
+    encounters = every[every["member_id"].isin(mine["member_id"])]
     lines = encounters.merge(
         mine[columns], on="member_id", how="inner", validate="many_to_one"
     ).reset_index(drop=True)
@@ -108,10 +118,12 @@ def _coded(dataset, plan, period: Period, spec: BillingSpec) -> pd.DataFrame:
     _codes(lines, spec)
     _place_units_charge(lines, spec, dataset.provider, plan.id)
     mark_community_supports(lines, dataset.community_supports)
-    lines["diagnoses"] = [
-        tuple(c.replace(".", "") for c in split_list(v)) for v in lines["diagnosis_codes"]
-    ]
-    lines["bad_diagnoses"] = [tuple(c for c in d if not ICD10.match(c)) for d in lines["diagnoses"]]
+    lines["diagnoses"] = per_distinct(
+        lambda v: tuple(c.replace(".", "") for c in split_list(v)), lines["diagnosis_codes"]
+    )
+    lines["bad_diagnoses"] = per_distinct(
+        lambda d: tuple(c for c in d if not ICD10.match(c)), lines["diagnoses"]
+    )
     _history(lines, spec)
     return lines
 
@@ -199,7 +211,7 @@ def _visit_limits(lines: pd.DataFrame, order: pd.DataFrame, spec: BillingSpec) -
     for name in ("extra_visit_that_day", "beyond_first_set", "needs_recommendation"):
         lines[name] = False
     recommended = pd.Series(
-        [not missing(v) and bool(v) for v in order["doula_recommendation"]],
+        per_distinct(lambda v: not missing(v) and bool(v), order["doula_recommendation"]),
         index=order.index,
         dtype=bool,
     )
@@ -273,23 +285,24 @@ def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
     # Built as object lists: Series.map on a pandas 3 str column turns None into NaN,
     # and a NaN code once made every ECM line a K007 (issue 11).
     given = _object_series(
-        (text_or_none(v, upper=True) for v in lines["procedure_code"]), lines.index
+        per_distinct(lambda v: text_or_none(v, upper=True), lines["procedure_code"]), lines.index
     )
     derived = staff.map(spec.codes)
     lines["derived_code"] = derived
     lines["given_code"] = given
     cs = is_cs(lines)  # a CS line bills the code it gives, or none (K019)
     lines["code_set"] = _object_series(
-        (
-            None if c is None or c in spec.ecm_codes or s else _set_name(spec, c)
-            for c, s in zip(given, cs, strict=True)
+        per_distinct(
+            lambda c, s: None if c is None or c in spec.ecm_codes or s else _set_name(spec, c),
+            given,
+            cs,
         ),
         lines.index,
     )
     lines["is_ecm"] = (given.isna() | given.isin(spec.ecm_codes)) & ~cs
+    own = (given.to_numpy() != None) | cs.to_numpy()  # noqa: E711 (elementwise: None only)
     lines["code"] = _object_series(
-        (g if g is not None or s else d for g, d, s in zip(given, derived, cs, strict=True)),
-        lines.index,
+        np.where(own, given.to_numpy(), derived.to_numpy(dtype=object)), lines.index
     )
 
     mods = spec.modifiers
@@ -299,18 +312,15 @@ def _codes(lines: pd.DataFrame, spec: BillingSpec) -> None:
     successful = lines["successful"].fillna(True).astype(bool)
     remote = (lines["mode"] != "in_person") | ~present | ~successful | (kind == "care_team_meeting")
     lines["telehealth"] = remote
-    lines["derived_modifiers"] = [
-        (m, mods["telehealth"]) if r else (m,) for m, r in zip(first, remote, strict=True)
-    ]
-    lines["given_modifiers"] = lines["modifiers"].map(split_list)
+    derived_modifiers = per_distinct(
+        lambda m, r: (m, mods["telehealth"]) if r else (m,), objects(first), remote
+    )
+    lines["derived_modifiers"] = derived_modifiers
+    given_modifiers = per_distinct(split_list, lines["modifiers"])
+    lines["given_modifiers"] = given_modifiers
     # What is billed: an ECM line carries the derived modifiers (a given set was
     # checked against them); a code-set line carries the ones the encounter gives.
-    lines["billed_modifiers"] = [
-        d if ecm else g
-        for d, g, ecm in zip(
-            lines["derived_modifiers"], lines["given_modifiers"], lines["is_ecm"], strict=True
-        )
-    ]
+    lines["billed_modifiers"] = np.where(lines["is_ecm"], derived_modifiers, given_modifiers)
 
 
 def _set_name(spec: BillingSpec, code: str) -> str:
@@ -319,19 +329,17 @@ def _set_name(spec: BillingSpec, code: str) -> str:
 
 
 def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_id: str) -> None:
-    given_pos = (text_or_none(v) for v in lines["place_of_service"])
+    given_pos = per_distinct(text_or_none, lines["place_of_service"])
     default_pos = np.where(
         lines["mode"] == "in_person",
         spec.place_of_service["in_person"],
         spec.place_of_service["telehealth"],
     )
     lines["pos"] = _object_series(
-        (
-            p.zfill(2) if p is not None else str(d)
-            for p, d in zip(given_pos, default_pos, strict=True)
-        ),
+        per_distinct(lambda p, d: p.zfill(2) if p is not None else str(d), given_pos,
+                     objects(default_pos)),
         lines.index,
-    )
+    )  # fmt: skip
     # units that are not a whole number from 1 to MAX_UNITS bill 0: K012 refuses the line
     # (a cast of 1e308 to int would wrap around silently)
     units = pd.to_numeric(lines["units"], errors="coerce").fillna(spec.units_per_encounter)
@@ -339,10 +347,11 @@ def _place_units_charge(lines: pd.DataFrame, spec: BillingSpec, provider, plan_i
     lines["billed_units"] = units.where(fits, 0).astype(int)
     rates = {**(provider.get("rates") or {}), **(provider.plan(plan_id).get("rates") or {})}
     # a rate for the code with its first modifier (G9012-U8: the outreach rate) wins
-    line_rates = [
-        rates.get(f"{code}-{mods[0]}" if mods else code, rates.get(code))
-        for code, mods in zip(lines["code"], lines["billed_modifiers"], strict=True)
-    ]
+    line_rates = per_distinct(
+        lambda code, mods: rates.get(f"{code}-{mods[0]}" if mods else code, rates.get(code)),
+        lines["code"],
+        lines["billed_modifiers"],
+    )
     rate = pd.Series(line_rates, index=lines.index, dtype="object")
     charge = lines["charge"]
     per_unit = pd.to_numeric(rate, errors="coerce") * lines["billed_units"]

@@ -77,13 +77,17 @@ class Segments:
         """A cleaned value within the element's maximum length (NM103 60, NM104 35, ...)."""
         return self.clean(value)[:width].rstrip()
 
-    def add(self, *elements) -> None:
+    def segment(self, *elements) -> str:
+        """A segment's text without its terminator: values cleaned, trailing blanks left out."""
         parts = [
             self.clean(e) if not isinstance(e, Composite) else e.render(self) for e in elements
         ]
         while parts and parts[-1] == "":
             parts.pop()
-        self.items.append(self.sep.element.join(parts))
+        return self.sep.element.join(parts)
+
+    def add(self, *elements) -> None:
+        self.items.append(self.segment(*elements))
 
 
 @dataclass(frozen=True)
@@ -235,63 +239,14 @@ def _transaction(s: Segments, claims, parties: Parties, spec, created, control) 
     s.add("N3", s.cut(parties.billing_address, 55))
     s.add("N4", s.cut(parties.billing_city, 30), parties.billing_state, parties.billing_zip)
     s.add("REF", "EI", parties.billing_tin)
-    for number, claim in enumerate(claims, start=2):
-        _subscriber(s, number, claim, parties, spec)
-    s.add("SE", str(len(s.items) - start + 1), "0001")
+    # the claims' loops are built column-wise (x12_loops.py), as one item of many segments
+    from ecmx.core.billing.x12_loops import claim_loops
 
-
-def _subscriber(s: Segments, number: int, claim: Claim, parties: Parties, spec) -> None:
-    member = claim.member
-    s.add("HL", str(number), "1", "22", "0")
-    s.add("SBR", "P", "18", "", "", "", "", "", "", spec.claim_filing_indicator)
-    s.add("NM1", "IL", "1", s.cut(member.get("last_name"), 60), s.cut(member.get("first_name"), 35),
-          "", "", "", "MI", claim.subscriber_id)  # fmt: skip
-    if all(not missing(member.get(k)) for k in ("address", "city", "state", "zip")):
-        s.add("N3", s.cut(member["address"], 55))
-        s.add("N4", s.cut(member["city"], 30), member["state"], _digits(member["zip"]))
-    s.add("DMG", "D8", _date(member.get("dob")), _sex(member.get("sex")))
-    s.add("NM1", "PR", "2", s.cut(parties.payer_name, 60), "", "", "", "", "PI", parties.payer_id)
-    place = Composite((claim.place_of_service, "B", claim.frequency))  # CLM05-3: FREQUENCIES
-    s.add("CLM", claim.control_number, amount(claim.total), "", "", place, "Y", "A", "Y", "Y")
-    if claim.frequency in ("7", "8"):
-        # 2300 REF*F8, the payer's claim control number: required for a replacement or a
-        # void (005010X222A1), so the payer knows which of its claims this one replaces.
-        assert claim.payer_claim_number, "checked by billing/resubmit.py"
-        s.add("REF", "F8", s.cut(claim.payer_claim_number, 50))
-    codes = [
-        Composite(("ABK" if i == 0 else "ABF", code)) for i, code in enumerate(claim.diagnoses)
-    ]
-    s.add("HI", *codes)
-    for index, line in enumerate(claim.lines, start=1):
-        s.add("LX", str(index))
-        s.add(
-            "SV1",
-            Composite(("HC", line.code, *line.modifiers)),
-            amount(line.charge),
-            "UN",
-            str(line.units),
-            line.place_of_service if line.place_of_service != claim.place_of_service else "",
-            "",
-            Composite(tuple(str(p) for p in line.pointers)),
-        )
-        s.add("DTP", "472", "D8", line.service_date.strftime("%Y%m%d"))
-        if line.authorization:
-            s.add("REF", "G1", s.cut(line.authorization, 50))
-        # REF*6R after REF*G1 (the guide's order): the line item control number an 835
-        # returns in its 2110 REF*6R, so each payment is matched to its line.
-        s.add("REF", "6R", s.cut(claim.line_control_number(index), 50))
+    loops, count = claim_loops(s, claims, parties, spec) if claims else ("", 0)
+    if loops:
+        s.items.append(loops[: -len(s.sep.segment)])  # the join below ends each item
+    s.add("SE", str(len(s.items) - start + 1 + max(count - 1, 0)), "0001")
 
 
 def _digits(value) -> str:
     return "".join(ch for ch in text_or_blank(value) if ch.isdigit())
-
-
-def _date(value) -> str:
-    if missing(value):
-        return ""
-    return value.strftime("%Y%m%d")
-
-
-def _sex(value) -> str:
-    text = text_or_blank(value, upper=True)
-    return text if text in ("F", "M") else "U"

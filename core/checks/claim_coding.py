@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ecmx.core.billing.claim_fields import MAX_CHARGE, MAX_UNITS, POS_CODE, too_long, x12_problem
+from ecmx.core.billing.columns import mapped
 from ecmx.core.checks.claim_base import SEED_003, billing, claim_rule, positions
 from ecmx.core.checks.rules import Hit, Target
 
@@ -134,7 +135,7 @@ def _no_charge(target: Target):
             hint="a claim line bills a positive amount: correct the charge or the rate",
         )
     too_large = (
-        ~missing & (charge > 0) & ~charge.map(lambda c: math.isfinite(c) and c <= MAX_CHARGE)
+        ~missing & (charge > 0) & ~mapped(charge, lambda c: math.isfinite(c) and c <= MAX_CHARGE)
     )
     if too_large.any():
         yield Hit(
@@ -158,7 +159,7 @@ def _bad_units(target: Target):
 
 def _bad_place(target: Target):
     pos = target.fields["pos"]
-    mask = ~pos.map(lambda p: bool(POS_CODE.fullmatch(p)) and p != "00")
+    mask = ~mapped(pos, lambda p: bool(POS_CODE.fullmatch(p)) and p != "00")
     if mask.any():
         yield Hit(
             positions(mask),
@@ -169,7 +170,7 @@ def _bad_place(target: Target):
 
 
 def _bad_authorization(target: Target):
-    mask = target.fields["tar"].map(lambda t: x12_problem(t, 50) is not None or too_long(t, 50))
+    mask = mapped(target.fields["tar"], lambda t: x12_problem(t, 50) is not None or too_long(t, 50))
     if mask.any():
         yield Hit(
             positions(mask),

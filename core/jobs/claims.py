@@ -21,7 +21,7 @@ from ecmx.core.billing.claim_writers import ClaimFile, ClaimWriter
 from ecmx.core.billing.claims import Claim, build_claims
 from ecmx.core.billing.coding import BillingSpec, billing_spec
 from ecmx.core.billing.control_numbers import reserved_numbers
-from ecmx.core.billing.lines import code_lines
+from ecmx.core.billing.lines import code_lines, every_line
 from ecmx.core.billing.resubmit import Resubmission
 from ecmx.core.billing.x12 import Control, parties_for
 from ecmx.core.calendar.periods import Period
@@ -131,8 +131,11 @@ def run_claims(
     made = request.production_date or date.today()
     results = []
     progress("coding claims", 0, len(plans))
+    every = every_line(dataset)  # the same for every plan: made once
     for plan in plans:
-        results.append(_code_plan(plugins, dataset, plan, request.period, made, request.force))
+        results.append(
+            _code_plan(plugins, dataset, plan, request.period, made, request.force, every)
+        )
         progress("coding claims", len(results), len(plans), plan.id)
     if wanted is not None:
         results = [chosen_claims(r, wanted, request.period) for r in results]
@@ -273,11 +276,11 @@ def _created(production_date: date) -> datetime:
 
 
 @gc_paused()
-def _code_plan(plugins, dataset, plan, period, production_date, force) -> PlanClaims:
+def _code_plan(plugins, dataset, plan, period, production_date, force, every=None) -> PlanClaims:
     """One plan's coded lines, checked by the check step, and the claims of those billed."""
     pm, registry = plugins
     spec = billing_spec(plan)
-    lines = code_lines(dataset, plan, period, spec, pm)
+    lines = code_lines(dataset, plan, period, spec, pm, every)
     current = lines[lines["in_period"]].reset_index(drop=True)
     if current.empty:
         return PlanClaims(plan, spec, current, [])
