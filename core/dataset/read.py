@@ -10,7 +10,9 @@ Member values never appear in a message: they are in ``Finding.value`` only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +35,7 @@ from ecmx.core.storage.sheets import (
 )
 
 REQUIRED_TABLES = ("members", "enrollments")
+_Cells = tuple[RawSheet, CsvColumns | None]  # a table's rows, or its header and CSV columns
 
 
 _CONVERTERS = {
@@ -106,14 +109,14 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; give the dataset workbook or CSV folder")
-    raws, structural = _read_raw_tables(path)
+    loaders, structural = _table_loaders(path)
     findings: list[Finding] = []
     tables: dict[str, pd.DataFrame] = {}
     sheets: dict[str, str] = {}
     letters: dict[str, dict[str, str]] = {}
     for table in TABLES:
-        raw, csv_columns = raws.get(table.name, (None, None))
-        if raw is None:
+        load = loaders.get(table.name)
+        if load is None:
             if table.name in REQUIRED_TABLES:
                 where = "sheet" if path.is_file() else "file"
                 name = table.name if path.is_file() else f"{table.name}.csv"
@@ -124,6 +127,7 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 )
             tables[table.name] = _empty_frame(table)
             continue
+        raw, csv_columns = load()  # one table's cells in memory at a time
         sheets[table.name] = raw.sheet
         header = _header_index(table, raw)
         letters[table.name] = {name: column_letter(i) for name, i in header[0].items()}
@@ -139,17 +143,22 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
     return dataset
 
 
-def _read_raw_tables(path: Path) -> tuple[dict[str, tuple[RawSheet, CsvColumns | None]], list[str]]:
+def _table_loaders(path: Path) -> tuple[dict[str, Callable[[], _Cells]], list[str]]:
+    """Table name -> how to read its cells, for each table the dataset has."""
     names = {t.name for t in TABLES}
     if path.is_dir():
         found = {p.stem.lower(): p for p in path.glob("*.csv")}
-        return {name: read_csv_table(found[name]) for name in names if name in found}, []
+        return {n: partial(read_csv_table, found[n]) for n in names if n in found}, []
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         book = Workbook(path)
-        return {n: (book.read(s), None) for n in names if (s := book.find_sheet(n))}, []
+        return {n: partial(_sheet, book, s) for n in names if (s := book.find_sheet(n))}, []
     if path.suffix.lower() == ".csv":
         raise InputError(f"{path}: a dataset is a workbook or a folder of CSVs; give the folder")
     raise InputError(f"{path}: unsupported dataset type; use .xlsx, .xlsm or a folder of CSV files")
+
+
+def _sheet(book: Workbook, sheet: str) -> _Cells:
+    return book.read(sheet), None
 
 
 def _empty_frame(table: Table) -> pd.DataFrame:
@@ -200,13 +209,14 @@ def _convert_table(
     if missing:
         return _empty_frame(table), findings, missing
     by_position, row_numbers = _body_columns(raw, csv_columns)
+    raw.rows = raw.rows[:1]  # the cells live on in the columns only, each freed once converted
     columns: dict[str, list] = {}
     for column in table.columns:
         position = positions.get(column.name)
         if position is None:
             columns[column.name] = [column.default] * len(row_numbers)
             continue
-        cells = list(by_position[position])
+        cells, by_position[position] = list(by_position[position]), ()
         columns[column.name], problems = _convert_column(cells, column)
         letter = column_letter(position)
         findings += [
