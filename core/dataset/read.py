@@ -209,14 +209,13 @@ def _convert_table(
     if missing:
         return _empty_frame(table), findings, missing
     by_position, row_numbers = _body_columns(raw, csv_columns)
-    raw.rows = raw.rows[:1]  # the cells live on in the columns only, each freed once converted
     columns: dict[str, list] = {}
     for column in table.columns:
         position = positions.get(column.name)
         if position is None:
             columns[column.name] = [column.default] * len(row_numbers)
             continue
-        cells, by_position[position] = list(by_position[position]), ()
+        cells = list(by_position[position])
         columns[column.name], problems = _convert_column(cells, column)
         letter = column_letter(position)
         findings += [
