@@ -205,7 +205,7 @@ def _convert_mixed_column(cells: list, kinds: list, convert) -> tuple[list, list
     for kind, cell_type in enumerate(kind_list):
         where = np.flatnonzero(kind_codes == kind)
         if cell_type is type(None):  # factorize would make a blank NaN: it reads as blank
-            codes, uniques = np.zeros(len(where), dtype=np.intp), [None]
+            codes, uniques = np.zeros(len(where), dtype=np.intp), np.array([None], dtype=object)
         else:
             codes, uniques = pd.factorize(column[where], use_na_sentinel=False)
         converted = [convert(u) for u in uniques]
