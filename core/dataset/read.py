@@ -10,7 +10,9 @@ Member values never appear in a message: they are in ``Finding.value`` only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,10 +21,10 @@ from ecmx.core.checks.codes import D001, D002, D101, D102, D103, D104, D105, D10
 from ecmx.core.checks.findings import Finding, column_letter
 from ecmx.core.dataset import values as V
 from ecmx.core.dataset.canonical import ROW, TABLES, Column, Table
+from ecmx.core.dataset.csv_columns import CsvColumns, read_csv_table
 from ecmx.core.dataset.provider import Provider, find_provider, load_provider
 from ecmx.core.dataset.relations import check_relations
 from ecmx.core.errors import InputError
-from ecmx.core.storage.csv_text import unescape_csv_text
 from ecmx.core.storage.gcpause import gc_paused
 from ecmx.core.storage.sheets import (
     SPREADSHEET_SUFFIXES,
@@ -30,10 +32,10 @@ from ecmx.core.storage.sheets import (
     Workbook,
     columns_of,
     is_blank_row,
-    read_csv,
 )
 
 REQUIRED_TABLES = ("members", "enrollments")
+_Cells = tuple[RawSheet, CsvColumns | None]  # a table's rows, or its header and CSV columns
 
 
 _CONVERTERS = {
@@ -107,14 +109,14 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; give the dataset workbook or CSV folder")
-    raws, structural = _read_raw_tables(path)
+    loaders, structural = _table_loaders(path)
     findings: list[Finding] = []
     tables: dict[str, pd.DataFrame] = {}
     sheets: dict[str, str] = {}
     letters: dict[str, dict[str, str]] = {}
     for table in TABLES:
-        raw = raws.get(table.name)
-        if raw is None:
+        load = loaders.get(table.name)
+        if load is None:
             if table.name in REQUIRED_TABLES:
                 where = "sheet" if path.is_file() else "file"
                 name = table.name if path.is_file() else f"{table.name}.csv"
@@ -125,10 +127,11 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
                 )
             tables[table.name] = _empty_frame(table)
             continue
+        raw, csv_columns = load()  # one table's cells in memory at a time
         sheets[table.name] = raw.sheet
         header = _header_index(table, raw)
         letters[table.name] = {name: column_letter(i) for name, i in header[0].items()}
-        frame, table_findings, missing = _convert_table(table, raw, header)
+        frame, table_findings, missing = _convert_table(table, raw, header, csv_columns)
         structural.extend(missing)
         findings.extend(table_findings)
         tables[table.name] = frame
@@ -140,26 +143,22 @@ def read_dataset(path: Path, provider_path: Path | None = None) -> Dataset:
     return dataset
 
 
-def _read_raw_tables(path: Path) -> tuple[dict[str, RawSheet], list[str]]:
+def _table_loaders(path: Path) -> tuple[dict[str, Callable[[], _Cells]], list[str]]:
+    """Table name -> how to read its cells, for each table the dataset has."""
     names = {t.name for t in TABLES}
     if path.is_dir():
         found = {p.stem.lower(): p for p in path.glob("*.csv")}
-        return {name: _unescaped(read_csv(found[name])) for name in names if name in found}, []
+        return {n: partial(read_csv_table, found[n]) for n in names if n in found}, []
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         book = Workbook(path)
-        return {n: book.read(s) for n in names if (s := book.find_sheet(n))}, []
+        return {n: partial(_sheet, book, s) for n in names if (s := book.find_sheet(n))}, []
     if path.suffix.lower() == ".csv":
         raise InputError(f"{path}: a dataset is a workbook or a folder of CSVs; give the folder")
     raise InputError(f"{path}: unsupported dataset type; use .xlsx, .xlsm or a folder of CSV files")
 
 
-def _unescaped(raw: RawSheet) -> RawSheet:
-    """Undo the apostrophe ecmx puts before formula-like text in a dataset CSV (csv_text.py)."""
-    for index, row in enumerate(raw.rows):
-        joined = "\0".join(row)  # most rows have no cell starting with ': one C-speed test
-        if joined.startswith("'") or "\0'" in joined:
-            raw.rows[index] = [unescape_csv_text(cell) for cell in row]
-    return raw
+def _sheet(book: Workbook, sheet: str) -> _Cells:
+    return book.read(sheet), None
 
 
 def _empty_frame(table: Table) -> pd.DataFrame:
@@ -194,7 +193,7 @@ def _where(raw: RawSheet) -> str:
 
 
 def _convert_table(
-    table: Table, raw: RawSheet, header
+    table: Table, raw: RawSheet, header, csv_columns: CsvColumns | None = None
 ) -> tuple[pd.DataFrame, list[Finding], list[str]]:
     """The table's typed frame, its findings, and its structural problems (missing columns)."""
     positions, unknown, missing = header
@@ -209,13 +208,12 @@ def _convert_table(
     ]
     if missing:
         return _empty_frame(table), findings, missing
-    body, row_numbers = _body(raw)
-    by_position = columns_of(body, len(raw.rows[0]) if raw.rows else 0)
+    by_position, row_numbers = _body_columns(raw, csv_columns)
     columns: dict[str, list] = {}
     for column in table.columns:
         position = positions.get(column.name)
         if position is None:
-            columns[column.name] = [column.default] * len(body)
+            columns[column.name] = [column.default] * len(row_numbers)
             continue
         cells = list(by_position[position])
         columns[column.name], problems = _convert_column(cells, column)
@@ -231,6 +229,14 @@ def _convert_table(
             replace(f, member_id=member_by_row.get(f.row) or "") if f.row else f for f in findings
         ]
     return frame, findings, []
+
+
+def _body_columns(raw: RawSheet, csv_columns: CsvColumns | None) -> tuple[list, list[int]]:
+    """The columns of the rows under the header that hold something, and the row of each."""
+    if csv_columns is not None:
+        return csv_columns.body()
+    body, numbers = _body(raw)
+    return columns_of(body, len(raw.rows[0]) if raw.rows else 0), numbers
 
 
 def _body(raw: RawSheet) -> tuple[list[list], list[int]]:

@@ -185,17 +185,41 @@ def convert_distinct(cells: list, convert) -> tuple[list, list[tuple[int, str]]]
         problem = excel_error(cell)
         return (None, problem) if problem else convert(cell)
 
-    if set(map(type, cells)) <= {str, type(None)}:  # CSV, text sheets: hashed in C
+    kinds = list(map(type, cells))
+    if set(kinds) <= {str, type(None)}:  # CSV, text sheets: hashed in C
         return _convert_text_column(cells, checked)
-    # Mixed cells are keyed by type too: True == 1 == 1.0 in Python, but they read
-    # differently, and a NaN cell keeps its own reading.
-    keys = list(zip(map(type, cells), cells, strict=True))
-    results = {key: checked(key[1]) for key in set(keys)}
-    values = [results[key][0] for key in keys]
-    problems = []
-    if any(problem for _, problem in results.values()):
-        problems = [(i, results[key][1]) for i, key in enumerate(keys) if results[key][1]]
-    return values, problems
+    return _convert_mixed_column(cells, kinds, checked)
+
+
+def _convert_mixed_column(cells: list, kinds: list, convert) -> tuple[list, list[tuple[int, str]]]:
+    """Cells of several types (dates and blanks of a sheet), each type factorized apart:
+    True == 1 == 1.0 in Python, but they read differently. A NaN cell keeps its own
+    reading (no NA sentinel)."""
+    import numpy as np
+    import pandas as pd
+
+    column = pd.Series(cells, dtype=object).to_numpy()
+    kind_codes, kind_list = pd.factorize(pd.Series(kinds, dtype=object))
+    values = np.empty(len(cells), dtype=object)
+    problems: list[tuple[int, str]] = []
+    for kind, cell_type in enumerate(kind_list):
+        where = np.flatnonzero(kind_codes == kind)
+        if cell_type is type(None):  # factorize would make a blank NaN: it reads as blank
+            codes, uniques = np.zeros(len(where), dtype=np.intp), np.array([None], dtype=object)
+        else:
+            codes, uniques = pd.factorize(column[where], use_na_sentinel=False)
+        converted = [convert(u) for u in uniques]
+        table = np.empty(len(converted), dtype=object)
+        table[:] = [value for value, _ in converted]
+        values[where] = table[codes]
+        bad = [slot for slot, (_, problem) in enumerate(converted) if problem]
+        if bad:
+            hits = np.isin(codes, bad)
+            problems += [
+                (int(i), converted[slot][1])
+                for i, slot in zip(where[hits], codes[hits], strict=True)
+            ]
+    return values.tolist(), sorted(problems)
 
 
 def _convert_text_column(cells: list, convert) -> tuple[list, list[tuple[int, str]]]:

@@ -81,6 +81,11 @@ class Workbook:
 def read_csv(path: Path) -> RawSheet:
     """Every cell as text (``utf-8-sig`` strips a BOM Excel may add)."""
     path = limits.regular_file(path, "CSV file")
+    return parse_csv(path, csv_text(path))
+
+
+def csv_text(path: Path) -> str:
+    """A CSV file's text, checked: under the size limit, UTF-8, no NUL byte."""
     if limits.size_of(path) > limits.MAX_CSV_BYTES:
         raise InputError(f"{path}: larger than {limits.mib(limits.MAX_CSV_BYTES)}; split the table")
     try:
@@ -99,6 +104,11 @@ def read_csv(path: Path) -> RawSheet:
             f"{path} line {line}: holds a NUL byte, so it is not a text CSV; "
             "save it as 'CSV UTF-8' and retry"
         )
+    return text
+
+
+def parse_csv(path: Path, text: str) -> RawSheet:
+    """``text`` (a CSV file's, from ``csv_text``) split into rows of text cells."""
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
