@@ -40,7 +40,8 @@ BURN = "import time\ndef burn(s):\n    t = time.process_time()\n    while time.p
 
 
 def test_spawned_workers_cpu_is_counted(tmp_path):
-    """ecmx writes its files in spawn workers (ProcessPoolExecutor): their CPU is the job's."""
+    """A command that works in spawn workers (ProcessPoolExecutor, as a plugin may): their
+    CPU is the command's."""
     code = BURN + textwrap.dedent("""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
