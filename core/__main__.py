@@ -2,5 +2,5 @@
 
 from ecmx.core.cli.main import main
 
-if __name__ == "__main__":  # a worker process of ``writers.write_plan_files`` imports this
+if __name__ == "__main__":
     main()
