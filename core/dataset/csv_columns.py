@@ -91,8 +91,15 @@ def unescaped_rows(raw: RawSheet) -> RawSheet:
 
 def _unescaped(column: np.ndarray) -> np.ndarray:
     """Undo the apostrophe ecmx puts before formula-like text (csv_text.py), cell by cell
-    only where a cell starts with one."""
-    quoted = np.flatnonzero(pd.Series(column, dtype=object).str.startswith("'").to_numpy(bool))
+    only where a cell starts with one. Each distinct value is looked at once: a test per
+    cell (``.str.startswith``) was a third of reading a 1-million-row dataset."""
+    codes, uniques = pd.factorize(column)
+    starts = np.fromiter(
+        (isinstance(u, str) and u.startswith("'") for u in uniques), dtype=bool, count=len(uniques)
+    )
+    if not starts.any():
+        return column
+    quoted = np.flatnonzero((codes >= 0) & starts[codes])
     if len(quoted):
         column = column.copy()
         column[quoted] = [unescape_csv_text(cell) for cell in column[quoted]]
