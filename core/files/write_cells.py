@@ -10,7 +10,7 @@ plan file repeats the same codes, names and dates thousands of times.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,10 @@ def cell_columns(frame: pd.DataFrame, layout: Layout) -> list[CellColumn]:
     for column in layout.columns:
         series = frame[column.header]
         if column.type == "date":
-            columns.append(_spread("date", *pd.factorize(pd.to_datetime(series)), _to_datetime))
+            # each distinct value on its own, not pd.to_datetime over the column, which can
+            # cast to nanoseconds, ending in 2262 (an open end date is 9999-12-31)
+            values = series.to_numpy(dtype=object)
+            columns.append(_spread("date", *pd.factorize(values), _to_datetime))
         elif column.type in ("int", "number"):
             convert = int if column.type == "int" else float
             columns.append(_spread(column.type, *pd.factorize(series), convert))
@@ -58,15 +61,25 @@ def cell_columns(frame: pd.DataFrame, layout: Layout) -> list[CellColumn]:
     return columns
 
 
-def _to_datetime(stamp: pd.Timestamp) -> datetime:
-    return stamp.to_pydatetime()
+def _to_datetime(value) -> datetime | None:
+    """A date cell's value as a ``datetime`` (a date at midnight; a Timestamp as is), or
+    None for a blank: empty text or what pandas reads as no time (NaT)."""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    stamp = pd.Timestamp(value)  # numpy datetime64 or text, as pandas reads it
+    return None if pd.isna(stamp) else stamp.to_pydatetime()
 
 
 def _spread(kind: str, codes: np.ndarray, uniques, convert) -> CellColumn:
     """Convert each distinct value once; code -1 (None, NaN, NaT) picks the None at the end.
 
     factorize merges values that compare equal (1, 1.0, True): harmless here, as int() and
-    float() give them one result, and a date column holds only Timestamps."""
+    float() give them one result, and a date, a datetime and a Timestamp of the same moment
+    give one datetime."""
     return CellColumn(kind, codes, _objects([*map(convert, uniques), None]))
 
 

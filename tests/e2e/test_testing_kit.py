@@ -13,13 +13,11 @@ import yaml
 
 from ecmx.testing import ConformanceCase, Outcome, conformance_cases, run_case
 
-# The package's own pytest turns warnings into errors, and, as ecmx's pyproject does,
-# ignores the one pandas 2.2 (the oldest allowed) gives at import (3.0 will need pyarrow).
+# The package's own pytest turns warnings into errors, as ecmx's pyproject does.
 PYTEST_INI = """\
 [pytest]
 filterwarnings =
     error
-    ignore:(?s).*Pyarrow will become a required dependency:DeprecationWarning
 """
 
 
